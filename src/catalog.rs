@@ -1,0 +1,389 @@
+//! The checklist catalog: every hardening step porchlight knows, loaded from `assets/checklist.toml`
+//! (compiled into the binary) and validated before use, and the choice of steps for a device.
+//!
+//! Knowledge lives in the asset, not in code: adding a step means editing the TOML, and the
+//! validation here (run by the tests and at start-up) refuses a step with a missing field, an
+//! unknown category or a duplicate id.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use jiff::{Span, Timestamp, ToSpan};
+use serde::Deserialize;
+
+use crate::model::{Category, Device, StepId, StepState};
+
+/// The checklist shipped with porchlight.
+pub const CHECKLIST_TOML: &str = include_str!("../assets/checklist.toml");
+
+/// How porchlight can tell that a step was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyKind {
+    /// porchlight can check it over the network.
+    Network,
+    /// Only the owner can confirm it.
+    Owner,
+}
+
+/// How often a settled step should be looked at again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recheck {
+    /// On every scan (porchlight re-checks it itself where it can).
+    EveryScan,
+    /// Every week.
+    Weekly,
+    /// Every month.
+    Monthly,
+    /// Every three months.
+    Quarterly,
+    /// Every six months.
+    HalfYearly,
+    /// Every year.
+    Yearly,
+    /// Only when something happens (a change of settings, a suspected break-in, selling the device).
+    OnEvent,
+}
+
+impl Recheck {
+    /// The time between checks, for the calendar-based intervals.
+    pub fn interval(self) -> Option<Span> {
+        match self {
+            Recheck::Weekly => Some(1.week()),
+            Recheck::Monthly => Some(1.month()),
+            Recheck::Quarterly => Some(3.months()),
+            Recheck::HalfYearly => Some(6.months()),
+            Recheck::Yearly => Some(1.year()),
+            Recheck::EveryScan | Recheck::OnEvent => None,
+        }
+    }
+
+    /// Words for the detail view ("every month").
+    pub fn label(self) -> &'static str {
+        match self {
+            Recheck::EveryScan => "on every scan",
+            Recheck::Weekly => "every week",
+            Recheck::Monthly => "every month",
+            Recheck::Quarterly => "every 3 months",
+            Recheck::HalfYearly => "every 6 months",
+            Recheck::Yearly => "every year",
+            Recheck::OnEvent => "when something changes",
+        }
+    }
+}
+
+/// Events that make a settled step due again whatever its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// The device's firmware version changed.
+    FirmwareChange,
+    /// A device never seen before joined the network.
+    NewDevice,
+}
+
+/// What a step is about, for grouping and for the threat line in the wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Threat {
+    /// Recruited into a botnet.
+    Botnet,
+    /// Personal data leaks.
+    Privacy,
+    /// Someone else takes control.
+    Takeover,
+    /// Known holes left unpatched.
+    Unpatched,
+    /// Traffic read or changed in transit.
+    Eavesdropping,
+    /// A break-in spreads from one device to the rest.
+    Spread,
+}
+
+impl Threat {
+    /// Plain words for the owner.
+    pub fn label(self) -> &'static str {
+        match self {
+            Threat::Botnet => "joins a botnet",
+            Threat::Privacy => "leaks private data",
+            Threat::Takeover => "taken over",
+            Threat::Unpatched => "known holes unpatched",
+            Threat::Eavesdropping => "traffic snooped",
+            Threat::Spread => "attack spreads",
+        }
+    }
+}
+
+/// A web page with more help, opened in the browser from the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// What the page is.
+    pub title: String,
+    /// Its address (https only).
+    pub url: String,
+}
+
+/// One hardening step.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Stable id (`RT-01`), used in the state file.
+    pub id: StepId,
+    /// Short imperative title.
+    pub title: String,
+    /// Categories (keys) the step applies to, or `all`.
+    pub applies_to: Vec<String>,
+    /// Categories left out when `applies_to` is `all`.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// What could go wrong if it is left undone.
+    pub threats: Vec<Threat>,
+    /// Why it matters, in plain words.
+    pub why: String,
+    /// How to do it, one instruction each.
+    pub how: Vec<String>,
+    /// Tips for common brands ("Netgear: ...").
+    #[serde(default)]
+    pub brand_hints: Vec<String>,
+    /// What it looks like when done.
+    pub done_when: String,
+    /// How it can be confirmed.
+    pub verify: VerifyKind,
+    /// When to look at it again.
+    pub recheck: Recheck,
+    /// Events that make it due again.
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+    /// The standards and guidance it comes from.
+    pub standards: Vec<String>,
+    /// Pages with more help.
+    pub links: Vec<Link>,
+}
+
+impl Step {
+    /// True when the step is meant for devices of `category`.
+    pub fn applies(&self, category: Category) -> bool {
+        let key = category.key();
+        let listed = self.applies_to.iter().any(|c| c == "all" || c == key);
+        listed && !self.except.iter().any(|c| c == key)
+    }
+
+    /// When a step with `progress` of this device next needs the owner, or `None` when it waits
+    /// only on an event. A step still to do (or failed) is due now, unless snoozed.
+    pub fn due(&self, device: &Device) -> Option<Timestamp> {
+        let progress = device.progress.get(&self.id);
+        let state = progress.map(|p| &p.state).cloned().unwrap_or_default();
+        let snoozed = progress.and_then(|p| p.snoozed_until);
+        let due = match state {
+            StepState::Todo | StepState::Failed => {
+                Some(progress.map(|p| p.changed_at).unwrap_or(device.first_seen))
+            }
+            StepState::NotApplicable => None,
+            StepState::Done | StepState::Verified | StepState::Accepted { .. } => {
+                let since = progress.map(|p| p.changed_at)?;
+                let span = self.recheck.interval()?;
+                since
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .checked_add(span)
+                    .ok()
+                    .map(|z| z.timestamp())
+            }
+        };
+        match (due, snoozed) {
+            (Some(d), Some(s)) => Some(d.max(s)),
+            (d, _) => d,
+        }
+    }
+}
+
+/// A problem with the catalog asset, naming the step and the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    /// The TOML itself did not parse.
+    #[error("the checklist asset does not parse: {0}")]
+    Parse(String),
+    /// A step failed validation.
+    #[error("checklist step {step}: {problem}")]
+    Invalid {
+        /// The step's id (or its position when the id is missing).
+        step: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    step: Vec<Step>,
+}
+
+/// All hardening steps, validated.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    steps: Vec<Step>,
+}
+
+impl Catalog {
+    /// Loads the checklist compiled into porchlight.
+    ///
+    /// # Errors
+    /// A [`CatalogError`] when the asset is broken (the tests keep that from shipping).
+    pub fn builtin() -> Result<Self, CatalogError> {
+        Self::from_toml(CHECKLIST_TOML)
+    }
+
+    /// Parses and validates a checklist written as TOML.
+    ///
+    /// # Errors
+    /// [`CatalogError::Parse`] for bad TOML or unknown keys, [`CatalogError::Invalid`] for the first
+    /// step with an empty field, an unknown category, a bad link or a duplicate id.
+    pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
+        let file: CatalogFile =
+            toml::from_str(text).map_err(|e| CatalogError::Parse(e.message().to_string()))?;
+        let catalog = Catalog { steps: file.step };
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    fn validate(&self) -> Result<(), CatalogError> {
+        let mut seen = HashSet::new();
+        for (n, step) in self.steps.iter().enumerate() {
+            let name = if step.id.as_str().trim().is_empty() {
+                format!("#{}", n + 1)
+            } else {
+                step.id.to_string()
+            };
+            let fail = |problem: String| CatalogError::Invalid {
+                step: name.clone(),
+                problem,
+            };
+            if step.id.as_str().trim().is_empty() {
+                return Err(fail("the id is empty".into()));
+            }
+            if !seen.insert(step.id.clone()) {
+                return Err(fail("the id is used twice".into()));
+            }
+            for (field, value) in [
+                ("title", &step.title),
+                ("why", &step.why),
+                ("done_when", &step.done_when),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(fail(format!("`{field}` is empty")));
+                }
+            }
+            for (field, list) in [
+                ("applies_to", step.applies_to.len()),
+                ("threats", step.threats.len()),
+                ("how", step.how.len()),
+                ("standards", step.standards.len()),
+                ("links", step.links.len()),
+            ] {
+                if list == 0 {
+                    return Err(fail(format!("`{field}` is empty")));
+                }
+            }
+            let texts = step.how.iter().chain(&step.standards).chain(&step.brand_hints);
+            if texts.clone().any(|t| t.trim().is_empty()) {
+                return Err(fail("a list has an empty entry".into()));
+            }
+            for key in step.applies_to.iter().chain(&step.except) {
+                if key != "all" && key.parse::<Category>().is_err() {
+                    return Err(fail(format!("unknown category `{key}`")));
+                }
+            }
+            if !step.except.is_empty() && !step.applies_to.iter().any(|c| c == "all") {
+                return Err(fail("`except` only makes sense with `all`".into()));
+            }
+            for link in &step.links {
+                if link.title.trim().is_empty() {
+                    return Err(fail("a link has no title".into()));
+                }
+                if !link.url.starts_with("https://") || link.url.len() <= "https://".len() {
+                    return Err(fail(format!("link {:?} is not an https address", link.url)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every step, in catalog order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: &StepId) -> Option<&Step> {
+        self.steps.iter().find(|s| &s.id == id)
+    }
+
+    /// The steps for devices of `category`, in catalog order.
+    pub fn steps_for(&self, category: Category) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.applies(category))
+    }
+
+    /// How far along a device is.
+    pub fn progress(&self, device: &Device) -> Progress {
+        let mut p = Progress::default();
+        for step in self.steps_for(device.category) {
+            p.total += 1;
+            match device.step_state(&step.id) {
+                StepState::Todo => {}
+                StepState::Failed => p.failed += 1,
+                _ => p.settled += 1,
+            }
+        }
+        p
+    }
+}
+
+/// Counts of a device's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Steps that apply.
+    pub total: usize,
+    /// Steps done, verified, not applicable or accepted.
+    pub settled: usize,
+    /// Steps whose check failed.
+    pub failed: usize,
+}
+
+impl Progress {
+    /// Steps still open (to do or failed).
+    pub fn open(&self) -> usize {
+        self.total - self.settled
+    }
+
+    /// The traffic light for the device.
+    pub fn light(&self) -> Light {
+        if self.failed > 0 {
+            Light::Red
+        } else if self.total > 0 && self.settled == self.total {
+            Light::Green
+        } else if self.settled == 0 {
+            Light::Red
+        } else {
+            Light::Amber
+        }
+    }
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.settled, self.total)
+    }
+}
+
+/// A device's overall status at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Light {
+    /// Nothing done yet, or a check failed.
+    Red,
+    /// Under way.
+    Amber,
+    /// Every step settled.
+    Green,
+}

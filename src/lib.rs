@@ -1,0 +1,9 @@
+//! porchlight: finds the connected devices in a home, tells the owner what each one is, and walks
+//! them one step at a time through making each one safe, remembering the progress on this machine.
+//!
+//! The library holds the engine (model, catalog, store, demo household) and two thin front ends
+//! use it: the command line (`cli`) and the terminal UI (`tui`). Nothing outside `tui` imports
+//! ratatui or crossterm.
+
+pub mod catalog;
+pub mod model;
