@@ -6,4 +6,8 @@
 //! ratatui or crossterm.
 
 pub mod catalog;
+pub mod cli;
+pub mod demo;
 pub mod model;
+pub mod store;
+pub mod tui;

@@ -1,0 +1,185 @@
+//! The demo household: a simulated home (from `assets/demo-home.toml`) so that anyone can try
+//! porchlight without a network, and every screen has real content to show.
+//!
+//! Times in the asset are relative ("first seen 120 days ago"), so the demo looks the same whenever
+//! it is opened.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+
+use crate::model::{
+    Category, Device, DeviceId, Inventory, MacAddr, OpenPort, ScanRecord, Service, ServiceSource,
+    StepId, StepProgress, StepState,
+};
+
+/// The demo household shipped with porchlight.
+pub const DEMO_HOME_TOML: &str = include_str!("../assets/demo-home.toml");
+
+/// A problem with the demo asset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the demo household asset is broken: {0}")]
+pub struct DemoError(String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    device: Vec<DemoDevice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDevice {
+    name: String,
+    category: Category,
+    vendor: Option<String>,
+    model: Option<String>,
+    firmware: Option<String>,
+    ip: Ipv4Addr,
+    mac: MacAddr,
+    #[serde(default)]
+    hostnames: Vec<String>,
+    first_seen_days_ago: i64,
+    #[serde(default)]
+    known: bool,
+    #[serde(default)]
+    service: Vec<DemoService>,
+    #[serde(default)]
+    port: Vec<OpenPort>,
+    #[serde(default)]
+    progress: Vec<DemoProgress>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoService {
+    source: ServiceSource,
+    kind: String,
+    name: String,
+    port: Option<u16>,
+    #[serde(default)]
+    txt: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct DemoProgress {
+    step: String,
+    #[serde(flatten)]
+    state: StepState,
+    days_ago: i64,
+}
+
+/// Builds the demo household as it stands at `now`.
+///
+/// # Errors
+/// A [`DemoError`] when the asset does not parse (the tests keep that from shipping).
+pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
+    let file: DemoFile =
+        toml::from_str(DEMO_HOME_TOML).map_err(|e| DemoError(e.message().to_string()))?;
+    let ago = |days: i64| {
+        now.checked_sub(days.saturating_mul(24).hours())
+            .map_err(|e| DemoError(e.to_string()))
+    };
+    let mut devices = Vec::with_capacity(file.device.len());
+    for d in file.device {
+        let first_seen = ago(d.first_seen_days_ago)?;
+        let mut progress = BTreeMap::new();
+        for p in d.progress {
+            progress.insert(
+                StepId::new(p.step),
+                StepProgress::new(p.state, ago(p.days_ago)?),
+            );
+        }
+        devices.push(Device {
+            id: DeviceId::Mac(d.mac),
+            name: d.name,
+            category: d.category,
+            vendor: d.vendor,
+            model: d.model,
+            firmware: d.firmware,
+            ip: Some(d.ip),
+            mac: Some(d.mac),
+            hostnames: d.hostnames,
+            services: d
+                .service
+                .into_iter()
+                .map(|s| Service {
+                    source: s.source,
+                    kind: s.kind,
+                    name: s.name,
+                    port: s.port,
+                    txt: s.txt,
+                })
+                .collect(),
+            open_ports: d.port,
+            first_seen,
+            last_seen: now,
+            known: d.known,
+            progress,
+        });
+    }
+    let mut inventory = Inventory {
+        devices,
+        scans: Vec::new(),
+    };
+    inventory.push_scan(ScanRecord {
+        started_at: now,
+        finished_at: now,
+        devices_seen: inventory.devices.len(),
+        scope: "demo home (simulated)".into(),
+    });
+    Ok(inventory)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn demo_home_is_a_realistic_household() {
+        let inv = household(Timestamp::UNIX_EPOCH.checked_add(1000.days()).unwrap()).unwrap();
+        assert!(inv.devices.len() >= 8, "only {} devices", inv.devices.len());
+        let cats: HashSet<Category> = inv.devices.iter().map(|d| d.category).collect();
+        for needed in [
+            Category::Router,
+            Category::Camera,
+            Category::Speaker,
+            Category::Tv,
+            Category::Printer,
+            Category::Nas,
+            Category::Plug,
+            Category::Unknown,
+        ] {
+            assert!(cats.contains(&needed), "no {needed:?} in the demo home");
+        }
+        let ids: HashSet<&DeviceId> = inv.devices.iter().map(|d| &d.id).collect();
+        assert_eq!(ids.len(), inv.devices.len(), "duplicate device ids");
+        for d in &inv.devices {
+            assert!(!d.name.trim().is_empty());
+            assert!(
+                !d.services.is_empty() || !d.open_ports.is_empty(),
+                "{} shows nothing found",
+                d.name
+            );
+        }
+    }
+
+    #[test]
+    fn demo_progress_names_real_steps_that_fit_the_device() {
+        let catalog = Catalog::builtin().unwrap();
+        let inv = household(Timestamp::UNIX_EPOCH.checked_add(1000.days()).unwrap()).unwrap();
+        for d in &inv.devices {
+            for id in d.progress.keys() {
+                let step = catalog
+                    .step(id)
+                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
+                assert!(step.applies(d.category), "{id} does not apply to {}", d.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,600 @@
+//! The TUI's model and its `update` function, in The Elm Architecture: every input, tick and
+//! result of background work arrives as one [`Msg`]; [`App::update`] changes the model and returns
+//! at most one [`Command`] for the loop to run (save, open a link, quit). `update` does no IO and
+//! reads no clock: the loop passes the time in, so tests can script whole sessions.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use jiff::{Timestamp, ToSpan};
+
+use super::keys::{Action, Mode, action_for};
+use crate::catalog::{Catalog, Step};
+use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
+
+/// How long "Later" puts a step off.
+pub const LATER_DAYS: i64 = 7;
+
+/// The longest reason the owner can type for accepting a risk.
+pub const REASON_MAX_CHARS: usize = 200;
+
+/// Everything that can happen to the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// The terminal was resized (rendering adapts on the next frame).
+    Resize,
+    /// Time passed (refreshes relative dates and clears old notices).
+    Tick,
+    /// The save numbered `generation` reached the disk.
+    Saved {
+        /// Which save.
+        generation: u64,
+    },
+    /// The save numbered `generation` failed.
+    SaveFailed {
+        /// Which save.
+        generation: u64,
+        /// Why, in one line.
+        error: String,
+    },
+    /// A help page was handed to the browser.
+    LinkOpened {
+        /// The page.
+        url: String,
+    },
+    /// No browser could be started.
+    LinkFailed {
+        /// The page.
+        url: String,
+        /// Why, in one line.
+        error: String,
+    },
+}
+
+/// Work for the loop, off the UI task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Save the inventory; the result comes back as `Saved` or `SaveFailed` with this number.
+    Save {
+        /// Increases with every change.
+        generation: u64,
+    },
+    /// Open a page in the browser.
+    OpenLink(String),
+    /// Leave porchlight (after pending saves finish).
+    Quit,
+}
+
+/// How a status-line notice should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Neutral information.
+    Info,
+    /// Something went well.
+    Good,
+    /// Something went wrong.
+    Error,
+}
+
+/// The one-line notice at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// How to show it.
+    pub tone: Tone,
+}
+
+/// Where saving stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SaveStatus {
+    /// Number of the latest change.
+    pub generation: u64,
+    /// Number of the latest change known to be on disk.
+    pub saved: u64,
+    /// The last save error, while the newest change is not on disk.
+    pub error: Option<String>,
+}
+
+impl SaveStatus {
+    /// True when the newest change is not yet known to be on disk.
+    pub fn pending(&self) -> bool {
+        self.saved < self.generation
+    }
+}
+
+/// A page of the step wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WizardPage {
+    /// Why the step matters.
+    Why,
+    /// How to do it.
+    How,
+    /// Done, not applicable, accept the risk, or later.
+    Decide,
+}
+
+impl WizardPage {
+    /// Every page, in order.
+    pub const ALL: [WizardPage; 3] = [WizardPage::Why, WizardPage::How, WizardPage::Decide];
+
+    /// The page title.
+    pub fn title(self) -> &'static str {
+        match self {
+            WizardPage::Why => "Why it matters",
+            WizardPage::How => "How to do it",
+            WizardPage::Decide => "Your call",
+        }
+    }
+}
+
+/// The four ways to finish a step in the wizard, in the order the decide page lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// I did it.
+    Done,
+    /// Does not apply.
+    NotApplicable,
+    /// Accept the risk with a reason.
+    Accept,
+    /// Remind me in a week.
+    Later,
+}
+
+impl Choice {
+    /// Every choice, in order.
+    pub const ALL: [Choice; 4] = [Choice::Done, Choice::NotApplicable, Choice::Accept, Choice::Later];
+
+    /// What the decide page says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Choice::Done => "Done: I have made this change",
+            Choice::NotApplicable => "Not applicable: this device has no such setting",
+            Choice::Accept => "Accept the risk: leave it as it is, for a reason",
+            Choice::Later => "Later: remind me in a week",
+        }
+    }
+
+    /// The key that picks it directly.
+    pub fn key(self) -> char {
+        match self {
+            Choice::Done => 'd',
+            Choice::NotApplicable => 'n',
+            Choice::Accept => 'a',
+            Choice::Later => 'l',
+        }
+    }
+}
+
+/// The wizard's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wizard {
+    /// The device.
+    pub device: DeviceId,
+    /// The step.
+    pub step: StepId,
+    /// Current page.
+    pub page: WizardPage,
+    /// Scroll offset of the page text.
+    pub scroll: u16,
+    /// Highlighted choice on the decide page.
+    pub choice: usize,
+    /// The reason being typed, when accepting a risk.
+    pub reason: Option<String>,
+}
+
+impl Wizard {
+    fn new(device: DeviceId, step: StepId) -> Self {
+        Self {
+            device,
+            step,
+            page: WizardPage::Why,
+            scroll: 0,
+            choice: 0,
+            reason: None,
+        }
+    }
+}
+
+/// Which screen is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// The device list.
+    List,
+    /// One device.
+    Detail {
+        /// Which device.
+        device: DeviceId,
+    },
+    /// The step wizard.
+    Wizard(Wizard),
+}
+
+/// The whole UI model.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The checklist.
+    pub catalog: Catalog,
+    /// Devices and progress; what gets saved.
+    pub inventory: Inventory,
+    /// What the header calls this inventory ("demo home", the data folder).
+    pub place: String,
+    /// The screen.
+    pub screen: Screen,
+    /// Cursor in the device list.
+    pub list_cursor: usize,
+    /// Cursor in the detail checklist.
+    pub step_cursor: usize,
+    /// Help overlay shown.
+    pub show_help: bool,
+    /// The status-line notice.
+    pub notice: Option<Notice>,
+    /// Where saving stands.
+    pub save: SaveStatus,
+    /// The time as of the last message.
+    pub now: Timestamp,
+    /// Set once the owner asked to leave.
+    pub quitting: bool,
+}
+
+impl App {
+    /// A new UI over `inventory`, at time `now`.
+    pub fn new(catalog: Catalog, inventory: Inventory, place: impl Into<String>, now: Timestamp) -> Self {
+        Self {
+            catalog,
+            inventory,
+            place: place.into(),
+            screen: Screen::List,
+            list_cursor: 0,
+            step_cursor: 0,
+            show_help: false,
+            notice: None,
+            save: SaveStatus::default(),
+            now,
+            quitting: false,
+        }
+    }
+
+    /// Where keys go now.
+    pub fn mode(&self) -> Mode {
+        if self.show_help {
+            return Mode::Help;
+        }
+        match &self.screen {
+            Screen::List => Mode::List,
+            Screen::Detail { .. } => Mode::Detail,
+            Screen::Wizard(w) if w.reason.is_some() => Mode::Reason,
+            Screen::Wizard(_) => Mode::Wizard,
+        }
+    }
+
+    /// The device under the list cursor.
+    pub fn selected_device(&self) -> Option<&Device> {
+        self.inventory.devices.get(self.list_cursor)
+    }
+
+    /// The device a screen is about.
+    pub fn device(&self, id: &DeviceId) -> Option<&Device> {
+        self.inventory.device(id)
+    }
+
+    /// The steps that apply to `device`, in catalog order.
+    pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
+        self.catalog.steps_for(device.category).collect()
+    }
+
+    /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
+    pub fn is_open(&self, device: &Device, step: &Step) -> bool {
+        let open_state = matches!(
+            device.step_state(&step.id),
+            StepState::Todo | StepState::Failed
+        );
+        let snoozed = device
+            .progress
+            .get(&step.id)
+            .and_then(|p| p.snoozed_until)
+            .is_some_and(|until| until > self.now);
+        open_state && !snoozed
+    }
+
+    /// Applies one message. Does no IO; returns the work the loop should do.
+    pub fn update(&mut self, msg: Msg, now: Timestamp) -> Option<Command> {
+        self.now = now;
+        match msg {
+            Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
+            Msg::Key(_) | Msg::Resize | Msg::Tick => None,
+            Msg::Saved { generation } => {
+                self.save.saved = self.save.saved.max(generation);
+                if !self.save.pending() {
+                    self.save.error = None;
+                }
+                None
+            }
+            Msg::SaveFailed { generation, error } => {
+                if generation >= self.save.saved {
+                    self.notice(
+                        Tone::Error,
+                        format!("Could not save: {error}. Your changes are kept in memory; porchlight tries again on the next change."),
+                    );
+                    self.save.error = Some(error);
+                }
+                None
+            }
+            Msg::LinkOpened { url } => {
+                self.notice(Tone::Info, format!("Opened in your browser: {url}"));
+                None
+            }
+            Msg::LinkFailed { url, error } => {
+                self.notice(
+                    Tone::Error,
+                    format!("No browser could be started ({error}). The page is {url}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn notice(&mut self, tone: Tone, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            tone,
+        });
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Option<Command> {
+        let mode = self.mode();
+        let Some(action) = action_for(mode, key) else {
+            if mode == Mode::Reason {
+                self.type_reason(key);
+            }
+            return None;
+        };
+        if action == Action::Quit {
+            self.quitting = true;
+            return Some(Command::Quit);
+        }
+        if action == Action::ToggleHelp {
+            self.show_help = !self.show_help;
+            return None;
+        }
+        match mode {
+            Mode::Help => {
+                if action == Action::Back {
+                    self.show_help = false;
+                }
+                None
+            }
+            Mode::List => self.on_list(action),
+            Mode::Detail => self.on_detail(action),
+            Mode::Wizard => self.on_wizard(action),
+            Mode::Reason => self.on_reason(action),
+        }
+    }
+
+    fn on_list(&mut self, action: Action) -> Option<Command> {
+        let len = self.inventory.devices.len();
+        move_cursor(&mut self.list_cursor, len, action);
+        if action == Action::Open {
+            if let Some(device) = self.selected_device() {
+                let id = device.id.clone();
+                self.step_cursor = 0;
+                self.screen = Screen::Detail { device: id };
+            }
+        }
+        None
+    }
+
+    fn on_detail(&mut self, action: Action) -> Option<Command> {
+        let Screen::Detail { device } = &self.screen else {
+            return None;
+        };
+        let id = device.clone();
+        let Some(device) = self.device(&id) else {
+            self.screen = Screen::List;
+            return None;
+        };
+        let steps: Vec<StepId> = self.steps_of(device).iter().map(|s| s.id.clone()).collect();
+        let first_open = self
+            .steps_of(device)
+            .into_iter()
+            .find(|s| self.is_open(device, s))
+            .map(|s| s.id.clone());
+        move_cursor(&mut self.step_cursor, steps.len(), action);
+        match action {
+            Action::Open => {
+                if let Some(step) = steps.get(self.step_cursor) {
+                    self.screen = Screen::Wizard(Wizard::new(id, step.clone()));
+                }
+            }
+            Action::Guide => match first_open {
+                Some(step) => {
+                    self.step_cursor = steps.iter().position(|s| s == &step).unwrap_or(0);
+                    self.screen = Screen::Wizard(Wizard::new(id, step));
+                }
+                None => self.notice(Tone::Good, "Nothing open on this device right now."),
+            },
+            Action::Back => self.screen = Screen::List,
+            _ => {}
+        }
+        None
+    }
+
+    fn on_wizard(&mut self, action: Action) -> Option<Command> {
+        let Screen::Wizard(wizard) = &mut self.screen else {
+            return None;
+        };
+        let page_index = WizardPage::ALL
+            .iter()
+            .position(|p| *p == wizard.page)
+            .unwrap_or(0);
+        match action {
+            Action::Up if wizard.page == WizardPage::Decide => {
+                wizard.choice = wizard.choice.saturating_sub(1);
+            }
+            Action::Down if wizard.page == WizardPage::Decide => {
+                wizard.choice = (wizard.choice + 1).min(Choice::ALL.len() - 1);
+            }
+            Action::Up => wizard.scroll = wizard.scroll.saturating_sub(1),
+            Action::Down => wizard.scroll = wizard.scroll.saturating_add(1),
+            Action::NextPage if wizard.page == WizardPage::Decide => {
+                let choice = Choice::ALL.get(wizard.choice).copied().unwrap_or(Choice::Later);
+                return self.choose(choice);
+            }
+            Action::NextPage => {
+                wizard.page = WizardPage::ALL[(page_index + 1).min(2)];
+                wizard.scroll = 0;
+            }
+            Action::PrevPage => {
+                wizard.page = WizardPage::ALL[page_index.saturating_sub(1)];
+                wizard.scroll = 0;
+            }
+            Action::MarkDone => return self.choose(Choice::Done),
+            Action::MarkNotApplicable => return self.choose(Choice::NotApplicable),
+            Action::AcceptRisk => return self.choose(Choice::Accept),
+            Action::Later => return self.choose(Choice::Later),
+            Action::OpenLink => {
+                let url = self
+                    .catalog
+                    .step(&wizard.step)
+                    .and_then(|s| s.links.first())
+                    .map(|l| l.url.clone());
+                return url.map(Command::OpenLink);
+            }
+            Action::Back => {
+                let device = wizard.device.clone();
+                self.screen = Screen::Detail { device };
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn on_reason(&mut self, action: Action) -> Option<Command> {
+        let Screen::Wizard(wizard) = &mut self.screen else {
+            return None;
+        };
+        match action {
+            Action::Back => {
+                wizard.reason = None;
+                None
+            }
+            Action::DeleteChar => {
+                if let Some(r) = wizard.reason.as_mut() {
+                    r.pop();
+                }
+                None
+            }
+            Action::Confirm => {
+                let reason = wizard.reason.as_deref().unwrap_or("").trim().to_string();
+                if reason.is_empty() {
+                    self.notice(Tone::Error, "Say in a few words why this risk is acceptable, then press Enter.");
+                    return None;
+                }
+                wizard.reason = None;
+                self.record(StepState::Accepted { reason })
+            }
+            _ => None,
+        }
+    }
+
+    fn type_reason(&mut self, key: KeyEvent) {
+        let Screen::Wizard(wizard) = &mut self.screen else {
+            return;
+        };
+        if let (KeyCode::Char(c), Some(reason)) = (key.code, wizard.reason.as_mut()) {
+            if !c.is_control() && reason.chars().count() < REASON_MAX_CHARS {
+                reason.push(c);
+            }
+        }
+    }
+
+    fn choose(&mut self, choice: Choice) -> Option<Command> {
+        match choice {
+            Choice::Done => self.record(StepState::Done),
+            Choice::NotApplicable => self.record(StepState::NotApplicable),
+            Choice::Accept => {
+                if let Screen::Wizard(w) = &mut self.screen {
+                    w.page = WizardPage::Decide;
+                    w.choice = 2;
+                    w.reason = Some(String::new());
+                }
+                None
+            }
+            Choice::Later => {
+                let Screen::Wizard(w) = &self.screen else {
+                    return None;
+                };
+                let (id, step) = (w.device.clone(), w.step.clone());
+                let now = self.now;
+                let until = now.checked_add((LATER_DAYS * 24).hours()).unwrap_or(now);
+                if let Some(device) = self.inventory.device_mut(&id) {
+                    device.snooze_step(&step, until, now);
+                }
+                let message = format!("{step} put off for a week.");
+                Some(self.after_change(id, step, message))
+            }
+        }
+    }
+
+    /// Records `state` for the wizard's step, saves, and moves on to the next open step.
+    fn record(&mut self, state: StepState) -> Option<Command> {
+        let Screen::Wizard(w) = &self.screen else {
+            return None;
+        };
+        let (id, step) = (w.device.clone(), w.step.clone());
+        let label = state.label();
+        let now = self.now;
+        let device = self.inventory.device_mut(&id)?;
+        device.set_step_state(&step, state, now);
+        let message = format!("{step} marked {label}.");
+        Some(self.after_change(id, step, message))
+    }
+
+    /// After a change: bump the save number, go to the next open step (or back to the device),
+    /// and say what happened.
+    fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
+        self.save.generation += 1;
+        let next = self.device(&id).and_then(|device| {
+            let steps = self.steps_of(device);
+            let here = steps.iter().position(|s| s.id == step).unwrap_or(0);
+            let after = steps.iter().skip(here + 1);
+            let before = steps.iter().take(here);
+            after
+                .chain(before)
+                .find(|s| self.is_open(device, s))
+                .map(|s| s.id.clone())
+        });
+        let name = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+        match next {
+            Some(next) => {
+                if let Some(pos) = self
+                    .device(&id)
+                    .map(|d| self.steps_of(d))
+                    .and_then(|steps| steps.iter().position(|s| s.id == next))
+                {
+                    self.step_cursor = pos;
+                }
+                self.notice(Tone::Good, format!("{message} Next for {name}: {next}."));
+                self.screen = Screen::Wizard(Wizard::new(id, next));
+            }
+            None => {
+                self.notice(Tone::Good, format!("{message} Nothing else is open on {name}."));
+                self.screen = Screen::Detail { device: id };
+            }
+        }
+        Command::Save {
+            generation: self.save.generation,
+        }
+    }
+}
+
+fn move_cursor(cursor: &mut usize, len: usize, action: Action) {
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (*cursor + 1).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => (*cursor).min(last),
+    };
+}

@@ -1,0 +1,290 @@
+//! The key table: one list of (where, keys) -> action that both dispatches key presses and
+//! writes the help overlay, so the two can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the owner is, which decides what a key means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The device list.
+    List,
+    /// One device's details and checklist.
+    Detail,
+    /// The step wizard.
+    Wizard,
+    /// Typing the reason for accepting a risk.
+    Reason,
+    /// The help overlay.
+    Help,
+}
+
+/// Something the owner asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Move the cursor up (or scroll up).
+    Up,
+    /// Move the cursor down (or scroll down).
+    Down,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// Open what is under the cursor.
+    Open,
+    /// Start the wizard on the first open step of the device.
+    Guide,
+    /// Go back one level.
+    Back,
+    /// Next wizard page.
+    NextPage,
+    /// Previous wizard page.
+    PrevPage,
+    /// Mark the step done.
+    MarkDone,
+    /// Mark the step as not applying to this device.
+    MarkNotApplicable,
+    /// Accept the risk, with a reason.
+    AcceptRisk,
+    /// Put the step off for a week.
+    Later,
+    /// Open the step's help page in the browser.
+    OpenLink,
+    /// Confirm the typed reason.
+    Confirm,
+    /// Delete the last typed character.
+    DeleteChar,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Leave porchlight.
+    Quit,
+}
+
+/// One line of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// Where the binding holds.
+    pub modes: &'static [Mode],
+    /// The keys, any of which triggers it.
+    pub keys: &'static [KeyCode],
+    /// How the keys are written in the help.
+    pub label: &'static str,
+    /// What happens.
+    pub action: Action,
+    /// One or two words for the status-line hints.
+    pub short: &'static str,
+    /// What the help says it does.
+    pub help: &'static str,
+}
+
+const BROWSE: &[Mode] = &[Mode::List, Mode::Detail];
+const ALL_BUT_TYPING: &[Mode] = &[Mode::List, Mode::Detail, Mode::Wizard];
+
+/// Every key binding, in the order the help shows them.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        modes: ALL_BUT_TYPING,
+        keys: &[KeyCode::Up, KeyCode::Char('k')],
+        label: "↑ k",
+        action: Action::Up,
+        short: "up",
+        help: "move up / scroll",
+    },
+    Binding {
+        modes: ALL_BUT_TYPING,
+        keys: &[KeyCode::Down, KeyCode::Char('j')],
+        label: "↓ j",
+        action: Action::Down,
+        short: "down",
+        help: "move down / scroll",
+    },
+    Binding {
+        modes: BROWSE,
+        keys: &[KeyCode::Home, KeyCode::Char('g')],
+        label: "Home g",
+        action: Action::Top,
+        short: "top",
+        help: "first row",
+    },
+    Binding {
+        modes: BROWSE,
+        keys: &[KeyCode::End, KeyCode::Char('G')],
+        label: "End G",
+        action: Action::Bottom,
+        short: "bottom",
+        help: "last row",
+    },
+    Binding {
+        modes: BROWSE,
+        keys: &[KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')],
+        label: "Enter →",
+        action: Action::Open,
+        short: "open",
+        help: "open device or step",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('w')],
+        label: "w",
+        action: Action::Guide,
+        short: "guide me",
+        help: "guide me: first open step",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Right, KeyCode::Tab, KeyCode::Enter],
+        label: "→ Tab Enter",
+        action: Action::NextPage,
+        short: "next",
+        help: "next page; Enter picks",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Left, KeyCode::BackTab],
+        label: "← S-Tab",
+        action: Action::PrevPage,
+        short: "back a page",
+        help: "previous page",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Char('d')],
+        label: "d",
+        action: Action::MarkDone,
+        short: "done",
+        help: "done: I did this step",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Char('n')],
+        label: "n",
+        action: Action::MarkNotApplicable,
+        short: "n/a",
+        help: "not applicable here",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Char('a')],
+        label: "a",
+        action: Action::AcceptRisk,
+        short: "accept",
+        help: "accept the risk, say why",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Char('l')],
+        label: "l",
+        action: Action::Later,
+        short: "later",
+        help: "later: in a week",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Char('o')],
+        label: "o",
+        action: Action::OpenLink,
+        short: "open link",
+        help: "open help page in browser",
+    },
+    Binding {
+        modes: &[Mode::Reason],
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        action: Action::Confirm,
+        short: "save",
+        help: "save the reason",
+    },
+    Binding {
+        modes: &[Mode::Reason],
+        keys: &[KeyCode::Backspace],
+        label: "Backspace",
+        action: Action::DeleteChar,
+        short: "delete",
+        help: "delete a character",
+    },
+    Binding {
+        modes: &[Mode::Detail, Mode::Help],
+        keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
+        label: "Esc ←",
+        action: Action::Back,
+        short: "back",
+        help: "back",
+    },
+    Binding {
+        modes: &[Mode::Wizard, Mode::Reason],
+        keys: &[KeyCode::Esc],
+        label: "Esc",
+        action: Action::Back,
+        short: "back",
+        help: "back to device / cancel",
+    },
+    Binding {
+        modes: &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Help],
+        keys: &[KeyCode::Char('?')],
+        label: "?",
+        action: Action::ToggleHelp,
+        short: "help",
+        help: "show or hide this help",
+    },
+    Binding {
+        modes: &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Help],
+        keys: &[KeyCode::Char('q')],
+        label: "q",
+        action: Action::Quit,
+        short: "quit",
+        help: "quit (all saved already)",
+    },
+];
+
+/// The action for `key` in `mode`, if any. Ctrl-C always quits. In the reason box, Left and `h`
+/// are text, not "back"; only Esc leaves it.
+pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    if mode == Mode::Reason && !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace)
+    {
+        return None;
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.modes.contains(&mode))
+        .find(|b| b.keys.contains(&key.code))
+        .map(|b| b.action)
+}
+
+/// The bindings that hold in `mode`, for the help overlay and the key hints.
+pub fn bindings_for(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.modes.contains(&mode))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn no_key_means_two_things_in_one_mode() {
+        for mode in [Mode::List, Mode::Detail, Mode::Wizard, Mode::Reason, Mode::Help] {
+            let mut seen = Vec::new();
+            for b in bindings_for(mode) {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} is bound twice in {mode:?}");
+                    seen.push(*k);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn typing_a_reason_keeps_letters_as_text() {
+        assert_eq!(action_for(Mode::Reason, press(KeyCode::Char('q'))), None);
+        assert_eq!(action_for(Mode::Reason, press(KeyCode::Char('h'))), None);
+        assert_eq!(action_for(Mode::Reason, press(KeyCode::Esc)), Some(Action::Back));
+        assert_eq!(action_for(Mode::List, press(KeyCode::Char('q'))), Some(Action::Quit));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::Reason, ctrl_c), Some(Action::Quit));
+    }
+}

@@ -1,0 +1,164 @@
+//! The terminal UI: sets the terminal up (and always restores it), runs the one event loop that
+//! feeds [`app::Msg`]s into [`app::App::update`], and carries out the commands it returns off the
+//! UI task: saves (coalesced, newest wins) and opening links in the browser.
+
+pub mod app;
+pub mod keys;
+pub mod render;
+pub mod screens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use jiff::Timestamp;
+use tokio::sync::{mpsc, watch};
+
+use crate::model::Inventory;
+use crate::store::Store;
+use app::{App, Command, Msg};
+
+/// How often the clock ticks into the UI.
+const TICK: Duration = Duration::from_secs(1);
+
+/// How long quitting waits for the last save.
+const FINAL_SAVE_WAIT: Duration = Duration::from_secs(10);
+
+/// Restores the terminal when dropped, whatever way the loop ends.
+struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// What the save task is asked to write: the change number and a snapshot of the inventory.
+type SaveRequest = Option<(u64, Arc<Inventory>)>;
+
+/// Runs the TUI until the owner quits.
+///
+/// # Errors
+/// When the terminal cannot be set up or drawn on, or when the last change could not be saved
+/// (the message says so, so nothing is lost silently).
+pub async fn run(mut app: App, store: Store) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let (save_tx, save_rx) = watch::channel::<SaveRequest>(None);
+    let saver = tokio::spawn(save_loop(store, save_rx, tx.clone()));
+
+    let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    let guard = RestoreGuard;
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    loop {
+        terminal
+            .draw(|frame| render::render(&app, frame))
+            .context("could not draw on the terminal")?;
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(..))) => Msg::Resize,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e).context("could not read the keyboard"),
+                None => break,
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = tick.tick() => Msg::Tick,
+        };
+        match app.update(msg, Timestamp::now()) {
+            Some(Command::Save { generation }) => {
+                let snapshot = Arc::new(app.inventory.clone());
+                save_tx.send_replace(Some((generation, snapshot)));
+            }
+            Some(Command::OpenLink(url)) => {
+                let tx = tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let msg = match open::that_detached(&url) {
+                        Ok(()) => Msg::LinkOpened { url },
+                        Err(e) => Msg::LinkFailed {
+                            url,
+                            error: e.to_string(),
+                        },
+                    };
+                    let _ = tx.send(msg);
+                });
+            }
+            Some(Command::Quit) => break,
+            None => {}
+        }
+        if app.quitting {
+            break;
+        }
+    }
+
+    drop(terminal);
+    drop(guard);
+    finish_saves(&mut app, save_tx, saver, &mut rx).await
+}
+
+/// Lets the save task write the newest change, waits for it, and reports a change that could not be
+/// saved.
+async fn finish_saves(
+    app: &mut App,
+    save_tx: watch::Sender<SaveRequest>,
+    saver: tokio::task::JoinHandle<()>,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    drop(save_tx);
+    let finished = tokio::time::timeout(FINAL_SAVE_WAIT, saver).await;
+    while let Ok(msg) = rx.try_recv() {
+        app.update(msg, Timestamp::now());
+    }
+    if finished.is_err() {
+        anyhow::bail!("the last changes were still being saved after {FINAL_SAVE_WAIT:?}; they may not be on disk");
+    }
+    if app.save.pending() {
+        let why = app.save.error.clone().unwrap_or_else(|| "unknown error".into());
+        anyhow::bail!("the last changes could not be saved: {why}");
+    }
+    Ok(())
+}
+
+/// Saves each requested snapshot, newest first: while one save runs, later requests replace each
+/// other, so a burst of changes costs at most two writes.
+async fn save_loop(store: Store, mut requests: watch::Receiver<SaveRequest>, tx: mpsc::UnboundedSender<Msg>) {
+    let mut store = Some(store);
+    while requests.changed().await.is_ok() {
+        let Some((generation, inventory)) = requests.borrow_and_update().clone() else {
+            continue;
+        };
+        let Some(owned) = store.take() else {
+            return;
+        };
+        let result = tokio::task::spawn_blocking(move || {
+            let result = owned.save(&inventory);
+            (owned, result)
+        })
+        .await;
+        let msg = match result {
+            Ok((owned, Ok(()))) => {
+                store = Some(owned);
+                Msg::Saved { generation }
+            }
+            Ok((owned, Err(e))) => {
+                store = Some(owned);
+                Msg::SaveFailed {
+                    generation,
+                    error: e.to_string(),
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::SaveFailed {
+                    generation,
+                    error: format!("the save task stopped: {e}"),
+                });
+                return;
+            }
+        };
+        let _ = tx.send(msg);
+    }
+}

@@ -1,0 +1,58 @@
+//! Drawing: a pure function of `&App` into a frame. Layout, top to bottom:
+//!
+//! ```text
+//! ┌──────────────────────────────────────────────────────────┐
+//! │ header: porchlight · where · counts                       │  1 row
+//! ├──────────────────────────────────────────────────────────┤
+//! │ body: device list | device detail | step wizard           │  the rest
+//! ├──────────────────────────────────────────────────────────┤
+//! │ status line: last notice or save state · key hints        │  1 row
+//! └──────────────────────────────────────────────────────────┘
+//! ```
+//! The help overlay is drawn over the body when asked for. Everything is laid out with
+//! constraints, so small terminals clip rather than panic.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Color, Modifier, Style};
+
+use super::app::{App, Screen};
+use super::screens;
+
+/// The accent colour of headings and the selection.
+pub const ACCENT: Color = Color::Cyan;
+
+/// Style of secondary text.
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// Style of headings.
+pub fn heading() -> Style {
+    Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
+}
+
+/// Style of the highlighted row.
+pub fn selected() -> Style {
+    Style::new().bg(Color::Rgb(40, 60, 80)).add_modifier(Modifier::BOLD)
+}
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let [header, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    screens::status::render_header(app, frame, header);
+    match &app.screen {
+        Screen::List => screens::list::render(app, frame, body),
+        Screen::Detail { device } => screens::detail::render(app, device, frame, body),
+        Screen::Wizard(wizard) => screens::wizard::render(app, wizard, frame, body),
+    }
+    screens::status::render_status(app, frame, status);
+    if app.show_help {
+        screens::help::render(frame, body);
+    }
+}

@@ -1,0 +1,167 @@
+//! One device: what porchlight found on it, and its checklist with each step's state and due date.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::{date_text, due_text, state_span};
+use crate::model::{Device, DeviceId, ServiceSource, StepState};
+use crate::tui::app::App;
+use crate::tui::render::{dim, heading, selected};
+
+/// Draws the detail view of `id`.
+pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
+    let Some(device) = app.device(id) else {
+        frame.render_widget(Paragraph::new(" This device is no longer in the inventory."), area);
+        return;
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Line::from(vec![
+            Span::styled(" Devices › ", dim()),
+            Span::styled(format!("{} ", device.name), heading()),
+        ]))
+        .border_style(dim());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let facts = facts(device);
+    let facts_height = (facts.len() as u16).min(inner.height / 3).max(1);
+    let [facts_area, list_area, footer] = Layout::vertical([
+        Constraint::Length(facts_height),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(facts).wrap(Wrap { trim: false }), facts_area);
+
+    let steps = app.steps_of(device);
+    let progress = app.catalog.progress(device);
+    let rows = steps.iter().map(|step| {
+        let state = device.step_state(&step.id);
+        let snoozed = device
+            .progress
+            .get(&step.id)
+            .and_then(|p| p.snoozed_until)
+            .is_some_and(|t| t > app.now);
+        let state_cell = if snoozed && !state.is_settled() {
+            Cell::from(Span::styled("◷ later", Style::new().fg(Color::Blue)))
+        } else {
+            Cell::from(state_span(&state))
+        };
+        Row::new(vec![
+            state_cell,
+            Cell::from(step.id.as_str()),
+            Cell::from(step.title.as_str()),
+            Cell::from(due_text(step, device, app.now)),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(6),
+            Constraint::Fill(1),
+            Constraint::Length(10),
+        ],
+    )
+    .header(Row::new(["State", "Step", "Checklist", "Due"]).style(dim()))
+    .block(
+        Block::new()
+            .borders(Borders::TOP)
+            .border_style(dim())
+            .title(Span::styled(
+                format!(" Checklist · {} of {} settled ", progress.settled, progress.total),
+                heading(),
+            )),
+    )
+    .row_highlight_style(selected())
+    .highlight_symbol("▶ ");
+    let mut state = TableState::new().with_selected(Some(app.step_cursor));
+    frame.render_stateful_widget(table, list_area, &mut state);
+
+    let note = steps.get(app.step_cursor).map(|step| {
+        match device.step_state(&step.id) {
+            StepState::Accepted { reason } => format!(" Risk accepted: {reason}"),
+            _ => format!(
+                " {} · look again {}",
+                if step.verify == crate::catalog::VerifyKind::Network {
+                    "porchlight can check this one over the network"
+                } else {
+                    "only you can confirm this one"
+                },
+                step.recheck.label()
+            ),
+        }
+    });
+    frame.render_widget(
+        Paragraph::new(note.unwrap_or_default()).style(dim()),
+        footer,
+    );
+}
+
+/// The lines of what is known about the device.
+fn facts(device: &Device) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut what = vec![device.category.label().to_string()];
+    match (&device.vendor, &device.model) {
+        (Some(v), Some(m)) => what.push(format!("{v} {m}")),
+        (Some(v), None) => what.push(v.clone()),
+        (None, Some(m)) => what.push(m.clone()),
+        (None, None) => what.push("maker unknown".into()),
+    }
+    if let Some(fw) = &device.firmware {
+        what.push(format!("firmware {fw}"));
+    }
+    lines.push(Line::from(what.join(" · ")));
+
+    let mut where_ = Vec::new();
+    if let Some(ip) = device.ip {
+        where_.push(ip.to_string());
+    }
+    if let Some(mac) = device.mac {
+        if mac.is_locally_administered() {
+            where_.push(format!("{mac} (private address)"));
+        } else {
+            where_.push(mac.to_string());
+        }
+    }
+    where_.push(format!("first seen {}", date_text(device.first_seen)));
+    where_.push(format!("last seen {}", date_text(device.last_seen)));
+    lines.push(Line::styled(where_.join(" · "), dim()));
+
+    if !device.open_ports.is_empty() {
+        let ports: Vec<String> = device
+            .open_ports
+            .iter()
+            .map(|p| {
+                let tls = if p.tls { " (TLS)" } else { "" };
+                format!("{} {}{tls}", p.service, p.port)
+            })
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled("Open ports ", dim()),
+            Span::raw(ports.join(", ")),
+        ]));
+    }
+    if !device.services.is_empty() {
+        let services: Vec<String> = device
+            .services
+            .iter()
+            .map(|s| match s.source {
+                ServiceSource::Mdns => s.kind.clone(),
+                ServiceSource::Upnp => format!(
+                    "UPnP {}",
+                    s.kind.rsplit(":device:").next().unwrap_or(&s.kind)
+                ),
+            })
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled("Announces  ", dim()),
+            Span::raw(services.join(", ")),
+        ]));
+    }
+    lines
+}

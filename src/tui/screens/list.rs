@@ -1,0 +1,105 @@
+//! The device list: one row a device with its light, name, kind, maker, address and progress.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::light_span;
+use crate::catalog::Progress;
+use crate::tui::app::App;
+use crate::tui::render::{dim, heading, selected};
+
+/// Draws the device list, or a friendly empty state.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Devices ", heading()))
+        .border_style(dim());
+    if app.inventory.devices.is_empty() {
+        let text = vec![
+            Line::from(""),
+            Line::styled("No devices saved yet.", heading()),
+            Line::from(""),
+            Line::from("porchlight keeps the devices of your home here, with how far each one is"),
+            Line::from("along its safety checklist."),
+            Line::from(""),
+            Line::from(vec![
+                Span::raw("To look around first, try the demo home: "),
+                Span::styled("porchlight --demo", heading()),
+            ]),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let rows = app.inventory.devices.iter().map(|d| {
+        let progress = app.catalog.progress(d);
+        Row::new(vec![
+            Cell::from(light_span(progress.light())),
+            Cell::from(d.name.as_str()),
+            Cell::from(d.category.label()),
+            Cell::from(d.vendor.as_deref().unwrap_or("?")),
+            Cell::from(d.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "offline".into())),
+            Cell::from(progress_line(progress)),
+        ])
+    });
+    let header = Row::new(["", "Name", "Kind", "Maker", "Address", "Progress"]).style(dim());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Fill(3),
+            Constraint::Length(12),
+            Constraint::Fill(2),
+            Constraint::Length(15),
+            Constraint::Length(12),
+        ],
+    )
+    .header(header)
+    .block(block)
+    .row_highlight_style(selected())
+    .highlight_symbol("▶ ");
+    let mut state = TableState::new().with_selected(Some(app.list_cursor));
+    let [table_area, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    frame.render_stateful_widget(table, table_area, &mut state);
+    frame.render_widget(Paragraph::new(summary(app)).style(dim()), footer);
+}
+
+/// A five-cell bar and the count: `▰▰▱▱▱ 4/18`.
+fn progress_line(p: Progress) -> Line<'static> {
+    let filled = if p.total == 0 {
+        0
+    } else {
+        (p.settled * 5 + p.total / 2) / p.total
+    };
+    Line::from(vec![
+        Span::styled("▰".repeat(filled), Style::new().fg(super::light_color(p.light()))),
+        Span::styled("▱".repeat(5 - filled), dim()),
+        Span::raw(format!(" {p}")),
+    ])
+}
+
+fn summary(app: &App) -> String {
+    let total = app.inventory.devices.len();
+    let mut done = 0;
+    let mut failed = 0;
+    for d in &app.inventory.devices {
+        let p = app.catalog.progress(d);
+        if p.total > 0 && p.settled == p.total {
+            done += 1;
+        }
+        if p.failed > 0 {
+            failed += 1;
+        }
+    }
+    let mut text = format!(" {done} of {total} devices fully hardened");
+    if failed > 0 {
+        text.push_str(&format!(" · {failed} with a failed check"));
+    }
+    text
+}

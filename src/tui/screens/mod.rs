@@ -1,0 +1,95 @@
+//! One file per screen or screen region.
+
+pub mod detail;
+pub mod help;
+pub mod list;
+pub mod status;
+pub mod wizard;
+
+use jiff::Timestamp;
+use ratatui::style::{Color, Style};
+use ratatui::text::Span;
+
+use crate::catalog::{Light, Step};
+use crate::model::{Device, StepState};
+
+/// The traffic light of a device as a coloured dot.
+pub fn light_span(light: Light) -> Span<'static> {
+    Span::styled("●", Style::new().fg(light_color(light)))
+}
+
+/// The colour of a traffic light.
+pub fn light_color(light: Light) -> Color {
+    match light {
+        Light::Red => Color::Red,
+        Light::Amber => Color::Yellow,
+        Light::Green => Color::Green,
+    }
+}
+
+/// A step state as a symbol and word, coloured.
+pub fn state_span(state: &StepState) -> Span<'static> {
+    let (text, color) = match state {
+        StepState::Todo => ("○ to do", Color::Yellow),
+        StepState::Done => ("✓ done", Color::Green),
+        StepState::Verified => ("✓ verified", Color::LightGreen),
+        StepState::Failed => ("✗ failed", Color::Red),
+        StepState::NotApplicable => ("– n/a", Color::DarkGray),
+        StepState::Accepted { .. } => ("! accepted", Color::Magenta),
+    };
+    Span::styled(text, Style::new().fg(color))
+}
+
+/// When the step is next due, in few characters: "now", "in 5d", "2027-03-01" or "—".
+pub fn due_text(step: &Step, device: &Device, now: Timestamp) -> String {
+    match step.due(device) {
+        None => "—".into(),
+        Some(due) if due <= now => "now".into(),
+        Some(due) => {
+            let days = (due.as_second() - now.as_second()) / 86_400;
+            if days < 30 {
+                format!("in {}d", days.max(1))
+            } else {
+                due.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
+            }
+        }
+    }
+}
+
+/// A short date for "first seen" and such.
+pub fn date_text(t: Timestamp) -> String {
+    t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
+}
+
+/// Word-wraps `text` to `width` columns behind `first` (a label or a list number), indenting the
+/// following lines by the label's width so that lists and labelled values read as blocks.
+pub fn hanging(first: Span<'static>, text: &str, width: u16) -> Vec<ratatui::text::Line<'static>> {
+    use ratatui::text::Line;
+    let indent = first.content.chars().count();
+    let room = (width as usize).saturating_sub(indent).max(10);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        if !current.is_empty() && needed > room {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() || lines.is_empty() {
+        lines.push(current);
+    }
+    let mut first = Some(first);
+    lines
+        .into_iter()
+        .map(|l| {
+            let lead = first
+                .take()
+                .unwrap_or_else(|| Span::raw(" ".repeat(indent)));
+            Line::from(vec![lead, Span::raw(l)])
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! The header (where, counts) and the status line (last notice, save state, key hints).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::app::{App, Tone};
+use crate::tui::keys::{Action, Mode, bindings_for};
+use crate::tui::render::{dim, heading};
+
+/// Draws the header row.
+pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
+    let devices = app.inventory.devices.len();
+    let open: usize = app
+        .inventory
+        .devices
+        .iter()
+        .map(|d| app.catalog.progress(d).open())
+        .sum();
+    let counts = format!("{devices} devices · {open} steps open ");
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(counts.chars().count() as u16),
+    ])
+    .areas(area);
+    let title = Line::from(vec![
+        Span::styled(" porchlight ", heading()),
+        Span::styled(format!("· {}", app.place), dim()),
+    ]);
+    frame.render_widget(Paragraph::new(title), left);
+    frame.render_widget(Paragraph::new(Span::styled(counts, dim())), right);
+}
+
+/// Draws the status line: the latest notice, else the save state, with key hints on the right.
+pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let hints = key_hints(app.mode());
+    let has_notice = app.notice.is_some() || app.save.error.is_some();
+    let cap = if has_notice { area.width / 3 } else { area.width };
+    let hints_width = (hints.chars().count() as u16).min(cap);
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(hints_width)]).areas(area);
+    let (text, style) = match (&app.notice, &app.save.error) {
+        (Some(n), _) => {
+            let style = match n.tone {
+                Tone::Info => Style::new(),
+                Tone::Good => Style::new().fg(Color::Green),
+                Tone::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            };
+            (n.text.clone(), style)
+        }
+        (None, Some(e)) => (
+            format!("Not saved: {e}"),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        (None, None) if app.save.pending() => ("Saving…".to_string(), dim()),
+        (None, None) => (String::new(), dim()),
+    };
+    let saved = if app.save.pending() {
+        ""
+    } else if app.save.generation > 0 {
+        " ✓ saved"
+    } else {
+        ""
+    };
+    let line = Line::from(vec![
+        Span::styled(format!(" {text}"), style),
+        Span::styled(saved, dim()),
+    ]);
+    frame.render_widget(Paragraph::new(line), left);
+    frame.render_widget(
+        Paragraph::new(Span::styled(hints, dim())).right_aligned(),
+        right,
+    );
+}
+
+fn key_hints(mode: Mode) -> String {
+    let wanted: &[Action] = match mode {
+        Mode::List => &[Action::Open, Action::ToggleHelp, Action::Quit],
+        Mode::Detail => &[Action::Open, Action::Guide, Action::Back, Action::ToggleHelp],
+        Mode::Wizard => &[Action::NextPage, Action::MarkDone, Action::Back, Action::ToggleHelp],
+        Mode::Reason => &[Action::Confirm, Action::Back],
+        Mode::Help => &[Action::Back, Action::Quit],
+    };
+    let parts: Vec<String> = bindings_for(mode)
+        .filter(|b| wanted.contains(&b.action))
+        .map(|b| {
+            let key = b.label.split(' ').next().unwrap_or(b.label);
+            format!("{key} {}", b.short)
+        })
+        .collect();
+    format!("{} ", parts.join(" · "))
+}

@@ -1,0 +1,166 @@
+//! The step wizard: why the step matters, how to do it, then the owner's call (done, not
+//! applicable, accept the risk with a reason, or later).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use super::{hanging, state_span};
+use crate::catalog::{Step, VerifyKind};
+use crate::model::Device;
+use crate::tui::app::{App, Choice, Wizard, WizardPage};
+use crate::tui::render::{ACCENT, dim, heading, selected};
+
+/// Draws the wizard for `wizard`'s step.
+pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
+    let (Some(device), Some(step)) = (app.device(&wizard.device), app.catalog.step(&wizard.step))
+    else {
+        frame.render_widget(Paragraph::new(" This step is no longer in the checklist."), area);
+        return;
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .border_style(dim())
+        .title(Line::from(vec![
+            Span::styled(format!(" {} › ", device.name), dim()),
+            Span::styled(format!("{} {} ", step.id, step.title), heading()),
+        ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [tabs, body, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(tab_line(wizard.page)), tabs);
+
+    let width = body.width;
+    let text = match wizard.page {
+        WizardPage::Why => why_page(step, width),
+        WizardPage::How => how_page(step, width),
+        WizardPage::Decide => decide_page(wizard),
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((wizard.scroll, 0)),
+        body,
+    );
+    if let Some(reason) = &wizard.reason {
+        render_reason_box(reason, frame, body);
+    }
+    frame.render_widget(Paragraph::new(footer_line(app, device, step)), footer);
+}
+
+fn tab_line(page: WizardPage) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (n, p) in WizardPage::ALL.into_iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled("  ›  ", dim()));
+        }
+        let label = format!("{} {}", n + 1, p.title());
+        if p == page {
+            spans.push(Span::styled(
+                label,
+                Style::new().fg(Color::Black).bg(ACCENT).add_modifier(Modifier::BOLD),
+            ));
+        } else {
+            spans.push(Span::styled(label, dim()));
+        }
+    }
+    Line::from(spans)
+}
+
+fn why_page(step: &Step, width: u16) -> Vec<Line<'static>> {
+    let threats: Vec<&str> = step.threats.iter().map(|t| t.label()).collect();
+    let check = match step.verify {
+        VerifyKind::Network => "porchlight can check this over your network.",
+        VerifyKind::Owner => "Only you can confirm this one; porchlight takes your word for it.",
+    };
+    let mut lines = hanging(Span::raw(""), &step.why, width);
+    lines.push(Line::from(""));
+    lines.extend(labelled("If left undone ", &threats.join(", "), width));
+    lines.extend(labelled("Look again     ", step.recheck.label(), width));
+    lines.extend(labelled("Checked        ", check, width));
+    lines.extend(labelled("Comes from     ", &step.standards.join("; "), width));
+    lines
+}
+
+fn how_page(step: &Step, width: u16) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = step
+        .how
+        .iter()
+        .enumerate()
+        .flat_map(|(n, s)| hanging(Span::styled(format!("{:>2}. ", n + 1), heading()), s, width))
+        .collect();
+    if !step.brand_hints.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled("Where to find it on some brands", dim()));
+        for hint in &step.brand_hints {
+            lines.extend(hanging(Span::raw("  • "), hint, width));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.extend(labelled("Done looks like ", &step.done_when, width));
+    if let Some(link) = step.links.first() {
+        lines.push(Line::from(vec![
+            Span::styled("More help       ", dim()),
+            Span::raw(format!("{} ", link.title)),
+            Span::styled("(o opens it)", Style::new().fg(ACCENT)),
+        ]));
+    }
+    lines
+}
+
+fn decide_page(wizard: &Wizard) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from("What would you like to do with this step?"),
+        Line::from(""),
+    ];
+    for (n, choice) in Choice::ALL.into_iter().enumerate() {
+        let text = format!(" [{}] {} ", choice.key(), choice.label());
+        if n == wizard.choice {
+            lines.push(Line::styled(format!("▶{text}"), selected()));
+        } else {
+            lines.push(Line::from(format!(" {text}")));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "↑↓ choose · Enter confirm · or press the letter. Your choice is saved at once.",
+        dim(),
+    ));
+    lines
+}
+
+fn render_reason_box(reason: &str, frame: &mut Frame, body: Rect) {
+    let [_, area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(body);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(ACCENT))
+        .title(Span::styled(" Why is this risk acceptable? ", heading()))
+        .title_bottom(Span::styled(" Enter save · Esc cancel ", dim()));
+    let text = Line::from(vec![Span::raw(reason.to_string()), Span::styled("▏", heading())]);
+    frame.render_widget(ratatui::widgets::Clear, area);
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn footer_line(app: &App, device: &Device, step: &Step) -> Line<'static> {
+    let steps = app.steps_of(device);
+    let open = steps.iter().filter(|s| app.is_open(device, s)).count();
+    Line::from(vec![
+        Span::styled(" Now: ", dim()),
+        state_span(&device.step_state(&step.id)),
+        Span::styled(format!(" · {open} of {} steps open on this device", steps.len()), dim()),
+    ])
+}
+
+fn labelled(label: &'static str, value: &str, width: u16) -> Vec<Line<'static>> {
+    hanging(Span::styled(label, dim()), value, width)
+}
