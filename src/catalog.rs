@@ -387,3 +387,134 @@ pub enum Light {
     /// Every step settled.
     Green,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[step]]
+id = "X-01"
+title = "Turn off telnet"
+applies_to = ["all"]
+except = ["router"]
+threats = ["botnet"]
+why = "Telnet sends passwords in the clear."
+how = ["Open the admin page.", "Switch telnet off."]
+done_when = "Port 23 no longer answers."
+verify = "network"
+recheck = "every-scan"
+standards = ["ETSI EN 303 645 5.6-1"]
+links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
+"#;
+
+    #[test]
+    fn the_builtin_checklist_is_valid_and_complete() {
+        let catalog = Catalog::builtin().unwrap();
+        for n in 1..=18 {
+            let id = StepId::new(format!("RT-{n:02}"));
+            let step = catalog.step(&id).unwrap_or_else(|| panic!("{id} is missing"));
+            assert!(step.applies(Category::Router), "{id} must apply to routers");
+        }
+        for n in 1..=12 {
+            let id = StepId::new(format!("G-{n:02}"));
+            assert!(catalog.step(&id).is_some(), "{id} is missing");
+        }
+        // Every category gets a checklist of its own.
+        for c in Category::ALL {
+            assert!(catalog.steps_for(c).count() >= 5, "{c:?} has almost no steps");
+        }
+    }
+
+    #[test]
+    fn steps_apply_only_to_their_categories() {
+        let catalog = Catalog::from_toml(GOOD).unwrap();
+        let step = &catalog.steps()[0];
+        assert!(step.applies(Category::Camera));
+        assert!(step.applies(Category::Unknown));
+        assert!(!step.applies(Category::Router));
+    }
+
+    fn broken(find: &str, replace: &str) -> CatalogError {
+        let text = GOOD.replace(find, replace);
+        assert_ne!(text, GOOD, "the test did not change anything");
+        Catalog::from_toml(&text).unwrap_err()
+    }
+
+    #[test]
+    fn a_step_with_an_empty_or_missing_field_is_refused() {
+        let e = broken(r#"why = "Telnet sends passwords in the clear.""#, r#"why = "  ""#);
+        assert_eq!(e.to_string(), "checklist step X-01: `why` is empty");
+        let e = broken(r#"how = ["Open the admin page.", "Switch telnet off."]"#, "how = []");
+        assert_eq!(e.to_string(), "checklist step X-01: `how` is empty");
+        let e = broken(r#"done_when = "Port 23 no longer answers.""#, "");
+        assert!(e.to_string().contains("done_when"), "{e}");
+        let e = broken(r#"title = "Turn off telnet""#, r#"title = """#);
+        assert!(e.to_string().contains("`title` is empty"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_category_is_refused() {
+        let e = broken(r#"except = ["router"]"#, r#"except = ["fridge"]"#);
+        assert_eq!(e.to_string(), "checklist step X-01: unknown category `fridge`");
+    }
+
+    #[test]
+    fn a_duplicate_id_is_refused() {
+        let twice = format!("{GOOD}\n{GOOD}");
+        let e = Catalog::from_toml(&twice).unwrap_err();
+        assert_eq!(e.to_string(), "checklist step X-01: the id is used twice");
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_links_are_refused() {
+        let e = broken("verify = \"network\"", "verify = \"network\"\ncolour = \"red\"");
+        assert!(matches!(e, CatalogError::Parse(_)), "{e}");
+        let e = broken("https://www.cisa.gov/", "http://www.cisa.gov/");
+        assert!(e.to_string().contains("not an https address"), "{e}");
+        let e = broken("recheck = \"every-scan\"", "recheck = \"fortnightly\"");
+        assert!(matches!(e, CatalogError::Parse(_)), "{e}");
+    }
+
+    #[test]
+    fn due_dates_follow_the_recheck_interval_and_snoozes() {
+        use crate::model::{Device, DeviceId, StepProgress};
+        let text = GOOD.replace("every-scan", "monthly");
+        let catalog = Catalog::from_toml(&text).unwrap();
+        let step = &catalog.steps()[0];
+        let jan31: Timestamp = "2027-01-31T10:00:00Z".parse().unwrap();
+        let mut device = Device {
+            id: DeviceId::Ip("192.168.1.9".parse().unwrap()),
+            name: "cam".into(),
+            category: Category::Camera,
+            vendor: None,
+            model: None,
+            firmware: None,
+            ip: None,
+            mac: None,
+            hostnames: vec![],
+            services: vec![],
+            open_ports: vec![],
+            first_seen: jan31,
+            last_seen: jan31,
+            known: false,
+            progress: Default::default(),
+        };
+        // Never touched: due since first seen.
+        assert_eq!(step.due(&device), Some(jan31));
+        // Done on 31 January: a month later is the last day of February.
+        device.set_step_state(&step.id, StepState::Done, jan31);
+        let due = step.due(&device).unwrap();
+        assert_eq!(due.to_string(), "2027-02-28T10:00:00Z");
+        // Not applicable: never due.
+        device.set_step_state(&step.id, StepState::NotApplicable, jan31);
+        assert_eq!(step.due(&device), None);
+        // To do but snoozed: due when the snooze ends.
+        let later: Timestamp = "2027-02-07T10:00:00Z".parse().unwrap();
+        device
+            .progress
+            .insert(step.id.clone(), StepProgress::new(StepState::Todo, jan31));
+        device.snooze_step(&step.id, later, jan31);
+        assert_eq!(step.due(&device), Some(later));
+    }
+}
