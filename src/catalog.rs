@@ -420,6 +420,11 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
             let id = StepId::new(format!("G-{n:02}"));
             assert!(catalog.step(&id).is_some(), "{id} is missing");
         }
+        for step in catalog.steps() {
+            // Titles fit the checklist column of an 80-column terminal.
+            assert!(step.title.chars().count() <= 48, "{}: title too long", step.id);
+            assert!(step.how.len() >= 2, "{}: `how` needs at least two instructions", step.id);
+        }
         // Every category gets a checklist of its own.
         for c in Category::ALL {
             assert!(catalog.steps_for(c).count() >= 5, "{c:?} has almost no steps");

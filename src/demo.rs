@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn demo_home_is_a_realistic_household() {
-        let inv = household(Timestamp::UNIX_EPOCH.checked_add(1000.days()).unwrap()).unwrap();
+        let inv = household(Timestamp::UNIX_EPOCH.checked_add(24_000.hours()).unwrap()).unwrap();
         assert!(inv.devices.len() >= 8, "only {} devices", inv.devices.len());
         let cats: HashSet<Category> = inv.devices.iter().map(|d| d.category).collect();
         for needed in [
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn demo_progress_names_real_steps_that_fit_the_device() {
         let catalog = Catalog::builtin().unwrap();
-        let inv = household(Timestamp::UNIX_EPOCH.checked_add(1000.days()).unwrap()).unwrap();
+        let inv = household(Timestamp::UNIX_EPOCH.checked_add(24_000.hours()).unwrap()).unwrap();
         for d in &inv.devices {
             for id in d.progress.keys() {
                 let step = catalog

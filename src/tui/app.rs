@@ -314,7 +314,7 @@ impl App {
                 if generation >= self.save.saved {
                     self.notice(
                         Tone::Error,
-                        format!("Could not save: {error}. Your changes are kept in memory; porchlight tries again on the next change."),
+                        format!("Could not save: {error}. Kept in memory; retried on your next change."),
                     );
                     self.save.error = Some(error);
                 }

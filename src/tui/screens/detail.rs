@@ -1,7 +1,7 @@
 //! One device: what porchlight found on it, and its checklist with each step's state and due date.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
@@ -35,7 +35,10 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    frame.render_widget(Paragraph::new(facts).wrap(Wrap { trim: false }), facts_area);
+    frame.render_widget(
+        Paragraph::new(facts).wrap(Wrap { trim: false }),
+        facts_area.inner(Margin::new(1, 0)),
+    );
 
     let steps = app.steps_of(device);
     let progress = app.catalog.progress(device);

@@ -2,7 +2,7 @@
 //! once, under the first place it works.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
@@ -26,8 +26,9 @@ pub fn render(frame: &mut Frame, area: Rect) {
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);
-    let [left, right] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+        .spacing(1)
+        .areas(inner.inner(Margin::new(1, 0)));
     frame.render_widget(Paragraph::new(column(&LEFT)), left);
     frame.render_widget(Paragraph::new(column(&RIGHT)), right);
 }
@@ -42,7 +43,7 @@ pub fn column(sections: &[(Mode, &'static str)]) -> Vec<Line<'static>> {
         lines.push(Line::styled(*title, heading()));
         for b in BINDINGS.iter().filter(|b| b.modes.first() == Some(mode)) {
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<12}", b.label), Style::new().fg(ACCENT)),
+                Span::styled(format!("{:<12}", b.label), Style::new().fg(ACCENT)),
                 Span::raw(b.help),
             ]));
         }

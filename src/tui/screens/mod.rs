@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use ratatui::style::{Color, Style};
 use ratatui::text::Span;
 
-use crate::catalog::{Light, Step};
+use crate::catalog::{Light, Recheck, Step};
 use crate::model::{Device, StepState};
 
 /// The traffic light of a device as a coloured dot.
@@ -43,6 +43,9 @@ pub fn state_span(state: &StepState) -> Span<'static> {
 /// When the step is next due, in few characters: "now", "in 5d", "2027-03-01" or "—".
 pub fn due_text(step: &Step, device: &Device, now: Timestamp) -> String {
     match step.due(device) {
+        None if step.recheck == Recheck::EveryScan && device.step_state(&step.id).is_settled() => {
+            "next scan".into()
+        }
         None => "—".into(),
         Some(due) if due <= now => "now".into(),
         Some(due) => {

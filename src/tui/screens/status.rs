@@ -36,9 +36,13 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 /// Draws the status line: the latest notice, else the save state, with key hints on the right.
 pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let hints = key_hints(app.mode());
+    // A notice matters more than the hints: it gets the whole line.
     let has_notice = app.notice.is_some() || app.save.error.is_some();
-    let cap = if has_notice { area.width / 3 } else { area.width };
-    let hints_width = (hints.chars().count() as u16).min(cap);
+    let hints_width = if has_notice {
+        0
+    } else {
+        (hints.chars().count() as u16).min(area.width)
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(hints_width)]).areas(area);
     let (text, style) = match (&app.notice, &app.save.error) {

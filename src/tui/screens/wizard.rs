@@ -2,7 +2,7 @@
 //! applicable, accept the risk with a reason, or later).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
@@ -35,6 +35,7 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
+    let body = body.inner(Margin::new(1, 0));
     frame.render_widget(Paragraph::new(tab_line(wizard.page)), tabs);
 
     let width = body.width;

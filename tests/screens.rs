@@ -1,0 +1,132 @@
+//! Snapshots of every screen as an owner sees it on an 80x24 terminal, drawn from the demo home
+//! with a fixed clock. Review changes with `cargo insta review` (or read the .snap.new files).
+
+mod common;
+
+use common::{demo_app, now, press, type_text};
+use crossterm::event::KeyCode;
+use porchlight::catalog::Catalog;
+use porchlight::model::Inventory;
+use porchlight::tui::app::{App, Msg};
+use porchlight::tui::render::render;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(app, frame)).unwrap();
+    terminal
+}
+
+fn screen(app: &App) -> String {
+    draw(app, 80, 24).backend().to_string()
+}
+
+#[test]
+fn empty_inventory() {
+    let app = App::new(
+        Catalog::builtin().unwrap(),
+        Inventory::default(),
+        "/home/sam/.local/share/porchlight",
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("No devices saved yet."));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn device_list() {
+    let app = demo_app();
+    let text = screen(&app);
+    assert!(text.contains("Driveway camera"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn device_detail() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Enter, KeyCode::Down, KeyCode::Down]);
+    let text = screen(&app);
+    assert!(text.contains("Home router"));
+    assert!(text.contains("Checklist"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn wizard_why_page() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
+    let text = screen(&app);
+    assert!(text.contains("Why it matters"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn wizard_how_page() {
+    let mut app = demo_app();
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Right],
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn wizard_decide_page_with_a_reason_being_typed() {
+    let mut app = demo_app();
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Char('a')],
+    );
+    type_text(&mut app, "Camera only sees the driveway");
+    let text = screen(&app);
+    assert!(text.contains("Why is this risk acceptable?"));
+    assert!(text.contains("Camera only sees the driveway"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Char('?')]);
+    let text = screen(&app);
+    // Every binding of the key table is on the help screen.
+    for b in porchlight::tui::keys::BINDINGS {
+        assert!(text.contains(b.help), "help lacks {:?}", b.help);
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn save_error_in_the_status_line() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Char('d')]);
+    app.update(
+        Msg::SaveFailed {
+            generation: 1,
+            error: "no space left on device (os error 28)".into(),
+        },
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Could not save: no space left on device"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn tiny_and_huge_terminals_do_not_panic() {
+    let mut app = demo_app();
+    let scripts: [&[KeyCode]; 4] = [
+        &[],
+        &[KeyCode::Enter],
+        &[KeyCode::Char('w')],
+        &[KeyCode::Char('?')],
+    ];
+    for keys in scripts {
+        press(&mut app, keys);
+        for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23), (300, 100)] {
+            draw(&app, w, h);
+        }
+    }
+}

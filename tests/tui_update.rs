@@ -1,0 +1,205 @@
+//! Headless tests of the TUI model: scripted messages into `App::update`, checking what the owner
+//! would see change and what gets saved.
+
+mod common;
+
+use common::{demo_app, key, now, press, type_text};
+use crossterm::event::KeyCode;
+use porchlight::model::{DeviceId, StepId, StepState};
+use porchlight::store::Store;
+use porchlight::tui::app::{App, Command, Msg, Screen, Tone, WizardPage};
+
+fn camera_id(app: &App) -> DeviceId {
+    app.inventory
+        .devices
+        .iter()
+        .find(|d| d.name == "Driveway camera")
+        .map(|d| d.id.clone())
+        .unwrap()
+}
+
+/// Opens the camera (second in the demo list) and starts the wizard on its first open step.
+fn open_camera_wizard(app: &mut App) -> StepId {
+    press(app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
+    match &app.screen {
+        Screen::Wizard(w) => {
+            assert_eq!(w.device, camera_id(app));
+            assert_eq!(w.page, WizardPage::Why);
+            w.step.clone()
+        }
+        other => panic!("expected the wizard, got {other:?}"),
+    }
+}
+
+#[test]
+fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
+    let mut app = demo_app();
+    let first = open_camera_wizard(&mut app);
+    let commands = press(&mut app, &[KeyCode::Right, KeyCode::Right, KeyCode::Enter]);
+    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(camera.step_state(&first), StepState::Done);
+    assert_eq!(camera.progress[&first].changed_at, now());
+    let Screen::Wizard(w) = &app.screen else {
+        panic!("the wizard should go on to the next step");
+    };
+    assert_ne!(w.step, first);
+    let notice = app.notice.clone().unwrap();
+    assert_eq!(notice.tone, Tone::Good);
+    assert!(notice.text.starts_with(&format!("{first} marked done.")), "{}", notice.text);
+    assert!(app.save.pending());
+    app.update(Msg::Saved { generation: 1 }, now());
+    assert!(!app.save.pending());
+}
+
+#[test]
+fn accepting_a_risk_needs_a_reason_and_keeps_it() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    assert!(press(&mut app, &[KeyCode::Char('a')]).is_empty());
+    // Letters are text while typing, not commands: `q` must not quit.
+    assert!(press(&mut app, &[KeyCode::Enter]).is_empty(), "an empty reason is refused");
+    assert_eq!(app.notice.as_ref().map(|n| n.tone), Some(Tone::Error));
+    assert!(type_text(&mut app, "Camera is on a quiet VLAN").is_empty());
+    press(&mut app, &[KeyCode::Backspace]);
+    type_text(&mut app, "N");
+    assert!(!app.quitting);
+    let commands = press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(
+        camera.step_state(&step),
+        StepState::Accepted {
+            reason: "Camera is on a quiet VLAN".into()
+        }
+    );
+}
+
+#[test]
+fn escape_cancels_the_reason_without_changing_anything() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    press(&mut app, &[KeyCode::Char('a')]);
+    type_text(&mut app, "never mind");
+    assert!(press(&mut app, &[KeyCode::Esc]).is_empty());
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(camera.step_state(&step), StepState::Todo);
+    assert!(matches!(&app.screen, Screen::Wizard(w) if w.reason.is_none()));
+    // A second Esc goes back to the device.
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(matches!(app.screen, Screen::Detail { .. }));
+}
+
+#[test]
+fn later_puts_the_step_off_for_a_week_without_settling_it() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    let commands = press(&mut app, &[KeyCode::Char('l')]);
+    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(camera.step_state(&step), StepState::Todo);
+    let until = camera.progress[&step].snoozed_until.unwrap();
+    assert_eq!((until.as_second() - now().as_second()) / 86_400, 7);
+    let step_def = app.catalog.step(&step).unwrap();
+    assert!(!app.is_open(camera, step_def), "a snoozed step is not open");
+}
+
+#[test]
+fn not_applicable_is_recorded() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    press(&mut app, &[KeyCode::Char('n')]);
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(camera.step_state(&step), StepState::NotApplicable);
+}
+
+#[test]
+fn the_link_key_asks_the_loop_to_open_the_steps_page() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    let url = app.catalog.step(&step).unwrap().links[0].url.clone();
+    assert_eq!(press(&mut app, &[KeyCode::Char('o')]), vec![Command::OpenLink(url.clone())]);
+    app.update(
+        Msg::LinkFailed {
+            url: url.clone(),
+            error: "no browser found".into(),
+        },
+        now(),
+    );
+    let notice = app.notice.clone().unwrap();
+    assert_eq!(notice.tone, Tone::Error);
+    assert!(notice.text.contains(&url), "the owner must still get the address");
+}
+
+#[test]
+fn a_failed_save_is_shown_until_a_later_save_succeeds() {
+    let mut app = demo_app();
+    open_camera_wizard(&mut app);
+    press(&mut app, &[KeyCode::Char('d')]);
+    app.update(
+        Msg::SaveFailed {
+            generation: 1,
+            error: "disk full".into(),
+        },
+        now(),
+    );
+    assert_eq!(app.save.error.as_deref(), Some("disk full"));
+    assert!(app.notice.as_ref().unwrap().text.contains("disk full"));
+    press(&mut app, &[KeyCode::Char('d')]);
+    app.update(Msg::Saved { generation: 2 }, now());
+    assert_eq!(app.save.error, None);
+    assert!(!app.save.pending());
+}
+
+#[test]
+fn help_toggles_and_quit_quits_from_anywhere_but_a_text_box() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Char('?')]);
+    assert!(app.show_help);
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(!app.show_help);
+    assert_eq!(press(&mut app, &[KeyCode::Char('q')]), vec![Command::Quit]);
+    assert!(app.quitting);
+}
+
+#[test]
+fn cursor_stays_inside_the_list() {
+    let mut app = demo_app();
+    let n = app.inventory.devices.len();
+    for _ in 0..(n + 5) {
+        app.update(key(KeyCode::Down), now());
+    }
+    assert_eq!(app.list_cursor, n - 1);
+    press(&mut app, &[KeyCode::Char('g')]);
+    assert_eq!(app.list_cursor, 0);
+    press(&mut app, &[KeyCode::Up]);
+    assert_eq!(app.list_cursor, 0);
+}
+
+#[test]
+fn progress_survives_quitting_and_coming_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let step;
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut app = demo_app();
+        step = open_camera_wizard(&mut app);
+        for command in press(&mut app, &[KeyCode::Char('d')]) {
+            if let Command::Save { .. } = command {
+                store.save(&app.inventory).unwrap();
+            }
+        }
+        press(&mut app, &[KeyCode::Char('q')]);
+        assert!(app.quitting);
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let inventory = store.load().unwrap();
+    let app = App::new(
+        porchlight::catalog::Catalog::builtin().unwrap(),
+        inventory,
+        "demo",
+        now(),
+    );
+    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    assert_eq!(camera.step_state(&step), StepState::Done);
+}
