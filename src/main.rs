@@ -9,8 +9,25 @@ fn main() -> ExitCode {
     match porchlight::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("porchlight: {e:#}");
+            eprintln!("porchlight: {}", one_line(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause added only when the message does not already
+/// say it.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text.replace('\n', " ")
 }

@@ -1,0 +1,464 @@
+//! The state file: where porchlight keeps the owner's devices and progress between runs.
+//!
+//! This module owns everything porchlight puts in its data folder, so that no other module has to
+//! think about half-written files, crashes, two copies of porchlight, or a file the owner broke by
+//! hand:
+//!
+//! - `state.json`: the saved [`Inventory`] with a schema version (see `format.rs` for the layout),
+//!   mode 0600.
+//! - `state.json.bak`: the previous good `state.json`, kept by every save.
+//! - `state.lock`: an advisory lock held while a [`Store`] lives, so a second porchlight on the same
+//!   folder is refused instead of racing the first one's saves.
+//! - `.state.json.tmp-*` and `.state.json.bak.tmp-*`: a save in progress. Left behind only when a
+//!   process is killed mid-save; the next [`Store::open`] removes them.
+//!
+//! Why it works this way:
+//!
+//! - Saves are atomic. The new contents go to a fresh temp file in the same folder, which is
+//!   flushed to disk; the current `state.json` is hard-linked (or, where links do not work, copied)
+//!   and renamed over `state.json.bak`; the temp file is renamed over `state.json`; the folder is
+//!   flushed. At every instant `state.json` is either the old or the new complete file, so a crash
+//!   or a kill never leaves a torn file, and readers without the lock ([`read_inventory`], used by
+//!   `porchlight devices` while the TUI runs) always see a whole file.
+//! - A file that cannot be read is never overwritten. [`Store::load`] reports it by name, offers the
+//!   backup when it reads cleanly, and from then on [`Store::save`] refuses until a load succeeds.
+//!   A save before any load checks the file on disk first, for the same reason.
+//! - A missing `state.json` next to an existing `state.json.bak` loads the backup: porchlight itself
+//!   never leaves `state.json` missing once it exists, so this only happens when something outside
+//!   removed it, and the backup is the owner's data. The next save writes `state.json` again.
+//!   [`Store::load_with_origin`] says which file was used so the front ends can tell the owner.
+//!
+//! Nothing here knows about the TUI or the CLI; errors are [`StoreError`] values with one-line
+//! messages that name the path.
+
+mod error;
+mod format;
+#[cfg(test)]
+mod tests;
+
+use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use jiff::Timestamp;
+
+pub use error::StoreError;
+
+use crate::model::Inventory;
+
+/// The version of the state file layout this porchlight writes and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The name of the state file inside the data folder.
+pub const STATE_FILE: &str = "state.json";
+
+/// The name of the previous good copy of the state file.
+pub const BACKUP_FILE: &str = "state.json.bak";
+
+/// The name of the lock file that keeps a second porchlight out of the same data folder.
+pub const LOCK_FILE: &str = "state.lock";
+
+/// Temp files holding a new `state.json` before it is renamed into place.
+const STATE_TEMP_PREFIX: &str = ".state.json.tmp-";
+
+/// Temp names for the link (or copy) of the old `state.json` before it is renamed over the backup.
+const BACKUP_TEMP_PREFIX: &str = ".state.json.bak.tmp-";
+
+/// Mode of the data folder when porchlight creates it.
+const DIR_MODE: u32 = 0o700;
+
+/// Mode of every file porchlight writes in the data folder.
+const FILE_MODE: u32 = 0o600;
+
+/// How many temp names to try before giving up (a name is only taken after a pid was reused).
+const TEMP_ATTEMPTS: usize = 64;
+
+/// Tells apart the temp files of saves made by one process.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The platform's data folder for porchlight (`~/.local/share/porchlight` on Linux).
+///
+/// # Errors
+///
+/// [`StoreError::NoHomeDir`] when no home directory can be found, and
+/// [`StoreError::DataDirNotAbsolute`] when the folder found is a relative path.
+pub fn default_data_dir() -> Result<PathBuf, StoreError> {
+    let dirs = directories::ProjectDirs::from("", "", "porchlight").ok_or(StoreError::NoHomeDir)?;
+    let dir = dirs.data_dir();
+    if dir.is_absolute() {
+        Ok(dir.to_path_buf())
+    } else {
+        Err(StoreError::DataDirNotAbsolute {
+            path: dir.to_path_buf(),
+        })
+    }
+}
+
+/// Reads the saved inventory in `dir` without locking or changing anything.
+///
+/// Meant for read-only commands that may run while a porchlight TUI holds the folder: saves replace
+/// `state.json` by renaming, so this always reads a complete file. Falls back to `state.json.bak`
+/// and to an empty inventory exactly like [`Store::load`]; a folder that does not exist reads as
+/// empty.
+///
+/// # Errors
+///
+/// The same as [`Store::load`].
+pub fn read_inventory(dir: &Path) -> Result<Inventory, StoreError> {
+    read_from(dir).map(|(inventory, _)| inventory)
+}
+
+/// Which file a load read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadedFrom {
+    /// Neither `state.json` nor `state.json.bak` exists: a first run, with an empty inventory.
+    Nothing,
+    /// `state.json`, as usual.
+    StateFile,
+    /// `state.json` was missing and `state.json.bak` was read instead; the next save writes
+    /// `state.json` again.
+    Backup,
+}
+
+/// Whether saving may replace the `state.json` on disk.
+#[derive(Debug)]
+enum Trust {
+    /// Not looked at yet: the first save checks it.
+    Unchecked,
+    /// Read cleanly (or written by us) since the lock was taken.
+    Good,
+    /// This file could not be read; saving would destroy it.
+    Refused(PathBuf),
+}
+
+/// porchlight's data folder, locked for this process while the value lives.
+///
+/// Dropping it releases the lock (so does the process dying, however it dies).
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    state_path: PathBuf,
+    backup_path: PathBuf,
+    /// Holds the advisory lock on `state.lock`; closing it releases the lock.
+    _lock: File,
+    /// Also serialises saves made through this store.
+    trust: Mutex<Trust>,
+}
+
+impl Store {
+    /// Opens (creating, mode 0700, if missing) the data folder `dir` and locks it for this process.
+    ///
+    /// Also removes temp files left by a porchlight that was killed mid-save.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Locked`] when another porchlight holds the folder, [`StoreError::CreateDir`]
+    /// when it cannot be created, [`StoreError::Unwritable`] when no file can be created in it, and
+    /// [`StoreError::Lock`] when the system cannot lock the lock file.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(DIR_MODE)
+            .create(dir)
+            .map_err(|source| StoreError::CreateDir {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(FILE_MODE)
+            .open(&lock_path)
+            .map_err(|source| StoreError::Unwritable {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(TryLockError::Error(source)) => {
+                return Err(StoreError::Lock {
+                    path: lock_path,
+                    source,
+                });
+            }
+        }
+        // Only the lock holder writes temp files, so whatever matches our pattern now is stale.
+        remove_stale_temps(dir);
+        // The lock file may already exist in a folder that has since become read-only: find out
+        // now rather than at the first save.
+        let (probe, _) =
+            create_temp(dir, STATE_TEMP_PREFIX).map_err(|source| StoreError::Unwritable {
+                dir: dir.to_path_buf(),
+                source,
+            })?;
+        // A probe that cannot be removed is removed by the next open.
+        let _ = fs::remove_file(probe);
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            state_path: dir.join(STATE_FILE),
+            backup_path: dir.join(BACKUP_FILE),
+            _lock: lock,
+            trust: Mutex::new(Trust::Unchecked),
+        })
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of `state.json`.
+    pub fn state_path(&self) -> &Path {
+        &self.state_path
+    }
+
+    /// The path of `state.json.bak`.
+    pub fn backup_path(&self) -> &Path {
+        &self.backup_path
+    }
+
+    /// Loads the saved inventory: an empty one on a first run, the backup when only it exists.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Damaged`], [`StoreError::NotOurs`] or [`StoreError::TooNew`] when the file
+    /// cannot be used, naming it and the backup to restore where there is one, and
+    /// [`StoreError::Read`] when it cannot be read at all. After any error the file is left as it
+    /// is and [`Store::save`] refuses until a later load succeeds.
+    pub fn load(&self) -> Result<Inventory, StoreError> {
+        self.load_with_origin().map(|(inventory, _)| inventory)
+    }
+
+    /// Like [`Store::load`], also saying which file was read, so the owner can be told when their
+    /// progress came back from the backup.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Store::load`].
+    pub fn load_with_origin(&self) -> Result<(Inventory, LoadedFrom), StoreError> {
+        let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = read_from(&self.dir);
+        *trust = match &result {
+            Ok(_) => Trust::Good,
+            Err(e) => Trust::Refused(self.failed_file(e)),
+        };
+        result
+    }
+
+    /// Saves `inventory` atomically, keeping the previous `state.json` as `state.json.bak`.
+    ///
+    /// Afterwards `state.json` (mode 0600) holds `inventory`, and has been flushed to disk along
+    /// with the folder entry. If anything fails, `state.json` is left as it was.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::SaveRefused`] when the file on disk could not be read (by the last
+    /// [`Store::load`], or by a check made now when nothing was loaded), since saving would destroy
+    /// it; [`StoreError::Write`] or [`StoreError::Backup`] when the system refuses a step.
+    pub fn save(&self, inventory: &Inventory) -> Result<(), StoreError> {
+        let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Trust::Unchecked = *trust {
+            *trust = match read_from(&self.dir) {
+                Ok(_) => Trust::Good,
+                Err(e) => Trust::Refused(self.failed_file(&e)),
+            };
+        }
+        if let Trust::Refused(path) = &*trust {
+            return Err(StoreError::SaveRefused { path: path.clone() });
+        }
+        let bytes =
+            format::encode(inventory, Timestamp::now()).map_err(|source| StoreError::Encode {
+                path: self.state_path.clone(),
+                source,
+            })?;
+        self.replace_state_file(&bytes)
+    }
+
+    /// The file that a failed read was about, for the refusal message.
+    fn failed_file(&self, error: &StoreError) -> PathBuf {
+        match error {
+            StoreError::Read { path, .. }
+            | StoreError::Damaged { path, .. }
+            | StoreError::NotOurs { path, .. }
+            | StoreError::TooNew { path, .. } => path.clone(),
+            _ => self.state_path.clone(),
+        }
+    }
+
+    /// Writes `bytes` to a temp file, keeps the backup, renames the temp file into place, and
+    /// flushes the folder.
+    fn replace_state_file(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let write_error = |source| StoreError::Write {
+            path: self.state_path.clone(),
+            source,
+        };
+        let (temp, mut file) = create_temp(&self.dir, STATE_TEMP_PREFIX).map_err(write_error)?;
+        let written = file
+            .write_all(bytes)
+            // Exactly 0600 whatever the umask.
+            .and_then(|()| file.set_permissions(fs::Permissions::from_mode(FILE_MODE)))
+            .and_then(|()| file.sync_all());
+        drop(file);
+        if let Err(source) = written {
+            let _ = fs::remove_file(&temp);
+            return Err(write_error(source));
+        }
+        if let Err(source) = self.keep_backup() {
+            let _ = fs::remove_file(&temp);
+            return Err(StoreError::Backup {
+                path: self.backup_path.clone(),
+                source,
+            });
+        }
+        if let Err(source) = fs::rename(&temp, &self.state_path) {
+            let _ = fs::remove_file(&temp);
+            return Err(write_error(source));
+        }
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|source| StoreError::Write {
+                path: self.dir.clone(),
+                source,
+            })
+    }
+
+    /// Makes the current `state.json`, if any, the new `state.json.bak`, replacing the old backup
+    /// in one rename. A hard link costs nothing and needs no flush (the file was flushed when it was
+    /// written); where links are not supported the file is copied and flushed instead.
+    fn keep_backup(&self) -> io::Result<()> {
+        let mut link = None;
+        for _ in 0..TEMP_ATTEMPTS {
+            let candidate = temp_name(&self.dir, BACKUP_TEMP_PREFIX);
+            match fs::hard_link(&self.state_path, &candidate) {
+                Ok(()) => {
+                    link = Some(candidate);
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                // No hard links here (some network and FAT file systems): copy instead.
+                Err(_) => break,
+            }
+        }
+        let temp = match link {
+            Some(path) => path,
+            None => match self.copy_state_to_temp()? {
+                Some(path) => path,
+                None => return Ok(()),
+            },
+        };
+        fs::rename(&temp, &self.backup_path).inspect_err(|_| {
+            let _ = fs::remove_file(&temp);
+        })
+    }
+
+    /// Copies `state.json` to a new flushed temp file; `None` when there is no `state.json`.
+    fn copy_state_to_temp(&self) -> io::Result<Option<PathBuf>> {
+        let mut source = match File::open(&self.state_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let (temp, mut file) = create_temp(&self.dir, BACKUP_TEMP_PREFIX)?;
+        let copied = io::copy(&mut source, &mut file).and_then(|_| file.sync_all());
+        match copied {
+            Ok(()) => Ok(Some(temp)),
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Reads `state.json` in `dir`, or `state.json.bak` when it is missing, or nothing.
+fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
+    let state = dir.join(STATE_FILE);
+    let backup = dir.join(BACKUP_FILE);
+    if let Some(bytes) = read_if_present(&state)? {
+        return match format::decode(&bytes) {
+            Ok(inventory) => Ok((inventory, LoadedFrom::StateFile)),
+            Err(e) => {
+                let good_backup = matches!(
+                    read_if_present(&backup).map(|b| b.map(|b| format::decode(&b).is_ok())),
+                    Ok(Some(true))
+                );
+                Err(e.at(&state, good_backup.then_some(backup.as_path())))
+            }
+        };
+    }
+    match read_if_present(&backup)? {
+        Some(bytes) => format::decode(&bytes)
+            .map(|inventory| (inventory, LoadedFrom::Backup))
+            .map_err(|e| e.at(&backup, None)),
+        None => Ok((Inventory::default(), LoadedFrom::Nothing)),
+    }
+}
+
+/// The bytes of `path`, or `None` when it does not exist.
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StoreError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// A fresh temp file name in `dir`: `prefix`, process id, counter.
+fn temp_name(dir: &Path, prefix: &str) -> PathBuf {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{prefix}{}-{n}", std::process::id()))
+}
+
+/// Creates a new temp file (mode 0600) in `dir`, never reusing an existing name.
+fn create_temp(dir: &Path, prefix: &str) -> io::Result<(PathBuf, File)> {
+    let mut last = None;
+    for _ in 0..TEMP_ATTEMPTS {
+        let path = temp_name(dir, prefix);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists)))
+}
+
+/// Removes regular files in `dir` named like our temp files. Best effort: a file that cannot be
+/// removed now is tried again at the next open.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let ours = [STATE_TEMP_PREFIX, BACKUP_TEMP_PREFIX]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
