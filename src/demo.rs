@@ -134,6 +134,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use std::collections::HashSet;
 

@@ -1,6 +1,8 @@
 //! The command line as an owner uses it: help, listings, and clear one-line errors that leave
 //! their files alone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 

@@ -1,6 +1,8 @@
 //! Snapshots of every screen as an owner sees it on an 80x24 terminal, drawn from the demo home
 //! with a fixed clock. Review changes with `cargo insta review` (or read the .snap.new files).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod common;
 
 use common::{demo_app, now, press, type_text};

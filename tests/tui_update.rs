@@ -1,6 +1,8 @@
 //! Headless tests of the TUI model: scripted messages into `App::update`, checking what the owner
 //! would see change and what gets saved.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 mod common;
 
 use common::{demo_app, key, now, press, type_text};

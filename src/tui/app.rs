@@ -374,12 +374,12 @@ impl App {
     fn on_list(&mut self, action: Action) -> Option<Command> {
         let len = self.inventory.devices.len();
         move_cursor(&mut self.list_cursor, len, action);
-        if action == Action::Open {
-            if let Some(device) = self.selected_device() {
-                let id = device.id.clone();
-                self.step_cursor = 0;
-                self.screen = Screen::Detail { device: id };
-            }
+        if action == Action::Open
+            && let Some(device) = self.selected_device()
+        {
+            let id = device.id.clone();
+            self.step_cursor = 0;
+            self.screen = Screen::Detail { device: id };
         }
         None
     }
@@ -501,10 +501,11 @@ impl App {
         let Screen::Wizard(wizard) = &mut self.screen else {
             return;
         };
-        if let (KeyCode::Char(c), Some(reason)) = (key.code, wizard.reason.as_mut()) {
-            if !c.is_control() && reason.chars().count() < REASON_MAX_CHARS {
-                reason.push(c);
-            }
+        if let (KeyCode::Char(c), Some(reason)) = (key.code, wizard.reason.as_mut())
+            && !c.is_control()
+            && reason.chars().count() < REASON_MAX_CHARS
+        {
+            reason.push(c);
         }
     }
 

@@ -258,6 +258,7 @@ pub fn bindings_for(mode: Mode) -> impl Iterator<Item = &'static Binding> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use super::*;
 

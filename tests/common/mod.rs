@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: a fixed clock, the demo home, and key presses.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -70,16 +70,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(summary(app)).style(dim()), footer);
 }
 
-/// A five-cell bar and the count: `▰▰▱▱▱ 4/18`.
+/// A five-cell bar and the count: `██░░░ 4/18`.
 fn progress_line(p: Progress) -> Line<'static> {
-    let filled = if p.total == 0 {
-        0
-    } else {
-        (p.settled * 5 + p.total / 2) / p.total
-    };
+    let filled = (p.settled * 5 + p.total / 2)
+        .checked_div(p.total)
+        .unwrap_or(0)
+        .min(5);
     Line::from(vec![
-        Span::styled("▰".repeat(filled), Style::new().fg(super::light_color(p.light()))),
-        Span::styled("▱".repeat(5 - filled), dim()),
+        Span::styled("█".repeat(filled), Style::new().fg(super::light_color(p.light()))),
+        Span::styled("░".repeat(5 - filled), dim()),
         Span::raw(format!(" {p}")),
     ])
 }
