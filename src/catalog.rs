@@ -286,7 +286,11 @@ impl Catalog {
                     return Err(fail(format!("`{field}` is empty")));
                 }
             }
-            let texts = step.how.iter().chain(&step.standards).chain(&step.brand_hints);
+            let texts = step
+                .how
+                .iter()
+                .chain(&step.standards)
+                .chain(&step.brand_hints);
             if texts.clone().any(|t| t.trim().is_empty()) {
                 return Err(fail("a list has an empty entry".into()));
             }
@@ -414,7 +418,9 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         let catalog = Catalog::builtin().unwrap();
         for n in 1..=18 {
             let id = StepId::new(format!("RT-{n:02}"));
-            let step = catalog.step(&id).unwrap_or_else(|| panic!("{id} is missing"));
+            let step = catalog
+                .step(&id)
+                .unwrap_or_else(|| panic!("{id} is missing"));
             assert!(step.applies(Category::Router), "{id} must apply to routers");
         }
         for n in 1..=12 {
@@ -423,12 +429,23 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         }
         for step in catalog.steps() {
             // Titles fit the checklist column of an 80-column terminal.
-            assert!(step.title.chars().count() <= 48, "{}: title too long", step.id);
-            assert!(step.how.len() >= 2, "{}: `how` needs at least two instructions", step.id);
+            assert!(
+                step.title.chars().count() <= 48,
+                "{}: title too long",
+                step.id
+            );
+            assert!(
+                step.how.len() >= 2,
+                "{}: `how` needs at least two instructions",
+                step.id
+            );
         }
         // Every category gets a checklist of its own.
         for c in Category::ALL {
-            assert!(catalog.steps_for(c).count() >= 5, "{c:?} has almost no steps");
+            assert!(
+                catalog.steps_for(c).count() >= 5,
+                "{c:?} has almost no steps"
+            );
         }
     }
 
@@ -449,9 +466,15 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
 
     #[test]
     fn a_step_with_an_empty_or_missing_field_is_refused() {
-        let e = broken(r#"why = "Telnet sends passwords in the clear.""#, r#"why = "  ""#);
+        let e = broken(
+            r#"why = "Telnet sends passwords in the clear.""#,
+            r#"why = "  ""#,
+        );
         assert_eq!(e.to_string(), "checklist step X-01: `why` is empty");
-        let e = broken(r#"how = ["Open the admin page.", "Switch telnet off."]"#, "how = []");
+        let e = broken(
+            r#"how = ["Open the admin page.", "Switch telnet off."]"#,
+            "how = []",
+        );
         assert_eq!(e.to_string(), "checklist step X-01: `how` is empty");
         let e = broken(r#"done_when = "Port 23 no longer answers.""#, "");
         assert!(e.to_string().contains("done_when"), "{e}");
@@ -462,7 +485,10 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
     #[test]
     fn an_unknown_category_is_refused() {
         let e = broken(r#"except = ["router"]"#, r#"except = ["fridge"]"#);
-        assert_eq!(e.to_string(), "checklist step X-01: unknown category `fridge`");
+        assert_eq!(
+            e.to_string(),
+            "checklist step X-01: unknown category `fridge`"
+        );
     }
 
     #[test]
@@ -474,7 +500,10 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
 
     #[test]
     fn unknown_fields_and_bad_links_are_refused() {
-        let e = broken("verify = \"network\"", "verify = \"network\"\ncolour = \"red\"");
+        let e = broken(
+            "verify = \"network\"",
+            "verify = \"network\"\ncolour = \"red\"",
+        );
         assert!(matches!(e, CatalogError::Parse(_)), "{e}");
         let e = broken("https://www.cisa.gov/", "http://www.cisa.gov/");
         assert!(e.to_string().contains("not an https address"), "{e}");
@@ -505,6 +534,9 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
             last_seen: jan31,
             known: false,
             progress: Default::default(),
+            owner_name: None,
+            owner_category: None,
+            gateway: false,
         };
         // Never touched: due since first seen.
         assert_eq!(step.due(&device), Some(jan31));

@@ -118,6 +118,9 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             last_seen: now,
             known: d.known,
             progress,
+            owner_name: None,
+            owner_category: None,
+            gateway: false,
         });
     }
     let mut inventory = Inventory {
@@ -179,7 +182,11 @@ mod tests {
                 let step = catalog
                     .step(id)
                     .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
-                assert!(step.applies(d.category), "{id} does not apply to {}", d.name);
+                assert!(
+                    step.applies(d.category),
+                    "{id} does not apply to {}",
+                    d.name
+                );
             }
         }
     }

@@ -8,6 +8,9 @@
 pub mod catalog;
 pub mod cli;
 pub mod demo;
+pub mod discovery;
+pub mod inventory;
 pub mod model;
+pub mod sanitize;
 pub mod store;
 pub mod tui;

@@ -67,7 +67,13 @@ impl FromStr for MacAddr {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ParseError::new("MAC address", s, "expected six hex pairs like 3c:22:fb:01:02:03");
+        let bad = || {
+            ParseError::new(
+                "MAC address",
+                s,
+                "expected six hex pairs like 3c:22:fb:01:02:03",
+            )
+        };
         let mut out = [0u8; 6];
         let parts: Vec<&str> = s.split([':', '-']).collect();
         if parts.len() != 6 {
@@ -135,7 +141,13 @@ impl FromStr for DeviceId {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ParseError::new("device id", s, "expected mac:, udn:, host: or ip: and a value");
+        let bad = || {
+            ParseError::new(
+                "device id",
+                s,
+                "expected mac:, udn:, host: or ip: and a value",
+            )
+        };
         let (kind, value) = s.split_once(':').ok_or_else(bad)?;
         if value.is_empty() {
             return Err(bad());
@@ -464,9 +476,42 @@ pub struct Device {
     /// Progress per step.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub progress: BTreeMap<StepId, StepProgress>,
+    /// The name the owner gave it; beats any name porchlight infers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
+    /// The category the owner set; beats any inference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_category: Option<Category>,
+    /// It was the default gateway (the router) when last seen.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gateway: bool,
 }
 
 impl Device {
+    /// A device known only by its id, first seen at `now`.
+    pub fn new(id: DeviceId, name: impl Into<String>, now: Timestamp) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            category: Category::Unknown,
+            vendor: None,
+            model: None,
+            firmware: None,
+            ip: None,
+            mac: None,
+            hostnames: Vec::new(),
+            services: Vec::new(),
+            open_ports: Vec::new(),
+            first_seen: now,
+            last_seen: now,
+            known: false,
+            progress: BTreeMap::new(),
+            owner_name: None,
+            owner_category: None,
+            gateway: false,
+        }
+    }
+
     /// The state of `step` for this device (to do when never touched).
     pub fn step_state(&self, step: &StepId) -> StepState {
         self.progress
@@ -528,6 +573,18 @@ impl Inventory {
         self.devices.iter_mut().find(|d| &d.id == id)
     }
 
+    /// True when the device did not answer the latest scan (it is kept, never dropped silently).
+    pub fn is_offline(&self, device: &Device) -> bool {
+        self.scans
+            .last()
+            .is_some_and(|scan| device.last_seen < scan.started_at)
+    }
+
+    /// Devices the owner has not yet recognised as theirs.
+    pub fn new_devices(&self) -> impl Iterator<Item = &Device> {
+        self.devices.iter().filter(|d| !d.known)
+    }
+
     /// Adds a scan record, dropping the oldest beyond the limit.
     pub fn push_scan(&mut self, record: ScanRecord) {
         self.scans.push(record);
@@ -548,7 +605,12 @@ mod tests {
         assert!(!m.is_locally_administered());
         let r: MacAddr = "da:a1:19:00:00:01".parse().unwrap();
         assert!(r.is_locally_administered());
-        for bad in ["", "3c:22:fb:01:02", "3c:22:fb:01:02:0g", "3c:22:fb:01:02:0aa"] {
+        for bad in [
+            "",
+            "3c:22:fb:01:02",
+            "3c:22:fb:01:02:0g",
+            "3c:22:fb:01:02:0aa",
+        ] {
             assert!(bad.parse::<MacAddr>().is_err(), "{bad} should not parse");
         }
     }
@@ -604,6 +666,9 @@ mod tests {
             });
         }
         assert_eq!(inv.scans.len(), SCAN_HISTORY_LIMIT);
-        assert_eq!(inv.scans.last().map(|s| s.devices_seen), Some(SCAN_HISTORY_LIMIT + 6));
+        assert_eq!(
+            inv.scans.last().map(|s| s.devices_seen),
+            Some(SCAN_HISTORY_LIMIT + 6)
+        );
     }
 }

@@ -50,6 +50,9 @@ fn household() -> Inventory {
         last_seen: at(1_700_086_400),
         known: true,
         progress: BTreeMap::new(),
+        owner_name: None,
+        owner_category: None,
+        gateway: false,
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -80,6 +83,9 @@ fn household() -> Inventory {
         last_seen: at(1_700_000_000),
         known: false,
         progress: BTreeMap::new(),
+        owner_name: None,
+        owner_category: None,
+        gateway: false,
     };
     camera.progress.insert(
         StepId::new("CAM-02"),

@@ -1,0 +1,278 @@
+//! mDNS / DNS-SD browsing: what devices announce about themselves (printers, speakers, TVs,
+//! HomeKit accessories...), with their host names, ports and TXT records.
+//!
+//! One daemon (mdns-sd) for the scan: it asks for `_services._dns-sd._udp.local.` to learn which
+//! service types are on the network, then browses each type and reports every resolved instance
+//! whose address is in scope. The window is fixed, the number of types and instances is capped,
+//! and every string is cleaned before it leaves this module.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::{EventSink, Sighting, Source};
+use crate::model::{Service, ServiceSource};
+use crate::sanitize::clean;
+
+/// The DNS-SD meta-query that lists the service types on the network.
+pub const META_QUERY: &str = "_services._dns-sd._udp.local.";
+
+/// How the browse is bounded.
+#[derive(Debug, Clone)]
+pub struct MdnsOptions {
+    /// How long to listen.
+    pub window: Duration,
+    /// The mDNS port (5353; tests use another).
+    pub port: u16,
+    /// Interfaces to use (names); empty means every interface the daemon finds.
+    pub interfaces: Vec<String>,
+    /// Use the loopback interface only (tests).
+    pub loopback_only: bool,
+    /// The most service types browsed.
+    pub max_types: usize,
+    /// The most instances reported.
+    pub max_instances: usize,
+    /// The most TXT entries kept per instance.
+    pub max_txt: usize,
+}
+
+impl Default for MdnsOptions {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_millis(1300),
+            port: 5353,
+            interfaces: Vec::new(),
+            loopback_only: false,
+            max_types: 64,
+            max_instances: 1024,
+            max_txt: 32,
+        }
+    }
+}
+
+/// Browses for the window and reports each resolved instance in scope; returns how many distinct
+/// hosts were seen.
+///
+/// # Errors
+/// One line when the daemon cannot start (port 5353 unavailable, no multicast).
+pub async fn browse(
+    opts: &MdnsOptions,
+    in_scope: impl Fn(Ipv4Addr) -> bool,
+    events: &EventSink,
+) -> Result<usize, String> {
+    let daemon = ServiceDaemon::new_with_port(opts.port)
+        .map_err(|e| format!("mDNS could not start: {}", clean(&e.to_string(), 120)))?;
+    let outcome = run(&daemon, opts, &in_scope, events).await;
+    // Stop the daemon and wait (briefly) until it has let go of its sockets.
+    if let Ok(status) = daemon.shutdown() {
+        let _ = tokio::time::timeout(Duration::from_millis(500), status.recv_async()).await;
+    }
+    outcome
+}
+
+async fn run(
+    daemon: &ServiceDaemon,
+    opts: &MdnsOptions,
+    in_scope: &impl Fn(Ipv4Addr) -> bool,
+    events: &EventSink,
+) -> Result<usize, String> {
+    let setup = |r: mdns_sd::Result<()>| {
+        r.map_err(|e| {
+            format!(
+                "mDNS could not choose interfaces: {}",
+                clean(&e.to_string(), 120)
+            )
+        })
+    };
+    setup(daemon.disable_interface(IfKind::IPv6))?;
+    if opts.loopback_only {
+        setup(daemon.disable_interface(IfKind::All))?;
+        setup(daemon.enable_interface(IfKind::LoopbackV4))?;
+    } else if !opts.interfaces.is_empty() {
+        setup(daemon.disable_interface(IfKind::All))?;
+        for name in &opts.interfaces {
+            setup(daemon.enable_interface(IfKind::Name(name.clone())))?;
+        }
+    }
+
+    let deadline = Instant::now() + opts.window;
+    let (tx, mut rx) = mpsc::unbounded_channel::<ServiceEvent>();
+    forward(daemon, META_QUERY, deadline, tx.clone())?;
+
+    let mut types = HashSet::new();
+    let mut instances = HashSet::new();
+    let mut hosts = HashSet::new();
+    loop {
+        let event = tokio::select! {
+            event = rx.recv() => event,
+            _ = tokio::time::sleep_until(deadline) => None,
+        };
+        let Some(event) = event else { break };
+        match event {
+            ServiceEvent::ServiceFound(ty, fullname) if ty == META_QUERY => {
+                // For the meta-query, the "instance" is a service type.
+                let found = fullname.trim_end_matches('.').to_string() + ".";
+                if types.len() < opts.max_types && types.insert(found.clone()) {
+                    let _ = forward(daemon, &found, deadline, tx.clone());
+                }
+            }
+            ServiceEvent::ServiceResolved(info) => {
+                if instances.len() >= opts.max_instances {
+                    continue;
+                }
+                if !instances.insert(info.fullname.clone()) {
+                    continue;
+                }
+                for ip in info.addresses.iter().filter_map(|a| match a.to_ip_addr() {
+                    IpAddr::V4(v4) => Some(v4),
+                    IpAddr::V6(_) => None,
+                }) {
+                    if !in_scope(ip) {
+                        continue;
+                    }
+                    hosts.insert(ip);
+                    events.sighting(sighting(&info, ip, opts.max_txt));
+                }
+            }
+            _ => {}
+        }
+    }
+    for ty in types.iter().map(String::as_str).chain([META_QUERY]) {
+        let _ = daemon.stop_browse(ty);
+    }
+    Ok(hosts.len())
+}
+
+/// Browses `ty` and forwards its events into `tx` until `deadline`.
+fn forward(
+    daemon: &ServiceDaemon,
+    ty: &str,
+    deadline: Instant,
+    tx: mpsc::UnboundedSender<ServiceEvent>,
+) -> Result<(), String> {
+    let receiver = daemon
+        .browse(ty)
+        .map_err(|e| format!("mDNS browse failed: {}", clean(&e.to_string(), 120)))?;
+    tokio::spawn(async move {
+        loop {
+            let next = tokio::select! {
+                next = receiver.recv_async() => next,
+                _ = tokio::time::sleep_until(deadline) => break,
+            };
+            match next {
+                Ok(event) => {
+                    if tx.send(event).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The sighting of one resolved instance at `ip`, every string cleaned.
+fn sighting(info: &mdns_sd::ResolvedService, ip: Ipv4Addr, max_txt: usize) -> Sighting {
+    let kind = service_type(&info.ty_domain);
+    let name = instance_name(&info.fullname, &info.ty_domain);
+    let mut txt = BTreeMap::new();
+    for prop in info.txt_properties.iter().take(max_txt) {
+        let key = clean(prop.key(), 40);
+        if key.is_empty() {
+            continue;
+        }
+        txt.insert(key, clean(prop.val_str(), 200));
+    }
+    let host = clean(info.host.trim_end_matches('.'), 100);
+    let mut s = Sighting::new(Source::Mdns, ip);
+    if !host.is_empty() {
+        s.hostnames.push(host);
+    }
+    s.services.push(Service {
+        source: ServiceSource::Mdns,
+        kind,
+        name,
+        port: Some(info.port),
+        txt,
+    });
+    s
+}
+
+/// `_ipp._tcp.local.` -> `_ipp._tcp`.
+pub fn service_type(ty_domain: &str) -> String {
+    clean(
+        ty_domain
+            .trim_end_matches('.')
+            .trim_end_matches(".local")
+            .trim_end_matches('.'),
+        80,
+    )
+}
+
+/// `Office Printer._ipp._tcp.local.` -> `Office Printer` (DNS-SD escapes like `\032` decoded).
+pub fn instance_name(fullname: &str, ty_domain: &str) -> String {
+    let raw = fullname
+        .strip_suffix(ty_domain)
+        .unwrap_or(fullname)
+        .trim_end_matches('.');
+    clean(&unescape(raw), 100)
+}
+
+/// Decodes DNS-SD name escapes: `\.` and `\\`, and `\DDD` decimal bytes.
+fn unescape(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            let digits = bytes.get(i + 1..i + 4);
+            if let Some(d) = digits.filter(|d| d.iter().all(u8::is_ascii_digit)) {
+                let value = d.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+                if let Ok(byte) = u8::try_from(value) {
+                    out.push(byte);
+                    i += 4;
+                    continue;
+                }
+            }
+            if let Some(next) = bytes.get(i + 1) {
+                out.push(*next);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_types_are_trimmed_and_unescaped() {
+        assert_eq!(service_type("_googlecast._tcp.local."), "_googlecast._tcp");
+        assert_eq!(
+            instance_name(
+                "Kitchen\\032speaker._googlecast._tcp.local.",
+                "_googlecast._tcp.local."
+            ),
+            "Kitchen speaker"
+        );
+        assert_eq!(
+            instance_name("HP\\.Printer._ipp._tcp.local.", "_ipp._tcp.local."),
+            "HP.Printer"
+        );
+        assert_eq!(
+            instance_name("evil\\027[31mred._http._tcp.local.", "_http._tcp.local."),
+            "evil red"
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! The ping sweep: which addresses of the scope have a host behind them.
+//!
+//! One ICMP client (surge-ping: the unprivileged ICMP socket where the system allows it, the raw
+//! socket as root) and one pinger per address. Requests in flight are capped and paced, because an
+//! unbounded burst overflows the socket buffer and loses replies. Each address gets a second echo
+//! when the first goes unanswered (devices that sleep on Wi-Fi answer late), inside the same time
+//! window, so the retry costs no extra time.
+//!
+//! When ICMP is not permitted, the sweep falls back to TCP connections on a few common ports: an
+//! answer or a refusal both prove that a host is there. The owner is told which was used.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use surge_ping::{Client, Config, ICMP, PingIdentifier, PingSequence};
+use tokio::sync::Semaphore;
+
+use super::{EventSink, Sighting, Source, Stage};
+
+/// How the sweep is paced and bounded.
+#[derive(Debug, Clone)]
+pub struct PingOptions {
+    /// Requests in flight at once.
+    pub in_flight: usize,
+    /// Pause between starting two requests.
+    pub pace: Duration,
+    /// How long each echo waits for its reply (two echoes per address).
+    pub echo_timeout: Duration,
+    /// Ports tried by the TCP fallback.
+    pub tcp_ports: Vec<u16>,
+    /// Connect timeout of the TCP fallback.
+    pub tcp_timeout: Duration,
+    /// Send from this address (the interface's), when set.
+    pub bind: Option<Ipv4Addr>,
+    /// The most addresses swept (bounds a mistaken scope).
+    pub max_targets: usize,
+}
+
+impl Default for PingOptions {
+    fn default() -> Self {
+        Self {
+            in_flight: 256,
+            pace: Duration::from_micros(100),
+            echo_timeout: Duration::from_millis(300),
+            tcp_ports: vec![80, 443, 22, 62078, 8080],
+            tcp_timeout: Duration::from_millis(500),
+            bind: None,
+            max_targets: 4096,
+        }
+    }
+}
+
+/// Sweeps `targets`, reporting each live host as a sighting; returns how many hosts answered. Falls back to TCP (and says so) when ICMP cannot be used.
+pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> usize {
+    let targets = &targets[..targets.len().min(opts.max_targets)];
+    let mut config = Config::builder().kind(ICMP::V4);
+    if let Some(bind) = opts.bind {
+        config = config.bind(SocketAddr::V4(SocketAddrV4::new(bind, 0)));
+    }
+    match Client::new(&config.build()) {
+        Ok(client) => icmp_sweep(client, targets, opts, events).await,
+        Err(e) => {
+            let why = if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "this user may not send ICMP (see net.ipv4.ping_group_range, or run as root)"
+                    .to_string()
+            } else {
+                format!("ICMP is unavailable ({})", first_line(&e.to_string()))
+            };
+            events.note(
+                Stage::Ping,
+                format!("{why}; finding hosts with TCP connections instead, which is slower"),
+            );
+            tcp_sweep(targets, opts, events).await
+        }
+    }
+}
+
+async fn icmp_sweep(
+    client: Client,
+    targets: &[Ipv4Addr],
+    opts: &PingOptions,
+    events: &EventSink,
+) -> usize {
+    let slots = Arc::new(Semaphore::new(opts.in_flight.max(1)));
+    let done = Arc::new(AtomicUsize::new(0));
+    let total = targets.len();
+    let mut tasks = FuturesUnordered::new();
+    let mut found = 0;
+    // One identifier for the whole sweep; addresses differ, so requests never collide.
+    let ident = PingIdentifier(rand::random::<u16>());
+    for (n, ip) in targets.iter().copied().enumerate() {
+        if events.is_closed() {
+            break;
+        }
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let client = client.clone();
+        let counter = done.clone();
+        let timeout = opts.echo_timeout;
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            let mut pinger = client.pinger(IpAddr::V4(ip), ident).await;
+            pinger.timeout(timeout);
+            let mut answer = None;
+            for seq in 0..2u16 {
+                let started = Instant::now();
+                if pinger.ping(PingSequence(seq), &[0u8; 16]).await.is_ok() {
+                    answer = Some(started.elapsed());
+                    break;
+                }
+            }
+            counter.fetch_add(1, Ordering::Relaxed);
+            (ip, answer)
+        }));
+        if n % 16 == 15 {
+            events.progress(Stage::Ping, done.load(Ordering::Relaxed), total);
+        }
+        tokio::time::sleep(opts.pace).await;
+        // Report whatever finished while we were sending.
+        while let Some(Some(Ok((ip, answer)))) = futures::FutureExt::now_or_never(tasks.next()) {
+            found += usize::from(report(ip, answer, Source::Icmp, events));
+        }
+    }
+    while let Some(joined) = tasks.next().await {
+        if let Ok((ip, answer)) = joined {
+            found += usize::from(report(ip, answer, Source::Icmp, events));
+        }
+        events.progress(Stage::Ping, done.load(Ordering::Relaxed), total);
+    }
+    found
+}
+
+/// Sends the sighting of a host that answered; true when it did.
+fn report(ip: Ipv4Addr, answer: Option<Duration>, source: Source, events: &EventSink) -> bool {
+    let Some(rtt) = answer else {
+        return false;
+    };
+    let mut sighting = Sighting::new(source, ip);
+    sighting.rtt = Some(rtt);
+    events.sighting(sighting);
+    true
+}
+
+async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> usize {
+    let slots = Arc::new(Semaphore::new(opts.in_flight.max(1)));
+    let total = targets.len();
+    let mut tasks = FuturesUnordered::new();
+    for ip in targets.iter().copied() {
+        if events.is_closed() {
+            break;
+        }
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let ports = opts.tcp_ports.clone();
+        let timeout = opts.tcp_timeout;
+        tasks.push(tokio::spawn(async move {
+            let _permit = permit;
+            (ip, tcp_alive(ip, &ports, timeout).await)
+        }));
+        tokio::time::sleep(opts.pace).await;
+    }
+    let (mut done, mut found) = (0, 0);
+    while let Some(joined) = tasks.next().await {
+        done += 1;
+        if let Ok((ip, answer)) = joined {
+            found += usize::from(report(ip, answer, Source::Tcp, events));
+        }
+        if done % 16 == 0 || done == total {
+            events.progress(Stage::Ping, done, total);
+        }
+    }
+    found
+}
+
+/// True (with the time it took) when any port accepts or refuses a connection within `timeout`.
+async fn tcp_alive(ip: Ipv4Addr, ports: &[u16], timeout: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut attempts: FuturesUnordered<_> = ports
+        .iter()
+        .map(|port| {
+            let addr = SocketAddr::V4(SocketAddrV4::new(ip, *port));
+            tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr))
+        })
+        .collect();
+    while let Some(result) = attempts.next().await {
+        match result {
+            Ok(Ok(_)) => return Some(started.elapsed()),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Some(started.elapsed());
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn tcp_fallback_finds_a_host_that_refuses_or_accepts() {
+        // Loopback only: an open port and a closed one both prove the host is there.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let open = listener.local_addr().unwrap().port();
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let ip = Ipv4Addr::LOCALHOST;
+        assert!(
+            tcp_alive(ip, &[open], Duration::from_millis(500))
+                .await
+                .is_some()
+        );
+        assert!(
+            tcp_alive(ip, &[closed], Duration::from_millis(500))
+                .await
+                .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn sweep_of_loopback_reports_live_hosts_once_each() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let events = EventSink::new(tx);
+        let targets: Vec<Ipv4Addr> = (1..=20).map(|n| Ipv4Addr::new(127, 0, 0, n)).collect();
+        let opts = PingOptions {
+            tcp_ports: vec![1],
+            ..PingOptions::default()
+        };
+        let found = sweep(&targets, &opts, &events).await;
+        drop(events);
+        // Every 127/8 address answers, by ICMP (root or permitted) or by TCP refusal.
+        assert_eq!(found, 20);
+        let mut seen = Vec::new();
+        while let Some(event) = rx.recv().await {
+            if let super::super::DiscoveryEvent::Sighting(s) = event {
+                assert!(matches!(s.source, Source::Icmp | Source::Tcp));
+                seen.push(s.ip);
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, targets);
+    }
+}

@@ -1,0 +1,266 @@
+//! The scan as a whole: runs every source at once on a scope, probes the ports of each host as
+//! soon as any source sees it, and streams the events. Dropping the [`Scan`] cancels it.
+//!
+//! Timeline of a scan: ping sweep, mDNS and SSDP start together; the neighbour table is read when
+//! the sweep ends (the sweep fills it); every newly seen address joins the port-probe queue at
+//! once. The whole scan is bounded by [`ScanConfig::limit`] whatever the network does.
+
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::mdns::MdnsOptions;
+use super::ping::PingOptions;
+use super::ports::{PortOptions, RISKY_PORTS};
+use super::ssdp::SsdpOptions;
+use super::{DiscoveryEvent, EventSink, Scope, Sighting, Source, Stage, neighbours};
+
+/// Everything a scan needs.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// What to scan.
+    pub scope: Scope,
+    /// Ping sweep settings.
+    pub ping: PingOptions,
+    /// mDNS settings.
+    pub mdns: MdnsOptions,
+    /// SSDP settings.
+    pub ssdp: SsdpOptions,
+    /// Port probe settings.
+    pub ports: PortOptions,
+    /// Hosts whose ports are probed at once.
+    pub hosts_at_once: usize,
+    /// The stages to run.
+    pub stages: Vec<Stage>,
+    /// The whole scan ends by then, finished or not.
+    pub limit: Duration,
+}
+
+impl ScanConfig {
+    /// The usual settings for `scope`: every stage, sending from the scope's own addresses.
+    pub fn new(scope: Scope) -> Self {
+        let bind = scope.local_addresses().next();
+        let interfaces: Vec<String> = scope
+            .subnets
+            .iter()
+            .filter_map(|s| s.interface.clone())
+            .collect();
+        let mut ssdp = SsdpOptions::new(bind.unwrap_or(Ipv4Addr::UNSPECIFIED));
+        let in_scope = scope.clone();
+        ssdp.allow = Arc::new(move |ip| in_scope.contains(ip));
+        // Multicast (mDNS, SSDP) and the neighbour table only reach networks this machine is on;
+        // for a routed --subnet they would search the wrong network, so they are left out.
+        let on_link = !interfaces.is_empty();
+        let stages = if on_link {
+            Stage::ALL.to_vec()
+        } else {
+            vec![Stage::Ping, Stage::Ports]
+        };
+        Self {
+            ping: PingOptions {
+                bind,
+                ..PingOptions::default()
+            },
+            mdns: MdnsOptions {
+                interfaces,
+                ..MdnsOptions::default()
+            },
+            ssdp,
+            ports: PortOptions::default(),
+            hosts_at_once: 32,
+            stages,
+            limit: Duration::from_secs(20),
+            scope,
+        }
+    }
+}
+
+/// A running scan. Events arrive through [`Scan::next`]; dropping it stops the scan.
+#[derive(Debug)]
+pub struct Scan {
+    events: mpsc::UnboundedReceiver<DiscoveryEvent>,
+    task: JoinHandle<()>,
+}
+
+impl Scan {
+    /// Starts a scan on the current tokio runtime.
+    pub fn spawn(config: ScanConfig) -> Scan {
+        let (tx, events) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(config, EventSink::new(tx)));
+        Scan { events, task }
+    }
+
+    /// The next event, or `None` once the scan is over.
+    pub async fn next(&mut self) -> Option<DiscoveryEvent> {
+        self.events.recv().await
+    }
+}
+
+impl Drop for Scan {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn run(config: ScanConfig, out: EventSink) {
+    let started = Instant::now();
+    let deadline = started + config.limit;
+    let (inner_tx, mut inner) = mpsc::unbounded_channel();
+    let sink = EventSink::new(inner_tx);
+    let wants = |stage| config.stages.contains(&stage);
+    let scope = Arc::new(config.scope.clone());
+    let locals: HashSet<Ipv4Addr> = scope.local_addresses().collect();
+
+    let mut sources: Vec<JoinHandle<()>> = Vec::new();
+    if wants(Stage::Ping) || wants(Stage::Neighbours) {
+        let (sink, scope, opts) = (sink.clone(), scope.clone(), config.ping.clone());
+        let (ping, neigh) = (wants(Stage::Ping), wants(Stage::Neighbours));
+        sources.push(tokio::spawn(async move {
+            if ping {
+                let targets = scope.targets();
+                stage(Stage::Ping, &sink, async {
+                    Ok(super::ping::sweep(&targets, &opts, &sink).await)
+                })
+                .await;
+            }
+            if neigh {
+                stage(Stage::Neighbours, &sink, async {
+                    read_neighbours(&scope, &sink)
+                })
+                .await;
+            }
+        }));
+    }
+    if wants(Stage::Mdns) {
+        let (sink, scope, opts) = (sink.clone(), scope.clone(), config.mdns.clone());
+        sources.push(tokio::spawn(async move {
+            stage(Stage::Mdns, &sink, async {
+                super::mdns::browse(&opts, |ip| scope.contains(ip), &sink).await
+            })
+            .await;
+        }));
+    }
+    if wants(Stage::Ssdp) {
+        let (sink, opts) = (sink.clone(), config.ssdp.clone());
+        sources.push(tokio::spawn(async move {
+            stage(Stage::Ssdp, &sink, async {
+                super::ssdp::discover(&opts, &sink).await
+            })
+            .await;
+        }));
+    }
+    drop(sink);
+
+    let probe_ports = wants(Stage::Ports);
+    if probe_ports {
+        out.send(DiscoveryEvent::StageStarted {
+            stage: Stage::Ports,
+        });
+    }
+    let slots = Arc::new(Semaphore::new(config.hosts_at_once.max(1)));
+    let mut probes = FuturesUnordered::new();
+    let mut queued: HashSet<Ipv4Addr> = HashSet::new();
+    let (mut probed, mut with_ports) = (0usize, 0usize);
+    let ports_started = Instant::now();
+    let mut sources_open = true;
+    loop {
+        tokio::select! {
+            event = inner.recv(), if sources_open => match event {
+                Some(event) => {
+                    if let DiscoveryEvent::Sighting(s) = &event {
+                        let ip = s.ip;
+                        if probe_ports && scope.contains(ip) && !locals.contains(&ip) && queued.insert(ip) {
+                            let slots = slots.clone();
+                            let opts = config.ports.clone();
+                            probes.push(tokio::spawn(async move {
+                                let _permit = slots.acquire_owned().await.ok();
+                                (ip, super::ports::probe_host(ip, RISKY_PORTS, &opts).await)
+                            }));
+                        }
+                    }
+                    out.send(event);
+                }
+                None => sources_open = false,
+            },
+            Some(joined) = probes.next(), if !probes.is_empty() => {
+                probed += 1;
+                if let Ok((ip, open)) = joined
+                    && !open.is_empty()
+                {
+                    with_ports += 1;
+                    let mut s = Sighting::new(Source::Ports, ip);
+                    s.open_ports = open;
+                    out.sighting(s);
+                }
+                out.progress(Stage::Ports, probed, queued.len());
+            },
+            _ = tokio::time::sleep_until(deadline) => {
+                out.send(DiscoveryEvent::Note {
+                    stage: Stage::Ports,
+                    message: format!("the scan reached its {}-second limit and stopped", config.limit.as_secs()),
+                });
+                break;
+            },
+            else => break,
+        }
+        if out.is_closed() {
+            break;
+        }
+    }
+    for source in &sources {
+        source.abort();
+    }
+    if probe_ports {
+        out.send(DiscoveryEvent::StageFinished {
+            stage: Stage::Ports,
+            hosts: with_ports,
+            elapsed: ports_started.elapsed(),
+        });
+    }
+    out.send(DiscoveryEvent::Done {
+        elapsed: started.elapsed(),
+    });
+}
+
+/// Runs one stage: started, then finished with its host count or failed with its reason.
+async fn stage(stage: Stage, sink: &EventSink, work: impl Future<Output = Result<usize, String>>) {
+    sink.send(DiscoveryEvent::StageStarted { stage });
+    let started = Instant::now();
+    match work.await {
+        Ok(hosts) => sink.send(DiscoveryEvent::StageFinished {
+            stage,
+            hosts,
+            elapsed: started.elapsed(),
+        }),
+        Err(reason) => sink.send(DiscoveryEvent::StageFailed { stage, reason }),
+    }
+}
+
+/// Reports the neighbour-table entries in scope, and marks the default gateway.
+fn read_neighbours(scope: &Scope, sink: &EventSink) -> Result<usize, String> {
+    let table = neighbours::read_table()?;
+    let gateway = neighbours::default_gateway().filter(|ip| scope.contains(*ip));
+    let mut hosts = 0;
+    for n in table.iter().filter(|n| scope.contains(n.ip)) {
+        let mut s = Sighting::new(Source::Arp, n.ip);
+        s.mac = Some(n.mac);
+        s.gateway = Some(n.ip) == gateway;
+        sink.sighting(s);
+        hosts += 1;
+    }
+    if let Some(gw) = gateway
+        && !table.iter().any(|n| n.ip == gw)
+    {
+        let mut s = Sighting::new(Source::Arp, gw);
+        s.gateway = true;
+        sink.sighting(s);
+    }
+    Ok(hosts)
+}

@@ -1,0 +1,347 @@
+//! Folding what a scan saw into the saved inventory: one device per physical box across sources and
+//! scans, its address changes followed, the owner's progress kept. No IO.
+//!
+//! Identity, strongest first: the hardware address; the UPnP unique device name; an mDNS host name;
+//! the IPv4 address (only while nothing better is known). A device first known by address gets its
+//! hardware address as soon as one is seen, and its id is upgraded without losing its progress.
+
+use jiff::Timestamp;
+
+use crate::discovery::{Sighting, Source, upnp_details};
+use crate::model::{Device, DeviceId, Inventory, Service, ServiceSource};
+
+/// The most host names and services kept per device (bounds a chatty or hostile device).
+pub const MAX_HOSTNAMES: usize = 8;
+/// See [`MAX_HOSTNAMES`].
+pub const MAX_SERVICES: usize = 64;
+
+/// What a merge did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// The device's id after the merge.
+    pub id: DeviceId,
+    /// The device was not in the inventory before.
+    pub new: bool,
+    /// The device's id before, when the merge upgraded it (from an address to a hardware address).
+    pub was: Option<DeviceId>,
+}
+
+/// Merges one sighting into `inventory` at `now`.
+pub fn merge(inventory: &mut Inventory, s: &Sighting, now: Timestamp) -> Merged {
+    let index = find(inventory, s);
+    let (index, new) = match index {
+        Some(i) => (i, false),
+        None => {
+            inventory.devices.push(new_device(s, now));
+            (inventory.devices.len() - 1, true)
+        }
+    };
+    // A hardware address proves who holds the IP now: nobody else keeps it.
+    if s.mac.is_some() {
+        for (i, other) in inventory.devices.iter_mut().enumerate() {
+            if i != index && other.ip == Some(s.ip) {
+                other.ip = None;
+            }
+        }
+    }
+    let device = &mut inventory.devices[index];
+    let was = update(device, s, now);
+    Merged {
+        id: device.id.clone(),
+        new,
+        was,
+    }
+}
+
+/// The index of the device `s` is about, if the inventory has it.
+fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
+    let devices = &inventory.devices;
+    if let Some(mac) = s.mac
+        && let Some(i) = devices.iter().position(|d| d.mac == Some(mac))
+    {
+        return Some(i);
+    }
+    if let Some(udn) = s.upnp.as_ref().and_then(|u| u.udn.as_deref())
+        && let Some(i) = devices.iter().position(|d| device_udn(d) == Some(udn))
+    {
+        return Some(i);
+    }
+    if let Some(i) = devices.iter().position(|d| {
+        s.hostnames.iter().any(|h| d.hostnames.contains(h))
+            && (s.mac.is_none() || d.mac.is_none() || d.mac == s.mac)
+    }) {
+        return Some(i);
+    }
+    devices
+        .iter()
+        .position(|d| d.ip == Some(s.ip) && (s.mac.is_none() || d.mac.is_none()))
+}
+
+/// The UPnP unique device name a device announced, if any.
+pub fn device_udn(d: &Device) -> Option<&str> {
+    d.services
+        .iter()
+        .filter(|s| s.source == ServiceSource::Upnp)
+        .find_map(|s| s.txt.get("UDN").map(String::as_str))
+}
+
+fn new_device(s: &Sighting, now: Timestamp) -> Device {
+    let id = if let Some(mac) = s.mac {
+        DeviceId::Mac(mac)
+    } else if let Some(udn) = s.upnp.as_ref().and_then(|u| u.udn.clone()) {
+        DeviceId::Udn(udn)
+    } else if let Some(host) = s.hostnames.first() {
+        DeviceId::Host(host.clone())
+    } else {
+        DeviceId::Ip(s.ip)
+    };
+    let mut device = Device::new(id, FALLBACK_NAME, now);
+    device.ip = Some(s.ip);
+    device.mac = s.mac;
+    device
+}
+
+/// The name a device has until something better is known (the list shows its address beside it).
+pub const FALLBACK_NAME: &str = "Unnamed device";
+
+/// Applies the sighting's facts; returns the old id when the id was upgraded.
+fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
+    d.ip = Some(s.ip);
+    d.last_seen = now;
+    let mut was = None;
+    if let Some(mac) = s.mac {
+        d.mac = Some(mac);
+        if !matches!(d.id, DeviceId::Mac(_)) {
+            was = Some(std::mem::replace(&mut d.id, DeviceId::Mac(mac)));
+        }
+    }
+    for h in &s.hostnames {
+        if !d.hostnames.contains(h) && d.hostnames.len() < MAX_HOSTNAMES {
+            d.hostnames.push(h.clone());
+        }
+    }
+    for service in &s.services {
+        upsert_service(d, service.clone());
+    }
+    if let Some(upnp) = &s.upnp {
+        upsert_service(
+            d,
+            Service {
+                source: ServiceSource::Upnp,
+                kind: upnp.device_type.clone(),
+                name: upnp.friendly_name.clone().unwrap_or_default(),
+                port: crate::discovery::http::parse_url(&upnp.location)
+                    .ok()
+                    .map(|(addr, _, _)| addr.port()),
+                txt: upnp_details(upnp),
+            },
+        );
+        if d.vendor.is_none() {
+            d.vendor.clone_from(&upnp.manufacturer);
+        }
+        if d.model.is_none() {
+            d.model = upnp
+                .model_name
+                .clone()
+                .or_else(|| upnp.model_number.clone());
+        }
+    }
+    if s.source == Source::Ports {
+        d.open_ports.clone_from(&s.open_ports);
+    }
+    if is_auto_name(d)
+        && let Some(better) = best_name(d)
+    {
+        d.name = better;
+    }
+    was
+}
+
+/// Adds a service, or updates the one it repeats: an mDNS instance is its type and name; a UPnP
+/// device type is one entry whatever name it was announced under.
+fn upsert_service(d: &mut Device, service: Service) {
+    let same = |x: &Service| {
+        x.source == service.source
+            && x.kind == service.kind
+            && (service.source == ServiceSource::Upnp || x.name == service.name)
+    };
+    if let Some(existing) = d.services.iter_mut().find(|x| same(x)) {
+        if !service.name.is_empty() {
+            existing.name = service.name;
+        }
+        if service.port.is_some() {
+            existing.port = service.port;
+        }
+        existing.txt.extend(service.txt);
+    } else if d.services.len() < MAX_SERVICES {
+        d.services.push(service);
+    }
+}
+
+/// True while the device's name is one porchlight made up (not the owner's, not the device's own).
+fn is_auto_name(d: &Device) -> bool {
+    d.owner_name.is_none()
+        && (d.name == FALLBACK_NAME || d.hostnames.iter().any(|h| short_host(h) == d.name))
+}
+
+/// The best name the device gives itself: a UPnP friendly name, an mDNS "fn" or instance name, or
+/// its host name.
+pub fn best_name(d: &Device) -> Option<String> {
+    let upnp = d
+        .services
+        .iter()
+        .filter(|s| s.source == ServiceSource::Upnp)
+        .map(|s| s.name.trim())
+        .find(|n| !n.is_empty());
+    let mdns_fn = d
+        .services
+        .iter()
+        .filter(|s| s.source == ServiceSource::Mdns)
+        .find_map(|s| s.txt.get("fn").map(|v| v.trim()))
+        .filter(|n| !n.is_empty());
+    let mdns_instance = d
+        .services
+        .iter()
+        .filter(|s| s.source == ServiceSource::Mdns)
+        .map(|s| s.name.trim())
+        .find(|n| !n.is_empty());
+    let host = d.hostnames.first().map(|h| short_host(h));
+    mdns_fn
+        .or(upnp)
+        .or(mdns_instance)
+        .map(str::to_string)
+        .or(host)
+}
+
+fn short_host(h: &str) -> String {
+    h.trim_end_matches('.')
+        .trim_end_matches(".local")
+        .to_string()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::discovery::UpnpInfo;
+    use crate::model::{MacAddr, StepId, StepState};
+
+    fn now() -> Timestamp {
+        "2026-11-25T12:00:00Z".parse().unwrap()
+    }
+
+    fn mac(s: &str) -> MacAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_host_seen_by_ping_then_arp_is_one_device_keyed_by_mac() {
+        let mut inv = Inventory::default();
+        let ip = "192.168.1.64".parse().unwrap();
+        let first = merge(&mut inv, &Sighting::new(Source::Icmp, ip), now());
+        assert!(first.new);
+        assert_eq!(first.id, DeviceId::Ip(ip));
+        let step = StepId::new("G-02");
+        inv.devices[0].set_step_state(&step, StepState::Done, now());
+        let mut arp = Sighting::new(Source::Arp, ip);
+        arp.mac = Some(mac("bc:ad:28:4f:10:3a"));
+        let second = merge(&mut inv, &arp, now());
+        assert!(!second.new);
+        assert_eq!(second.was, Some(DeviceId::Ip(ip)));
+        assert_eq!(second.id.to_string(), "mac:bc:ad:28:4f:10:3a");
+        assert_eq!(inv.devices.len(), 1);
+        assert_eq!(
+            inv.devices[0].step_state(&step),
+            StepState::Done,
+            "progress kept"
+        );
+    }
+
+    #[test]
+    fn a_dhcp_address_change_follows_the_mac() {
+        let mut inv = Inventory::default();
+        let mut s = Sighting::new(Source::Arp, "192.168.1.20".parse().unwrap());
+        s.mac = Some(mac("3c:d9:2b:6e:04:b1"));
+        merge(&mut inv, &s, now());
+        s.ip = "192.168.1.57".parse().unwrap();
+        merge(&mut inv, &s, now());
+        assert_eq!(inv.devices.len(), 1);
+        assert_eq!(inv.devices[0].ip, Some("192.168.1.57".parse().unwrap()));
+        // Another box now holds the old address: a new device, and nobody else claims that IP.
+        let mut other = Sighting::new(Source::Arp, "192.168.1.57".parse().unwrap());
+        other.mac = Some(mac("00:11:32:9a:be:01"));
+        merge(&mut inv, &other, now());
+        assert_eq!(inv.devices.len(), 2);
+        assert_eq!(inv.devices[0].ip, None);
+    }
+
+    #[test]
+    fn one_box_seen_through_mdns_and_ssdp_is_one_device_with_its_own_name() {
+        let mut inv = Inventory::default();
+        let ip = "192.168.1.23".parse().unwrap();
+        let mut m = Sighting::new(Source::Mdns, ip);
+        m.hostnames.push("nest-mini.local".into());
+        m.services.push(Service {
+            source: ServiceSource::Mdns,
+            kind: "_googlecast._tcp".into(),
+            name: "Google-Nest-Mini-5b1c".into(),
+            port: Some(8009),
+            txt: BTreeMap::from([("fn".to_string(), "Kitchen speaker".to_string())]),
+        });
+        merge(&mut inv, &m, now());
+        let mut u = Sighting::new(Source::Ssdp, ip);
+        u.upnp = Some(UpnpInfo {
+            device_type: "urn:dial-multiscreen-org:device:dial:1".into(),
+            friendly_name: Some("Kitchen speaker".into()),
+            manufacturer: Some("Google Inc.".into()),
+            model_name: Some("Google Nest Mini".into()),
+            udn: Some("uuid:1234".into()),
+            location: "http://192.168.1.23:8008/ssdp/device-desc.xml".into(),
+            ..UpnpInfo::default()
+        });
+        merge(&mut inv, &u, now());
+        assert_eq!(inv.devices.len(), 1);
+        let d = &inv.devices[0];
+        assert_eq!(d.name, "Kitchen speaker");
+        assert_eq!(d.vendor.as_deref(), Some("Google Inc."));
+        assert_eq!(d.model.as_deref(), Some("Google Nest Mini"));
+        assert_eq!(d.services.len(), 2);
+        assert_eq!(device_udn(d), Some("uuid:1234"));
+    }
+
+    #[test]
+    fn open_ports_are_replaced_by_each_probe() {
+        let mut inv = Inventory::default();
+        let ip = "10.0.0.5".parse().unwrap();
+        let mut p = Sighting::new(Source::Ports, ip);
+        p.open_ports.push(crate::model::OpenPort {
+            port: 23,
+            service: "telnet".into(),
+            banner: None,
+            tls: false,
+        });
+        merge(&mut inv, &p, now());
+        assert_eq!(inv.devices[0].open_ports.len(), 1);
+        p.open_ports.clear();
+        merge(&mut inv, &p, now());
+        assert!(inv.devices[0].open_ports.is_empty(), "telnet closed since");
+    }
+
+    #[test]
+    fn a_name_the_owner_gave_is_never_replaced() {
+        let mut inv = Inventory::default();
+        let ip = "10.0.0.9".parse().unwrap();
+        merge(&mut inv, &Sighting::new(Source::Icmp, ip), now());
+        inv.devices[0].name = "ipc-1234".into();
+        inv.devices[0].owner_name = Some("ipc-1234".into());
+        let mut m = Sighting::new(Source::Mdns, ip);
+        m.hostnames.push("ipc-1234.local".into());
+        merge(&mut inv, &m, now());
+        assert_eq!(
+            inv.devices[0].name, "ipc-1234",
+            "even when it equals a host name"
+        );
+    }
+}
