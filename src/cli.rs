@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Light};
-use crate::model::{Device, Inventory};
+use crate::discovery::summary::ScanSummary;
+use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
+use crate::model::{Device, Inventory, ScanRecord};
 use crate::store::{self, Store};
 use crate::tui;
 
@@ -40,12 +42,45 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
+    /// Find the devices on your network and save them with your other devices.
+    Scan(ScanArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Only the devices not yet marked as yours (new on the network).
+        #[arg(long)]
+        new: bool,
     },
+}
+
+/// Options of `porchlight scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
+    #[arg(long, value_name = "CIDR")]
+    pub subnet: Vec<String>,
+
+    /// Scan the network of this interface (like wlan0); may be repeated.
+    #[arg(long, value_name = "NAME")]
+    pub interface: Vec<String>,
+
+    /// Allow a subnet that is not a private home range. Only for networks you own.
+    #[arg(long)]
+    pub allow_public: bool,
+
+    /// Allow a subnet larger than a /22 (over 1,022 addresses).
+    #[arg(long)]
+    pub allow_large: bool,
+
+    /// Print every discovery event to standard error as it happens, with its time.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Runs the parsed command line.
@@ -58,8 +93,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = data_dir(&cli)?;
     match cli.command {
         None => open_tui(&cli, catalog, &dir),
-        Some(Cmd::Devices { json }) => {
-            let inventory = read_for_listing(&cli, &dir)?;
+        Some(Cmd::Scan(ref args)) => scan(&cli, args, &dir),
+        Some(Cmd::Devices { json, new }) => {
+            let mut inventory = read_for_listing(&cli, &dir)?;
+            if new {
+                inventory.devices.retain(|d| !d.known);
+            }
             let mut out = std::io::stdout().lock();
             if json {
                 write_devices_json(&mut out, &catalog, &inventory, Timestamp::now())?;
@@ -116,13 +155,17 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
     }
     let mut store = Store::open(dir)?;
     let (inventory, place) = if cli.demo {
-        (demo_inventory(cli, &mut store)?, "demo home (simulated)".to_string())
+        (
+            demo_inventory(cli, &mut store)?,
+            "demo home (simulated)".to_string(),
+        )
     } else {
         (store.load()?, dir.display().to_string())
     };
-    let app = tui::app::App::new(catalog, inventory, place, Timestamp::now());
+    let app =
+        tui::app::App::new(catalog, inventory, place, Timestamp::now()).with_scanning(!cli.demo);
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
-    runtime.block_on(tui::run(app, store))?;
+    runtime.block_on(tui::run(app, store, !cli.demo))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -137,13 +180,23 @@ pub fn write_devices_table(
     dir: &Path,
 ) -> std::io::Result<()> {
     if inventory.devices.is_empty() {
-        writeln!(out, "No devices saved yet in {}.", dir.display())?;
-        writeln!(out, "Try the demo home: porchlight --demo")?;
+        if inventory.scans.is_empty() {
+            writeln!(out, "No devices saved yet in {}.", dir.display())?;
+            writeln!(
+                out,
+                "Scan your network with `porchlight scan`, or try the demo home: porchlight --demo"
+            )?;
+        } else {
+            writeln!(out, "No devices to list.")?;
+        }
         return Ok(());
     }
     let name_w = column_width(inventory.devices.iter().map(|d| d.name.as_str()), 4, 28);
     let maker_w = column_width(
-        inventory.devices.iter().map(|d| d.vendor.as_deref().unwrap_or("?")),
+        inventory
+            .devices
+            .iter()
+            .map(|d| d.vendor.as_deref().unwrap_or("?")),
         5,
         20,
     );
@@ -154,12 +207,19 @@ pub fn write_devices_table(
     )?;
     for d in &inventory.devices {
         let p = catalog.progress(d);
-        let status = match p.light() {
+        let mut status = match p.light() {
             Light::Green => "all settled",
             Light::Amber => "under way",
             Light::Red if p.failed > 0 => "check failed",
             Light::Red => "not started",
-        };
+        }
+        .to_string();
+        if !d.known {
+            status.push_str(", new");
+        }
+        if inventory.is_offline(d) {
+            status.push_str(", offline");
+        }
         writeln!(
             out,
             "{:<name_w$}  {:<12}  {:<maker_w$}  {:<15}  {:<8}  {status}",
@@ -174,7 +234,11 @@ pub fn write_devices_table(
 }
 
 fn column_width<'a>(values: impl Iterator<Item = &'a str>, min: usize, max: usize) -> usize {
-    values.map(|v| v.chars().count()).max().unwrap_or(0).clamp(min, max)
+    values
+        .map(|v| v.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(min, max)
 }
 
 fn truncate(s: &str, width: usize) -> String {
@@ -196,6 +260,8 @@ struct DevicesJson<'a> {
 struct DeviceJson<'a> {
     #[serde(flatten)]
     device: &'a Device,
+    new: bool,
+    online: bool,
     summary: SummaryJson,
     checklist: Vec<StepJson<'a>>,
 }
@@ -259,6 +325,8 @@ pub fn write_devices_json(
                 .collect();
             DeviceJson {
                 device,
+                new: !device.known,
+                online: !inventory.is_offline(device),
                 summary: SummaryJson {
                     total: p.total,
                     settled: p.settled,
@@ -284,4 +352,161 @@ fn state_key(state: &crate::model::StepState) -> &'static str {
         NotApplicable => "not-applicable",
         Accepted { .. } => "accepted",
     }
+}
+
+/// `porchlight scan`: runs a scan, saves what it found into the inventory, prints it.
+fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+    if cli.demo {
+        bail!(
+            "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
+        );
+    }
+    let scope = Scope::from_system(&ScopeOptions {
+        subnets: args.subnet.clone(),
+        interfaces: args.interface.clone(),
+        allow_public: args.allow_public,
+        allow_large: args.allow_large,
+    })?;
+    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
+    let store = Store::open(dir)?;
+    let mut inventory = store.load()?;
+    let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
+    let started_at = Timestamp::now();
+    let mut summary = ScanSummary::new(scope.describe());
+    summary.notes.extend(scope.notes.iter().cloned());
+    let show_stages = !args.json && std::io::stderr().is_terminal();
+    runtime.block_on(async {
+        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
+        let clock = std::time::Instant::now();
+        while let Some(event) = scan.next().await {
+            if args.verbose {
+                eprintln!(
+                    "[{:>6.1} ms] {}",
+                    clock.elapsed().as_secs_f64() * 1000.0,
+                    describe_event(&event)
+                );
+            } else if show_stages && let Some(line) = stage_line(&event) {
+                eprintln!("{line}");
+            }
+            if let DiscoveryEvent::Sighting(s) = &event {
+                crate::inventory::merge(&mut inventory, s, Timestamp::now());
+            }
+            summary.absorb(&event);
+        }
+    });
+    inventory.push_scan(ScanRecord {
+        started_at,
+        finished_at: Timestamp::now(),
+        devices_seen: summary.devices.len(),
+        scope: scope.describe(),
+    });
+    store.save(&inventory)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &summary)?;
+        writeln!(out)?;
+    } else {
+        write_scan_table(&mut out, &summary)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A one-line account of an event, for `--verbose`.
+fn describe_event(event: &DiscoveryEvent) -> String {
+    match event {
+        DiscoveryEvent::StageStarted { stage } => format!("{stage} started"),
+        DiscoveryEvent::Progress { stage, done, total } => format!("{stage} {done}/{total}"),
+        DiscoveryEvent::Note { stage, message } => format!("{stage}: {message}"),
+        DiscoveryEvent::Sighting(s) => format!("sighting {} by {:?}", s.ip, s.source),
+        DiscoveryEvent::StageFinished {
+            stage,
+            hosts,
+            elapsed,
+        } => {
+            format!(
+                "{stage} finished: {hosts} hosts in {} ms",
+                elapsed.as_millis()
+            )
+        }
+        DiscoveryEvent::StageFailed { stage, reason } => format!("{stage} failed: {reason}"),
+        DiscoveryEvent::Done { elapsed } => format!("done in {} ms", elapsed.as_millis()),
+    }
+}
+
+/// The line a finished or failed stage gets on a terminal.
+fn stage_line(event: &DiscoveryEvent) -> Option<String> {
+    match event {
+        DiscoveryEvent::StageFinished {
+            stage,
+            hosts,
+            elapsed,
+        } => Some(format!(
+            "  {:<16} {hosts} hosts ({:.1} s)",
+            stage.label(),
+            elapsed.as_secs_f64()
+        )),
+        DiscoveryEvent::StageFailed { stage, reason } => {
+            Some(format!("  {:<16} failed: {reason}", stage.label()))
+        }
+        DiscoveryEvent::Note { stage, message } => {
+            Some(format!("  {:<16} {message}", stage.label()))
+        }
+        _ => None,
+    }
+}
+
+/// Writes a scan's hosts as a table for people.
+///
+/// # Errors
+/// When the output cannot be written.
+pub fn write_scan_table(out: &mut impl Write, summary: &ScanSummary) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Scanned {} in {:.1} s: {} devices.",
+        summary.scope,
+        summary.elapsed_ms as f64 / 1000.0,
+        summary.devices.len()
+    )?;
+    if summary.devices.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<15}  {:<17}  {:<28}  OPEN PORTS / SERVICES",
+        "ADDRESS", "MAC", "NAME"
+    )?;
+    for host in &summary.devices {
+        let mac = host
+            .mac
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "-".into());
+        let mut name = host.names.first().cloned().unwrap_or_else(|| "-".into());
+        if host.gateway {
+            name = format!("{name} (gateway)");
+        }
+        let mut what: Vec<String> = host
+            .open_ports
+            .iter()
+            .map(|p| format!("{}/{}", p.port, p.service))
+            .collect();
+        what.extend(host.mdns.iter().map(|m| m.kind.clone()));
+        if let Some(upnp) = &host.upnp {
+            let model = [upnp.manufacturer.as_deref(), upnp.model_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            what.push(format!("UPnP {model}").trim().to_string());
+        }
+        writeln!(
+            out,
+            "{:<15}  {:<17}  {:<28}  {}",
+            host.ip,
+            mac,
+            truncate(&name, 28),
+            what.join(", ")
+        )?;
+    }
+    Ok(())
 }

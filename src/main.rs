@@ -8,6 +8,8 @@ fn main() -> ExitCode {
     let cli = porchlight::cli::Cli::parse();
     match porchlight::cli::run(cli) {
         Ok(code) => code,
+        // A reader that stopped early (`porchlight devices | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("porchlight: {}", one_line(&e));
             ExitCode::FAILURE
@@ -30,4 +32,16 @@ fn one_line(e: &anyhow::Error) -> String {
         text.push_str(&part);
     }
     text.replace('\n', " ")
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -37,7 +37,9 @@ fn unknown_flags_fail_with_a_usage_error() {
         .arg("--frobnicate")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unexpected argument '--frobnicate'"));
+        .stderr(predicate::str::contains(
+            "unexpected argument '--frobnicate'",
+        ));
 }
 
 #[test]
@@ -100,12 +102,20 @@ fn a_corrupt_state_file_gives_one_clear_line_and_is_left_alone() {
     let state = dir.path().join("state.json");
     std::fs::write(&state, b"{\"schema\": 1, \"devices\": [tru").unwrap();
     let before = std::fs::read(&state).unwrap();
-    let assert = porchlight(dir.path()).arg("devices").assert().failure().code(1);
+    let assert = porchlight(dir.path())
+        .arg("devices")
+        .assert()
+        .failure()
+        .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
     assert!(stderr.starts_with("porchlight: "), "{stderr}");
     assert!(stderr.contains(&state.display().to_string()), "{stderr}");
-    assert_eq!(std::fs::read(&state).unwrap(), before, "the file must not change");
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        before,
+        "the file must not change"
+    );
 }
 
 #[test]

@@ -58,7 +58,10 @@ fn device_detail() {
 #[test]
 fn wizard_why_page() {
     let mut app = demo_app();
-    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
+    );
     let text = screen(&app);
     assert!(text.contains("Why it matters"));
     insta::assert_snapshot!(text);
@@ -69,7 +72,12 @@ fn wizard_how_page() {
     let mut app = demo_app();
     press(
         &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Right],
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Right,
+        ],
     );
     insta::assert_snapshot!(screen(&app));
 }
@@ -79,7 +87,12 @@ fn wizard_decide_page_with_a_reason_being_typed() {
     let mut app = demo_app();
     press(
         &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Char('a')],
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Char('a'),
+        ],
     );
     type_text(&mut app, "Camera only sees the driveway");
     let text = screen(&app);
@@ -103,7 +116,15 @@ fn help_overlay() {
 #[test]
 fn save_error_in_the_status_line() {
     let mut app = demo_app();
-    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w'), KeyCode::Char('d')]);
+    press(
+        &mut app,
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Char('d'),
+        ],
+    );
     app.update(
         Msg::SaveFailed {
             generation: 1,
@@ -131,4 +152,75 @@ fn tiny_and_huge_terminals_do_not_panic() {
             draw(&app, w, h);
         }
     }
+}
+
+fn scanning_app() -> App {
+    use porchlight::discovery::{DiscoveryEvent, Sighting, Source, Stage};
+    let mut app = App::new(
+        Catalog::builtin().unwrap(),
+        Inventory::default(),
+        "/home/sam/.local/share/porchlight",
+        now(),
+    )
+    .with_scanning(true);
+    app.update(
+        Msg::ScanStarted {
+            scope: "192.168.1.0/24 on wlan0".into(),
+            notes: vec![],
+        },
+        now(),
+    );
+    for stage in [Stage::Ping, Stage::Mdns, Stage::Ssdp, Stage::Ports] {
+        app.update(
+            Msg::Discovery(DiscoveryEvent::StageStarted { stage }),
+            now(),
+        );
+    }
+    app.update(
+        Msg::Discovery(DiscoveryEvent::Progress {
+            stage: Stage::Ping,
+            done: 120,
+            total: 253,
+        }),
+        now(),
+    );
+    for (n, mac) in [(1u8, "a0:40:a0:5e:21:9c"), (64, "bc:ad:28:4f:10:3a")] {
+        let mut s = Sighting::new(Source::Arp, std::net::Ipv4Addr::new(192, 168, 1, n));
+        s.mac = Some(mac.parse().unwrap());
+        app.update(Msg::Discovery(DiscoveryEvent::Sighting(Box::new(s))), now());
+    }
+    app.update(
+        Msg::Discovery(DiscoveryEvent::StageFailed {
+            stage: Stage::Mdns,
+            reason: "mDNS could not start: address in use".into(),
+        }),
+        now(),
+    );
+    app
+}
+
+#[test]
+fn scanning_shows_devices_as_they_are_found() {
+    let app = scanning_app();
+    let text = screen(&app);
+    assert!(text.contains("Scanning 192.168.1.0/24"), "{text}");
+    assert!(text.contains("Unnamed device"), "{text}");
+    assert!(text.contains("192.168.1.64"), "{text}");
+    assert!(text.contains("ping 120/253"), "{text}");
+    assert!(text.contains("mDNS ✗"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn scan_error_in_the_status_line() {
+    let mut app = scanning_app();
+    app.update(
+        Msg::Discovery(porchlight::discovery::DiscoveryEvent::Done {
+            elapsed: std::time::Duration::from_millis(1400),
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Scan finished with 2 devices, but mDNS: mDNS could not start"));
+    insta::assert_snapshot!(text);
 }

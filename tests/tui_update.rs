@@ -48,7 +48,11 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     assert_ne!(w.step, first);
     let notice = app.notice.clone().unwrap();
     assert_eq!(notice.tone, Tone::Good);
-    assert!(notice.text.starts_with(&format!("{first} marked done.")), "{}", notice.text);
+    assert!(
+        notice.text.starts_with(&format!("{first} marked done.")),
+        "{}",
+        notice.text
+    );
     assert!(app.save.pending());
     app.update(Msg::Saved { generation: 1 }, now());
     assert!(!app.save.pending());
@@ -60,7 +64,10 @@ fn accepting_a_risk_needs_a_reason_and_keeps_it() {
     let step = open_camera_wizard(&mut app);
     assert!(press(&mut app, &[KeyCode::Char('a')]).is_empty());
     // Letters are text while typing, not commands: `q` must not quit.
-    assert!(press(&mut app, &[KeyCode::Enter]).is_empty(), "an empty reason is refused");
+    assert!(
+        press(&mut app, &[KeyCode::Enter]).is_empty(),
+        "an empty reason is refused"
+    );
     assert_eq!(app.notice.as_ref().map(|n| n.tone), Some(Tone::Error));
     assert!(type_text(&mut app, "Camera is on a quiet VLAN").is_empty());
     press(&mut app, &[KeyCode::Backspace]);
@@ -120,7 +127,10 @@ fn the_link_key_asks_the_loop_to_open_the_steps_page() {
     let mut app = demo_app();
     let step = open_camera_wizard(&mut app);
     let url = app.catalog.step(&step).unwrap().links[0].url.clone();
-    assert_eq!(press(&mut app, &[KeyCode::Char('o')]), vec![Command::OpenLink(url.clone())]);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('o')]),
+        vec![Command::OpenLink(url.clone())]
+    );
     app.update(
         Msg::LinkFailed {
             url: url.clone(),
@@ -130,7 +140,10 @@ fn the_link_key_asks_the_loop_to_open_the_steps_page() {
     );
     let notice = app.notice.clone().unwrap();
     assert_eq!(notice.tone, Tone::Error);
-    assert!(notice.text.contains(&url), "the owner must still get the address");
+    assert!(
+        notice.text.contains(&url),
+        "the owner must still get the address"
+    );
 }
 
 #[test]
@@ -204,4 +217,191 @@ fn progress_survives_quitting_and_coming_back() {
     );
     let camera = app.inventory.device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Done);
+}
+
+fn open_first_device(app: &mut App) -> DeviceId {
+    press(app, &[KeyCode::Enter]);
+    match &app.screen {
+        Screen::Detail { device } => device.clone(),
+        other => panic!("expected the detail view, got {other:?}"),
+    }
+}
+
+#[test]
+fn renaming_a_device_keeps_the_owners_name() {
+    let mut app = demo_app();
+    let id = open_first_device(&mut app);
+    press(&mut app, &[KeyCode::Char('e')]);
+    // The box starts with the current name; clear it and type a new one.
+    for _ in 0.."Home router".len() {
+        press(&mut app, &[KeyCode::Backspace]);
+    }
+    type_text(&mut app, "Upstairs router");
+    assert_eq!(
+        press(&mut app, &[KeyCode::Enter]),
+        vec![Command::Save { generation: 1 }]
+    );
+    let d = app.inventory.device(&id).unwrap();
+    assert_eq!(d.name, "Upstairs router");
+    assert_eq!(d.owner_name.as_deref(), Some("Upstairs router"));
+    // A later scan that sees the device's own name does not undo the owner's.
+    let mut s =
+        porchlight::discovery::Sighting::new(porchlight::discovery::Source::Mdns, d.ip.unwrap());
+    s.mac = d.mac;
+    s.hostnames.push("routerlogin.local".into());
+    porchlight::inventory::merge(&mut app.inventory, &s, now());
+    assert_eq!(app.inventory.device(&id).unwrap().name, "Upstairs router");
+}
+
+#[test]
+fn correcting_the_kind_of_device_changes_its_checklist() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::End]);
+    let id = open_first_device(&mut app);
+    assert_eq!(app.inventory.device(&id).unwrap().name, "Unknown device");
+    let before = app.steps_of(app.inventory.device(&id).unwrap()).len();
+    press(&mut app, &[KeyCode::Char('c')]);
+    assert_eq!(app.mode(), porchlight::tui::keys::Mode::Picker);
+    // Unknown is last; go to the top (Router) and one down: Camera.
+    press(&mut app, &[KeyCode::Char('g'), KeyCode::Down]);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Enter]),
+        vec![Command::Save { generation: 1 }]
+    );
+    let d = app.inventory.device(&id).unwrap();
+    assert_eq!(d.category, porchlight::model::Category::Camera);
+    assert_eq!(d.owner_category, Some(porchlight::model::Category::Camera));
+    let after = app.steps_of(d);
+    assert_ne!(after.len(), before);
+    assert!(
+        after.iter().any(|s| s.id.as_str() == "C-01"),
+        "camera steps now apply"
+    );
+}
+
+#[test]
+fn marking_a_new_device_as_mine_clears_the_new_flag() {
+    let mut app = demo_app();
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not marked as yours")
+    );
+    press(&mut app, &[KeyCode::End]);
+    let id = open_first_device(&mut app);
+    assert!(!app.inventory.device(&id).unwrap().known);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('m')]),
+        vec![Command::Save { generation: 1 }]
+    );
+    assert!(app.inventory.device(&id).unwrap().known);
+    assert_eq!(app.inventory.new_devices().count(), 0);
+}
+
+#[test]
+fn forgetting_a_device_asks_first() {
+    let mut app = demo_app();
+    let n = app.inventory.devices.len();
+    let id = open_first_device(&mut app);
+    press(&mut app, &[KeyCode::Char('x')]);
+    assert_eq!(app.mode(), porchlight::tui::keys::Mode::Confirm);
+    assert!(
+        press(&mut app, &[KeyCode::Char('n')]).is_empty(),
+        "no keeps it"
+    );
+    assert_eq!(app.inventory.devices.len(), n);
+    press(&mut app, &[KeyCode::Char('x')]);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('y')]),
+        vec![Command::Save { generation: 1 }]
+    );
+    assert_eq!(app.inventory.devices.len(), n - 1);
+    assert!(app.inventory.device(&id).is_none());
+    assert!(matches!(app.screen, Screen::List));
+}
+
+#[test]
+fn the_demo_home_cannot_be_scanned_and_says_why() {
+    let mut app = demo_app();
+    assert!(press(&mut app, &[KeyCode::Char('r')]).is_empty());
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("demo home is simulated")
+    );
+}
+
+#[test]
+fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
+    use porchlight::discovery::{DiscoveryEvent, Sighting, Source, Stage};
+    let mut app = App::new(
+        porchlight::catalog::Catalog::builtin().unwrap(),
+        porchlight::model::Inventory::default(),
+        "home",
+        now(),
+    )
+    .with_scanning(true);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('r')]),
+        vec![Command::StartScan]
+    );
+    app.update(
+        Msg::ScanStarted {
+            scope: "10.0.0.0/24 on eth0".into(),
+            notes: vec![],
+        },
+        now(),
+    );
+    assert!(
+        press(&mut app, &[KeyCode::Char('r')]).is_empty(),
+        "one scan at a time"
+    );
+    app.update(
+        Msg::Discovery(DiscoveryEvent::StageStarted { stage: Stage::Ping }),
+        now(),
+    );
+    let ip = "10.0.0.7".parse().unwrap();
+    app.update(
+        Msg::Discovery(DiscoveryEvent::Sighting(Box::new(Sighting::new(
+            Source::Icmp,
+            ip,
+        )))),
+        now(),
+    );
+    assert_eq!(app.inventory.devices.len(), 1, "the device shows at once");
+    let mut arp = Sighting::new(Source::Arp, ip);
+    arp.mac = Some("02:11:22:33:44:55".parse().unwrap());
+    // The owner opened the device while it was known by address only.
+    press(&mut app, &[KeyCode::Enter]);
+    app.update(
+        Msg::Discovery(DiscoveryEvent::Sighting(Box::new(arp))),
+        now(),
+    );
+    assert_eq!(app.inventory.devices.len(), 1, "same box, now with its MAC");
+    match &app.screen {
+        Screen::Detail { device } => assert_eq!(device.to_string(), "mac:02:11:22:33:44:55"),
+        other => panic!("the detail view should follow the device, got {other:?}"),
+    }
+    let commands: Vec<Command> = app
+        .update(
+            Msg::Discovery(DiscoveryEvent::Done {
+                elapsed: std::time::Duration::from_millis(1200),
+            }),
+            now(),
+        )
+        .into_iter()
+        .collect();
+    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    assert_eq!(app.inventory.scans.len(), 1);
+    assert!(
+        app.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("1 device answered, 1 new")
+    );
 }

@@ -7,14 +7,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use jiff::{Timestamp, ToSpan};
 
 use super::keys::{Action, Mode, action_for};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
 use crate::catalog::{Catalog, Step};
-use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
+use crate::discovery::{DiscoveryEvent, Stage};
+use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
 
 /// How long "Later" puts a step off.
 pub const LATER_DAYS: i64 = 7;
 
 /// The longest reason the owner can type for accepting a risk.
 pub const REASON_MAX_CHARS: usize = 200;
+
+/// The longest name the owner can give a device.
+pub const NAME_MAX_CHARS: usize = 60;
 
 /// Everything that can happen to the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +56,20 @@ pub enum Msg {
         /// Why, in one line.
         error: String,
     },
+    /// The scan started on this scope ("192.168.1.0/24 on wlan0").
+    ScanStarted {
+        /// What is scanned.
+        scope: String,
+        /// Notes about the scope (interfaces passed over, narrowed).
+        notes: Vec<String>,
+    },
+    /// The scan could not start (no usable network).
+    ScanFailed {
+        /// Why, in one line.
+        error: String,
+    },
+    /// An event of the running scan.
+    Discovery(DiscoveryEvent),
 }
 
 /// Work for the loop, off the UI task.
@@ -61,6 +82,8 @@ pub enum Command {
     },
     /// Open a page in the browser.
     OpenLink(String),
+    /// Start a scan of the network.
+    StartScan,
     /// Leave porchlight (after pending saves finish).
     Quit,
 }
@@ -100,6 +123,54 @@ impl SaveStatus {
     /// True when the newest change is not yet known to be on disk.
     pub fn pending(&self) -> bool {
         self.saved < self.generation
+    }
+}
+
+/// How one stage of the running scan stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StageState {
+    /// Running; `done` of `total` units.
+    Running {
+        /// Units done.
+        done: usize,
+        /// Units in all (0 when unknown).
+        total: usize,
+    },
+    /// Finished, having seen `hosts`.
+    Finished {
+        /// Hosts seen.
+        hosts: usize,
+    },
+    /// Could not run.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The scan shown in the progress line: running, or the last one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanView {
+    /// What is scanned.
+    pub scope: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// Each stage, in the order they started.
+    pub stages: Vec<(Stage, StageState)>,
+    /// Distinct addresses seen.
+    pub hosts: BTreeSet<Ipv4Addr>,
+    /// Devices that were not in the inventory before.
+    pub new_devices: usize,
+    /// Still running.
+    pub running: bool,
+}
+
+impl ScanView {
+    fn set(&mut self, stage: Stage, state: StageState) {
+        match self.stages.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, old)) => *old = state,
+            None => self.stages.push((stage, state)),
+        }
     }
 }
 
@@ -143,7 +214,12 @@ pub enum Choice {
 
 impl Choice {
     /// Every choice, in order.
-    pub const ALL: [Choice; 4] = [Choice::Done, Choice::NotApplicable, Choice::Accept, Choice::Later];
+    pub const ALL: [Choice; 4] = [
+        Choice::Done,
+        Choice::NotApplicable,
+        Choice::Accept,
+        Choice::Later,
+    ];
 
     /// What the decide page says.
     pub fn label(self) -> &'static str {
@@ -196,6 +272,17 @@ impl Wizard {
     }
 }
 
+/// A change to the open device being made in a popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Typing a new name.
+    Rename(String),
+    /// Choosing the kind of device; the cursor is an index into [`Category::ALL`].
+    Category(usize),
+    /// Asking whether to forget the device.
+    Forget,
+}
+
 /// Which screen is showing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -235,11 +322,31 @@ pub struct App {
     pub now: Timestamp,
     /// Set once the owner asked to leave.
     pub quitting: bool,
+    /// Whether this inventory can be scanned (not the simulated demo home).
+    pub can_scan: bool,
+    /// The running or last scan.
+    pub scan: Option<ScanView>,
+    /// A change being made to the open device.
+    pub edit: Option<Edit>,
 }
 
 impl App {
     /// A new UI over `inventory`, at time `now`.
-    pub fn new(catalog: Catalog, inventory: Inventory, place: impl Into<String>, now: Timestamp) -> Self {
+    pub fn new(
+        catalog: Catalog,
+        inventory: Inventory,
+        place: impl Into<String>,
+        now: Timestamp,
+    ) -> Self {
+        let new_devices = inventory.new_devices().count();
+        let notice = (new_devices > 0).then(|| Notice {
+            text: if new_devices == 1 {
+                "1 device is not marked as yours yet: open it, and press m if it is.".to_string()
+            } else {
+                format!("{new_devices} devices are not marked as yours yet: open each, and press m if it is.")
+            },
+            tone: Tone::Info,
+        });
         Self {
             catalog,
             inventory,
@@ -248,11 +355,36 @@ impl App {
             list_cursor: 0,
             step_cursor: 0,
             show_help: false,
-            notice: None,
+            notice,
             save: SaveStatus::default(),
             now,
             quitting: false,
+            can_scan: false,
+            scan: None,
+            edit: None,
         }
+    }
+
+    /// Allows scanning (the real inventory, not the demo home).
+    pub fn with_scanning(mut self, can_scan: bool) -> Self {
+        self.can_scan = can_scan;
+        self
+    }
+
+    /// Asks for a scan: the command to run, or a notice saying why not.
+    pub fn request_scan(&mut self) -> Option<Command> {
+        if !self.can_scan {
+            self.notice(
+                Tone::Info,
+                "The demo home is simulated, so there is nothing to scan. Run porchlight without --demo to scan your network.",
+            );
+            return None;
+        }
+        if self.scan.as_ref().is_some_and(|s| s.running) {
+            self.notice(Tone::Info, "A scan is already running.");
+            return None;
+        }
+        Some(Command::StartScan)
     }
 
     /// Where keys go now.
@@ -262,8 +394,13 @@ impl App {
         }
         match &self.screen {
             Screen::List => Mode::List,
-            Screen::Detail { .. } => Mode::Detail,
-            Screen::Wizard(w) if w.reason.is_some() => Mode::Reason,
+            Screen::Detail { .. } => match self.edit {
+                Some(Edit::Rename(_)) => Mode::Typing,
+                Some(Edit::Category(_)) => Mode::Picker,
+                Some(Edit::Forget) => Mode::Confirm,
+                None => Mode::Detail,
+            },
+            Screen::Wizard(w) if w.reason.is_some() => Mode::Typing,
             Screen::Wizard(_) => Mode::Wizard,
         }
     }
@@ -314,7 +451,9 @@ impl App {
                 if generation >= self.save.saved {
                     self.notice(
                         Tone::Error,
-                        format!("Could not save: {error}. Kept in memory; retried on your next change."),
+                        format!(
+                            "Could not save: {error}. Kept in memory; retried on your next change."
+                        ),
                     );
                     self.save.error = Some(error);
                 }
@@ -324,6 +463,26 @@ impl App {
                 self.notice(Tone::Info, format!("Opened in your browser: {url}"));
                 None
             }
+            Msg::ScanStarted { scope, notes } => {
+                self.scan = Some(ScanView {
+                    scope,
+                    started_at: now,
+                    stages: Vec::new(),
+                    hosts: BTreeSet::new(),
+                    new_devices: 0,
+                    running: true,
+                });
+                if !notes.is_empty() {
+                    self.notice(Tone::Info, notes.join("; "));
+                }
+                None
+            }
+            Msg::ScanFailed { error } => {
+                self.scan = None;
+                self.notice(Tone::Error, format!("Cannot scan: {error}"));
+                None
+            }
+            Msg::Discovery(event) => self.on_discovery(event),
             Msg::LinkFailed { url, error } => {
                 self.notice(
                     Tone::Error,
@@ -331,6 +490,104 @@ impl App {
                 );
                 None
             }
+        }
+    }
+
+    fn on_discovery(&mut self, event: DiscoveryEvent) -> Option<Command> {
+        let now = self.now;
+        let view = self.scan.as_mut()?;
+        match event {
+            DiscoveryEvent::StageStarted { stage } => {
+                view.set(stage, StageState::Running { done: 0, total: 0 });
+            }
+            DiscoveryEvent::Progress { stage, done, total } => {
+                view.set(stage, StageState::Running { done, total });
+            }
+            DiscoveryEvent::StageFinished { stage, hosts, .. } => {
+                view.set(stage, StageState::Finished { hosts });
+            }
+            DiscoveryEvent::StageFailed { stage, reason } => {
+                view.set(stage, StageState::Failed { reason });
+            }
+            DiscoveryEvent::Note { .. } => {}
+            DiscoveryEvent::Sighting(sighting) => {
+                view.hosts.insert(sighting.ip);
+                self.absorb_sighting(&sighting, now);
+            }
+            DiscoveryEvent::Done { .. } => {
+                view.running = false;
+                let record = ScanRecord {
+                    started_at: view.started_at,
+                    finished_at: now,
+                    devices_seen: view.hosts.len(),
+                    scope: view.scope.clone(),
+                };
+                let (hosts, new) = (view.hosts.len(), view.new_devices);
+                let failed: Vec<String> = view
+                    .stages
+                    .iter()
+                    .filter_map(|(stage, state)| match state {
+                        StageState::Failed { reason } => Some(format!("{stage}: {reason}")),
+                        _ => None,
+                    })
+                    .collect();
+                self.inventory.push_scan(record);
+                if failed.is_empty() {
+                    self.notice(
+                        Tone::Good,
+                        format!(
+                            "Scan finished: {} answered, {new} new.",
+                            plural(hosts, "device", "devices")
+                        ),
+                    );
+                } else {
+                    self.notice(
+                        Tone::Error,
+                        format!(
+                            "Scan finished with {}, but {}",
+                            plural(hosts, "device", "devices"),
+                            failed.join("; ")
+                        ),
+                    );
+                }
+                return Some(self.bump_save());
+            }
+        }
+        None
+    }
+
+    /// Merges a sighting into the inventory, keeping the cursor and the open screen on their device.
+    fn absorb_sighting(&mut self, sighting: &crate::discovery::Sighting, now: Timestamp) {
+        let selected = self.selected_device().map(|d| d.id.clone());
+        let merged = crate::inventory::merge(&mut self.inventory, sighting, now);
+        if merged.new
+            && let Some(view) = self.scan.as_mut()
+        {
+            view.new_devices += 1;
+        }
+        if let Some(was) = &merged.was {
+            self.rename_in_screens(was, &merged.id);
+        }
+        let selected = selected.map(|id| {
+            if merged.was.as_ref() == Some(&id) {
+                merged.id.clone()
+            } else {
+                id
+            }
+        });
+        if let Some(id) = selected
+            && let Some(pos) = self.inventory.devices.iter().position(|d| d.id == id)
+        {
+            self.list_cursor = pos;
+        }
+    }
+
+    /// Follows a device whose id changed (an address became a hardware address).
+    fn rename_in_screens(&mut self, was: &DeviceId, now_is: &DeviceId) {
+        match &mut self.screen {
+            Screen::Detail { device } if device == was => *device = now_is.clone(),
+            Screen::Wizard(w) if &w.device == was => w.device = now_is.clone(),
+            _ => {}
         }
     }
 
@@ -344,8 +601,8 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) -> Option<Command> {
         let mode = self.mode();
         let Some(action) = action_for(mode, key) else {
-            if mode == Mode::Reason {
-                self.type_reason(key);
+            if mode == Mode::Typing {
+                self.type_text(key);
             }
             return None;
         };
@@ -357,6 +614,9 @@ impl App {
             self.show_help = !self.show_help;
             return None;
         }
+        if action == Action::Rescan {
+            return self.request_scan();
+        }
         match mode {
             Mode::Help => {
                 if action == Action::Back {
@@ -367,7 +627,10 @@ impl App {
             Mode::List => self.on_list(action),
             Mode::Detail => self.on_detail(action),
             Mode::Wizard => self.on_wizard(action),
-            Mode::Reason => self.on_reason(action),
+            Mode::Typing if self.edit.is_some() => self.on_rename(action),
+            Mode::Typing => self.on_reason(action),
+            Mode::Picker => self.on_picker(action),
+            Mode::Confirm => self.on_confirm(action),
         }
     }
 
@@ -414,6 +677,30 @@ impl App {
                 None => self.notice(Tone::Good, "Nothing open on this device right now."),
             },
             Action::Back => self.screen = Screen::List,
+            Action::Rename => {
+                let current = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+                self.edit = Some(Edit::Rename(current));
+            }
+            Action::SetCategory => {
+                let current = self.device(&id).map(|d| d.category).unwrap_or_default();
+                let cursor = Category::ALL
+                    .iter()
+                    .position(|c| *c == current)
+                    .unwrap_or(0);
+                self.edit = Some(Edit::Category(cursor));
+            }
+            Action::ToggleKnown => {
+                let device = self.inventory.device_mut(&id)?;
+                device.known = !device.known;
+                let text = if device.known {
+                    format!("{} is marked as yours.", device.name)
+                } else {
+                    format!("{} is marked as new again.", device.name)
+                };
+                self.notice(Tone::Good, text);
+                return Some(self.bump_save());
+            }
+            Action::Forget => self.edit = Some(Edit::Forget),
             _ => {}
         }
         None
@@ -437,7 +724,10 @@ impl App {
             Action::Up => wizard.scroll = wizard.scroll.saturating_sub(1),
             Action::Down => wizard.scroll = wizard.scroll.saturating_add(1),
             Action::NextPage if wizard.page == WizardPage::Decide => {
-                let choice = Choice::ALL.get(wizard.choice).copied().unwrap_or(Choice::Later);
+                let choice = Choice::ALL
+                    .get(wizard.choice)
+                    .copied()
+                    .unwrap_or(Choice::Later);
                 return self.choose(choice);
             }
             Action::NextPage => {
@@ -487,7 +777,10 @@ impl App {
             Action::Confirm => {
                 let reason = wizard.reason.as_deref().unwrap_or("").trim().to_string();
                 if reason.is_empty() {
-                    self.notice(Tone::Error, "Say in a few words why this risk is acceptable, then press Enter.");
+                    self.notice(
+                        Tone::Error,
+                        "Say in a few words why this risk is acceptable, then press Enter.",
+                    );
                     return None;
                 }
                 wizard.reason = None;
@@ -497,15 +790,123 @@ impl App {
         }
     }
 
-    fn type_reason(&mut self, key: KeyEvent) {
-        let Screen::Wizard(wizard) = &mut self.screen else {
+    /// Adds a typed character to whichever text is being typed.
+    fn type_text(&mut self, key: KeyEvent) {
+        let KeyCode::Char(c) = key.code else {
             return;
         };
-        if let (KeyCode::Char(c), Some(reason)) = (key.code, wizard.reason.as_mut())
+        let text = match (&mut self.edit, &mut self.screen) {
+            (Some(Edit::Rename(name)), _) => Some((name, NAME_MAX_CHARS)),
+            (None, Screen::Wizard(w)) => w.reason.as_mut().map(|r| (r, REASON_MAX_CHARS)),
+            _ => None,
+        };
+        if let Some((text, max)) = text
             && !c.is_control()
-            && reason.chars().count() < REASON_MAX_CHARS
+            && text.chars().count() < max
         {
-            reason.push(c);
+            text.push(c);
+        }
+    }
+
+    fn on_rename(&mut self, action: Action) -> Option<Command> {
+        let Some(Edit::Rename(name)) = &mut self.edit else {
+            return None;
+        };
+        match action {
+            Action::DeleteChar => {
+                name.pop();
+                None
+            }
+            Action::Back => {
+                self.edit = None;
+                None
+            }
+            Action::Confirm => {
+                let name = name.trim().to_string();
+                self.edit = None;
+                let id = self.detail_device()?;
+                let device = self.inventory.device_mut(&id)?;
+                if name.is_empty() {
+                    // An empty name hands naming back to porchlight.
+                    device.owner_name = None;
+                    self.notice(
+                        Tone::Info,
+                        "Name cleared; porchlight names the device again on the next scan.",
+                    );
+                } else {
+                    device.owner_name = Some(name.clone());
+                    device.name = name.clone();
+                    self.notice(Tone::Good, format!("Renamed to {name}."));
+                }
+                Some(self.bump_save())
+            }
+            _ => None,
+        }
+    }
+
+    fn on_picker(&mut self, action: Action) -> Option<Command> {
+        let Some(Edit::Category(cursor)) = &mut self.edit else {
+            return None;
+        };
+        move_cursor(cursor, Category::ALL.len(), action);
+        match action {
+            Action::Back => {
+                self.edit = None;
+                None
+            }
+            Action::Confirm => {
+                let category = Category::ALL.get(*cursor).copied()?;
+                self.edit = None;
+                let id = self.detail_device()?;
+                let device = self.inventory.device_mut(&id)?;
+                device.owner_category = Some(category);
+                device.category = category;
+                self.step_cursor = 0;
+                self.notice(
+                    Tone::Good,
+                    format!(
+                        "Set to {}; its checklist changed to match.",
+                        category.label()
+                    ),
+                );
+                Some(self.bump_save())
+            }
+            _ => None,
+        }
+    }
+
+    fn on_confirm(&mut self, action: Action) -> Option<Command> {
+        self.edit = None;
+        if action != Action::Yes {
+            return None;
+        }
+        let id = self.detail_device()?;
+        let name = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+        self.inventory.devices.retain(|d| d.id != id);
+        self.list_cursor = self
+            .list_cursor
+            .min(self.inventory.devices.len().saturating_sub(1));
+        self.screen = Screen::List;
+        self.notice(
+            Tone::Good,
+            format!("Forgot {name}. If it is still on the network, the next scan lists it as new."),
+        );
+        Some(self.bump_save())
+    }
+
+    /// The id of the device on the detail screen.
+    fn detail_device(&self) -> Option<DeviceId> {
+        match &self.screen {
+            Screen::Detail { device } => Some(device.clone()),
+            _ => None,
+        }
+    }
+
+    /// Numbers a new change and asks for it to be saved.
+    fn bump_save(&mut self) -> Command {
+        self.save.generation += 1;
+        Command::Save {
+            generation: self.save.generation,
         }
     }
 
@@ -554,7 +955,6 @@ impl App {
     /// After a change: bump the save number, go to the next open step (or back to the device),
     /// and say what happened.
     fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
-        self.save.generation += 1;
         let next = self.device(&id).and_then(|device| {
             let steps = self.steps_of(device);
             let here = steps.iter().position(|s| s.id == step).unwrap_or(0);
@@ -579,13 +979,23 @@ impl App {
                 self.screen = Screen::Wizard(Wizard::new(id, next));
             }
             None => {
-                self.notice(Tone::Good, format!("{message} Nothing else is open on {name}."));
+                self.notice(
+                    Tone::Good,
+                    format!("{message} Nothing else is open on {name}."),
+                );
                 self.screen = Screen::Detail { device: id };
             }
         }
-        Command::Save {
-            generation: self.save.generation,
-        }
+        self.bump_save()
+    }
+}
+
+/// "1 device", "3 devices".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 

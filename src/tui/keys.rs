@@ -12,8 +12,12 @@ pub enum Mode {
     Detail,
     /// The step wizard.
     Wizard,
-    /// Typing the reason for accepting a risk.
-    Reason,
+    /// Typing text: a reason for accepting a risk, or a device's name.
+    Typing,
+    /// Choosing the kind of device from a list.
+    Picker,
+    /// Answering yes or no.
+    Confirm,
     /// The help overlay.
     Help,
 }
@@ -53,6 +57,18 @@ pub enum Action {
     Confirm,
     /// Delete the last typed character.
     DeleteChar,
+    /// Scan the network (again).
+    Rescan,
+    /// Give the device a name of the owner's choosing.
+    Rename,
+    /// Choose the kind of device.
+    SetCategory,
+    /// Mark the device as known (no longer new), or new again.
+    ToggleKnown,
+    /// Remove the device and its progress.
+    Forget,
+    /// Say yes.
+    Yes,
     /// Show or hide the help overlay.
     ToggleHelp,
     /// Leave porchlight.
@@ -77,7 +93,7 @@ pub struct Binding {
 }
 
 const BROWSE: &[Mode] = &[Mode::List, Mode::Detail];
-const ALL_BUT_TYPING: &[Mode] = &[Mode::List, Mode::Detail, Mode::Wizard];
+const ALL_BUT_TYPING: &[Mode] = &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Picker];
 
 /// Every key binding, in the order the help shows them.
 pub const BINDINGS: &[Binding] = &[
@@ -98,7 +114,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "move down / scroll",
     },
     Binding {
-        modes: BROWSE,
+        modes: &[Mode::List, Mode::Detail, Mode::Picker],
         keys: &[KeyCode::Home, KeyCode::Char('g')],
         label: "Home g",
         action: Action::Top,
@@ -106,7 +122,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "first row",
     },
     Binding {
-        modes: BROWSE,
+        modes: &[Mode::List, Mode::Detail, Mode::Picker],
         keys: &[KeyCode::End, KeyCode::Char('G')],
         label: "End G",
         action: Action::Bottom,
@@ -128,6 +144,46 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Guide,
         short: "guide me",
         help: "guide me: first open step",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('e')],
+        label: "e",
+        action: Action::Rename,
+        short: "rename",
+        help: "rename the device",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('c')],
+        label: "c",
+        action: Action::SetCategory,
+        short: "kind",
+        help: "correct the kind of device",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('m')],
+        label: "m",
+        action: Action::ToggleKnown,
+        short: "mine",
+        help: "mark as mine (not new)",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('x')],
+        label: "x",
+        action: Action::Forget,
+        short: "forget",
+        help: "forget the device",
+    },
+    Binding {
+        modes: BROWSE,
+        keys: &[KeyCode::Char('r')],
+        label: "r",
+        action: Action::Rescan,
+        short: "scan",
+        help: "scan the network again",
     },
     Binding {
         modes: &[Mode::Wizard],
@@ -186,15 +242,15 @@ pub const BINDINGS: &[Binding] = &[
         help: "open help page in browser",
     },
     Binding {
-        modes: &[Mode::Reason],
+        modes: &[Mode::Typing, Mode::Picker],
         keys: &[KeyCode::Enter],
         label: "Enter",
         action: Action::Confirm,
         short: "save",
-        help: "save the reason",
+        help: "save what you typed",
     },
     Binding {
-        modes: &[Mode::Reason],
+        modes: &[Mode::Typing],
         keys: &[KeyCode::Backspace],
         label: "Backspace",
         action: Action::DeleteChar,
@@ -210,7 +266,23 @@ pub const BINDINGS: &[Binding] = &[
         help: "back",
     },
     Binding {
-        modes: &[Mode::Wizard, Mode::Reason],
+        modes: &[Mode::Confirm],
+        keys: &[KeyCode::Char('y')],
+        label: "y",
+        action: Action::Yes,
+        short: "yes",
+        help: "yes, go ahead",
+    },
+    Binding {
+        modes: &[Mode::Confirm],
+        keys: &[KeyCode::Char('n'), KeyCode::Esc],
+        label: "n Esc",
+        action: Action::Back,
+        short: "no",
+        help: "no, keep it",
+    },
+    Binding {
+        modes: &[Mode::Wizard, Mode::Typing, Mode::Picker],
         keys: &[KeyCode::Esc],
         label: "Esc",
         action: Action::Back,
@@ -241,7 +313,8 @@ pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
     }
-    if mode == Mode::Reason && !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace)
+    if mode == Mode::Typing
+        && !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace)
     {
         return None;
     }
@@ -268,7 +341,15 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_in_one_mode() {
-        for mode in [Mode::List, Mode::Detail, Mode::Wizard, Mode::Reason, Mode::Help] {
+        for mode in [
+            Mode::List,
+            Mode::Detail,
+            Mode::Wizard,
+            Mode::Typing,
+            Mode::Picker,
+            Mode::Confirm,
+            Mode::Help,
+        ] {
             let mut seen = Vec::new();
             for b in bindings_for(mode) {
                 for k in b.keys {
@@ -281,11 +362,17 @@ mod tests {
 
     #[test]
     fn typing_a_reason_keeps_letters_as_text() {
-        assert_eq!(action_for(Mode::Reason, press(KeyCode::Char('q'))), None);
-        assert_eq!(action_for(Mode::Reason, press(KeyCode::Char('h'))), None);
-        assert_eq!(action_for(Mode::Reason, press(KeyCode::Esc)), Some(Action::Back));
-        assert_eq!(action_for(Mode::List, press(KeyCode::Char('q'))), Some(Action::Quit));
+        assert_eq!(action_for(Mode::Typing, press(KeyCode::Char('q'))), None);
+        assert_eq!(action_for(Mode::Typing, press(KeyCode::Char('h'))), None);
+        assert_eq!(
+            action_for(Mode::Typing, press(KeyCode::Esc)),
+            Some(Action::Back)
+        );
+        assert_eq!(
+            action_for(Mode::List, press(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(Mode::Reason, ctrl_c), Some(Action::Quit));
+        assert_eq!(action_for(Mode::Typing, ctrl_c), Some(Action::Quit));
     }
 }

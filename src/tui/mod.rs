@@ -16,6 +16,7 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
 
+use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::model::Inventory;
 use crate::store::Store;
 use app::{App, Command, Msg};
@@ -43,7 +44,7 @@ type SaveRequest = Option<(u64, Arc<Inventory>)>;
 /// # Errors
 /// When the terminal cannot be set up or drawn on, or when the last change could not be saved
 /// (the message says so, so nothing is lost silently).
-pub async fn run(mut app: App, store: Store) -> anyhow::Result<()> {
+pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (save_tx, save_rx) = watch::channel::<SaveRequest>(None);
     let saver = tokio::spawn(save_loop(store, save_rx, tx.clone()));
@@ -51,6 +52,10 @@ pub async fn run(mut app: App, store: Store) -> anyhow::Result<()> {
     let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
     let guard = RestoreGuard;
     let mut events = EventStream::new();
+    let mut scan_task: Option<tokio::task::JoinHandle<()>> = None;
+    if app.can_scan && scan_on_start {
+        start_scan(&tx, &mut scan_task);
+    }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -87,6 +92,7 @@ pub async fn run(mut app: App, store: Store) -> anyhow::Result<()> {
                     let _ = tx.send(msg);
                 });
             }
+            Some(Command::StartScan) => start_scan(&tx, &mut scan_task),
             Some(Command::Quit) => break,
             None => {}
         }
@@ -95,9 +101,41 @@ pub async fn run(mut app: App, store: Store) -> anyhow::Result<()> {
         }
     }
 
+    if let Some(task) = scan_task {
+        task.abort();
+    }
     drop(terminal);
     drop(guard);
     finish_saves(&mut app, save_tx, saver, &mut rx).await
+}
+
+/// Starts a scan of this machine's networks in the background; its events come back as messages.
+fn start_scan(tx: &mpsc::UnboundedSender<Msg>, task: &mut Option<tokio::task::JoinHandle<()>>) {
+    if let Some(old) = task.take() {
+        old.abort();
+    }
+    let tx = tx.clone();
+    *task = Some(tokio::spawn(async move {
+        let scope = match Scope::from_system(&ScopeOptions::default()) {
+            Ok(scope) => scope,
+            Err(e) => {
+                let _ = tx.send(Msg::ScanFailed {
+                    error: e.to_string(),
+                });
+                return;
+            }
+        };
+        let _ = tx.send(Msg::ScanStarted {
+            scope: scope.describe(),
+            notes: scope.notes.clone(),
+        });
+        let mut scan = Scan::spawn(ScanConfig::new(scope));
+        while let Some(event) = scan.next().await {
+            if tx.send(Msg::Discovery(event)).is_err() {
+                break;
+            }
+        }
+    }));
 }
 
 /// Lets the save task write the newest change, waits for it, and reports a change that could not be
@@ -114,10 +152,16 @@ async fn finish_saves(
         app.update(msg, Timestamp::now());
     }
     if finished.is_err() {
-        anyhow::bail!("the last changes were still being saved after {FINAL_SAVE_WAIT:?}; they may not be on disk");
+        anyhow::bail!(
+            "the last changes were still being saved after {FINAL_SAVE_WAIT:?}; they may not be on disk"
+        );
     }
     if app.save.pending() {
-        let why = app.save.error.clone().unwrap_or_else(|| "unknown error".into());
+        let why = app
+            .save
+            .error
+            .clone()
+            .unwrap_or_else(|| "unknown error".into());
         anyhow::bail!("the last changes could not be saved: {why}");
     }
     Ok(())
@@ -125,7 +169,11 @@ async fn finish_saves(
 
 /// Saves each requested snapshot, newest first: while one save runs, later requests replace each
 /// other, so a burst of changes costs at most two writes.
-async fn save_loop(store: Store, mut requests: watch::Receiver<SaveRequest>, tx: mpsc::UnboundedSender<Msg>) {
+async fn save_loop(
+    store: Store,
+    mut requests: watch::Receiver<SaveRequest>,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
     let mut store = Some(store);
     while requests.changed().await.is_ok() {
         let Some((generation, inventory)) = requests.borrow_and_update().clone() else {

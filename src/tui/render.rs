@@ -6,6 +6,8 @@
 //! ├──────────────────────────────────────────────────────────┤
 //! │ body: device list | device detail | step wizard           │  the rest
 //! ├──────────────────────────────────────────────────────────┤
+//! │ scan progress (only while a scan runs)                    │  0 or 1 row
+//! ├──────────────────────────────────────────────────────────┤
 //! │ status line: last notice or save state · key hints        │  1 row
 //! └──────────────────────────────────────────────────────────┘
 //! ```
@@ -34,14 +36,18 @@ pub fn heading() -> Style {
 
 /// Style of the highlighted row.
 pub fn selected() -> Style {
-    Style::new().bg(Color::Rgb(40, 60, 80)).add_modifier(Modifier::BOLD)
+    Style::new()
+        .bg(Color::Rgb(40, 60, 80))
+        .add_modifier(Modifier::BOLD)
 }
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
-    let [header, body, status] = Layout::vertical([
+    let scanning = app.scan.as_ref().filter(|s| s.running);
+    let [header, body, progress, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
+        Constraint::Length(u16::from(scanning.is_some())),
         Constraint::Length(1),
     ])
     .areas(frame.area());
@@ -50,6 +56,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::List => screens::list::render(app, frame, body),
         Screen::Detail { device } => screens::detail::render(app, device, frame, body),
         Screen::Wizard(wizard) => screens::wizard::render(app, wizard, frame, body),
+    }
+    if let Some(scan) = scanning {
+        screens::scan::render(scan, frame, progress);
     }
     screens::status::render_status(app, frame, status);
     if app.show_help {

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests: a fixed clock, the demo home, and key presses.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
-
 #![allow(dead_code)] // each test file uses its own part of these helpers
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -22,7 +21,12 @@ pub fn demo() -> Inventory {
 
 /// An app over the demo home.
 pub fn demo_app() -> App {
-    App::new(Catalog::builtin().unwrap(), demo(), "demo home (simulated)", now())
+    App::new(
+        Catalog::builtin().unwrap(),
+        demo(),
+        "demo home (simulated)",
+        now(),
+    )
 }
 
 /// A key press message.

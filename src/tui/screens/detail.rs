@@ -1,20 +1,26 @@
 //! One device: what porchlight found on it, and its checklist with each step's state and due date.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, BorderType, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table,
+    TableState, Wrap,
+};
 
 use super::{date_text, due_text, state_span};
-use crate::model::{Device, DeviceId, ServiceSource, StepState};
-use crate::tui::app::App;
-use crate::tui::render::{dim, heading, selected};
+use crate::model::{Category, Device, DeviceId, ServiceSource, StepState};
+use crate::tui::app::{App, Edit};
+use crate::tui::render::{ACCENT, dim, heading, selected};
 
 /// Draws the detail view of `id`.
 pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let Some(device) = app.device(id) else {
-        frame.render_widget(Paragraph::new(" This device is no longer in the inventory."), area);
+        frame.render_widget(
+            Paragraph::new(" This device is no longer in the inventory."),
+            area,
+        );
         return;
     };
     let block = Block::new()
@@ -76,7 +82,10 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             .borders(Borders::TOP)
             .border_style(dim())
             .title(Span::styled(
-                format!(" Checklist · {} of {} settled ", progress.settled, progress.total),
+                format!(
+                    " Checklist · {} of {} settled ",
+                    progress.settled, progress.total
+                ),
                 heading(),
             )),
     )
@@ -85,8 +94,9 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let mut state = TableState::new().with_selected(Some(app.step_cursor));
     frame.render_stateful_widget(table, list_area, &mut state);
 
-    let note = steps.get(app.step_cursor).map(|step| {
-        match device.step_state(&step.id) {
+    let note = steps
+        .get(app.step_cursor)
+        .map(|step| match device.step_state(&step.id) {
             StepState::Accepted { reason } => format!(" Risk accepted: {reason}"),
             _ => format!(
                 " {} · look again {}",
@@ -97,11 +107,82 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
                 },
                 step.recheck.label()
             ),
-        }
-    });
+        });
     frame.render_widget(
         Paragraph::new(note.unwrap_or_default()).style(dim()),
         footer,
+    );
+    match &app.edit {
+        Some(Edit::Rename(name)) => super::text_box(frame, inner, "Name this device", name),
+        Some(Edit::Category(cursor)) => render_picker(*cursor, frame, inner),
+        Some(Edit::Forget) => render_forget(device, frame, inner),
+        None => {}
+    }
+}
+
+/// The list of kinds of device, for correcting porchlight's guess.
+fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
+    let items: Vec<ListItem> = Category::ALL
+        .iter()
+        .map(|c| ListItem::new(format!(" {}", c.label())))
+        .collect();
+    let height = (items.len() as u16 + 2).min(area.height);
+    let [popup] = Layout::horizontal([Constraint::Length(30)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    let list = List::new(items)
+        .block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(Style::new().fg(ACCENT))
+                .title(Span::styled(" What is this device? ", heading()))
+                .title_bottom(Span::styled(" Enter set · Esc cancel ", dim())),
+        )
+        .highlight_style(selected())
+        .highlight_symbol("▶");
+    let mut state = ListState::default().with_selected(Some(cursor));
+    frame.render_widget(Clear, popup);
+    frame.render_stateful_widget(list, popup, &mut state);
+}
+
+/// Asks before forgetting a device and its progress.
+fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
+    let settled = device
+        .progress
+        .values()
+        .filter(|p| p.state.is_settled())
+        .count();
+    let text = vec![
+        Line::from(format!("Forget {}?", device.name)),
+        Line::from(""),
+        Line::styled(
+            format!("Its progress ({settled} steps settled) is deleted with it."),
+            dim(),
+        ),
+        Line::styled(
+            "If it is still on the network, the next scan lists it as new.",
+            dim(),
+        ),
+    ];
+    let [popup] = Layout::horizontal([Constraint::Length(area.width.min(70))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(6)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: true }).block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(Style::new().fg(Color::Red))
+                .title(Span::styled(" Forget this device? ", heading()))
+                .title_bottom(Span::styled(" y forget · n keep ", dim())),
+        ),
+        popup,
     );
 }
 

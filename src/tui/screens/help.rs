@@ -11,7 +11,11 @@ use crate::tui::keys::{BINDINGS, Mode};
 use crate::tui::render::{ACCENT, dim, heading};
 
 const LEFT: [(Mode, &str); 2] = [(Mode::List, "Moving around"), (Mode::Detail, "On a device")];
-const RIGHT: [(Mode, &str); 2] = [(Mode::Wizard, "In the wizard"), (Mode::Reason, "Typing a reason")];
+const RIGHT: [(Mode, &str); 3] = [
+    (Mode::Wizard, "In the wizard"),
+    (Mode::Typing, "Typing a reason or a name"),
+    (Mode::Confirm, "Answering a question"),
+];
 
 /// Draws the help over `area`.
 pub fn render(frame: &mut Frame, area: Rect) {
@@ -22,7 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect) {
         .border_type(BorderType::Rounded)
         .border_style(Style::new().fg(ACCENT))
         .title(Span::styled(" Keys ", heading()))
-        .title_bottom(Span::styled(" Esc or ? closes · progress saves by itself ", dim()));
+        .title_bottom(Span::styled(
+            " Esc or ? closes · progress saves by itself ",
+            dim(),
+        ));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block, popup);

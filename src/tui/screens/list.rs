@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
@@ -18,18 +18,36 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .title(Span::styled(" Devices ", heading()))
         .border_style(dim());
     if app.inventory.devices.is_empty() {
-        let text = vec![
-            Line::from(""),
-            Line::styled("No devices saved yet.", heading()),
-            Line::from(""),
-            Line::from("porchlight keeps the devices of your home here, with how far each one is"),
-            Line::from("along its safety checklist."),
-            Line::from(""),
-            Line::from(vec![
+        let scanning = app.scan.as_ref().is_some_and(|s| s.running);
+        let mut text = vec![Line::from("")];
+        if scanning {
+            text.push(Line::styled(
+                "Looking for the devices on your network…",
+                heading(),
+            ));
+            text.push(Line::from(""));
+            text.push(Line::from(
+                "They appear here as they answer. This takes a few seconds.",
+            ));
+        } else {
+            text.push(Line::styled("No devices saved yet.", heading()));
+            text.push(Line::from(""));
+            text.push(Line::from(
+                "porchlight keeps the devices of your home here, with how far each one is along its safety checklist.",
+            ));
+            text.push(Line::from(""));
+            if app.can_scan {
+                text.push(Line::from(vec![
+                    Span::raw("Press "),
+                    Span::styled("r", heading()),
+                    Span::raw(" to scan your network."),
+                ]));
+            }
+            text.push(Line::from(vec![
                 Span::raw("To look around first, try the demo home: "),
                 Span::styled("porchlight --demo", heading()),
-            ]),
-        ];
+            ]));
+        }
         frame.render_widget(
             Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
             area,
@@ -38,12 +56,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let rows = app.inventory.devices.iter().map(|d| {
         let progress = app.catalog.progress(d);
+        let mut name = vec![Span::raw(d.name.as_str())];
+        if !d.known {
+            name.push(Span::styled(
+                " new",
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ));
+        }
+        let address = match d.ip {
+            Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
+            _ => Span::styled("offline", dim()),
+        };
         Row::new(vec![
             Cell::from(light_span(progress.light())),
-            Cell::from(d.name.as_str()),
+            Cell::from(Line::from(name)),
             Cell::from(d.category.label()),
             Cell::from(d.vendor.as_deref().unwrap_or("?")),
-            Cell::from(d.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "offline".into())),
+            Cell::from(address),
             Cell::from(progress_line(progress)),
         ])
     });
@@ -77,7 +106,10 @@ fn progress_line(p: Progress) -> Line<'static> {
         .unwrap_or(0)
         .min(5);
     Line::from(vec![
-        Span::styled("█".repeat(filled), Style::new().fg(super::light_color(p.light()))),
+        Span::styled(
+            "█".repeat(filled),
+            Style::new().fg(super::light_color(p.light())),
+        ),
         Span::styled("░".repeat(5 - filled), dim()),
         Span::raw(format!(" {p}")),
     ])

@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod help;
 pub mod list;
+pub mod scan;
 pub mod status;
 pub mod wizard;
 
@@ -12,6 +13,7 @@ use ratatui::text::Span;
 
 use crate::catalog::{Light, Recheck, Step};
 use crate::model::{Device, StepState};
+use crate::tui::render::{ACCENT, dim, heading};
 
 /// The traffic light of a device as a coloured dot.
 pub fn light_span(light: Light) -> Span<'static> {
@@ -73,7 +75,8 @@ pub fn hanging(first: Span<'static>, text: &str, width: u16) -> Vec<ratatui::tex
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
-        let needed = current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
+        let needed =
+            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
         if !current.is_empty() && needed > room {
             lines.push(std::mem::take(&mut current));
         }
@@ -95,4 +98,26 @@ pub fn hanging(first: Span<'static>, text: &str, width: u16) -> Vec<ratatui::tex
             Line::from(vec![lead, Span::raw(l)])
         })
         .collect()
+}
+
+/// A one-field text box at the bottom of `area`, with a title and a key hint (for typing a reason or
+/// a name).
+pub fn text_box(frame: &mut ratatui::Frame, area: ratatui::layout::Rect, title: &str, text: &str) {
+    use ratatui::layout::{Constraint, Layout};
+    use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+    let [_, area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(area);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(ACCENT))
+        .title(Span::styled(format!(" {title} "), heading()))
+        .title_bottom(Span::styled(" Enter save · Esc cancel ", dim()));
+    let line = ratatui::text::Line::from(vec![
+        Span::raw(text.to_string()),
+        Span::styled("▏", heading()),
+    ]);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(line).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }

@@ -81,10 +81,26 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
 
 fn key_hints(mode: Mode) -> String {
     let wanted: &[Action] = match mode {
-        Mode::List => &[Action::Open, Action::ToggleHelp, Action::Quit],
-        Mode::Detail => &[Action::Open, Action::Guide, Action::Back, Action::ToggleHelp],
-        Mode::Wizard => &[Action::NextPage, Action::MarkDone, Action::Back, Action::ToggleHelp],
-        Mode::Reason => &[Action::Confirm, Action::Back],
+        Mode::List => &[
+            Action::Open,
+            Action::Rescan,
+            Action::ToggleHelp,
+            Action::Quit,
+        ],
+        Mode::Detail => &[
+            Action::Open,
+            Action::Guide,
+            Action::Back,
+            Action::ToggleHelp,
+        ],
+        Mode::Wizard => &[
+            Action::NextPage,
+            Action::MarkDone,
+            Action::Back,
+            Action::ToggleHelp,
+        ],
+        Mode::Typing | Mode::Picker => &[Action::Confirm, Action::Back],
+        Mode::Confirm => &[Action::Yes, Action::Back],
         Mode::Help => &[Action::Back, Action::Quit],
     };
     let parts: Vec<String> = bindings_for(mode)

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{hanging, state_span};
 use crate::catalog::{Step, VerifyKind};
@@ -17,7 +17,10 @@ use crate::tui::render::{ACCENT, dim, heading, selected};
 pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
     let (Some(device), Some(step)) = (app.device(&wizard.device), app.catalog.step(&wizard.step))
     else {
-        frame.render_widget(Paragraph::new(" This step is no longer in the checklist."), area);
+        frame.render_widget(
+            Paragraph::new(" This step is no longer in the checklist."),
+            area,
+        );
         return;
     };
     let block = Block::new()
@@ -51,7 +54,7 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         body,
     );
     if let Some(reason) = &wizard.reason {
-        render_reason_box(reason, frame, body);
+        super::text_box(frame, body, "Why is this risk acceptable?", reason);
     }
     frame.render_widget(Paragraph::new(footer_line(app, device, step)), footer);
 }
@@ -66,7 +69,10 @@ fn tab_line(page: WizardPage) -> Line<'static> {
         if p == page {
             spans.push(Span::styled(
                 label,
-                Style::new().fg(Color::Black).bg(ACCENT).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(ACCENT)
+                    .add_modifier(Modifier::BOLD),
             ));
         } else {
             spans.push(Span::styled(label, dim()));
@@ -86,7 +92,11 @@ fn why_page(step: &Step, width: u16) -> Vec<Line<'static>> {
     lines.extend(labelled("If left undone ", &threats.join(", "), width));
     lines.extend(labelled("Look again     ", step.recheck.label(), width));
     lines.extend(labelled("Checked        ", check, width));
-    lines.extend(labelled("Comes from     ", &step.standards.join("; "), width));
+    lines.extend(labelled(
+        "Comes from     ",
+        &step.standards.join("; "),
+        width,
+    ));
     lines
 }
 
@@ -137,28 +147,16 @@ fn decide_page(wizard: &Wizard) -> Vec<Line<'static>> {
     lines
 }
 
-fn render_reason_box(reason: &str, frame: &mut Frame, body: Rect) {
-    let [_, area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(body);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(ACCENT))
-        .title(Span::styled(" Why is this risk acceptable? ", heading()))
-        .title_bottom(Span::styled(" Enter save · Esc cancel ", dim()));
-    let text = Line::from(vec![Span::raw(reason.to_string()), Span::styled("▏", heading())]);
-    frame.render_widget(ratatui::widgets::Clear, area);
-    frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
 fn footer_line(app: &App, device: &Device, step: &Step) -> Line<'static> {
     let steps = app.steps_of(device);
     let open = steps.iter().filter(|s| app.is_open(device, s)).count();
     Line::from(vec![
         Span::styled(" Now: ", dim()),
         state_span(&device.step_state(&step.id)),
-        Span::styled(format!(" · {open} of {} steps open on this device", steps.len()), dim()),
+        Span::styled(
+            format!(" · {open} of {} steps open on this device", steps.len()),
+            dim(),
+        ),
     ])
 }
 
