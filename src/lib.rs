@@ -11,6 +11,8 @@ pub mod demo;
 pub mod discovery;
 pub mod inventory;
 pub mod model;
+pub mod reminders;
 pub mod sanitize;
+pub mod score;
 pub mod store;
 pub mod tui;

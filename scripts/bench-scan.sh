@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Benchmarks `porchlight scan` against nmap on the simulated test home (network namespaces with
+# real daemons as devices; see tests/netns/mod.rs, the one place where the homes are set up).
+#
+#   1. builds porchlight (release) and the test that holds the homes (tests/scan_netns.rs,
+#      `hold_test_homes`, ignored in normal runs);
+#   2. starts it: it builds a standard home (11 live hosts on a /24: router with miniupnpd, MQTT
+#      hub, printer, speaker, NAS, camera, plain hosts) and a crowd home (a /24 with 250 live
+#      addresses on one namespace, plus the router) and writes their description to home.env;
+#   3. from each home's scanner namespace, times RUNS runs each of
+#        porchlight scan --json -v       (the whole scan, all sources; and its first sighting)
+#        nmap -n -sn SUBNET              (host discovery)
+#        nmap -n -sS -p RISKY LIVE_HOSTS (the risky ports, on the live hosts only)
+#      and on the crowd, porchlight's ping stage (from its -v log) against nmap -sn;
+#   4. prints a table of medians and the ratio porchlight / nmap -sn; tears the homes down.
+#
+# Needs root, nmap and the daemons the tests need (see .ci/run). Every packet stays inside the
+# namespaces the holder made.
+#
+# Usage:  sudo scripts/bench-scan.sh
+# Environment knobs (all optional):
+#   RUNS=5                  runs of each command
+#   CROWD=250               live addresses in the crowd home (0: no crowd home)
+#   PORCHLIGHT_BIN=path     use this binary instead of building target/release/porchlight
+#   SCAN_FLAGS="..."        extra flags for every porchlight scan
+#   CROWD_SCAN_FLAGS="..."  extra flags for the crowd's porchlight scan (such as a ping-only flag)
+#   KEEP=1                  keep the work folder (logs, every run's output)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+CROWD=${CROWD:-250}
+SCAN_FLAGS=${SCAN_FLAGS:-}
+CROWD_SCAN_FLAGS=${CROWD_SCAN_FLAGS:-}
+
+die() { echo "bench-scan: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
+command -v nmap >/dev/null || die "needs nmap (apt-get install nmap)"
+command -v python3 >/dev/null || die "needs python3"
+
+WORK=$(mktemp -d /tmp/bench-scan.XXXXXX)
+HOLDER_PID=
+TESTBIN=
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$HOLDER_PID" ] && kill -0 "$HOLDER_PID" 2>/dev/null; then
+    touch "$WORK/stop"
+    for _ in $(seq 1 200); do
+      kill -0 "$HOLDER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$HOLDER_PID" 2>/dev/null; then
+      echo "bench-scan: the holder did not stop; killing it and sweeping its namespaces" >&2
+      kill -KILL "$HOLDER_PID" 2>/dev/null || true
+      wait "$HOLDER_PID" 2>/dev/null || true
+      "$TESTBIN" --ignored --exact sweep_stale_homes >/dev/null 2>&1 || true
+    fi
+    wait "$HOLDER_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP:-}" = 1 ]; then
+    echo "bench-scan: work folder kept: $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------- build
+if [ -n "${PORCHLIGHT_BIN:-}" ]; then
+  BIN=$PORCHLIGHT_BIN
+else
+  echo "== cargo build --release" >&2
+  cargo build --release --quiet
+  BIN=$PWD/target/release/porchlight
+fi
+[ -x "$BIN" ] || die "no porchlight binary at $BIN"
+echo "== building the test home holder" >&2
+TESTBIN=$(cargo test --release --test scan_netns --no-run 2>&1 |
+  sed -n 's/.*Executable tests\/scan_netns.rs (\(.*\))$/\1/p' | tail -1)
+[ -n "$TESTBIN" ] && [ -x "$TESTBIN" ] || die "could not build tests/scan_netns.rs"
+
+# ---------------------------------------------------------------------------- the homes
+echo "== building the test homes" >&2
+PORCHLIGHT_TESTHOME_DIR=$WORK PORCHLIGHT_TESTHOME_CROWD=$CROWD PORCHLIGHT_TESTHOME_MAX_SECS=3600 \
+  "$TESTBIN" --ignored --exact hold_test_homes --nocapture >"$WORK/holder.log" 2>&1 &
+HOLDER_PID=$!
+for _ in $(seq 1 600); do
+  [ -f "$WORK/home.env" ] && break
+  kill -0 "$HOLDER_PID" 2>/dev/null || { cat "$WORK/holder.log" >&2; die "the holder exited"; }
+  sleep 0.1
+done
+[ -f "$WORK/home.env" ] || { cat "$WORK/holder.log" >&2; die "the homes were not ready in 60 s"; }
+# shellcheck disable=SC1091
+. "$WORK/home.env"
+echo "   homes ready in ${BUILD_SECS} s: $STD_SUBNET ($STD_LIVE_COUNT live)${CROWD_SUBNET:+, crowd $CROWD_SUBNET ($CROWD_LIVE_COUNT live)}" >&2
+
+RISKY_PORTS=$(grep -o 'RiskyPort::new([0-9]*' src/discovery/ports.rs 2>/dev/null |
+  grep -o '[0-9]*$' | paste -sd, -)
+RISKY_PORTS=${RISKY_PORTS:-21,22,23,80,443,554,1883,5000,8080}
+
+# ---------------------------------------------------------------------------- measuring
+# Every result is one line "NAME SECONDS HOSTS" in $WORK/results.
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+record() { echo "$1 $2 $3" >>"$WORK/results"; }
+
+# porchlight scan in namespace $1 on interface $2, run $3, extra flags $4; records NAME-total,
+# NAME-first (first sighting, from the -v log) and NAME-ping (the ping stage, from the -v log).
+porchlight_run() {
+  local ns=$1 iface=$2 name=$3 flags=$4 i=$5
+  local out="$WORK/$name-$i.json" err="$WORK/$name-$i.err" t0 t1 hosts first ping
+  t0=$(now)
+  # shellcheck disable=SC2086
+  ip netns exec "$ns" "$BIN" --data-dir "$WORK/data-$name-$i" scan --json -v \
+    --interface "$iface" $SCAN_FLAGS $flags >"$out" 2>"$err" || {
+    tail -5 "$err" >&2
+    die "porchlight scan failed (run $i of $name)"
+  }
+  t1=$(now)
+  hosts=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$out")
+  record "$name-total" "$(elapsed "$t0" "$t1")" "$hosts"
+  first=$(sed -n 's/^\[ *\([0-9.]*\) ms\] sighting.*/\1/p' "$err" | head -1)
+  [ -n "$first" ] && record "$name-first" "$(awk -v m="$first" 'BEGIN { printf "%.3f", m / 1000 }')" -
+  ping=$(sed -n 's/.*ping sweep finished: \([0-9]*\) hosts in \([0-9]*\) ms.*/\1 \2/p' "$err" | tail -1)
+  if [ -n "$ping" ]; then
+    set -- $ping
+    record "$name-ping" "$(awk -v m="$2" 'BEGIN { printf "%.3f", m / 1000 }')" "$1"
+  fi
+}
+
+# nmap in namespace $1, result name $2, then nmap's arguments.
+nmap_run() {
+  local ns=$1 name=$2 t0 t1 out hosts
+  shift 2
+  out="$WORK/$name.nmap"
+  t0=$(now)
+  ip netns exec "$ns" nmap -n "$@" >"$out" 2>&1 || { cat "$out" >&2; die "nmap failed ($name)"; }
+  t1=$(now)
+  hosts=$(sed -n 's/.*(\([0-9]*\) hosts\{0,1\} up).*/\1/p' "$out" | tail -1)
+  record "$name" "$(elapsed "$t0" "$t1")" "${hosts:-?}"
+}
+
+: >"$WORK/results"
+for i in $(seq 1 "$RUNS"); do
+  echo "== run $i of $RUNS" >&2
+  porchlight_run "$STD_SCANNER_NS" "$STD_IFACE" home "" "$i"
+  nmap_run "$STD_SCANNER_NS" home-nmap-sn -sn "$STD_SUBNET"
+  # shellcheck disable=SC2086
+  nmap_run "$STD_SCANNER_NS" home-nmap-sS -sS -p "$RISKY_PORTS" $STD_LIVE_HOSTS
+  if [ -n "${CROWD_SCANNER_NS:-}" ]; then
+    porchlight_run "$CROWD_SCANNER_NS" "$CROWD_IFACE" crowd "$CROWD_SCAN_FLAGS" "$i"
+    nmap_run "$CROWD_SCANNER_NS" crowd-nmap-sn -sn "$CROWD_SUBNET"
+  fi
+done
+
+# ---------------------------------------------------------------------------- the table
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+stat() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/results" | median; }
+hosts_of() { awk -v n="$1" '$1 == n { print $3 }' "$WORK/results" | sort -u | paste -sd/ -; }
+range_of() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/results" | sort -n | sed -n '1p;$p' | paste -sd- -; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1fx", a / b }'; }
+
+echo
+echo "Scan benchmark: $RUNS runs each, medians in seconds (min-max), from the scanner's namespace"
+echo "home: $STD_SUBNET, $STD_LIVE_COUNT live hosts; crowd: ${CROWD_SUBNET:-none}, ${CROWD_LIVE_COUNT:-0} live"
+echo
+printf '%-44s %9s %17s %8s\n' "what" "median s" "min-max" "hosts"
+row() { printf '%-44s %9s %17s %8s\n' "$1" "$(stat "$2")" "$(range_of "$2")" "$(hosts_of "$2")"; }
+row "home: porchlight scan (all sources)" home-total
+row "home: porchlight first sighting" home-first
+row "home: porchlight ping stage" home-ping
+row "home: nmap -n -sn /24" home-nmap-sn
+row "home: nmap -n -sS risky ports, live hosts" home-nmap-sS
+if [ -n "${CROWD_SCANNER_NS:-}" ]; then
+  row "crowd: porchlight scan (all sources)" crowd-total
+  row "crowd: porchlight ping stage" crowd-ping
+  row "crowd: nmap -n -sn /24" crowd-nmap-sn
+fi
+echo "(nmap's host counts include the scanner itself; porchlight's do not)"
+echo
+echo "ratio porchlight scan / nmap -sn (home):        $(ratio "$(stat home-total)" "$(stat home-nmap-sn)")"
+echo "ratio porchlight ping stage / nmap -sn (home): $(ratio "$(stat home-ping)" "$(stat home-nmap-sn)")"
+if [ -n "${CROWD_SCANNER_NS:-}" ]; then
+  echo "ratio porchlight ping stage / nmap -sn (crowd): $(ratio "$(stat crowd-ping)" "$(stat crowd-nmap-sn)")"
+fi
