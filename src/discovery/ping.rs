@@ -2,9 +2,10 @@
 //!
 //! One ICMP client (surge-ping: the unprivileged ICMP socket where the system allows it, the raw
 //! socket as root) and one pinger per address. Requests in flight are capped and paced, because an
-//! unbounded burst overflows the socket buffer and loses replies. Each address gets a second echo
-//! when the first goes unanswered (devices that sleep on Wi-Fi answer late), inside the same time
-//! window, so the retry costs no extra time.
+//! unbounded burst overflows the socket buffer and loses replies. A host that answered the kernel's
+//! ARP request but not the echo (a device asleep on Wi-Fi) gets a second echo; an address nobody
+//! holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
+//! socket buffer space (a second round to every silent address blocked the sweep for seconds).
 //!
 //! When ICMP is not permitted, the sweep falls back to TCP connections on a few common ports: an
 //! answer or a refusal both prove that a host is there. The owner is told which was used.
@@ -21,14 +22,17 @@ use tokio::sync::Semaphore;
 
 use super::{EventSink, Sighting, Source, Stage};
 
+/// Requests sent back to back before a pause.
+pub const PACE_BURST: usize = 16;
+
 /// How the sweep is paced and bounded.
 #[derive(Debug, Clone)]
 pub struct PingOptions {
     /// Requests in flight at once.
     pub in_flight: usize,
-    /// Pause between starting two requests.
+    /// Pause after each burst of [`PACE_BURST`] requests.
     pub pace: Duration,
-    /// How long each echo waits for its reply (two echoes per address).
+    /// How long each echo waits for its reply.
     pub echo_timeout: Duration,
     /// Ports tried by the TCP fallback.
     pub tcp_ports: Vec<u16>,
@@ -44,8 +48,8 @@ impl Default for PingOptions {
     fn default() -> Self {
         Self {
             in_flight: 256,
-            pace: Duration::from_micros(100),
-            echo_timeout: Duration::from_millis(300),
+            pace: Duration::from_millis(1),
+            echo_timeout: Duration::from_millis(500),
             tcp_ports: vec![80, 443, 22, 62078, 8080],
             tcp_timeout: Duration::from_millis(500),
             bind: None,
@@ -85,13 +89,49 @@ async fn icmp_sweep(
     opts: &PingOptions,
     events: &EventSink,
 ) -> usize {
-    let slots = Arc::new(Semaphore::new(opts.in_flight.max(1)));
-    let done = Arc::new(AtomicUsize::new(0));
-    let total = targets.len();
-    let mut tasks = FuturesUnordered::new();
-    let mut found = 0;
     // One identifier for the whole sweep; addresses differ, so requests never collide.
     let ident = PingIdentifier(rand::random::<u16>());
+    let total = targets.len();
+    let answered = echo_round(&client, ident, targets, 0, opts, events, total).await;
+    // A second echo only where it can help: hosts that answered the kernel's ARP request but not
+    // the echo (asleep, or slow). An address nobody holds gets no retry: its first echo is still
+    // queued in the kernel, waiting for an ARP answer that will not come.
+    let linked: Vec<Ipv4Addr> = super::neighbours::read_table()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| n.ip)
+        .filter(|ip| targets.contains(ip) && !answered.contains(ip))
+        .collect();
+    let retried = if linked.is_empty() {
+        Vec::new()
+    } else {
+        echo_round(&client, ident, &linked, 1, opts, events, linked.len()).await
+    };
+    answered.len() + retried.len()
+}
+
+/// Sends one echo (sequence `seq`) to each address, with the in-flight cap and pacing, reporting
+/// each answer as it comes; returns the addresses that answered.
+async fn echo_round(
+    client: &Client,
+    ident: PingIdentifier,
+    targets: &[Ipv4Addr],
+    seq: u16,
+    opts: &PingOptions,
+    events: &EventSink,
+    total: usize,
+) -> Vec<Ipv4Addr> {
+    let slots = Arc::new(Semaphore::new(opts.in_flight.max(1)));
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut tasks = FuturesUnordered::new();
+    let mut answered = Vec::new();
+    let mut take = |joined: Result<(Ipv4Addr, Option<Duration>), tokio::task::JoinError>| {
+        if let Ok((ip, answer)) = joined
+            && report(ip, answer, Source::Icmp, events)
+        {
+            answered.push(ip);
+        }
+    };
     for (n, ip) in targets.iter().copied().enumerate() {
         if events.is_closed() {
             break;
@@ -106,33 +146,29 @@ async fn icmp_sweep(
             let _permit = permit;
             let mut pinger = client.pinger(IpAddr::V4(ip), ident).await;
             pinger.timeout(timeout);
-            let mut answer = None;
-            for seq in 0..2u16 {
-                let started = Instant::now();
-                if pinger.ping(PingSequence(seq), &[0u8; 16]).await.is_ok() {
-                    answer = Some(started.elapsed());
-                    break;
-                }
-            }
+            let started = Instant::now();
+            let answer = pinger
+                .ping(PingSequence(seq), &[0u8; 16])
+                .await
+                .ok()
+                .map(|_| started.elapsed());
             counter.fetch_add(1, Ordering::Relaxed);
             (ip, answer)
         }));
-        if n % 16 == 15 {
+        // Pace in small bursts, so replies do not all land at once and overflow the socket.
+        if n % PACE_BURST == PACE_BURST - 1 {
             events.progress(Stage::Ping, done.load(Ordering::Relaxed), total);
+            tokio::time::sleep(opts.pace).await;
         }
-        tokio::time::sleep(opts.pace).await;
-        // Report whatever finished while we were sending.
-        while let Some(Some(Ok((ip, answer)))) = futures::FutureExt::now_or_never(tasks.next()) {
-            found += usize::from(report(ip, answer, Source::Icmp, events));
+        while let Some(Some(joined)) = futures::FutureExt::now_or_never(tasks.next()) {
+            take(joined);
         }
     }
     while let Some(joined) = tasks.next().await {
-        if let Ok((ip, answer)) = joined {
-            found += usize::from(report(ip, answer, Source::Icmp, events));
-        }
+        take(joined);
         events.progress(Stage::Ping, done.load(Ordering::Relaxed), total);
     }
-    found
+    answered
 }
 
 /// Sends the sighting of a host that answered; true when it did.

@@ -171,6 +171,9 @@ async fn run(config: ScanConfig, out: EventSink) {
     let ports_started = Instant::now();
     let mut sources_open = true;
     loop {
+        if !sources_open && probes.is_empty() {
+            break;
+        }
         tokio::select! {
             event = inner.recv(), if sources_open => match event {
                 Some(event) => {
@@ -208,7 +211,6 @@ async fn run(config: ScanConfig, out: EventSink) {
                 });
                 break;
             },
-            else => break,
         }
         if out.is_closed() {
             break;
