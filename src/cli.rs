@@ -14,6 +14,7 @@ use crate::catalog::{Catalog, Light};
 use crate::discovery::summary::ScanSummary;
 use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
 use crate::model::{Device, Inventory, ScanRecord};
+use crate::reminders::{DueContext, Reminder, Why, not_started, reminders};
 use crate::store::{self, Store};
 use crate::tui;
 
@@ -44,6 +45,8 @@ pub struct Cli {
 pub enum Cmd {
     /// Find the devices on your network and save them with your other devices.
     Scan(ScanArgs),
+    /// Say what needs you now: checks that came undone, new devices, steps due for a look again.
+    Remind(RemindArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
@@ -54,6 +57,37 @@ pub enum Cmd {
         new: bool,
     },
 }
+
+/// Options of `porchlight remind`.
+#[derive(Debug, clap::Args)]
+pub struct RemindArgs {
+    /// What will be due by this date (YYYY-MM-DD, or a full RFC 3339 time) instead of now.
+    #[arg(long, value_name = "DATE")]
+    pub by: Option<String>,
+
+    /// Print nothing at all when nothing is due (for a shell profile or cron).
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit with status 10 when something is due (0 when nothing is; 1 on errors).
+    #[arg(long)]
+    pub exit_code: bool,
+
+    /// Write a systemd user timer that runs `porchlight remind` daily (shows the files and asks).
+    #[arg(long)]
+    pub install: bool,
+
+    /// With --install: do not ask.
+    #[arg(long, requires = "install")]
+    pub yes: bool,
+}
+
+/// The exit status of `remind --exit-code` when something is due.
+pub const DUE_EXIT_CODE: u8 = 10;
 
 /// Options of `porchlight scan`.
 #[derive(Debug, clap::Args)]
@@ -94,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => open_tui(&cli, catalog, &dir),
         Some(Cmd::Scan(ref args)) => scan(&cli, args, &dir),
+        Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;
             if new {
@@ -509,4 +544,182 @@ pub fn write_scan_table(out: &mut impl Write, summary: &ScanSummary) -> std::io:
         )?;
     }
     Ok(())
+}
+
+/// `porchlight remind`: what is due now (or by a date), for people, scripts, cron and shells.
+fn remind(cli: &Cli, args: &RemindArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
+    if args.install {
+        return install_timer(cli, args.yes);
+    }
+    let tz = jiff::tz::TimeZone::system();
+    let now = Timestamp::now();
+    let by = match &args.by {
+        Some(text) => parse_by(text, &tz)?,
+        None => now,
+    };
+    let inventory = read_for_listing(cli, dir)?;
+    let ctx = DueContext::new(&inventory, tz.clone());
+    let due = reminders(catalog, &inventory, &ctx, by);
+    let waiting = not_started(catalog, &inventory);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        #[derive(Serialize)]
+        struct RemindJson<'a> {
+            by: Timestamp,
+            due: &'a [Reminder],
+            not_started: usize,
+        }
+        serde_json::to_writer_pretty(
+            &mut out,
+            &RemindJson {
+                by,
+                due: &due,
+                not_started: waiting,
+            },
+        )?;
+        writeln!(out)?;
+    } else if !(due.is_empty() && args.quiet) {
+        write_reminders(&mut out, &due, waiting, &tz, now)?;
+    }
+    Ok(if args.exit_code && !due.is_empty() {
+        ExitCode::from(DUE_EXIT_CODE)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads `--by`: a date means the end of that day in `tz`.
+fn parse_by(text: &str, tz: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let date: jiff::civil::Date = text.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--by {:?} is not a date: write it as YYYY-MM-DD (like 2027-01-31)",
+            crate::sanitize::clean(text, 40)
+        )
+    })?;
+    let end = date
+        .to_datetime(jiff::civil::Time::MAX)
+        .to_zoned(tz.clone())
+        .map_err(|e| anyhow::anyhow!("--by {text}: {e}"))?;
+    Ok(end.timestamp())
+}
+
+/// Writes reminders for people.
+///
+/// # Errors
+/// When the output cannot be written.
+pub fn write_reminders(
+    out: &mut impl Write,
+    due: &[Reminder],
+    not_started: usize,
+    tz: &jiff::tz::TimeZone,
+    now: Timestamp,
+) -> std::io::Result<()> {
+    if due.is_empty() {
+        writeln!(out, "Nothing needs you.")?;
+    } else {
+        let n = due.len();
+        writeln!(
+            out,
+            "{n} {} you:",
+            if n == 1 { "thing needs" } else { "things need" }
+        )?;
+        let name_w = column_width(due.iter().map(|r| r.device_name.as_str()), 6, 24);
+        for r in due {
+            let mark = match r.why {
+                Why::Regression => "✗",
+                Why::NewDevice => "+",
+                _ => "↻",
+            };
+            let what = match &r.step {
+                Some(step) => format!("{step} {}", r.title),
+                None => r.title.clone(),
+            };
+            let date = r.due.to_zoned(tz.clone()).date();
+            let when = if r.due > now { "due" } else { "since" };
+            writeln!(
+                out,
+                "  {mark} {:<name_w$}  {}  ({}, {when} {date})",
+                truncate(&r.device_name, name_w),
+                what,
+                r.why.label()
+            )?;
+        }
+    }
+    if not_started > 0 {
+        writeln!(
+            out,
+            "{not_started} steps not started yet: open porchlight to work through them."
+        )?;
+    }
+    Ok(())
+}
+
+/// The systemd user units that run `porchlight remind` every day.
+fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
+    let exe = std::env::current_exe().context("could not tell where porchlight is installed")?;
+    let mut command = format!("{} remind --quiet", exe.display());
+    if cli.data_dir.is_some() {
+        // The resolved, absolute folder (less `demo`, which --demo adds back).
+        let dir = data_dir(cli)?;
+        let base = if cli.demo {
+            dir.parent().unwrap_or(&dir).to_path_buf()
+        } else {
+            dir
+        };
+        command.push_str(&format!(" --data-dir {}", base.display()));
+    }
+    if cli.demo {
+        command.push_str(" --demo");
+    }
+    let service = format!(
+        "[Unit]\nDescription=porchlight: say what needs you\n\n[Service]\nType=oneshot\nExecStart={command}\n"
+    );
+    let timer = "[Unit]\nDescription=Run porchlight remind every day\n\n[Timer]\nOnCalendar=daily\nPersistent=true\nRandomizedDelaySec=15m\n\n[Install]\nWantedBy=timers.target\n".to_string();
+    Ok((service, timer))
+}
+
+/// `remind --install`: shows the two unit files, asks, then writes them.
+fn install_timer(cli: &Cli, yes: bool) -> anyhow::Result<ExitCode> {
+    let base =
+        directories::BaseDirs::new().context("cannot find your home folder to put the timer in")?;
+    let units = base.config_dir().join("systemd").join("user");
+    let (service, timer) = timer_units(cli)?;
+    let service_path = units.join("porchlight-remind.service");
+    let timer_path = units.join("porchlight-remind.timer");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "porchlight will write two files:\n")?;
+    writeln!(out, "{}:\n{service}", service_path.display())?;
+    writeln!(out, "{}:\n{timer}", timer_path.display())?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("--install asks before writing; run it in a terminal, or add --yes");
+        }
+        write!(out, "Write them? [y/N] ")?;
+        out.flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+            writeln!(out, "Nothing written.")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    for path in [&service_path, &timer_path] {
+        if path.exists() {
+            writeln!(out, "Replacing {}", path.display())?;
+        }
+    }
+    std::fs::create_dir_all(&units)
+        .with_context(|| format!("could not create {}", units.display()))?;
+    std::fs::write(&service_path, service)
+        .with_context(|| format!("could not write {}", service_path.display()))?;
+    std::fs::write(&timer_path, timer)
+        .with_context(|| format!("could not write {}", timer_path.display()))?;
+    writeln!(
+        out,
+        "Written. To start it: systemctl --user daemon-reload && systemctl --user enable --now porchlight-remind.timer"
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

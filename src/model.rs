@@ -419,6 +419,10 @@ pub struct StepProgress {
     /// A free note from the owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The device's firmware version when the state was set, so a firmware change can make the
+    /// step due again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
 }
 
 impl StepProgress {
@@ -429,6 +433,7 @@ impl StepProgress {
             changed_at: now,
             snoozed_until: None,
             note: None,
+            firmware: None,
         }
     }
 }
@@ -520,10 +525,11 @@ impl Device {
             .unwrap_or_default()
     }
 
-    /// Records a new state for `step` at `now`, clearing any snooze.
+    /// Records a new state for `step` at `now`, clearing any snooze and noting the firmware.
     pub fn set_step_state(&mut self, step: &StepId, state: StepState, now: Timestamp) {
-        self.progress
-            .insert(step.clone(), StepProgress::new(state, now));
+        let mut progress = StepProgress::new(state, now);
+        progress.firmware.clone_from(&self.firmware);
+        self.progress.insert(step.clone(), progress);
     }
 
     /// Puts `step` off until `until` without changing its state.

@@ -224,3 +224,15 @@ fn scan_error_in_the_status_line() {
     assert!(text.contains("Scan finished with 2 devices, but mDNS: mDNS could not start"));
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn needs_you_on_start() {
+    let app = demo_app().open_needs_you_if_due();
+    let text = screen(&app);
+    assert!(text.contains("What needs you"), "{text}");
+    // A new device comes before steps due for a look again.
+    let unknown = text.find("Unknown device").unwrap();
+    let nas = text.find("Family NAS").unwrap();
+    assert!(unknown < nas, "{text}");
+    insta::assert_snapshot!(text);
+}

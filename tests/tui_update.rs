@@ -405,3 +405,39 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
             .contains("1 device answered, 1 new")
     );
 }
+
+#[test]
+fn needs_you_opens_each_item_one_key_away() {
+    let mut app = demo_app().open_needs_you_if_due();
+    let items = app.needs_you();
+    assert!(items.len() >= 2);
+    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    // The first item is the new device: Enter opens it.
+    assert_eq!(items[0].step, None);
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[0].device));
+    // Back to the list, then `n` opens the view again; the second item is a step: its wizard.
+    press(
+        &mut app,
+        &[
+            KeyCode::Esc,
+            KeyCode::Char('n'),
+            KeyCode::Down,
+            KeyCode::Enter,
+        ],
+    );
+    match &app.screen {
+        Screen::Wizard(w) => {
+            assert_eq!(w.device, items[1].device);
+            assert_eq!(Some(w.step.to_string()), items[1].step);
+        }
+        other => panic!("expected the wizard, got {other:?}"),
+    }
+    // Confirming it done takes it off the list.
+    press(&mut app, &[KeyCode::Char('d')]);
+    assert!(
+        !app.needs_you()
+            .iter()
+            .any(|r| r.step == items[1].step && r.device == items[1].device)
+    );
+}

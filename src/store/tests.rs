@@ -96,6 +96,7 @@ fn household() -> Inventory {
             changed_at: at(1_700_000_500),
             snoozed_until: None,
             note: Some("ask the installer".into()),
+            firmware: Some("V5.7.3".into()),
         },
     );
 

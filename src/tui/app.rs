@@ -288,6 +288,11 @@ pub enum Edit {
 pub enum Screen {
     /// The device list.
     List,
+    /// What needs the owner now, most urgent first.
+    NeedsYou {
+        /// The highlighted row.
+        cursor: usize,
+    },
     /// One device.
     Detail {
         /// Which device.
@@ -328,6 +333,8 @@ pub struct App {
     pub scan: Option<ScanView>,
     /// A change being made to the open device.
     pub edit: Option<Edit>,
+    /// The owner's time zone, for due dates.
+    pub tz: jiff::tz::TimeZone,
 }
 
 impl App {
@@ -362,7 +369,28 @@ impl App {
             can_scan: false,
             scan: None,
             edit: None,
+            tz: jiff::tz::TimeZone::UTC,
         }
+    }
+
+    /// Uses the owner's time zone for due dates.
+    pub fn with_time_zone(mut self, tz: jiff::tz::TimeZone) -> Self {
+        self.tz = tz;
+        self
+    }
+
+    /// Opens on "what needs you" when anything does (the start of a session).
+    pub fn open_needs_you_if_due(mut self) -> Self {
+        if !self.needs_you().is_empty() {
+            self.screen = Screen::NeedsYou { cursor: 0 };
+        }
+        self
+    }
+
+    /// What needs the owner now, most urgent first.
+    pub fn needs_you(&self) -> Vec<crate::reminders::Reminder> {
+        let ctx = crate::reminders::DueContext::new(&self.inventory, self.tz.clone());
+        crate::reminders::reminders(&self.catalog, &self.inventory, &ctx, self.now)
     }
 
     /// Allows scanning (the real inventory, not the demo home).
@@ -394,6 +422,7 @@ impl App {
         }
         match &self.screen {
             Screen::List => Mode::List,
+            Screen::NeedsYou { .. } => Mode::NeedsYou,
             Screen::Detail { .. } => match self.edit {
                 Some(Edit::Rename(_)) => Mode::Typing,
                 Some(Edit::Category(_)) => Mode::Picker,
@@ -625,6 +654,7 @@ impl App {
                 None
             }
             Mode::List => self.on_list(action),
+            Mode::NeedsYou => self.on_needs_you(action),
             Mode::Detail => self.on_detail(action),
             Mode::Wizard => self.on_wizard(action),
             Mode::Typing if self.edit.is_some() => self.on_rename(action),
@@ -634,7 +664,54 @@ impl App {
         }
     }
 
+    fn on_needs_you(&mut self, action: Action) -> Option<Command> {
+        let items = self.needs_you();
+        let Screen::NeedsYou { cursor } = &mut self.screen else {
+            return None;
+        };
+        move_cursor(cursor, items.len(), action);
+        match action {
+            Action::Back => self.screen = Screen::List,
+            Action::Open => {
+                let item = items.get(*cursor)?;
+                if let Some(pos) = self
+                    .inventory
+                    .devices
+                    .iter()
+                    .position(|d| d.id == item.device)
+                {
+                    self.list_cursor = pos;
+                }
+                let device = item.device.clone();
+                match &item.step {
+                    Some(step) => {
+                        let step = StepId::new(step.clone());
+                        if let Some(d) = self.device(&device) {
+                            let steps = self.steps_of(d);
+                            self.step_cursor = steps.iter().position(|s| s.id == step).unwrap_or(0);
+                        }
+                        self.screen = Screen::Wizard(Wizard::new(device, step));
+                    }
+                    None => {
+                        self.step_cursor = 0;
+                        self.screen = Screen::Detail { device };
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
     fn on_list(&mut self, action: Action) -> Option<Command> {
+        if action == Action::ShowNeedsYou {
+            if self.needs_you().is_empty() {
+                self.notice(Tone::Good, "Nothing needs you right now.");
+            } else {
+                self.screen = Screen::NeedsYou { cursor: 0 };
+            }
+            return None;
+        }
         let len = self.inventory.devices.len();
         move_cursor(&mut self.list_cursor, len, action);
         if action == Action::Open

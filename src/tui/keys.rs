@@ -8,6 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Mode {
     /// The device list.
     List,
+    /// What needs the owner now.
+    NeedsYou,
     /// One device's details and checklist.
     Detail,
     /// The step wizard.
@@ -59,6 +61,8 @@ pub enum Action {
     DeleteChar,
     /// Scan the network (again).
     Rescan,
+    /// Show what needs the owner now.
+    ShowNeedsYou,
     /// Give the device a name of the owner's choosing.
     Rename,
     /// Choose the kind of device.
@@ -93,7 +97,13 @@ pub struct Binding {
 }
 
 const BROWSE: &[Mode] = &[Mode::List, Mode::Detail];
-const ALL_BUT_TYPING: &[Mode] = &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Picker];
+const ALL_BUT_TYPING: &[Mode] = &[
+    Mode::List,
+    Mode::Detail,
+    Mode::Wizard,
+    Mode::Picker,
+    Mode::NeedsYou,
+];
 
 /// Every key binding, in the order the help shows them.
 pub const BINDINGS: &[Binding] = &[
@@ -114,7 +124,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "move down / scroll",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Picker],
+        modes: &[Mode::List, Mode::Detail, Mode::Picker, Mode::NeedsYou],
         keys: &[KeyCode::Home, KeyCode::Char('g')],
         label: "Home g",
         action: Action::Top,
@@ -122,7 +132,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "first row",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Picker],
+        modes: &[Mode::List, Mode::Detail, Mode::Picker, Mode::NeedsYou],
         keys: &[KeyCode::End, KeyCode::Char('G')],
         label: "End G",
         action: Action::Bottom,
@@ -130,7 +140,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "last row",
     },
     Binding {
-        modes: BROWSE,
+        modes: &[Mode::List, Mode::Detail, Mode::NeedsYou],
         keys: &[KeyCode::Enter, KeyCode::Right, KeyCode::Char('l')],
         label: "Enter →",
         action: Action::Open,
@@ -176,6 +186,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Forget,
         short: "forget",
         help: "forget the device",
+    },
+    Binding {
+        modes: &[Mode::List],
+        keys: &[KeyCode::Char('n')],
+        label: "n",
+        action: Action::ShowNeedsYou,
+        short: "needs you",
+        help: "what needs you now",
     },
     Binding {
         modes: BROWSE,
@@ -258,7 +276,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete a character",
     },
     Binding {
-        modes: &[Mode::Detail, Mode::Help],
+        modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou],
         keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
         label: "Esc ←",
         action: Action::Back,
@@ -290,7 +308,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "back to device / cancel",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Help],
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Wizard,
+            Mode::Help,
+            Mode::NeedsYou,
+        ],
         keys: &[KeyCode::Char('?')],
         label: "?",
         action: Action::ToggleHelp,
@@ -298,7 +322,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "show or hide this help",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Wizard, Mode::Help],
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Wizard,
+            Mode::Help,
+            Mode::NeedsYou,
+        ],
         keys: &[KeyCode::Char('q')],
         label: "q",
         action: Action::Quit,
@@ -343,6 +373,7 @@ mod tests {
     fn no_key_means_two_things_in_one_mode() {
         for mode in [
             Mode::List,
+            Mode::NeedsYou,
             Mode::Detail,
             Mode::Wizard,
             Mode::Typing,

@@ -54,6 +54,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     screens::status::render_header(app, frame, header);
     match &app.screen {
         Screen::List => screens::list::render(app, frame, body),
+        Screen::NeedsYou { cursor } => screens::needs::render(app, *cursor, frame, body),
         Screen::Detail { device } => screens::detail::render(app, device, frame, body),
         Screen::Wizard(wizard) => screens::wizard::render(app, wizard, frame, body),
     }

@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod help;
 pub mod list;
+pub mod needs;
 pub mod scan;
 pub mod status;
 pub mod wizard;

@@ -83,10 +83,11 @@ fn key_hints(mode: Mode) -> String {
     let wanted: &[Action] = match mode {
         Mode::List => &[
             Action::Open,
+            Action::ShowNeedsYou,
             Action::Rescan,
             Action::ToggleHelp,
-            Action::Quit,
         ],
+        Mode::NeedsYou => &[Action::Open, Action::Back, Action::ToggleHelp, Action::Quit],
         Mode::Detail => &[
             Action::Open,
             Action::Guide,
