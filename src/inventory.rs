@@ -8,7 +8,8 @@
 use jiff::Timestamp;
 
 use crate::discovery::{Sighting, Source, upnp_details};
-use crate::model::{Device, DeviceId, Inventory, Service, ServiceSource};
+use crate::identify::{Fingerprints, Identity, identify};
+use crate::model::{Category, Device, DeviceId, Inventory, Service, ServiceSource};
 
 /// The most host names and services kept per device (bounds a chatty or hostile device).
 pub const MAX_HOSTNAMES: usize = 8;
@@ -75,6 +76,36 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     devices
         .iter()
         .position(|d| d.ip == Some(s.ip) && (s.mac.is_none() || d.mac.is_none()))
+}
+
+/// Applies what identification concluded to `d`: kind, maker, model and name, never overriding
+/// what the owner set. A device still without a name of its own is named after its kind and maker
+/// ("Hikvision camera").
+pub fn apply_identity(d: &mut Device, id: &Identity) {
+    d.category = d.owner_category.unwrap_or(id.category);
+    if id.vendor.is_some() {
+        d.vendor.clone_from(&id.vendor);
+    }
+    if id.model.is_some() {
+        d.model.clone_from(&id.model);
+    }
+    if !is_auto_name(d) {
+        return;
+    }
+    if let Some(name) = id.name.as_ref().filter(|n| !n.is_empty()) {
+        d.name.clone_from(name);
+    } else if d.name == FALLBACK_NAME && d.category != Category::Unknown {
+        d.name = match &d.vendor {
+            Some(v) => format!("{v} {}", d.category.label().to_lowercase()),
+            None => d.category.label().to_string(),
+        };
+    }
+}
+
+/// Identifies `d` with `rules` and applies the result (see [`apply_identity`]).
+pub fn identify_device(d: &mut Device, rules: &Fingerprints) {
+    let id = identify(d, rules);
+    apply_identity(d, &id);
 }
 
 /// The UPnP unique device name a device announced, if any.
@@ -149,6 +180,10 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
     if s.source == Source::Ports {
         d.open_ports.clone_from(&s.open_ports);
     }
+    // The neighbour-table stage says, for every host it lists, whether it is the gateway.
+    if s.source == Source::Arp {
+        d.gateway = s.gateway;
+    }
     if is_auto_name(d)
         && let Some(better) = best_name(d)
     {
@@ -180,8 +215,15 @@ fn upsert_service(d: &mut Device, service: Service) {
 
 /// True while the device's name is one porchlight made up (not the owner's, not the device's own).
 fn is_auto_name(d: &Device) -> bool {
+    let generic = d.category.label();
+    let by_kind = d.name == generic
+        || d.vendor
+            .as_ref()
+            .is_some_and(|v| d.name == format!("{v} {}", generic.to_lowercase()));
     d.owner_name.is_none()
-        && (d.name == FALLBACK_NAME || d.hostnames.iter().any(|h| short_host(h) == d.name))
+        && (d.name == FALLBACK_NAME
+            || by_kind
+            || d.hostnames.iter().any(|h| short_host(h) == d.name))
 }
 
 /// The best name the device gives itself: a UPnP friendly name, an mDNS "fn" or instance name, or

@@ -12,7 +12,7 @@ pub const DEFAULT_MAX_CHARS: usize = 200;
 /// Cleans `input` for display and storage, keeping at most `max_chars` characters (an ellipsis marks
 /// a cut).
 pub fn clean(input: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(input.len().min(max_chars * 4));
+    let mut out = String::with_capacity(input.len().min(max_chars.saturating_mul(4)));
     let mut chars = input.chars().peekable();
     let mut count = 0usize;
     let mut pending_space = false;

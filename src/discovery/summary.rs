@@ -54,6 +54,26 @@ pub struct HostSummary {
     /// Fastest reply, in milliseconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtt_ms: Option<f64>,
+    /// What the device was identified as, once merged into the inventory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<HostIdentity>,
+}
+
+/// What the inventory concluded about a scanned host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostIdentity {
+    /// The device's id in the inventory.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its kind (`camera`).
+    pub category: String,
+    /// Its maker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Its model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 impl HostSummary {
@@ -69,6 +89,7 @@ impl HostSummary {
             sources: BTreeSet::new(),
             gateway: false,
             rtt_ms: None,
+            identity: None,
         }
     }
 
