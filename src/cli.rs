@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Light};
-use crate::discovery::summary::ScanSummary;
+use crate::discovery::summary::{HostIdentity, ScanSummary};
 use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
+use crate::identify::Fingerprints;
 use crate::model::{Device, Inventory, ScanRecord};
 use crate::reminders::{DueContext, Reminder, Why, not_started, reminders};
 use crate::store::{self, Store};
@@ -402,6 +403,7 @@ fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         allow_public: args.allow_public,
         allow_large: args.allow_large,
     })?;
+    let rules = Fingerprints::builtin()?;
     // Open the store before scanning, so a damaged file or a second porchlight stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
@@ -424,7 +426,10 @@ fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
                 eprintln!("{line}");
             }
             if let DiscoveryEvent::Sighting(s) = &event {
-                crate::inventory::merge(&mut inventory, s, Timestamp::now());
+                let merged = crate::inventory::merge(&mut inventory, s, Timestamp::now());
+                if let Some(device) = inventory.device_mut(&merged.id) {
+                    crate::inventory::identify_device(device, &rules);
+                }
             }
             summary.absorb(&event);
         }
@@ -436,6 +441,17 @@ fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         scope: scope.describe(),
     });
     store.save(&inventory)?;
+    for host in &mut summary.devices {
+        if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
+            host.identity = Some(HostIdentity {
+                id: d.id.to_string(),
+                name: d.name.clone(),
+                category: d.category.key().to_string(),
+                vendor: d.vendor.clone(),
+                model: d.model.clone(),
+            });
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &summary)?;
@@ -516,7 +532,10 @@ pub fn write_scan_table(out: &mut impl Write, summary: &ScanSummary) -> std::io:
             .mac
             .map(|m| m.to_string())
             .unwrap_or_else(|| "-".into());
-        let mut name = host.names.first().cloned().unwrap_or_else(|| "-".into());
+        let mut name = match &host.identity {
+            Some(id) => format!("{} ({})", id.name, id.category),
+            None => host.names.first().cloned().unwrap_or_else(|| "-".into()),
+        };
         if host.gateway {
             name = format!("{name} (gateway)");
         }

@@ -236,3 +236,17 @@ fn needs_you_on_start() {
     assert!(unknown < nas, "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn detail_shows_why_porchlight_thinks_so() {
+    let mut app = demo_app().with_fingerprints(porchlight::identify::Fingerprints::builtin().unwrap());
+    // The camera: its open ports, UPnP maker and MAC all point the same way.
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    let text = screen(&app);
+    assert!(text.contains("Looks like a camera"), "{text}");
+    press(&mut app, &[KeyCode::Char('i')]);
+    let text = screen(&app);
+    assert!(text.contains("Why porchlight thinks so"), "{text}");
+    assert!(text.contains("Hikvision"), "{text}");
+    insta::assert_snapshot!(text);
+}

@@ -281,6 +281,8 @@ pub enum Edit {
     Category(usize),
     /// Asking whether to forget the device.
     Forget,
+    /// Showing why porchlight thinks the device is what it is.
+    Evidence,
 }
 
 /// Which screen is showing.
@@ -335,6 +337,8 @@ pub struct App {
     pub edit: Option<Edit>,
     /// The owner's time zone, for due dates.
     pub tz: jiff::tz::TimeZone,
+    /// Fingerprint rules, to tell what each scanned device is.
+    pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
 }
 
 impl App {
@@ -370,7 +374,14 @@ impl App {
             scan: None,
             edit: None,
             tz: jiff::tz::TimeZone::UTC,
+            fingerprints: None,
         }
+    }
+
+    /// Identifies scanned devices with `rules`.
+    pub fn with_fingerprints(mut self, rules: crate::identify::Fingerprints) -> Self {
+        self.fingerprints = Some(std::sync::Arc::new(rules));
+        self
     }
 
     /// Uses the owner's time zone for due dates.
@@ -427,6 +438,7 @@ impl App {
                 Some(Edit::Rename(_)) => Mode::Typing,
                 Some(Edit::Category(_)) => Mode::Picker,
                 Some(Edit::Forget) => Mode::Confirm,
+                Some(Edit::Evidence) => Mode::Info,
                 None => Mode::Detail,
             },
             Screen::Wizard(w) if w.reason.is_some() => Mode::Typing,
@@ -589,6 +601,11 @@ impl App {
     fn absorb_sighting(&mut self, sighting: &crate::discovery::Sighting, now: Timestamp) {
         let selected = self.selected_device().map(|d| d.id.clone());
         let merged = crate::inventory::merge(&mut self.inventory, sighting, now);
+        if let Some(rules) = &self.fingerprints
+            && let Some(device) = self.inventory.device_mut(&merged.id)
+        {
+            crate::inventory::identify_device(device, rules);
+        }
         if merged.new
             && let Some(view) = self.scan.as_mut()
         {
@@ -661,6 +678,10 @@ impl App {
             Mode::Typing => self.on_reason(action),
             Mode::Picker => self.on_picker(action),
             Mode::Confirm => self.on_confirm(action),
+            Mode::Info => {
+                self.edit = None;
+                None
+            }
         }
     }
 
@@ -778,6 +799,7 @@ impl App {
                 return Some(self.bump_save());
             }
             Action::Forget => self.edit = Some(Edit::Forget),
+            Action::ShowEvidence => self.edit = Some(Edit::Evidence),
             _ => {}
         }
         None

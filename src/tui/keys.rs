@@ -20,6 +20,8 @@ pub enum Mode {
     Picker,
     /// Answering yes or no.
     Confirm,
+    /// Reading a popup (why porchlight thinks a device is what it is).
+    Info,
     /// The help overlay.
     Help,
 }
@@ -71,6 +73,8 @@ pub enum Action {
     ToggleKnown,
     /// Remove the device and its progress.
     Forget,
+    /// Show why porchlight thinks the device is what it is.
+    ShowEvidence,
     /// Say yes.
     Yes,
     /// Show or hide the help overlay.
@@ -181,6 +185,14 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('i')],
+        label: "i",
+        action: Action::ShowEvidence,
+        short: "why",
+        help: "why porchlight thinks so",
+    },
+    Binding {
+        modes: &[Mode::Detail],
         keys: &[KeyCode::Char('x')],
         label: "x",
         action: Action::Forget,
@@ -276,7 +288,7 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete a character",
     },
     Binding {
-        modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou],
+        modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou, Mode::Info],
         keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
         label: "Esc ←",
         action: Action::Back,
@@ -379,6 +391,7 @@ mod tests {
             Mode::Typing,
             Mode::Picker,
             Mode::Confirm,
+            Mode::Info,
             Mode::Help,
         ] {
             let mut seen = Vec::new();

@@ -10,6 +10,7 @@ use ratatui::widgets::{
 };
 
 use super::{date_text, due_text, state_span};
+use crate::identify::Identity;
 use crate::model::{Category, Device, DeviceId, ServiceSource, StepState};
 use crate::tui::app::{App, Edit};
 use crate::tui::render::{ACCENT, dim, heading, selected};
@@ -33,8 +34,15 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let facts = facts(device);
-    let facts_height = (facts.len() as u16).min(inner.height / 3).max(1);
+    let identity = app
+        .fingerprints
+        .as_ref()
+        .map(|rules| crate::identify::identify(device, rules));
+    let mut facts = facts(device);
+    if let Some(id) = &identity {
+        facts.push(identity_line(device, id));
+    }
+    let facts_height = (facts.len() as u16).min(inner.height / 2).max(1);
     let [facts_area, list_area, footer] = Layout::vertical([
         Constraint::Length(facts_height),
         Constraint::Fill(1),
@@ -116,6 +124,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         Some(Edit::Rename(name)) => super::text_box(frame, inner, "Name this device", name),
         Some(Edit::Category(cursor)) => render_picker(*cursor, frame, inner),
         Some(Edit::Forget) => render_forget(device, frame, inner),
+        Some(Edit::Evidence) => render_evidence(device, identity.as_ref(), frame, inner),
         None => {}
     }
 }
@@ -146,6 +155,87 @@ fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
     let mut state = ListState::default().with_selected(Some(cursor));
     frame.render_widget(Clear, popup);
     frame.render_stateful_widget(list, popup, &mut state);
+}
+
+/// One line on what porchlight concluded, and how sure it is.
+fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
+    let text = if let Some(owner) = device.owner_category {
+        format!("You set this to {}", owner.label())
+    } else if id.evidence.is_empty() {
+        "Not identified yet: nothing it announced matched".to_string()
+    } else {
+        format!(
+            "Looks like a {} ({}% sure)",
+            id.category.label().to_lowercase(),
+            id.confidence
+        )
+    };
+    Line::from(vec![
+        Span::styled("Identity   ", dim()),
+        Span::raw(text),
+        Span::styled(" · i shows why, c corrects it", dim()),
+    ])
+}
+
+/// Every signal behind the identification.
+fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    match id {
+        None => lines.push(Line::from("Identification is not available.")),
+        Some(id) => {
+            lines.push(Line::from(vec![
+                Span::styled("Conclusion ", dim()),
+                Span::raw(format!(
+                    "{} · {}% sure{}",
+                    id.category.label(),
+                    id.confidence,
+                    device
+                        .owner_category
+                        .map(|c| format!(" (you set it to {})", c.label()))
+                        .unwrap_or_default()
+                )),
+            ]));
+            if id.private_mac {
+                lines.push(Line::styled(
+                    "Its hardware address is private (randomised), so it names no maker.",
+                    dim(),
+                ));
+            }
+            lines.push(Line::from(""));
+            if id.evidence.is_empty() {
+                lines.push(Line::from(
+                    "Nothing it announced matched a known kind of device.",
+                ));
+            }
+            let width = area.width.min(78).saturating_sub(2);
+            for e in &id.evidence {
+                let text = format!("{} → {}", e.signal, e.conclusion);
+                lines.extend(super::hanging(
+                    Span::styled(format!("{:>3}  ", e.weight), Style::new().fg(ACCENT)),
+                    &text,
+                    width,
+                ));
+            }
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let [popup] = Layout::horizontal([Constraint::Length(area.width.min(78))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .border_type(BorderType::Rounded)
+                .border_style(Style::new().fg(ACCENT))
+                .title(Span::styled(" Why porchlight thinks so ", heading()))
+                .title_bottom(Span::styled(" Esc closes ", dim())),
+        ),
+        popup,
+    );
 }
 
 /// Asks before forgetting a device and its progress.
@@ -212,8 +302,11 @@ fn facts(device: &Device) -> Vec<Line<'static>> {
             where_.push(mac.to_string());
         }
     }
-    where_.push(format!("first seen {}", date_text(device.first_seen)));
-    where_.push(format!("last seen {}", date_text(device.last_seen)));
+    where_.push(format!(
+        "seen {} to {}",
+        date_text(device.first_seen),
+        date_text(device.last_seen)
+    ));
     lines.push(Line::styled(where_.join(" · "), dim()));
 
     if !device.open_ports.is_empty() {

@@ -102,6 +102,7 @@ fn key_hints(mode: Mode) -> String {
         ],
         Mode::Typing | Mode::Picker => &[Action::Confirm, Action::Back],
         Mode::Confirm => &[Action::Yes, Action::Back],
+        Mode::Info => &[Action::Back],
         Mode::Help => &[Action::Back, Action::Quit],
     };
     let parts: Vec<String> = bindings_for(mode)
