@@ -108,7 +108,7 @@ fn help_overlay() {
     let text = screen(&app);
     // Every binding of the key table is on the help screen.
     for b in porchlight::tui::keys::BINDINGS {
-        assert!(text.contains(b.help), "help lacks {:?}", b.help);
+        assert!(text.contains(b.help), "help lacks {:?}\n{text}", b.help);
     }
     insta::assert_snapshot!(text);
 }
@@ -239,7 +239,8 @@ fn needs_you_on_start() {
 
 #[test]
 fn detail_shows_why_porchlight_thinks_so() {
-    let mut app = demo_app().with_fingerprints(porchlight::identify::Fingerprints::builtin().unwrap());
+    let mut app =
+        demo_app().with_fingerprints(porchlight::identify::Fingerprints::builtin().unwrap());
     // The camera: its open ports, UPnP maker and MAC all point the same way.
     press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
     let text = screen(&app);
@@ -248,5 +249,24 @@ fn detail_shows_why_porchlight_thinks_so() {
     let text = screen(&app);
     assert!(text.contains("Why porchlight thinks so"), "{text}");
     assert!(text.contains("Hikvision"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_new_password_on_screen() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('P')]);
+    let id = app.selected_device().unwrap().id.clone();
+    app.update(
+        Msg::PasswordMade {
+            device: id,
+            password: porchlight::secrets::Password::new("Tq7#hVz9-mKp4@Rw2xYb8=nD"),
+            kept: Ok(()),
+        },
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Tq7#hVz9-mKp4@Rw2xYb8=nD"));
+    assert!(text.contains("Kept in your keyring"));
     insta::assert_snapshot!(text);
 }

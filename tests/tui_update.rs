@@ -441,3 +441,59 @@ fn needs_you_opens_each_item_one_key_away() {
             .any(|r| r.step == items[1].step && r.device == items[1].device)
     );
 }
+
+#[test]
+fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
+    use porchlight::secrets::{Password, PasswordStyle};
+    let mut app = demo_app();
+    let id = open_first_device(&mut app);
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('p')]),
+        vec![Command::MakePassword {
+            device: id.clone(),
+            style: PasswordStyle::passphrase(),
+        }]
+    );
+    assert_eq!(app.mode(), porchlight::tui::keys::Mode::Info);
+    // No keyring on this machine: the password is still shown, and the owner is told.
+    app.update(
+        Msg::PasswordMade {
+            device: id.clone(),
+            password: Password::new("plaza-ember-tundra-quiet-oak-lantern-brisk"),
+            kept: Err("no system keyring is available; nothing was written to disk".into()),
+        },
+        now(),
+    );
+    let view = app.secret.clone().unwrap();
+    assert_eq!(
+        view.password.as_ref().map(|p| p.expose().to_string()),
+        Some("plaza-ember-tundra-quiet-oak-lantern-brisk".to_string())
+    );
+    assert!(view.problem);
+    assert!(view.note.contains("nothing was written to disk"));
+    // Its Debug output (which can reach logs and panics) never shows it.
+    assert!(!format!("{app:?}").contains("plaza-ember"));
+    // Esc clears it.
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.secret.is_none());
+    assert!(matches!(app.screen, Screen::Detail { .. }));
+    // `s` asks the keyring; nothing kept yet is said plainly.
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('s')]),
+        vec![Command::FetchPassword { device: id.clone() }]
+    );
+    app.update(
+        Msg::PasswordFetched {
+            device: id,
+            result: Ok(None),
+        },
+        now(),
+    );
+    assert!(
+        app.secret
+            .as_ref()
+            .unwrap()
+            .note
+            .contains("No password is kept")
+    );
+}

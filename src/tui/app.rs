@@ -13,6 +13,7 @@ use std::net::Ipv4Addr;
 use crate::catalog::{Catalog, Step};
 use crate::discovery::{DiscoveryEvent, Stage};
 use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
+use crate::secrets::{Password, PasswordStyle};
 
 /// How long "Later" puts a step off.
 pub const LATER_DAYS: i64 = 7;
@@ -70,6 +71,22 @@ pub enum Msg {
     },
     /// An event of the running scan.
     Discovery(DiscoveryEvent),
+    /// A password was made for a device; `kept` says whether the keyring took it.
+    PasswordMade {
+        /// The device.
+        device: DeviceId,
+        /// The new password (shown once).
+        password: Password,
+        /// `Ok` when it is in the keyring, else why not.
+        kept: Result<(), String>,
+    },
+    /// The keyring answered a request for a device's password.
+    PasswordFetched {
+        /// The device.
+        device: DeviceId,
+        /// The password, none kept, or why the keyring could not answer.
+        result: Result<Option<Password>, String>,
+    },
 }
 
 /// Work for the loop, off the UI task.
@@ -84,6 +101,18 @@ pub enum Command {
     OpenLink(String),
     /// Start a scan of the network.
     StartScan,
+    /// Make a password for a device and keep it in the keyring.
+    MakePassword {
+        /// The device.
+        device: DeviceId,
+        /// What kind of password.
+        style: PasswordStyle,
+    },
+    /// Fetch the password kept for a device.
+    FetchPassword {
+        /// The device.
+        device: DeviceId,
+    },
     /// Leave porchlight (after pending saves finish).
     Quit,
 }
@@ -285,6 +314,19 @@ pub enum Edit {
     Evidence,
 }
 
+/// A password on screen, shown until the owner closes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretView {
+    /// Whose it is.
+    pub device_name: String,
+    /// The password (hidden from Debug output).
+    pub password: Option<Password>,
+    /// What happened: kept in the keyring, not kept and why, or nothing kept yet.
+    pub note: String,
+    /// Whether the note reports a problem.
+    pub problem: bool,
+}
+
 /// Which screen is showing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
@@ -337,6 +379,8 @@ pub struct App {
     pub edit: Option<Edit>,
     /// The owner's time zone, for due dates.
     pub tz: jiff::tz::TimeZone,
+    /// A password being shown.
+    pub secret: Option<SecretView>,
     /// Fingerprint rules, to tell what each scanned device is.
     pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
 }
@@ -375,6 +419,7 @@ impl App {
             edit: None,
             tz: jiff::tz::TimeZone::UTC,
             fingerprints: None,
+            secret: None,
         }
     }
 
@@ -430,6 +475,9 @@ impl App {
     pub fn mode(&self) -> Mode {
         if self.show_help {
             return Mode::Help;
+        }
+        if self.secret.is_some() {
+            return Mode::Info;
         }
         match &self.screen {
             Screen::List => Mode::List,
@@ -524,6 +572,18 @@ impl App {
                 None
             }
             Msg::Discovery(event) => self.on_discovery(event),
+            Msg::PasswordMade {
+                device,
+                password,
+                kept,
+            } => {
+                self.on_password_made(device, password, kept);
+                None
+            }
+            Msg::PasswordFetched { result, .. } => {
+                self.on_password_fetched(result);
+                None
+            }
             Msg::LinkFailed { url, error } => {
                 self.notice(
                     Tone::Error,
@@ -663,6 +723,12 @@ impl App {
         if action == Action::Rescan {
             return self.request_scan();
         }
+        if matches!(
+            action,
+            Action::MakePassphrase | Action::MakeRandomPassword | Action::ShowPassword
+        ) {
+            return self.password_command(action);
+        }
         match mode {
             Mode::Help => {
                 if action == Action::Back {
@@ -679,7 +745,11 @@ impl App {
             Mode::Picker => self.on_picker(action),
             Mode::Confirm => self.on_confirm(action),
             Mode::Info => {
-                self.edit = None;
+                // Closing a password drops it from memory.
+                self.secret = None;
+                if matches!(self.edit, Some(Edit::Evidence)) {
+                    self.edit = None;
+                }
                 None
             }
         }
@@ -991,6 +1061,81 @@ impl App {
             format!("Forgot {name}. If it is still on the network, the next scan lists it as new."),
         );
         Some(self.bump_save())
+    }
+
+    /// The command for a password key on the device shown (detail or wizard).
+    fn password_command(&mut self, action: Action) -> Option<Command> {
+        let device = match &self.screen {
+            Screen::Detail { device } => device.clone(),
+            Screen::Wizard(w) => w.device.clone(),
+            _ => return None,
+        };
+        let device_name = self.device(&device)?.name.clone();
+        let (command, note) = match action {
+            Action::MakePassphrase => (
+                Command::MakePassword {
+                    device,
+                    style: PasswordStyle::passphrase(),
+                },
+                "Making a passphrase…",
+            ),
+            Action::MakeRandomPassword => (
+                Command::MakePassword {
+                    device,
+                    style: PasswordStyle::random(),
+                },
+                "Making a password…",
+            ),
+            _ => (Command::FetchPassword { device }, "Asking your keyring…"),
+        };
+        self.secret = Some(SecretView {
+            device_name,
+            password: None,
+            note: note.into(),
+            problem: false,
+        });
+        Some(command)
+    }
+
+    fn on_password_made(&mut self, device: DeviceId, password: Password, kept: Result<(), String>) {
+        if self.device(&device).is_none() {
+            return;
+        }
+        let Some(view) = self.secret.as_mut() else {
+            return; // closed before the answer came
+        };
+        view.password = Some(password);
+        match kept {
+            Ok(()) => {
+                view.note = "Kept in your keyring under this device. Set it on the device now; s shows it again.".into();
+                view.problem = false;
+            }
+            Err(why) => {
+                view.note = format!("Not kept: {why}");
+                view.problem = true;
+            }
+        }
+    }
+
+    fn on_password_fetched(&mut self, result: Result<Option<Password>, String>) {
+        let Some(view) = self.secret.as_mut() else {
+            return;
+        };
+        match result {
+            Ok(Some(password)) => {
+                view.password = Some(password);
+                view.note = "From your keyring.".into();
+                view.problem = false;
+            }
+            Ok(None) => {
+                view.note = "No password is kept for this device yet: p makes one.".into();
+                view.problem = false;
+            }
+            Err(why) => {
+                view.note = why;
+                view.problem = true;
+            }
+        }
     }
 
     /// The id of the device on the detail screen.

@@ -75,6 +75,12 @@ pub enum Action {
     Forget,
     /// Show why porchlight thinks the device is what it is.
     ShowEvidence,
+    /// Make a passphrase for the device and keep it in the keyring.
+    MakePassphrase,
+    /// Make a password of random characters and keep it in the keyring.
+    MakeRandomPassword,
+    /// Show the password kept for the device.
+    ShowPassword,
     /// Say yes.
     Yes,
     /// Show or hide the help overlay.
@@ -182,6 +188,30 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ToggleKnown,
         short: "mine",
         help: "mark as mine (not new)",
+    },
+    Binding {
+        modes: &[Mode::Wizard, Mode::Detail],
+        keys: &[KeyCode::Char('p')],
+        label: "p",
+        action: Action::MakePassphrase,
+        short: "password",
+        help: "make a passphrase",
+    },
+    Binding {
+        modes: &[Mode::Wizard, Mode::Detail],
+        keys: &[KeyCode::Char('P')],
+        label: "P",
+        action: Action::MakeRandomPassword,
+        short: "random",
+        help: "make 24 random characters",
+    },
+    Binding {
+        modes: &[Mode::Wizard, Mode::Detail],
+        keys: &[KeyCode::Char('s')],
+        label: "s",
+        action: Action::ShowPassword,
+        short: "show",
+        help: "show the kept password",
     },
     Binding {
         modes: &[Mode::Detail],

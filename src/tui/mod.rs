@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::model::Inventory;
+use crate::secrets;
 use crate::store::Store;
 use app::{App, Command, Msg};
 
@@ -53,6 +54,10 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
     let guard = RestoreGuard;
     let mut events = EventStream::new();
     let mut scan_task: Option<tokio::task::JoinHandle<()>> = None;
+    // Connecting to the keyring is lazy: this returns at once, and a missing keyring is only an
+    // error message when the owner asks for a password.
+    let keyring: Result<secrets::Keyring, String> =
+        secrets::Keyring::system().map_err(|e| e.to_string());
     if app.can_scan && scan_on_start {
         start_scan(&tx, &mut scan_task);
     }
@@ -93,6 +98,34 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
                 });
             }
             Some(Command::StartScan) => start_scan(&tx, &mut scan_task),
+            Some(Command::MakePassword { device, style }) => {
+                let (tx, keyring) = (tx.clone(), keyring.clone());
+                tokio::spawn(async move {
+                    let password = secrets::generate(style);
+                    let kept = match &keyring {
+                        Ok(k) => k
+                            .store(&device, password.expose())
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = tx.send(Msg::PasswordMade {
+                        device,
+                        password,
+                        kept,
+                    });
+                });
+            }
+            Some(Command::FetchPassword { device }) => {
+                let (tx, keyring) = (tx.clone(), keyring.clone());
+                tokio::spawn(async move {
+                    let result = match &keyring {
+                        Ok(k) => k.fetch(&device).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = tx.send(Msg::PasswordFetched { device, result });
+                });
+            }
             Some(Command::Quit) => break,
             None => {}
         }

@@ -62,6 +62,9 @@ pub fn render(app: &App, frame: &mut Frame) {
         screens::scan::render(scan, frame, progress);
     }
     screens::status::render_status(app, frame, status);
+    if let Some(secret) = &app.secret {
+        screens::secret::render(secret, frame, body);
+    }
     if app.show_help {
         screens::help::render(frame, body);
     }

@@ -56,6 +56,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
 
     let steps = app.steps_of(device);
     let progress = app.catalog.progress(device);
+    let score = crate::score::device_score(&app.catalog, device);
     let rows = steps.iter().map(|step| {
         let state = device.step_state(&step.id);
         let snoozed = device
@@ -91,8 +92,8 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             .border_style(dim())
             .title(Span::styled(
                 format!(
-                    " Checklist · {} of {} settled ",
-                    progress.settled, progress.total
+                    " Checklist · {} of {} settled · score {}/100 ",
+                    progress.settled, progress.total, score.value
                 ),
                 heading(),
             )),
@@ -106,6 +107,17 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         .get(app.step_cursor)
         .map(|step| match device.step_state(&step.id) {
             StepState::Accepted { reason } => format!(" Risk accepted: {reason}"),
+            StepState::Todo | StepState::Failed => {
+                let points = score
+                    .costs
+                    .iter()
+                    .find(|c| c.step == step.id.as_str())
+                    .map_or(0.0, |c| c.points);
+                format!(
+                    " Worth {points:.0} points of this device's score · look again {}",
+                    step.recheck.label()
+                )
+            }
             _ => format!(
                 " {} · look again {}",
                 if step.verify == crate::catalog::VerifyKind::Network {

@@ -12,7 +12,7 @@ use crate::tui::render::{ACCENT, dim, heading};
 
 const LEFT: [(Mode, &str); 2] = [(Mode::List, "Moving around"), (Mode::Detail, "On a device")];
 const RIGHT: [(Mode, &str); 3] = [
-    (Mode::Wizard, "In the wizard"),
+    (Mode::Wizard, "Steps and passwords"),
     (Mode::Typing, "Typing a reason or a name"),
     (Mode::Confirm, "Answering a question"),
 ];

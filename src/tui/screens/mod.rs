@@ -5,6 +5,7 @@ pub mod help;
 pub mod list;
 pub mod needs;
 pub mod scan;
+pub mod secret;
 pub mod status;
 pub mod wizard;
 

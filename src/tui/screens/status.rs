@@ -19,7 +19,8 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|d| app.catalog.progress(d).open())
         .sum();
-    let counts = format!("{devices} devices · {open} steps open ");
+    let score = crate::score::home_score(&app.catalog, &app.inventory).value;
+    let counts = format!("{devices} devices · {open} steps open · score {score} ");
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(counts.chars().count() as u16),
