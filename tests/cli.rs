@@ -179,3 +179,120 @@ fn a_second_porchlight_on_the_same_folder_is_refused() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("already running"), "{stderr}");
 }
+
+/// Runs `porchlight scan` with `args`, which must be refused before anything is sent.
+fn refused_scan(args: &[&str], expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = porchlight(dir.path())
+        .arg("scan")
+        .args(args)
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!dir.path().join("state.json").exists(), "nothing saved");
+}
+
+#[test]
+fn a_public_or_oversized_or_malformed_subnet_is_refused_with_the_reason() {
+    refused_scan(&["--subnet", "8.8.8.0/24"], "not a private home range");
+    refused_scan(&["--subnet", "8.8.8.0/24"], "--allow-public");
+    refused_scan(&["--subnet", "10.0.0.0/16"], "more than a home network");
+    refused_scan(&["--subnet", "192.168.1.0"], "is not a subnet");
+    refused_scan(&["--subnet", "300.1.1.0/24"], "is not a subnet");
+    refused_scan(
+        &["--interface", "no-such-if0"],
+        "no interface \"no-such-if0\"",
+    );
+}
+
+#[test]
+fn the_demo_home_cannot_be_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    porchlight(dir.path())
+        .args(["--demo", "scan"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("demo home is simulated"));
+}
+
+#[test]
+fn remind_lists_what_is_due_and_can_signal_it_in_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = porchlight(dir.path())
+        .args(["--demo", "remind"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("need you"), "{text}");
+    assert!(text.contains("Unknown device"), "{text}");
+    assert!(text.contains("new on your network"), "{text}");
+    porchlight(dir.path())
+        .args(["--demo", "remind", "--exit-code", "--quiet"])
+        .assert()
+        .code(10);
+    let json = porchlight(dir.path())
+        .args(["--demo", "remind", "--json", "--by", "2099-01-01"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let due = json["due"].as_array().unwrap();
+    assert!(due.len() >= 6, "by 2099 every settled step is due again");
+    assert_eq!(due[0]["why"], "new-device");
+}
+
+#[test]
+fn remind_quiet_says_nothing_when_nothing_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    porchlight(dir.path())
+        .args(["remind", "--quiet", "--exit-code"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    porchlight(dir.path())
+        .args(["remind", "--by", "next week"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("write it as YYYY-MM-DD"));
+}
+
+#[test]
+fn remind_install_shows_and_writes_a_systemd_user_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    // Without a terminal to answer the question, nothing is written.
+    porchlight(dir.path())
+        .args(["remind", "--install"])
+        .env("XDG_CONFIG_HOME", &config)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("add --yes"));
+    assert!(!config.exists());
+    let out = porchlight(dir.path())
+        .args(["remind", "--install", "--yes"])
+        .env("XDG_CONFIG_HOME", &config)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8(out).unwrap();
+    let units = config.join("systemd/user");
+    let service = std::fs::read_to_string(units.join("porchlight-remind.service")).unwrap();
+    let timer = std::fs::read_to_string(units.join("porchlight-remind.timer")).unwrap();
+    assert!(
+        shown.contains(&service) && shown.contains(&timer),
+        "what was shown is what was written"
+    );
+    assert!(service.contains("remind --quiet"));
+    assert!(service.contains(&format!("--data-dir {}", dir.path().display())));
+    assert!(timer.contains("OnCalendar=daily"));
+}
