@@ -28,9 +28,11 @@
 # -----------------------------------------------------------------------------
 SHOTS=(
   # NAME     KEYS
-  "list      -"                   # the device list as it opens
-  "detail    Enter"               # open the first device: its checklist
-  "wizard    w Right"             # guide me: the first open step, on its "how" page
+  "needs     -"                   # the demo opens on what needs you
+  "list      Escape"              # the device list
+  "detail    Down Enter"          # the camera: what was found, why it is a camera, its checklist
+  "evidence  i"                   # why porchlight thinks it is a camera
+  "wizard    Escape w Right"      # guide me: the first open step, on its "how" page
   "help      Escape Escape ?"     # back out twice, then open the help overlay
 )
 

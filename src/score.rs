@@ -134,6 +134,25 @@ pub fn home_score(catalog: &Catalog, inventory: &Inventory) -> HomeScore {
     }
 }
 
+/// The home's score alone, without the per-device list (cheap enough for every frame).
+pub fn home_value(catalog: &Catalog, inventory: &Inventory) -> u8 {
+    let (mut earned, mut possible) = (0, 0);
+    for d in &inventory.devices {
+        for step in catalog.steps_for(d.category) {
+            let w = weight(step);
+            match d.progress.get(&step.id).map(|p| &p.state) {
+                Some(StepState::NotApplicable | StepState::Accepted { .. }) => {}
+                Some(StepState::Done | StepState::Verified) => {
+                    earned += w;
+                    possible += w;
+                }
+                None | Some(StepState::Todo | StepState::Failed) => possible += w,
+            }
+        }
+    }
+    percent(earned, possible)
+}
+
 /// `earned` over `possible` as a whole percentage; a device with nothing counted scores 100.
 fn percent(earned: u32, possible: u32) -> u8 {
     if possible == 0 {
@@ -239,6 +258,7 @@ mod tests {
         };
         let home = home_score(&catalog, &inventory);
         assert_eq!(home.value, 50);
+        assert_eq!(home_value(&catalog, &inventory), 50);
         assert_eq!(home.devices[0].1, "Garden camera", "weakest first");
         assert_eq!(home_score(&catalog, &Inventory::default()).value, 100);
     }

@@ -270,3 +270,21 @@ fn a_new_password_on_screen() {
     assert!(text.contains("Kept in your keyring"));
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
+    let mut app = demo_app();
+    let template = app.inventory.devices[1].clone();
+    for n in 0..200u8 {
+        let mut d = template.clone();
+        d.id = porchlight::model::DeviceId::Ip(std::net::Ipv4Addr::new(10, 0, 1, n));
+        d.name = format!("Camera {n}");
+        app.inventory.devices.push(d);
+    }
+    press(&mut app, &[KeyCode::End]);
+    let text = screen(&app);
+    assert!(text.contains("▶ ● Camera 199"), "{text}");
+    assert!(!text.contains("Home router"), "{text}");
+    press(&mut app, &[KeyCode::Home]);
+    assert!(screen(&app).contains("▶ ● Home router"));
+}

@@ -57,6 +57,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let steps = app.steps_of(device);
     let progress = app.catalog.progress(device);
     let score = crate::score::device_score(&app.catalog, device);
+    let due_ctx = crate::reminders::DueContext::new(&app.inventory, app.tz.clone());
     let rows = steps.iter().map(|step| {
         let state = device.step_state(&step.id);
         let snoozed = device
@@ -73,7 +74,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             state_cell,
             Cell::from(step.id.as_str()),
             Cell::from(step.title.as_str()),
-            Cell::from(due_text(step, device, app.now)),
+            Cell::from(due_text(step, device, &due_ctx, app.now)),
         ])
     });
     let table = Table::new(

@@ -54,28 +54,39 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let rows = app.inventory.devices.iter().map(|d| {
-        let progress = app.catalog.progress(d);
-        let mut name = vec![Span::raw(d.name.as_str())];
-        if !d.known {
-            name.push(Span::styled(
-                " new",
-                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            ));
-        }
-        let address = match d.ip {
-            Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
-            _ => Span::styled("offline", dim()),
-        };
-        Row::new(vec![
-            Cell::from(light_span(progress.light())),
-            Cell::from(Line::from(name)),
-            Cell::from(d.category.label()),
-            Cell::from(d.vendor.as_deref().unwrap_or("?")),
-            Cell::from(address),
-            Cell::from(progress_line(progress)),
-        ])
-    });
+    let [table_area, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    // Only the rows that fit are built: a home of a thousand devices draws as fast as ten.
+    let visible = usize::from(table_area.height.saturating_sub(2)).max(1);
+    let first = (app.list_cursor + 1).saturating_sub(visible);
+    let rows = app
+        .inventory
+        .devices
+        .iter()
+        .skip(first)
+        .take(visible)
+        .map(|d| {
+            let progress = app.catalog.progress(d);
+            let mut name = vec![Span::raw(d.name.as_str())];
+            if !d.known {
+                name.push(Span::styled(
+                    " new",
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                ));
+            }
+            let address = match d.ip {
+                Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
+                _ => Span::styled("offline", dim()),
+            };
+            Row::new(vec![
+                Cell::from(light_span(progress.light())),
+                Cell::from(Line::from(name)),
+                Cell::from(d.category.label()),
+                Cell::from(d.vendor.as_deref().unwrap_or("?")),
+                Cell::from(address),
+                Cell::from(progress_line(progress)),
+            ])
+        });
     let header = Row::new(["", "Name", "Kind", "Maker", "Address", "Progress"]).style(dim());
     let table = Table::new(
         rows,
@@ -92,9 +103,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     .block(block)
     .row_highlight_style(selected())
     .highlight_symbol("▶ ");
-    let mut state = TableState::new().with_selected(Some(app.list_cursor));
-    let [table_area, footer] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let mut state = TableState::new().with_selected(Some(app.list_cursor - first));
     frame.render_stateful_widget(table, table_area, &mut state);
     frame.render_widget(Paragraph::new(summary(app)).style(dim()), footer);
 }

@@ -15,6 +15,7 @@ use ratatui::text::Span;
 
 use crate::catalog::{Light, Recheck, Step};
 use crate::model::{Device, StepState};
+use crate::reminders::DueContext;
 use crate::tui::render::{ACCENT, dim, heading};
 
 /// The traffic light of a device as a coloured dot.
@@ -44,22 +45,28 @@ pub fn state_span(state: &StepState) -> Span<'static> {
     Span::styled(text, Style::new().fg(color))
 }
 
-/// When the step is next due, in few characters: "now", "in 5d", "2027-03-01" or "—".
-pub fn due_text(step: &Step, device: &Device, now: Timestamp) -> String {
-    match step.due(device) {
-        None if step.recheck == Recheck::EveryScan && device.step_state(&step.id).is_settled() => {
-            "next scan".into()
+/// When the step is next due, in few characters: "now", "in 5d", "2027-03-01", "next scan" or "—".
+pub fn due_text(step: &Step, device: &Device, ctx: &DueContext, now: Timestamp) -> String {
+    let state = device.progress.get(&step.id).map(|p| &p.state);
+    let due = match crate::reminders::due(step, device, ctx) {
+        Some((at, _)) => at,
+        None => {
+            return match state {
+                None | Some(StepState::Todo | StepState::Failed) => "now".into(),
+                Some(StepState::NotApplicable) => "—".into(),
+                Some(_) if step.recheck == Recheck::EveryScan => "next scan".into(),
+                Some(_) => "—".into(),
+            };
         }
-        None => "—".into(),
-        Some(due) if due <= now => "now".into(),
-        Some(due) => {
-            let days = (due.as_second() - now.as_second()) / 86_400;
-            if days < 30 {
-                format!("in {}d", days.max(1))
-            } else {
-                due.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()
-            }
-        }
+    };
+    if due <= now {
+        return "now".into();
+    }
+    let days = (due.as_second() - now.as_second()) / 86_400;
+    if days < 30 {
+        format!("in {}d", days.max(1))
+    } else {
+        due.to_zoned(ctx.tz.clone()).date().to_string()
     }
 }
 

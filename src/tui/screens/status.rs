@@ -19,7 +19,7 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|d| app.catalog.progress(d).open())
         .sum();
-    let score = crate::score::home_score(&app.catalog, &app.inventory).value;
+    let score = crate::score::home_value(&app.catalog, &app.inventory);
     let counts = format!("{devices} devices · {open} steps open · score {score} ");
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
