@@ -8,9 +8,10 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use jiff::{Span, Timestamp, ToSpan};
+use jiff::{Span, ToSpan};
 use serde::Deserialize;
 
+use crate::checks::Check;
 use crate::model::{Category, Device, StepId, StepState};
 
 /// The checklist shipped with porchlight.
@@ -151,6 +152,9 @@ pub struct Step {
     pub done_when: String,
     /// How it can be confirmed.
     pub verify: VerifyKind,
+    /// What porchlight probes to confirm it; present exactly when `verify` is `network`.
+    #[serde(default)]
+    pub check: Option<Check>,
     /// When to look at it again.
     pub recheck: Recheck,
     /// Events that make it due again.
@@ -168,33 +172,6 @@ impl Step {
         let key = category.key();
         let listed = self.applies_to.iter().any(|c| c == "all" || c == key);
         listed && !self.except.iter().any(|c| c == key)
-    }
-
-    /// When a step with `progress` of this device next needs the owner, or `None` when it waits
-    /// only on an event. A step still to do (or failed) is due now, unless snoozed.
-    pub fn due(&self, device: &Device) -> Option<Timestamp> {
-        let progress = device.progress.get(&self.id);
-        let state = progress.map(|p| &p.state).cloned().unwrap_or_default();
-        let snoozed = progress.and_then(|p| p.snoozed_until);
-        let due = match state {
-            StepState::Todo | StepState::Failed => {
-                Some(progress.map(|p| p.changed_at).unwrap_or(device.first_seen))
-            }
-            StepState::NotApplicable => None,
-            StepState::Done | StepState::Verified | StepState::Accepted { .. } => {
-                let since = progress.map(|p| p.changed_at)?;
-                let span = self.recheck.interval()?;
-                since
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .checked_add(span)
-                    .ok()
-                    .map(|z| z.timestamp())
-            }
-        };
-        match (due, snoozed) {
-            (Some(d), Some(s)) => Some(d.max(s)),
-            (d, _) => d,
-        }
     }
 }
 
@@ -238,8 +215,10 @@ impl Catalog {
     /// Parses and validates a checklist written as TOML.
     ///
     /// # Errors
-    /// [`CatalogError::Parse`] for bad TOML or unknown keys, [`CatalogError::Invalid`] for the first
-    /// step with an empty field, an unknown category, a bad link or a duplicate id.
+    /// [`CatalogError::Parse`] for bad TOML, unknown keys or an unknown check kind,
+    /// [`CatalogError::Invalid`] for the first step with an empty field, an unknown category, a bad
+    /// link, a duplicate id, a network step without a check (or an owner step with one), or a
+    /// check with bad parameters.
     pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
         let file: CatalogFile =
             toml::from_str(text).map_err(|e| CatalogError::Parse(e.message().to_string()))?;
@@ -302,6 +281,25 @@ impl Catalog {
             if !step.except.is_empty() && !step.applies_to.iter().any(|c| c == "all") {
                 return Err(fail("`except` only makes sense with `all`".into()));
             }
+            match (step.verify, &step.check) {
+                (VerifyKind::Network, None) => {
+                    return Err(fail(
+                        "`verify = \"network\"` needs a `check` saying what porchlight probes"
+                            .into(),
+                    ));
+                }
+                (VerifyKind::Owner, Some(_)) => {
+                    return Err(fail(
+                        "a `check` only makes sense with `verify = \"network\"`".into(),
+                    ));
+                }
+                (_, Some(check)) => {
+                    check
+                        .validate()
+                        .map_err(|e| fail(format!("bad check: {e}")))?;
+                }
+                (VerifyKind::Owner, None) => {}
+            }
             for link in &step.links {
                 if link.title.trim().is_empty() {
                     return Err(fail("a link has no title".into()));
@@ -334,10 +332,10 @@ impl Catalog {
         let mut p = Progress::default();
         for step in self.steps_for(device.category) {
             p.total += 1;
-            match device.step_state(&step.id) {
-                StepState::Todo => {}
-                StepState::Failed => p.failed += 1,
-                _ => p.settled += 1,
+            match device.progress.get(&step.id).map(|p| &p.state) {
+                None | Some(StepState::Todo) => {}
+                Some(StepState::Failed) => p.failed += 1,
+                Some(_) => p.settled += 1,
             }
         }
         p
@@ -408,6 +406,7 @@ why = "Telnet sends passwords in the clear."
 how = ["Open the admin page.", "Switch telnet off."]
 done_when = "Port 23 no longer answers."
 verify = "network"
+check = { kind = "ports-closed", ports = [23, 2323] }
 recheck = "every-scan"
 standards = ["ETSI EN 303 645 5.6-1"]
 links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
@@ -512,47 +511,83 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
     }
 
     #[test]
-    fn due_dates_follow_the_recheck_interval_and_snoozes() {
-        use crate::model::{Device, DeviceId, StepProgress};
-        let text = GOOD.replace("every-scan", "monthly");
-        let catalog = Catalog::from_toml(&text).unwrap();
-        let step = &catalog.steps()[0];
-        let jan31: Timestamp = "2027-01-31T10:00:00Z".parse().unwrap();
-        let mut device = Device {
-            id: DeviceId::Ip("192.168.1.9".parse().unwrap()),
-            name: "cam".into(),
-            category: Category::Camera,
-            vendor: None,
-            model: None,
-            firmware: None,
-            ip: None,
-            mac: None,
-            hostnames: vec![],
-            services: vec![],
-            open_ports: vec![],
-            first_seen: jan31,
-            last_seen: jan31,
-            known: false,
-            progress: Default::default(),
-            owner_name: None,
-            owner_category: None,
-            gateway: false,
-        };
-        // Never touched: due since first seen.
-        assert_eq!(step.due(&device), Some(jan31));
-        // Done on 31 January: a month later is the last day of February.
-        device.set_step_state(&step.id, StepState::Done, jan31);
-        let due = step.due(&device).unwrap();
-        assert_eq!(due.to_string(), "2027-02-28T10:00:00Z");
-        // Not applicable: never due.
-        device.set_step_state(&step.id, StepState::NotApplicable, jan31);
-        assert_eq!(step.due(&device), None);
-        // To do but snoozed: due when the snooze ends.
-        let later: Timestamp = "2027-02-07T10:00:00Z".parse().unwrap();
-        device
-            .progress
-            .insert(step.id.clone(), StepProgress::new(StepState::Todo, jan31));
-        device.snooze_step(&step.id, later, jan31);
-        assert_eq!(step.due(&device), Some(later));
+    fn network_steps_name_a_valid_check_and_owner_steps_none() {
+        let catalog = Catalog::from_toml(GOOD).unwrap();
+        assert_eq!(
+            catalog.steps()[0].check,
+            Some(Check::PortsClosed {
+                ports: vec![23, 2323]
+            })
+        );
+        let e = broken(
+            "check = { kind = \"ports-closed\", ports = [23, 2323] }\n",
+            "",
+        );
+        assert!(e.to_string().contains("needs a `check`"), "{e}");
+        let e = broken("verify = \"network\"", "verify = \"owner\"");
+        assert!(e.to_string().contains("only makes sense"), "{e}");
+        let e = broken("ports = [23, 2323]", "ports = []");
+        assert_eq!(
+            e.to_string(),
+            "checklist step X-01: bad check: `ports-closed` needs at least one port"
+        );
+        let e = broken("ports = [23, 2323]", "ports = [23, 23]");
+        assert!(e.to_string().contains("twice"), "{e}");
+        let e = broken("kind = \"ports-closed\"", "kind = \"port-closed\"");
+        assert!(matches!(e, CatalogError::Parse(_)), "{e}");
+        let e = broken("ports = [23, 2323] }", "ports = [23, 2323], colour = 1 }");
+        assert!(matches!(e, CatalogError::Parse(_)), "{e}");
+        let e = broken(
+            "check = { kind = \"ports-closed\", ports = [23, 2323] }",
+            "check = { kind = \"router-uptime\", max_days = 0 }",
+        );
+        assert!(e.to_string().contains("max_days"), "{e}");
+    }
+
+    #[test]
+    fn the_builtin_checks_match_the_steps() {
+        let catalog = Catalog::builtin().unwrap();
+        let check = |id: &str| catalog.step(&StepId::new(id)).unwrap().check.clone();
+        let network = catalog
+            .steps()
+            .iter()
+            .filter(|s| s.verify == VerifyKind::Network)
+            .count();
+        assert!(
+            network >= 25,
+            "only {network} steps are checked over the network"
+        );
+        assert_eq!(
+            check("G-02"),
+            Some(Check::PortsClosed {
+                ports: vec![23, 2323]
+            })
+        );
+        assert_eq!(check("H-02"), Some(Check::MqttAuth));
+        assert_eq!(check("C-01"), Some(Check::RtspAuth));
+        assert_eq!(check("RT-05"), Some(Check::UpnpIgdOff));
+        assert_eq!(
+            check("G-05"),
+            Some(Check::NotExposedViaUpnp { ports: None })
+        );
+        assert_eq!(check("RT-01"), Some(Check::DefaultCredentials));
+        assert_eq!(check("RT-11"), Some(Check::FirmwareSeen));
+        // Steps nothing on the network can prove are the owner's to confirm.
+        for id in ["RT-02", "RT-07", "RT-08", "RT-14", "N-03"] {
+            let step = catalog.step(&StepId::new(id)).unwrap();
+            assert_eq!(step.verify, VerifyKind::Owner, "{id}");
+            assert_eq!(step.check, None, "{id}");
+        }
+        // Only the credential check ever logs in.
+        for step in catalog.steps() {
+            if let Some(c) = &step.check {
+                assert_eq!(
+                    c.needs_consent(),
+                    matches!(c, Check::DefaultCredentials),
+                    "{}",
+                    step.id
+                );
+            }
+        }
     }
 }

@@ -1,0 +1,409 @@
+//! Checks on listening services: ports that should be closed (telnet, FTP, ADB, TR-069...), an
+//! MQTT broker that should demand a login, and file sharing that should no longer speak SMB1.
+//!
+//! The port probes are discovery's ([`crate::discovery::ports`]), so a check sees exactly what a
+//! scan sees, with the same care: nothing is ever sent to a printer's raw port or to ADB. The MQTT
+//! probe connects without credentials and, if let in, disconnects politely; the SMB probe offers
+//! only the SMB1 dialect and reads the answer's header, nothing more.
+
+use std::net::SocketAddrV4;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout, timeout_at};
+
+use super::{CheckResult, Context, Target};
+use crate::discovery::ports::{
+    MQTT_CONNECT, PortOptions, ProbeKind, RiskyPort, describe_connack, probe_host,
+};
+use crate::model::OpenPort;
+
+/// The MQTT port without TLS.
+pub const MQTT_PORT: u16 = 1883;
+
+/// The SMB port (direct TCP, no NetBIOS session).
+pub const SMB_PORT: u16 = 445;
+
+/// `telnet 23`, or `port 12345` for a port porchlight has no name for.
+pub fn port_name(port: u16) -> String {
+    match RiskyPort::lookup(port) {
+        Some(p) => format!("{} {port}", p.service),
+        None => format!("port {port}"),
+    }
+}
+
+/// `telnet 23 and telnet 2323`, `ftp 21, ssh 22 and telnet 23`.
+pub fn port_list(ports: &[u16]) -> String {
+    let names: Vec<String> = ports.iter().map(|&p| port_name(p)).collect();
+    match names.as_slice() {
+        [] => "no ports".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The probe options for a check: discovery's probes under the check's limits.
+fn probe_options(ctx: &Context, ports: usize) -> PortOptions {
+    PortOptions {
+        connect_timeout: ctx.limits.connect_timeout,
+        banner_timeout: ctx.limits.exchange_timeout,
+        max_banner_bytes: ctx.limits.max_bytes.min(4096),
+        per_host_concurrency: ports.max(1),
+    }
+}
+
+/// Pass when every port refuses or does not answer; Fail naming each port that answers.
+///
+/// Ports of [`RISKY_PORTS`](crate::discovery::ports::RISKY_PORTS) get discovery's probe for them;
+/// any other port gets the telnet reader, which sends nothing unless the server negotiates
+/// telnet options (and then only refusals).
+pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> CheckResult {
+    let probes: Vec<RiskyPort> = ports
+        .iter()
+        .map(|&port| {
+            RiskyPort::lookup(port).copied().unwrap_or(RiskyPort {
+                port,
+                service: UNNAMED,
+                kind: ProbeKind::Telnet,
+            })
+        })
+        .collect();
+    let open = probe_host(target.ip, &probes, &probe_options(ctx, probes.len())).await;
+    let ip = target.ip;
+    if open.is_empty() {
+        return CheckResult::pass(format!(
+            "{} on {ip} {} not answer",
+            port_list(ports),
+            if ports.len() == 1 { "does" } else { "do" }
+        ));
+    }
+    let banner = |p: &OpenPort| {
+        p.banner
+            .as_deref()
+            .map(|b| format!(" (banner: {b})"))
+            .unwrap_or_default()
+    };
+    let evidence = match open.as_slice() {
+        [p] if p.service == UNNAMED => {
+            format!("something still answers on {ip}:{}{}", p.port, banner(p))
+        }
+        [p] => format!(
+            "{} still answers on {ip}:{}{}",
+            p.service,
+            p.port,
+            banner(p)
+        ),
+        _ => format!(
+            "{} ports still answer on {ip}: {}",
+            open.len(),
+            open.iter()
+                .map(|p| {
+                    let name = if p.service == UNNAMED {
+                        format!("port {}", p.port)
+                    } else {
+                        format!("{} {}", p.service, p.port)
+                    };
+                    format!("{name}{}", banner(p))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    CheckResult::fail(evidence).with_next(
+        "Switch the service off in the device's settings (or its app), restart it, and check again; \
+         if there is no such setting, ask the maker or keep the device on the IoT network.",
+    )
+}
+
+/// The service name given to a port porchlight has no name for.
+const UNNAMED: &str = "unknown";
+
+/// Connects under the connect timeout; `None` when refused, unreachable or timed out.
+pub(crate) async fn connect(addr: SocketAddrV4, ctx: &Context) -> Option<TcpStream> {
+    match timeout(ctx.limits.connect_timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            Some(stream)
+        }
+        _ => None,
+    }
+}
+
+/// Reads until `done` says so, the peer closes, `max` bytes, an error or the deadline.
+pub(crate) async fn read_until<F>(
+    stream: &mut TcpStream,
+    deadline: Instant,
+    max: usize,
+    done: F,
+) -> Vec<u8>
+where
+    F: Fn(&[u8]) -> bool,
+{
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while buf.len() < max {
+        let want = chunk.len().min(max - buf.len());
+        match timeout_at(deadline, stream.read(&mut chunk[..want])).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if done(&buf) {
+                    break;
+                }
+            }
+        }
+    }
+    buf
+}
+
+/// Writes all of `bytes` before the deadline; false when that failed.
+pub(crate) async fn write_all(stream: &mut TcpStream, deadline: Instant, bytes: &[u8]) -> bool {
+    matches!(
+        timeout_at(deadline, stream.write_all(bytes)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// An MQTT DISCONNECT.
+const MQTT_DISCONNECT: &[u8] = &[0xe0, 0x00];
+
+/// Pass when an anonymous MQTT CONNECT on 1883 is refused (CONNACK 4 or 5) or nothing listens;
+/// Fail when it is accepted (CONNACK 0).
+pub async fn mqtt_auth(target: &Target, ctx: &Context) -> CheckResult {
+    mqtt_auth_on(SocketAddrV4::new(target.ip, MQTT_PORT), target, ctx).await
+}
+
+/// [`mqtt_auth`] against the broker at `addr` (tests use another port).
+pub async fn mqtt_auth_on(addr: SocketAddrV4, target: &Target, ctx: &Context) -> CheckResult {
+    let tls_note = target
+        .open_ports
+        .iter()
+        .any(|p| p.port == 8883)
+        .then_some(
+            "porchlight cannot log in over the encrypted port 8883; check there that anonymous clients are refused too.",
+        );
+    let Some(mut stream) = connect(addr, ctx).await else {
+        let result = CheckResult::pass(format!("no MQTT broker listens on {addr}"));
+        return match tls_note {
+            Some(note) => result.with_next(note),
+            None => result,
+        };
+    };
+    let deadline = Instant::now() + ctx.limits.exchange_timeout;
+    if !write_all(&mut stream, deadline, MQTT_CONNECT).await {
+        return CheckResult::unknown(format!(
+            "the MQTT broker on {addr} took the connection but not the login request"
+        ));
+    }
+    let reply = read_until(&mut stream, deadline, 64, |b| {
+        b.len() >= 4 || b.first().is_some_and(|&t| t != 0x20)
+    })
+    .await;
+    match reply.as_slice() {
+        [0x20, 0x02, _, 0, ..] => {
+            let _ = write_all(&mut stream, deadline, MQTT_DISCONNECT).await;
+            CheckResult::fail(format!(
+                "the MQTT broker on {addr} lets anyone in without a login ({})",
+                describe_connack(0)
+            ))
+            .with_next(
+                "Turn off anonymous access in the broker's settings (Mosquitto: allow_anonymous false \
+                 and a password_file), give each device its own login, and restart the broker.",
+            )
+        }
+        [0x20, 0x02, _, code @ (4 | 5), ..] => {
+            let result = CheckResult::pass(format!(
+                "the MQTT broker on {addr} refuses clients without a login ({})",
+                describe_connack(*code)
+            ));
+            match tls_note {
+                Some(note) => result.with_next(note),
+                None => result,
+            }
+        }
+        [0x20, 0x02, _, code, ..] => CheckResult::unknown(format!(
+            "the MQTT broker on {addr} answered {}",
+            describe_connack(*code)
+        )),
+        [] => CheckResult::unknown(format!(
+            "something listens on {addr} but gave no MQTT answer"
+        )),
+        other => CheckResult::unknown(format!(
+            "{addr} did not answer like an MQTT broker (first bytes: {})",
+            hex(&other[..other.len().min(8)])
+        )),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An SMB1 NEGOTIATE offering only the `NT LM 0.12` dialect, in a direct-TCP (port 445) frame.
+pub fn smb1_negotiate() -> Vec<u8> {
+    let dialects: &[u8] = b"\x02NT LM 0.12\x00";
+    let mut smb = Vec::with_capacity(64);
+    smb.extend_from_slice(b"\xffSMB");
+    smb.push(0x72); // NEGOTIATE
+    smb.extend_from_slice(&[0, 0, 0, 0]); // status
+    smb.push(0x18); // flags: case-insensitive, canonical paths
+    smb.extend_from_slice(&[0x01, 0xc0]); // flags2: long names, NT status, unicode
+    smb.extend_from_slice(&[0; 2]); // PID high
+    smb.extend_from_slice(&[0; 8]); // signature
+    smb.extend_from_slice(&[0; 2]); // reserved
+    smb.extend_from_slice(&[0; 2]); // TID
+    smb.extend_from_slice(&[0xff, 0xfe]); // PID
+    smb.extend_from_slice(&[0; 2]); // UID
+    smb.extend_from_slice(&[0; 2]); // MID
+    smb.push(0); // word count
+    let count = u16::try_from(dialects.len()).unwrap_or(0);
+    smb.extend_from_slice(&count.to_le_bytes());
+    smb.extend_from_slice(dialects);
+    let len = u32::try_from(smb.len()).unwrap_or(0).to_be_bytes();
+    let mut frame = vec![0, len[1], len[2], len[3]];
+    frame.extend_from_slice(&smb);
+    frame
+}
+
+/// What an SMB server said to an SMB1-only NEGOTIATE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmbReply {
+    /// It picked the SMB1 dialect.
+    Smb1Accepted,
+    /// It answered in SMB1 but accepted no dialect, or with an error status.
+    Smb1Refused(String),
+    /// It answered in SMB2 or newer.
+    Smb2,
+    /// It closed the connection without a word.
+    Closed,
+    /// Something else.
+    Other(String),
+}
+
+/// Reads the header of a reply to [`smb1_negotiate`].
+pub fn classify_smb_reply(buf: &[u8]) -> SmbReply {
+    if buf.is_empty() {
+        return SmbReply::Closed;
+    }
+    let body = buf.get(4..).unwrap_or_default();
+    if body.starts_with(b"\xfeSMB") {
+        return SmbReply::Smb2;
+    }
+    if body.starts_with(b"\xffSMB") && body.get(4) == Some(&0x72) {
+        let status = body
+            .get(5..9)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            .unwrap_or(0);
+        if status != 0 {
+            return SmbReply::Smb1Refused(format!("status 0x{status:08x}"));
+        }
+        return match (body.get(32), body.get(33..35)) {
+            (Some(&words), Some(index)) if words > 0 => {
+                if u16::from_le_bytes([index[0], index[1]]) == 0xffff {
+                    SmbReply::Smb1Refused("no dialect accepted".into())
+                } else {
+                    SmbReply::Smb1Accepted
+                }
+            }
+            _ => SmbReply::Smb1Refused("an empty answer".into()),
+        };
+    }
+    SmbReply::Other(hex(&buf[..buf.len().min(8)]))
+}
+
+/// Pass when nothing answers on 445, or the server refuses SMB1; Fail when it picks SMB1.
+pub async fn smb1_off(target: &Target, ctx: &Context) -> CheckResult {
+    smb1_off_on(SocketAddrV4::new(target.ip, SMB_PORT), ctx).await
+}
+
+/// [`smb1_off`] against the server at `addr` (tests use another port).
+pub async fn smb1_off_on(addr: SocketAddrV4, ctx: &Context) -> CheckResult {
+    let Some(mut stream) = connect(addr, ctx).await else {
+        return CheckResult::pass(format!("no file sharing (SMB) answers on {addr}"));
+    };
+    let deadline = Instant::now() + ctx.limits.exchange_timeout;
+    if !write_all(&mut stream, deadline, &smb1_negotiate()).await {
+        return CheckResult::pass(format!(
+            "the file-sharing service on {addr} dropped the connection when offered only SMB1"
+        ));
+    }
+    let reply = read_until(&mut stream, deadline, 256, |b| b.len() >= 4 + 35).await;
+    let timed_out = Instant::now() >= deadline;
+    match classify_smb_reply(&reply) {
+        SmbReply::Smb1Accepted => CheckResult::fail(format!(
+            "the file-sharing service on {addr} still speaks the old SMB1 (it accepted the NT LM 0.12 dialect)"
+        ))
+        .with_next(
+            "Set the minimum SMB version to SMB2 or higher in the device's file-sharing settings, then check again.",
+        ),
+        SmbReply::Smb1Refused(why) => CheckResult::pass(format!(
+            "the file-sharing service on {addr} refuses SMB1 ({why})"
+        )),
+        SmbReply::Smb2 => CheckResult::pass(format!(
+            "the file-sharing service on {addr} answers only in SMB2 or newer"
+        )),
+        SmbReply::Closed if timed_out => CheckResult::unknown(format!(
+            "the file-sharing service on {addr} did not answer in time"
+        )),
+        SmbReply::Closed => CheckResult::pass(format!(
+            "the file-sharing service on {addr} closed the connection when offered only SMB1"
+        )),
+        SmbReply::Other(first) => CheckResult::unknown(format!(
+            "{addr} did not answer like a file-sharing service (first bytes: {first})"
+        )),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_lists_read_naturally() {
+        assert_eq!(port_list(&[23]), "telnet 23");
+        assert_eq!(port_list(&[23, 2323]), "telnet 23 and telnet 2323");
+        assert_eq!(port_list(&[21, 22, 12345]), "ftp 21, ssh 22 and port 12345");
+    }
+
+    #[test]
+    fn the_smb1_negotiate_is_framed() {
+        let frame = smb1_negotiate();
+        let len = usize::from(frame[2]) << 8 | usize::from(frame[3]);
+        assert_eq!(len, frame.len() - 4);
+        assert_eq!(&frame[4..9], b"\xffSMB\x72");
+        assert!(frame.ends_with(b"\x02NT LM 0.12\x00"));
+    }
+
+    #[test]
+    fn smb_replies_are_classified() {
+        let mut accepted = vec![0, 0, 0, 0x55];
+        accepted.extend_from_slice(b"\xffSMB\x72");
+        accepted.extend_from_slice(&[0; 27]);
+        accepted.push(17); // word count
+        accepted.extend_from_slice(&[0, 0]); // dialect index 0
+        assert_eq!(classify_smb_reply(&accepted), SmbReply::Smb1Accepted);
+        let mut none = accepted.clone();
+        none[4 + 33] = 0xff;
+        none[4 + 34] = 0xff;
+        assert!(matches!(
+            classify_smb_reply(&none),
+            SmbReply::Smb1Refused(_)
+        ));
+        let mut error = accepted.clone();
+        error[4 + 5] = 0x22;
+        assert!(
+            matches!(classify_smb_reply(&error), SmbReply::Smb1Refused(w) if w.contains("0x00000022"))
+        );
+        assert_eq!(classify_smb_reply(b"\0\0\0\x40\xfeSMB"), SmbReply::Smb2);
+        assert_eq!(classify_smb_reply(b""), SmbReply::Closed);
+        assert!(matches!(
+            classify_smb_reply(b"HTTP/1.1 400"),
+            SmbReply::Other(_)
+        ));
+    }
+}

@@ -1,0 +1,770 @@
+//! The router's UPnP: whether it still offers port mapping (InternetGatewayDevice), which of its
+//! mappings point at which device, how long its connection has been up, and whether it offers
+//! WPS over UPnP.
+//!
+//! How the router is asked, and why:
+//! - A unicast SSDP search goes to the router's own address only (through discovery's bounded
+//!   [`ssdp::discover`], so replies, descriptions and LOCATION rules are the scan's). A router
+//!   that no longer answers is asked once more through the LOCATION the scan saw, if it was on the
+//!   router itself, so a missed datagram is not taken for "UPnP off".
+//! - The mappings are read with `GetGenericPortMappingEntry` from index 0 until the router answers
+//!   with a fault (an HTTP 500: the end of the list), at most [`MAX_MAPPINGS`], through rupnp.
+//!   rupnp reads descriptions and replies without a size or time bound, so it is only ever handed
+//!   a LOCATION that is on the router's private address and that porchlight has just read itself
+//!   with its bounded client, and every rupnp call runs under a timeout. (Nothing here holds
+//!   rupnp's SCPD, whose `Rc` would make the futures unsendable.)
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::time::{Instant, timeout, timeout_at};
+
+use super::{CheckResult, Context, GatewayInfo, Target, is_home_address};
+use crate::discovery::http::{self, Limits};
+use crate::discovery::ssdp::{self, SsdpOptions};
+use crate::discovery::{DiscoveryEvent, EventSink, UpnpInfo};
+use crate::sanitize::clean;
+
+/// The most port mappings read from one router.
+pub const MAX_MAPPINGS: usize = 256;
+
+/// The device type of WPS over UPnP.
+pub const WFA_DEVICE_TYPE: &str = "urn:schemas-wifialliance-org:device:WFADevice:1";
+
+/// The longest one UPnP action may take.
+const ACTION_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The bounds on a description read.
+const DESCRIPTION_LIMITS: Limits = Limits {
+    timeout: Duration::from_millis(1200),
+    max_bytes: 256 * 1024,
+};
+
+/// One UPnP port mapping of the router.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortMapping {
+    /// The port on the internet side.
+    pub external_port: u16,
+    /// `TCP` or `UDP`.
+    pub protocol: String,
+    /// The device it forwards to.
+    pub internal_client: Ipv4Addr,
+    /// The port on that device.
+    pub internal_port: u16,
+    /// The name the device gave the rule (cleaned).
+    pub description: String,
+    /// Whether the rule is active.
+    pub enabled: bool,
+    /// How long the rule lasts, in seconds (0: until removed).
+    pub lease_secs: u32,
+}
+
+impl PortMapping {
+    /// `TCP 8554 -> 10.0.0.14:554 'Camera'`.
+    pub fn describe(&self) -> String {
+        let name = if self.description.is_empty() {
+            String::new()
+        } else {
+            format!(" '{}'", self.description)
+        };
+        let off = if self.enabled { "" } else { " (disabled)" };
+        format!(
+            "{} {} -> {}:{}{name}{off}",
+            self.protocol, self.external_port, self.internal_client, self.internal_port
+        )
+    }
+
+    fn from_values(values: &HashMap<String, String>) -> Option<Self> {
+        let get = |key: &str| values.get(key).map(|v| v.trim());
+        Some(Self {
+            external_port: get("NewExternalPort")?.parse().ok()?,
+            protocol: clean(get("NewProtocol").unwrap_or("?"), 8).to_ascii_uppercase(),
+            internal_client: get("NewInternalClient")?.parse().ok()?,
+            internal_port: get("NewInternalPort")?.parse().ok()?,
+            description: clean(get("NewPortMappingDescription").unwrap_or_default(), 80),
+            enabled: get("NewEnabled").is_none_or(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            lease_secs: get("NewLeaseDuration")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        })
+    }
+}
+
+/// True for the UPnP InternetGatewayDevice type (any version).
+pub fn is_igd_type(kind: &str) -> bool {
+    kind.contains(":device:InternetGatewayDevice:")
+}
+
+/// Checks that a LOCATION is a plain `http://` address on the router `gateway` itself, which is
+/// private or this machine.
+///
+/// # Errors
+/// Why it is refused, in one line.
+pub fn validate_location(location: &str, gateway: Ipv4Addr) -> Result<(), String> {
+    let shown = clean(location, 120);
+    let (addr, _, _) = http::parse_url(location).map_err(|_| {
+        format!("the router's UPnP address {shown} is not a plain http:// address with a numeric IPv4 host")
+    })?;
+    if *addr.ip() != gateway {
+        return Err(format!(
+            "the router's UPnP address {shown} points at another host, not the router {gateway}"
+        ));
+    }
+    if !is_home_address(gateway) {
+        return Err(format!(
+            "the router {gateway} is not on a private address; porchlight does not talk UPnP to it"
+        ));
+    }
+    Ok(())
+}
+
+/// The WAN connection service of an IGD description (`WANIPConnection` or `WANPPPConnection`).
+fn connection_service(info: &UpnpInfo) -> Option<&str> {
+    ["WANIPConnection", "WANPPPConnection"]
+        .iter()
+        .find_map(|want| {
+            info.services
+                .iter()
+                .find(|s| s.contains(&format!(":service:{want}:")))
+        })
+        .map(String::as_str)
+}
+
+/// The router's UPnP as a live look saw it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RouterUpnp {
+    /// The router answered the SSDP search at all.
+    pub answered: bool,
+    /// The types it answered with.
+    pub types: Vec<String>,
+    /// Descriptions read.
+    pub infos: Vec<UpnpInfo>,
+    /// Its IGD, when it offers port mapping.
+    pub igd: Option<Igd>,
+    /// Why the search could not be sent, if it could not.
+    pub error: Option<String>,
+}
+
+/// A router's InternetGatewayDevice.
+#[derive(Debug, Clone)]
+pub(crate) struct Igd {
+    /// Where its description is (validated: on the router, private).
+    pub location: String,
+    /// The description.
+    pub info: UpnpInfo,
+}
+
+impl Igd {
+    /// `TestGate 1000` or the friendly name, for evidence.
+    fn name(&self) -> Option<&str> {
+        self.info
+            .model_name
+            .as_deref()
+            .or(self.info.friendly_name.as_deref())
+    }
+}
+
+/// Reads and parses the description at a validated LOCATION with the bounded client.
+async fn read_description(location: &str) -> Result<UpnpInfo, String> {
+    let (addr, host, path) = http::parse_url(location).map_err(|e| e.to_string())?;
+    let response = http::get(addr, &host, &path, DESCRIPTION_LIMITS)
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status != 200 {
+        return Err(format!("the router answered HTTP {}", response.status));
+    }
+    if response.truncated {
+        return Err("the router's UPnP description is too large or was cut short".into());
+    }
+    ssdp::parse_description(&String::from_utf8_lossy(&response.body), location)
+}
+
+/// Asks the router (and only the router) which UPnP devices it offers.
+pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> RouterUpnp {
+    let mut found = RouterUpnp::default();
+    let ip = gateway.ip;
+    if !is_home_address(ip) {
+        found.error = Some(format!(
+            "the router {ip} is not on a private address; porchlight does not talk UPnP to it"
+        ));
+        return found;
+    }
+    let opts = SsdpOptions {
+        bind: Ipv4Addr::UNSPECIFIED,
+        target: SocketAddrV4::new(ip, ctx.endpoints.ssdp_port),
+        wait: ctx.limits.ssdp_wait,
+        fetch: DESCRIPTION_LIMITS,
+        allow: Arc::new(move |from| from == ip),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink = EventSink::new(tx);
+    if let Err(e) = ssdp::discover(&opts, &sink).await {
+        found.error = Some(e);
+    }
+    drop(sink);
+    while let Ok(event) = rx.try_recv() {
+        if let DiscoveryEvent::Sighting(s) = event
+            && s.ip == ip
+        {
+            found.answered = true;
+            for service in s.services {
+                if !found.types.contains(&service.kind) {
+                    found.types.push(service.kind);
+                }
+            }
+            if let Some(info) = s.upnp {
+                found.infos.push(info);
+            }
+        }
+    }
+    found.igd = found
+        .infos
+        .iter()
+        .find(|i| is_igd_type(&i.device_type) && validate_location(&i.location, ip).is_ok())
+        .map(|info| Igd {
+            location: info.location.clone(),
+            info: info.clone(),
+        });
+    if found.igd.is_none()
+        && let Ok(location) = gateway.igd_location()
+        && let Ok(info) = read_description(&location).await
+        && is_igd_type(&info.device_type)
+    {
+        found.answered = true;
+        found.igd = Some(Igd { location, info });
+    }
+    found
+}
+
+/// The bounds on a mapping listing within a check: what is left of the check's time after the
+/// search (at least a second).
+pub(crate) fn listing_limits(limits: &super::CheckLimits) -> Limits {
+    let left = limits
+        .overall
+        .saturating_sub(limits.ssdp_wait + DESCRIPTION_LIMITS.timeout);
+    Limits {
+        timeout: left.max(Duration::from_secs(1)),
+        max_bytes: DESCRIPTION_LIMITS.max_bytes,
+    }
+}
+
+/// Connects rupnp to the IGD at a validated `location` and finds its WAN connection service.
+async fn connect_igd(
+    location: &str,
+    deadline: Instant,
+) -> Result<(rupnp::Device, rupnp::Service), String> {
+    let (addr, _, _) = http::parse_url(location).map_err(|e| e.to_string())?;
+    if !is_home_address(*addr.ip()) {
+        return Err(format!(
+            "{} is not on a private address; porchlight does not talk UPnP to it",
+            addr.ip()
+        ));
+    }
+    // Read it with the bounded client first: rupnp's own read has no bound.
+    let info = timeout_at(deadline, read_description(location))
+        .await
+        .map_err(|_| "the router's UPnP description did not arrive in time".to_string())??;
+    let wanted = connection_service(&info)
+        .ok_or("the router's UPnP description has no WANIPConnection or WANPPPConnection service")?
+        .to_string();
+    let uri: rupnp::http::Uri = location
+        .parse()
+        .map_err(|_| format!("unusable UPnP address {}", clean(location, 120)))?;
+    let device = timeout_at(deadline, rupnp::Device::from_url(uri))
+        .await
+        .map_err(|_| "the router's UPnP description did not arrive in time".to_string())?
+        .map_err(|e| {
+            format!(
+                "the router's UPnP description: {}",
+                clean(&e.to_string(), 160)
+            )
+        })?;
+    let service = device
+        .services_iter()
+        .find(|s| s.service_type().to_string() == wanted)
+        .cloned()
+        .ok_or("the router's UPnP description has no WAN connection service")?;
+    Ok((device, service))
+}
+
+/// True when an action's error means "no such entry": the end of the mapping list.
+fn is_end_of_list(error: &rupnp::Error) -> bool {
+    match error {
+        rupnp::Error::HttpErrorCode(code) => code.as_u16() == 500,
+        rupnp::Error::UPnPError(e) => matches!(e.err_code(), 713 | 714),
+        _ => false,
+    }
+}
+
+/// Lists the UPnP port mappings of the IGD described at `igd_location` with
+/// `GetGenericPortMappingEntry`, index 0 on until the router answers with a fault (HTTP 500: the
+/// end of the list), at most [`MAX_MAPPINGS`], all within `limits.timeout`; the description is
+/// read at most `limits.max_bytes` long first.
+///
+/// Only call this with a LOCATION on the router's own private address (see
+/// [`GatewayInfo::igd_location`]); anything else is refused.
+///
+/// # Errors
+/// One line: the LOCATION is refused, the description does not read, the router has no WAN
+/// connection service, an entry fails in another way than the end of the list, or the time runs
+/// out before the end of the list.
+pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<PortMapping>, String> {
+    let deadline = Instant::now() + limits.timeout;
+    let (device, service) = connect_igd(igd_location, deadline).await?;
+    let mut mappings = Vec::new();
+    for index in 0..MAX_MAPPINGS {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "the router listed {index} port mappings but did not finish in time"
+            ));
+        }
+        let args = format!("<NewPortMappingIndex>{index}</NewPortMappingIndex>");
+        let reply = timeout(
+            left.min(ACTION_TIMEOUT),
+            service.action(device.url(), "GetGenericPortMappingEntry", &args),
+        )
+        .await;
+        match reply {
+            Err(_) => {
+                return Err(format!(
+                    "the router stopped answering after {index} port mappings"
+                ));
+            }
+            Ok(Ok(values)) => {
+                if let Some(mapping) = PortMapping::from_values(&values) {
+                    mappings.push(mapping);
+                }
+            }
+            Ok(Err(e)) if is_end_of_list(&e) => break,
+            Ok(Err(e)) => {
+                return Err(format!(
+                    "the router would not list its port mappings: {}",
+                    clean(&e.to_string(), 160)
+                ));
+            }
+        }
+    }
+    Ok(mappings)
+}
+
+/// How long the router's WAN connection has been up, from `GetStatusInfo`.
+async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, String> {
+    let deadline = Instant::now() + limits.timeout;
+    let (device, service) = connect_igd(igd_location, deadline).await?;
+    let values = timeout_at(deadline, service.action(device.url(), "GetStatusInfo", ""))
+        .await
+        .map_err(|_| "the router did not say its status in time".to_string())?
+        .map_err(|e| {
+            format!(
+                "the router would not say its status: {}",
+                clean(&e.to_string(), 160)
+            )
+        })?;
+    values
+        .get("NewUptime")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| "the router's status has no uptime".to_string())
+}
+
+/// The router to ask: the context's, or the target itself when it is the gateway.
+fn gateway_for(target: &Target, ctx: &Context) -> Option<GatewayInfo> {
+    ctx.gateway.clone().or_else(|| {
+        target.is_gateway.then(|| GatewayInfo {
+            ip: target.ip,
+            services: target.services.clone(),
+        })
+    })
+}
+
+fn no_router() -> CheckResult {
+    CheckResult::unknown("the router is not known yet, so porchlight cannot ask it about UPnP")
+        .with_next("Scan the network first, so that porchlight finds the router.")
+}
+
+/// The mappings: the context's, or read from the IGD.
+async fn mappings_of(igd: &Igd, ctx: &Context) -> Result<Vec<PortMapping>, String> {
+    match &ctx.mappings {
+        Some(list) => Ok(list.clone()),
+        None => port_mappings(&igd.location, listing_limits(&ctx.limits)).await,
+    }
+}
+
+const MANUAL_FORWARDS: &str = "Manual port forwards and a DMZ host are not visible over the \
+                               network: check the router's port-forwarding and DMZ pages too.";
+
+/// At most `n` mappings described, with a count of the rest.
+fn list(mappings: &[&PortMapping], n: usize) -> String {
+    let mut shown: Vec<String> = mappings.iter().take(n).map(|m| m.describe()).collect();
+    if mappings.len() > n {
+        shown.push(format!("and {} more", mappings.len() - n));
+    }
+    shown.join("; ")
+}
+
+/// Pass when the router does not answer a UPnP port-mapping search; Fail when it does, with its
+/// mappings.
+pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
+    let Some(gateway) = gateway_for(target, ctx) else {
+        return no_router();
+    };
+    let router = look_at_router(&gateway, ctx).await;
+    let Some(igd) = router.igd else {
+        if let Some(error) = router.error {
+            return CheckResult::unknown(format!("porchlight could not ask the router: {error}"));
+        }
+        return CheckResult::pass(format!(
+            "the router {} did not answer a UPnP port-mapping (InternetGatewayDevice) search",
+            gateway.ip
+        ));
+    };
+    let name = igd.name().map(|n| format!(" ({n})")).unwrap_or_default();
+    let mut evidence = format!("UPnP port mapping is on at the router {}{name}", gateway.ip);
+    match mappings_of(&igd, ctx).await {
+        Ok(mappings) => {
+            let all: Vec<&PortMapping> = mappings.iter().collect();
+            if all.is_empty() {
+                evidence.push_str(" with no mappings yet");
+            } else {
+                evidence.push_str(&format!(
+                    ", {} mapping{}: {}",
+                    all.len(),
+                    if all.len() == 1 { "" } else { "s" },
+                    list(&all, 5)
+                ));
+            }
+            if !target.is_gateway {
+                let own = mappings
+                    .iter()
+                    .filter(|m| m.internal_client == target.ip)
+                    .count();
+                if own > 0 {
+                    evidence.push_str(&format!(
+                        " ({own} of them to {} at {})",
+                        target.name, target.ip
+                    ));
+                }
+            }
+        }
+        Err(e) => evidence.push_str(&format!("; its mappings could not be read: {e}")),
+    }
+    CheckResult::fail(evidence).with_next(
+        "Switch UPnP off in the router's settings (often under Advanced, NAT or WAN), restart the \
+         router if it asks, and check again; give a console that needs it a manual port forward.",
+    )
+}
+
+/// Pass when no enabled UPnP mapping points at the target (at one of `ports` when given), or the
+/// router offers no UPnP; Fail naming each mapping that does.
+pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) -> CheckResult {
+    let ports_note = ports
+        .map(|p| format!(" ({})", super::ports::port_list(p)))
+        .unwrap_or_default();
+    let mappings = match &ctx.mappings {
+        Some(list) => list.clone(),
+        None => {
+            let Some(gateway) = gateway_for(target, ctx) else {
+                return no_router();
+            };
+            let router = look_at_router(&gateway, ctx).await;
+            let Some(igd) = router.igd else {
+                if let Some(error) = router.error {
+                    return CheckResult::unknown(format!(
+                        "porchlight could not ask the router: {error}"
+                    ));
+                }
+                return CheckResult::pass(format!(
+                    "the router {} offers no UPnP port mapping, so UPnP forwards nothing to {}",
+                    gateway.ip, target.ip
+                ))
+                .with_next(MANUAL_FORWARDS);
+            };
+            match port_mappings(&igd.location, listing_limits(&ctx.limits)).await {
+                Ok(list) => list,
+                Err(e) => {
+                    return CheckResult::unknown(format!(
+                        "could not read the router's UPnP port mappings: {e}"
+                    ));
+                }
+            }
+        }
+    };
+    let hits: Vec<&PortMapping> = mappings
+        .iter()
+        .filter(|m| {
+            m.enabled
+                && m.internal_client == target.ip
+                && ports.is_none_or(|p| p.contains(&m.internal_port))
+        })
+        .collect();
+    if hits.is_empty() {
+        return CheckResult::pass(format!(
+            "none of the router's {} UPnP port mapping{} points at {}{ports_note}",
+            mappings.len(),
+            if mappings.len() == 1 { "" } else { "s" },
+            target.ip
+        ))
+        .with_next(MANUAL_FORWARDS);
+    }
+    let evidence = match hits.as_slice() {
+        [m] => {
+            let rule = if m.description.is_empty() {
+                String::new()
+            } else {
+                format!(": rule '{}'", m.description)
+            };
+            format!(
+                "{} port {} on the internet is forwarded to {} ({}:{}) by UPnP{rule}",
+                m.protocol, m.external_port, target.name, target.ip, m.internal_port
+            )
+        }
+        _ => format!(
+            "{} UPnP forwards reach {} from the internet: {}",
+            hits.len(),
+            target.name,
+            list(&hits, 6)
+        ),
+    };
+    CheckResult::fail(evidence).with_next(
+        "Delete the forward in the router's UPnP list (or turn UPnP off), and turn off the \
+         device's own automatic port forwarding (often called UPnP, Auto Port Mapping or Remote \
+         Access), then check again.",
+    )
+}
+
+/// Lists the mappings for review: Fail on one pointing at an address where no device answered
+/// in the last scan; otherwise Unknown with the list (only the owner knows which they need).
+pub async fn mappings_review(target: &Target, ctx: &Context) -> CheckResult {
+    let Some(gateway) = gateway_for(target, ctx) else {
+        return no_router();
+    };
+    let mappings = match &ctx.mappings {
+        Some(list) => list.clone(),
+        None => {
+            let router = look_at_router(&gateway, ctx).await;
+            let Some(igd) = router.igd else {
+                if let Some(error) = router.error {
+                    return CheckResult::unknown(format!(
+                        "porchlight could not ask the router: {error}"
+                    ));
+                }
+                return CheckResult::unknown(format!(
+                    "the router {} offers no UPnP port mapping, so it holds no UPnP forwards",
+                    gateway.ip
+                ))
+                .with_next(MANUAL_FORWARDS);
+            };
+            match port_mappings(&igd.location, listing_limits(&ctx.limits)).await {
+                Ok(list) => list,
+                Err(e) => {
+                    return CheckResult::unknown(format!(
+                        "could not read the router's UPnP port mappings: {e}"
+                    ));
+                }
+            }
+        }
+    };
+    if mappings.is_empty() {
+        return CheckResult::unknown("the router's UPnP list of port forwards is empty")
+            .with_next(MANUAL_FORWARDS);
+    }
+    let known: Vec<Ipv4Addr> = ctx.peers.iter().map(|p| p.ip).collect();
+    let orphans: Vec<&PortMapping> = mappings
+        .iter()
+        .filter(|m| m.enabled && !known.is_empty() && !known.contains(&m.internal_client))
+        .collect();
+    if !orphans.is_empty() {
+        return CheckResult::fail(format!(
+            "{} UPnP forward{} to an address where no device answered in the last scan: {}",
+            orphans.len(),
+            if orphans.len() == 1 {
+                " points"
+            } else {
+                "s point"
+            },
+            list(&orphans, 6)
+        ))
+        .with_next(
+            "Delete forwards you cannot explain in the router's port-forwarding or UPnP page.",
+        );
+    }
+    let all: Vec<&PortMapping> = mappings.iter().collect();
+    CheckResult::unknown(format!(
+        "{} UPnP forward{} on the router: {}",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" },
+        list(&all, 6)
+    ))
+    .with_next(format!(
+        "Check that you know and still need each one. {MANUAL_FORWARDS}"
+    ))
+}
+
+/// `3 days 4 hours`, `5 hours`, `12 minutes`.
+fn duration_words(secs: u64) -> String {
+    let days = secs / 86_400;
+    let hours = secs % 86_400 / 3600;
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (days, hours) {
+        (0, 0) if secs < 60 => "less than a minute".into(),
+        (0, 0) => plural(secs / 60, "minute"),
+        (0, h) => plural(h, "hour"),
+        (d, 0) => plural(d, "day"),
+        (d, h) => format!("{} {}", plural(d, "day"), plural(h, "hour")),
+    }
+}
+
+/// Pass when the router's connection has been up at most `max_days`; Fail when longer; Unknown
+/// when the router offers no UPnP to ask.
+pub async fn router_uptime(max_days: u32, target: &Target, ctx: &Context) -> CheckResult {
+    let Some(gateway) = gateway_for(target, ctx) else {
+        return no_router();
+    };
+    let router = look_at_router(&gateway, ctx).await;
+    let Some(igd) = router.igd else {
+        return CheckResult::unknown(format!(
+            "the router {} offers no UPnP, so porchlight cannot ask how long it has been up",
+            gateway.ip
+        ))
+        .with_next(
+            "Confirm the last restart yourself, or set a weekly restart schedule in the router.",
+        );
+    };
+    match connection_uptime(&igd.location, listing_limits(&ctx.limits)).await {
+        Ok(secs) if secs > u64::from(max_days) * 86_400 => CheckResult::fail(format!(
+            "the router says its connection has been up for {} (UPnP GetStatusInfo)",
+            duration_words(secs)
+        ))
+        .with_next("Restart the router, or set a weekly restart schedule in its settings."),
+        Ok(secs) => CheckResult::pass(format!(
+            "the router says its connection has been up for {} (UPnP GetStatusInfo)",
+            duration_words(secs)
+        ))
+        .with_next(
+            "This is the connection's uptime: it also starts again when the line reconnects \
+             without a restart.",
+        ),
+        Err(e) => CheckResult::unknown(format!(
+            "could not ask the router how long it has been up: {e}"
+        )),
+    }
+}
+
+/// True when a type is WPS over UPnP.
+fn is_wfa(kind: &str) -> bool {
+    kind.contains(":device:WFADevice:")
+}
+
+const WPS_RADIO: &str = "WPS by PIN or button over Wi-Fi cannot be seen from here: check that WPS \
+                         is off in the router's Wi-Fi settings.";
+
+/// Pass (partly) when the router offers no WPS over UPnP; Fail when it does.
+pub async fn no_wps(target: &Target, ctx: &Context) -> CheckResult {
+    let Some(gateway) = gateway_for(target, ctx) else {
+        return no_router();
+    };
+    let router = look_at_router(&gateway, ctx).await;
+    if let Some(error) = &router.error {
+        let stale = gateway.services.iter().any(|s| is_wfa(&s.kind));
+        if stale {
+            return CheckResult::fail(format!(
+                "the router {} offered WPS over UPnP (WFADevice) in the last scan; porchlight could not ask again: {error}",
+                gateway.ip
+            ))
+            .with_next("Switch WPS off in the router's Wi-Fi settings, then check again.");
+        }
+        return CheckResult::unknown(format!("porchlight could not ask the router: {error}"));
+    }
+    let wps = router.types.iter().any(|t| is_wfa(t))
+        || router
+            .infos
+            .iter()
+            .any(|i| is_wfa(&i.device_type) || i.embedded_devices.iter().any(|d| is_wfa(d)));
+    if wps {
+        return CheckResult::fail(format!(
+            "the router {} offers WPS over UPnP (WFADevice)",
+            gateway.ip
+        ))
+        .with_next("Switch WPS off in the router's Wi-Fi settings (both PIN and push button), then check again.");
+    }
+    let evidence = if router.answered {
+        format!(
+            "the router {} answers UPnP searches but offers no WPS over UPnP (WFADevice)",
+            gateway.ip
+        )
+    } else {
+        format!(
+            "the router {} answers no UPnP search, so it offers no WPS over UPnP",
+            gateway.ip
+        )
+    };
+    CheckResult::pass(evidence).with_next(WPS_RADIO)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mappings_are_read_from_action_values() {
+        let values: HashMap<String, String> = [
+            ("NewRemoteHost", ""),
+            ("NewExternalPort", "8554"),
+            ("NewProtocol", "tcp"),
+            ("NewInternalPort", "554"),
+            ("NewInternalClient", "10.0.0.14"),
+            ("NewEnabled", "1"),
+            ("NewPortMappingDescription", "Camera\x1b[2J"),
+            ("NewLeaseDuration", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let m = PortMapping::from_values(&values).unwrap();
+        assert_eq!(m.describe(), "TCP 8554 -> 10.0.0.14:554 'Camera'");
+        let mut broken = values.clone();
+        broken.insert("NewInternalClient".into(), "camera.local".into());
+        assert!(PortMapping::from_values(&broken).is_none());
+    }
+
+    #[test]
+    fn locations_must_be_on_the_private_router() {
+        let gw: Ipv4Addr = "192.168.1.1".parse().unwrap();
+        assert!(validate_location("http://192.168.1.1:5000/rootDesc.xml", gw).is_ok());
+        assert!(validate_location("http://192.168.1.9:5000/rootDesc.xml", gw).is_err());
+        assert!(validate_location("http://[::1]/", gw).is_err());
+        let public: Ipv4Addr = "203.0.113.1".parse().unwrap();
+        assert!(
+            validate_location("http://203.0.113.1/", public)
+                .unwrap_err()
+                .contains("private")
+        );
+    }
+
+    #[test]
+    fn uptimes_read_as_words() {
+        assert_eq!(duration_words(59), "less than a minute");
+        assert_eq!(duration_words(3 * 60), "3 minutes");
+        assert_eq!(duration_words(3600), "1 hour");
+        assert_eq!(duration_words(86_400 * 23 + 7200), "23 days 2 hours");
+    }
+
+    #[test]
+    fn the_wan_service_is_found() {
+        let info = UpnpInfo {
+            services: vec![
+                "urn:schemas-upnp-org:service:Layer3Forwarding:1".into(),
+                "urn:schemas-upnp-org:service:WANIPConnection:2".into(),
+            ],
+            ..UpnpInfo::default()
+        };
+        assert_eq!(
+            connection_service(&info),
+            Some("urn:schemas-upnp-org:service:WANIPConnection:2")
+        );
+    }
+}
