@@ -121,6 +121,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             owner_name: None,
             owner_category: None,
             gateway: false,
+            login_check_allowed: false,
         });
     }
     let mut inventory = Inventory {

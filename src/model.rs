@@ -423,6 +423,9 @@ pub struct StepProgress {
     /// step due again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firmware: Option<String>,
+    /// What porchlight's network check last found ("telnet still answers on 10.0.0.57:23").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 impl StepProgress {
@@ -434,6 +437,7 @@ impl StepProgress {
             snoozed_until: None,
             note: None,
             firmware: None,
+            evidence: None,
         }
     }
 }
@@ -490,6 +494,9 @@ pub struct Device {
     /// It was the default gateway (the router) when last seen.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub gateway: bool,
+    /// The owner allowed porchlight to try factory logins on this device (at most 10 tries).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub login_check_allowed: bool,
 }
 
 impl Device {
@@ -514,6 +521,7 @@ impl Device {
             owner_name: None,
             owner_category: None,
             gateway: false,
+            login_check_allowed: false,
         }
     }
 

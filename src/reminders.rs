@@ -124,6 +124,19 @@ pub fn due(step: &Step, device: &Device, ctx: &DueContext) -> Option<(Timestamp,
     }
 }
 
+/// When `step` of `device` next needs the owner, counting the checklist too: a step never started
+/// (or still to do) is due since the device was first seen or the step was last touched.
+pub fn next_due(step: &Step, device: &Device, ctx: &DueContext) -> Option<Timestamp> {
+    if let Some((at, _)) = due(step, device, ctx) {
+        return Some(at);
+    }
+    match device.progress.get(&step.id) {
+        None => Some(device.first_seen),
+        Some(p) if p.state == StepState::Todo => Some(p.changed_at),
+        Some(_) => None,
+    }
+}
+
 /// Everything due by `by`, most urgent first: regressions, new devices, then the rest by date.
 pub fn reminders(
     catalog: &Catalog,

@@ -567,3 +567,123 @@ fn sweep_stale_homes() {
         netns::sweep_stale();
     }
 }
+
+/// Sets `step` of the device at `ip` to `state` in the state file under `data`, as the wizard would.
+fn mark(data: &std::path::Path, ip: Ipv4Addr, step: &str, state: porchlight::model::StepState) {
+    let store = porchlight::store::Store::open(data).unwrap();
+    let mut inventory = store.load().unwrap();
+    let device = inventory
+        .devices
+        .iter_mut()
+        .find(|d| d.ip == Some(ip))
+        .unwrap_or_else(|| panic!("no device at {ip}"));
+    device.set_step_state(
+        &porchlight::model::StepId::new(step),
+        state,
+        jiff::Timestamp::now(),
+    );
+    store.save(&inventory).unwrap();
+}
+
+/// The state of `step` of the device at `ip`.
+fn state_of(data: &std::path::Path, ip: Ipv4Addr, step: &str) -> porchlight::model::StepState {
+    let inventory = porchlight::store::read_inventory(data).unwrap();
+    let device = inventory.devices.iter().find(|d| d.ip == Some(ip)).unwrap();
+    device.step_state(&porchlight::model::StepId::new(step))
+}
+
+/// A telnet-like listener on port 23 that greets with a login prompt.
+const TELNET_PY: &str = r#"
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0', 23))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.sendall(b'BusyBox login: ')
+    c.close()
+"#;
+
+#[test]
+fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
+    use porchlight::model::StepState;
+    let bin = env!("CARGO_BIN_EXE_porchlight");
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build();
+    let data = home.dir().join("porchlight-data");
+    scan(&home, bin, &[]);
+    let plug = home.device("plug");
+
+    // The owner turned telnet off on the plug and says so; the next scan proves it.
+    mark(&data, plug.ip, "G-02", StepState::Done);
+    let (json, _) = scan(&home, bin, &[]);
+    assert_eq!(
+        state_of(&data, plug.ip, "G-02"),
+        StepState::Verified,
+        "{json:#}"
+    );
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["step"] == "G-02")
+        .unwrap_or_else(|| panic!("G-02 was not re-checked: {json:#}"));
+    assert_eq!(check["verdict"], "pass");
+
+    // A factory reset brings telnet back.
+    let mut telnet = home
+        .in_ns(&plug.ns, "python3")
+        .args(["-c", TELNET_PY])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    if let Ok(Some(status)) = telnet.try_wait() {
+        let mut err = String::new();
+        use std::io::Read;
+        telnet
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        panic!("the telnet stand-in stopped ({status}): {err}");
+    }
+    let (json, _) = scan(&home, bin, &[]);
+    let _ = telnet.kill();
+    let _ = telnet.wait();
+    assert_eq!(
+        state_of(&data, plug.ip, "G-02"),
+        StepState::Failed,
+        "{json:#}"
+    );
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["step"] == "G-02")
+        .unwrap();
+    assert_eq!(check["regression"], true, "{json:#}");
+    assert!(
+        check["evidence"].as_str().unwrap().contains("23"),
+        "the evidence names the port: {check}"
+    );
+
+    // `remind` puts it first, as something that came undone.
+    let out = Command::new(bin)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["remind", "--json", "--exit-code"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(10), "something is due");
+    let due: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &due["due"][0];
+    assert_eq!(first["why"], "regression", "{due:#}");
+    assert_eq!(first["step"], "G-02", "{due:#}");
+}

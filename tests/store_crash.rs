@@ -58,6 +58,7 @@ fn household(count: u64) -> Inventory {
                 owner_name: None,
                 owner_category: None,
                 gateway: false,
+                login_check_allowed: false,
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
             d

@@ -53,6 +53,7 @@ fn household() -> Inventory {
         owner_name: None,
         owner_category: None,
         gateway: false,
+        login_check_allowed: false,
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -86,6 +87,7 @@ fn household() -> Inventory {
         owner_name: None,
         owner_category: None,
         gateway: false,
+        login_check_allowed: false,
     };
     camera.progress.insert(
         StepId::new("CAM-02"),
@@ -97,6 +99,7 @@ fn household() -> Inventory {
             snoozed_until: None,
             note: Some("ask the installer".into()),
             firmware: Some("V5.7.3".into()),
+            evidence: Some("telnet still answers on 192.168.1.64:23".into()),
         },
     );
 

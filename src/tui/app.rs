@@ -11,9 +11,11 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::catalog::{Catalog, Step};
+use crate::checks::{CheckResult, Verdict};
 use crate::discovery::{DiscoveryEvent, Stage};
 use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
+use crate::verify::Outcome;
 
 /// How long "Later" puts a step off.
 pub const LATER_DAYS: i64 = 7;
@@ -80,6 +82,10 @@ pub enum Msg {
         /// `Ok` when it is in the keyring, else why not.
         kept: Result<(), String>,
     },
+    /// A step's network check finished.
+    Verified(Outcome),
+    /// The checks re-run after a scan finished.
+    Reverified(Vec<Outcome>),
     /// The keyring answered a request for a device's password.
     PasswordFetched {
         /// The device.
@@ -101,6 +107,20 @@ pub enum Command {
     OpenLink(String),
     /// Start a scan of the network.
     StartScan,
+    /// Save, then run the network check of `step` on `device`.
+    SaveAndVerify {
+        /// Increases with every change.
+        generation: u64,
+        /// The device.
+        device: DeviceId,
+        /// The step just marked done.
+        step: StepId,
+    },
+    /// Save, then re-run the checks of every settled step (after a scan).
+    SaveAndReverify {
+        /// Increases with every change.
+        generation: u64,
+    },
     /// Make a password for a device and keep it in the keyring.
     MakePassword {
         /// The device.
@@ -286,6 +306,10 @@ pub struct Wizard {
     pub choice: usize,
     /// The reason being typed, when accepting a risk.
     pub reason: Option<String>,
+    /// The step was marked done and its network check is running.
+    pub checking: bool,
+    /// What the check found, shown until the owner moves on.
+    pub verdict: Option<CheckResult>,
 }
 
 impl Wizard {
@@ -297,6 +321,8 @@ impl Wizard {
             scroll: 0,
             choice: 0,
             reason: None,
+            checking: false,
+            verdict: None,
         }
     }
 }
@@ -572,6 +598,8 @@ impl App {
                 None
             }
             Msg::Discovery(event) => self.on_discovery(event),
+            Msg::Verified(outcome) => self.on_verified(outcome),
+            Msg::Reverified(outcomes) => self.on_reverified(outcomes),
             Msg::PasswordMade {
                 device,
                 password,
@@ -651,7 +679,10 @@ impl App {
                         ),
                     );
                 }
-                return Some(self.bump_save());
+                self.save.generation += 1;
+                return Some(Command::SaveAndReverify {
+                    generation: self.save.generation,
+                });
             }
         }
         None
@@ -869,6 +900,20 @@ impl App {
                 return Some(self.bump_save());
             }
             Action::Forget => self.edit = Some(Edit::Forget),
+            Action::ToggleLoginCheck => {
+                let device = self.inventory.device_mut(&id)?;
+                device.login_check_allowed = !device.login_check_allowed;
+                let text = if device.login_check_allowed {
+                    format!(
+                        "porchlight may now try up to 10 factory logins on {} when you mark a password step done.",
+                        device.name
+                    )
+                } else {
+                    format!("porchlight will not try logging in to {}.", device.name)
+                };
+                self.notice(Tone::Good, text);
+                return Some(self.bump_save());
+            }
             Action::ShowEvidence => self.edit = Some(Edit::Evidence),
             _ => {}
         }
@@ -892,6 +937,15 @@ impl App {
             }
             Action::Up => wizard.scroll = wizard.scroll.saturating_sub(1),
             Action::Down => wizard.scroll = wizard.scroll.saturating_add(1),
+            Action::NextPage if wizard.verdict.is_some() || wizard.checking => {
+                let (id, step) = (wizard.device.clone(), wizard.step.clone());
+                let label = self
+                    .device(&id)
+                    .map(|d| d.step_state(&step).label())
+                    .unwrap_or("done");
+                let message = format!("{step} is {label}.");
+                return Some(self.after_change(id, step, message));
+            }
             Action::NextPage if wizard.page == WizardPage::Decide => {
                 let choice = Choice::ALL
                     .get(wizard.choice)
@@ -1190,10 +1244,104 @@ impl App {
         let (id, step) = (w.device.clone(), w.step.clone());
         let label = state.label();
         let now = self.now;
+        let verify = state == StepState::Done
+            && self.catalog.step(&step).is_some_and(|s| s.check.is_some())
+            && self.device(&id).is_some_and(|d| d.ip.is_some());
         let device = self.inventory.device_mut(&id)?;
         device.set_step_state(&step, state, now);
+        if verify {
+            // Stay on the step: the check's verdict shows here when it comes back.
+            if let Screen::Wizard(w) = &mut self.screen {
+                w.page = WizardPage::Decide;
+                w.checking = true;
+                w.verdict = None;
+            }
+            self.notice(
+                Tone::Info,
+                format!("{step} marked done. Checking over the network…"),
+            );
+            self.save.generation += 1;
+            return Some(Command::SaveAndVerify {
+                generation: self.save.generation,
+                device: id,
+                step,
+            });
+        }
         let message = format!("{step} marked {label}.");
         Some(self.after_change(id, step, message))
+    }
+
+    fn on_verified(&mut self, outcome: Outcome) -> Option<Command> {
+        let now = self.now;
+        let device_name = self.device(&outcome.device)?.name.clone();
+        crate::verify::apply(&mut self.inventory, &outcome, now);
+        let result = outcome.result.clone();
+        let (tone, text) = match result.verdict {
+            Verdict::Pass => (
+                Tone::Good,
+                format!("{} verified: {}", outcome.step, result.evidence),
+            ),
+            Verdict::Fail => (
+                Tone::Error,
+                format!(
+                    "{} is still open on {device_name}: {}",
+                    outcome.step, result.evidence
+                ),
+            ),
+            Verdict::Unknown => (
+                Tone::Info,
+                format!(
+                    "{} kept as done; porchlight could not tell: {}",
+                    outcome.step, result.evidence
+                ),
+            ),
+        };
+        self.notice(tone, text);
+        if let Screen::Wizard(w) = &mut self.screen
+            && w.device == outcome.device
+            && w.step == outcome.step
+        {
+            w.checking = false;
+            w.verdict = Some(result);
+        }
+        Some(self.bump_save())
+    }
+
+    fn on_reverified(&mut self, outcomes: Vec<Outcome>) -> Option<Command> {
+        let now = self.now;
+        let mut regressions = Vec::new();
+        let mut verified = 0;
+        for outcome in &outcomes {
+            if outcome.result.verdict == Verdict::Pass {
+                verified += 1;
+            }
+            if crate::verify::apply(&mut self.inventory, outcome, now) {
+                let name = self
+                    .device(&outcome.device)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default();
+                regressions.push(format!("{name} {}", outcome.step));
+            }
+        }
+        if !regressions.is_empty() {
+            self.notice(
+                Tone::Error,
+                format!(
+                    "Came undone since last time: {}. n shows what needs you.",
+                    regressions.join(", ")
+                ),
+            );
+        } else if !outcomes.is_empty() && self.notice.as_ref().is_none_or(|n| n.tone != Tone::Error)
+        {
+            self.notice(
+                Tone::Good,
+                format!(
+                    "Re-checked {} finished steps: {verified} verified, none came undone.",
+                    outcomes.len()
+                ),
+            );
+        }
+        Some(self.bump_save())
     }
 
     /// After a change: bump the save number, go to the next open step (or back to the device),

@@ -75,6 +75,8 @@ pub enum Action {
     Forget,
     /// Show why porchlight thinks the device is what it is.
     ShowEvidence,
+    /// Allow (or stop) the factory-login check on this device.
+    ToggleLoginCheck,
     /// Make a passphrase for the device and keep it in the keyring.
     MakePassphrase,
     /// Make a password of random characters and keep it in the keyring.
@@ -220,6 +222,14 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ShowEvidence,
         short: "why",
         help: "why porchlight thinks so",
+    },
+    Binding {
+        modes: &[Mode::Detail],
+        keys: &[KeyCode::Char('L')],
+        label: "L",
+        action: Action::ToggleLoginCheck,
+        short: "logins",
+        help: "allow factory-login tries",
     },
     Binding {
         modes: &[Mode::Detail],

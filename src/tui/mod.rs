@@ -20,6 +20,7 @@ use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::model::Inventory;
 use crate::secrets;
 use crate::store::Store;
+use crate::verify;
 use app::{App, Command, Msg};
 
 /// How often the clock ticks into the UI.
@@ -98,6 +99,32 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
                 });
             }
             Some(Command::StartScan) => start_scan(&tx, &mut scan_task),
+            Some(Command::SaveAndVerify {
+                generation,
+                device,
+                step,
+            }) => {
+                let snapshot = Arc::new(app.inventory.clone());
+                save_tx.send_replace(Some((generation, snapshot.clone())));
+                let (tx, catalog) = (tx.clone(), app.catalog.clone());
+                tokio::spawn(async move {
+                    let nets = local_nets();
+                    let outcome =
+                        verify::verify_step(&catalog, &snapshot, &device, &step, nets).await;
+                    if let Some(outcome) = outcome {
+                        let _ = tx.send(Msg::Verified(outcome));
+                    }
+                });
+            }
+            Some(Command::SaveAndReverify { generation }) => {
+                let snapshot = Arc::new(app.inventory.clone());
+                save_tx.send_replace(Some((generation, snapshot.clone())));
+                let (tx, catalog) = (tx.clone(), app.catalog.clone());
+                tokio::spawn(async move {
+                    let outcomes = verify::reverify_all(&catalog, &snapshot, local_nets()).await;
+                    let _ = tx.send(Msg::Reverified(outcomes));
+                });
+            }
             Some(Command::MakePassword { device, style }) => {
                 let (tx, keyring) = (tx.clone(), keyring.clone());
                 tokio::spawn(async move {
@@ -140,6 +167,13 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
     drop(terminal);
     drop(guard);
     finish_saves(&mut app, save_tx, saver, &mut rx).await
+}
+
+/// This machine's own networks, for the checks (which refuse to send logins anywhere else).
+fn local_nets() -> Vec<crate::discovery::Ipv4Net> {
+    Scope::from_system(&ScopeOptions::default())
+        .map(|scope| scope.subnets.iter().map(|s| s.net).collect())
+        .unwrap_or_default()
 }
 
 /// Starts a scan of this machine's networks in the background; its events come back as messages.

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{hanging, state_span};
 use crate::catalog::{Step, VerifyKind};
+use crate::checks::Verdict;
 use crate::model::Device;
 use crate::tui::app::{App, Choice, Wizard, WizardPage};
 use crate::tui::render::{ACCENT, dim, heading, selected};
@@ -45,6 +46,9 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
     let text = match wizard.page {
         WizardPage::Why => why_page(step, width),
         WizardPage::How => how_page(step, width),
+        WizardPage::Decide if wizard.checking || wizard.verdict.is_some() => {
+            verdict_page(wizard, width)
+        }
         WizardPage::Decide => decide_page(wizard),
     };
     frame.render_widget(
@@ -83,15 +87,21 @@ fn tab_line(page: WizardPage) -> Line<'static> {
 
 fn why_page(step: &Step, width: u16) -> Vec<Line<'static>> {
     let threats: Vec<&str> = step.threats.iter().map(|t| t.label()).collect();
-    let check = match step.verify {
-        VerifyKind::Network => "porchlight can check this over your network.",
-        VerifyKind::Owner => "Only you can confirm this one; porchlight takes your word for it.",
+    let check = match (&step.check, step.verify) {
+        (Some(check), _) => format!(
+            "porchlight checks this over your network: {}",
+            check.describe()
+        ),
+        (None, VerifyKind::Network) => "porchlight can check this over your network.".to_string(),
+        (None, VerifyKind::Owner) => {
+            "Only you can confirm this one; porchlight takes your word for it.".to_string()
+        }
     };
     let mut lines = hanging(Span::raw(""), &step.why, width);
     lines.push(Line::from(""));
     lines.extend(labelled("If left undone ", &threats.join(", "), width));
     lines.extend(labelled("Look again     ", step.recheck.label(), width));
-    lines.extend(labelled("Checked        ", check, width));
+    lines.extend(labelled("Checked        ", &check, width));
     lines.extend(labelled(
         "Comes from     ",
         &step.standards.join("; "),
@@ -123,6 +133,51 @@ fn how_page(step: &Step, width: u16) -> Vec<Line<'static>> {
             Span::styled("(o opens it)", Style::new().fg(ACCENT)),
         ]));
     }
+    lines
+}
+
+/// The step was marked done: the network check is running, or here is what it found.
+fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
+    let Some(result) = &wizard.verdict else {
+        return vec![
+            Line::from("Marked done and saved."),
+            Line::from(""),
+            Line::styled("Checking over the network that the fix took…", heading()),
+            Line::from(""),
+            Line::styled(
+                "→ or Enter moves on without waiting; the result is kept either way.",
+                dim(),
+            ),
+        ];
+    };
+    let (title, color) = match result.verdict {
+        Verdict::Pass => ("✓ Verified: the fix took.", Color::Green),
+        Verdict::Fail => (
+            "✗ Still open: the check says the fix did not take.",
+            Color::Red,
+        ),
+        Verdict::Unknown => (
+            "? porchlight could not tell; the step stays done.",
+            Color::Yellow,
+        ),
+    };
+    let mut lines = vec![
+        Line::styled(title, Style::new().fg(color).add_modifier(Modifier::BOLD)),
+        Line::from(""),
+    ];
+    lines.extend(hanging(
+        Span::styled("Found      ", dim()),
+        &result.evidence,
+        width,
+    ));
+    if let Some(next) = &result.next {
+        lines.extend(hanging(Span::styled("Next       ", dim()), next, width));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        "→ or Enter: the next open step · d checks again · Esc back to the device",
+        dim(),
+    ));
     lines
 }
 
