@@ -48,6 +48,8 @@ pub enum Cmd {
     Scan(ScanArgs),
     /// Say what needs you now: checks that came undone, new devices, steps due for a look again.
     Remind(RemindArgs),
+    /// Write the whole picture: every device, its findings, progress, accepted risks, score, what is due.
+    Report(ReportArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
@@ -85,6 +87,18 @@ pub struct RemindArgs {
     /// With --install: do not ask.
     #[arg(long, requires = "install")]
     pub yes: bool,
+}
+
+/// Options of `porchlight report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// md (Markdown), html (one self-contained page, good on paper too) or json.
+    #[arg(long, short, default_value = "md", value_name = "FORMAT")]
+    pub format: String,
+
+    /// Write to FILE instead of standard output (written whole, then moved into place).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The exit status of `remind --exit-code` when something is due.
@@ -128,8 +142,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = data_dir(&cli)?;
     match cli.command {
         None => open_tui(&cli, catalog, &dir),
-        Some(Cmd::Scan(ref args)) => scan(&cli, args, &dir),
+        Some(Cmd::Scan(ref args)) => scan(&cli, args, &catalog, &dir),
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
+        Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;
             if new {
@@ -333,6 +348,7 @@ pub fn write_devices_json(
     inventory: &Inventory,
     now: Timestamp,
 ) -> anyhow::Result<()> {
+    let due_ctx = DueContext::new(inventory, jiff::tz::TimeZone::system());
     let devices = inventory
         .devices
         .iter()
@@ -347,7 +363,7 @@ pub fn write_devices_json(
                         crate::model::StepState::Accepted { reason } => Some(reason.as_str()),
                         _ => None,
                     });
-                    let due = step.due(device);
+                    let due = crate::reminders::next_due(step, device, &due_ctx);
                     StepJson {
                         id: step.id.as_str(),
                         title: &step.title,
@@ -391,7 +407,7 @@ fn state_key(state: &crate::model::StepState) -> &'static str {
 }
 
 /// `porchlight scan`: runs a scan, saves what it found into the inventory, prints it.
-fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+fn scan(cli: &Cli, args: &ScanArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
     if cli.demo {
         bail!(
             "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
@@ -440,6 +456,26 @@ fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         devices_seen: summary.devices.len(),
         scope: scope.describe(),
     });
+    // Re-run the checks of the steps the owner finished: a fix that came undone is a regression.
+    let nets = scope.subnets.iter().map(|s| s.net).collect();
+    let outcomes = runtime.block_on(crate::verify::reverify_all(catalog, &inventory, nets));
+    let now = Timestamp::now();
+    let mut checks = Vec::with_capacity(outcomes.len());
+    for outcome in &outcomes {
+        let regression = crate::verify::apply(&mut inventory, outcome, now);
+        let name = inventory
+            .device(&outcome.device)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        checks.push(CheckJson {
+            device: outcome.device.to_string(),
+            device_name: name,
+            step: outcome.step.to_string(),
+            verdict: outcome.result.verdict,
+            regression,
+            evidence: outcome.result.evidence.clone(),
+        });
+    }
     store.save(&inventory)?;
     for host in &mut summary.devices {
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
@@ -454,12 +490,61 @@ fn scan(cli: &Cli, args: &ScanArgs, dir: &Path) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &summary)?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &ScanJson {
+                summary: &summary,
+                checks: &checks,
+            },
+        )?;
         writeln!(out)?;
     } else {
         write_scan_table(&mut out, &summary)?;
+        write_checks(&mut out, &checks)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON of `porchlight scan`: what was found, and the re-run checks.
+#[derive(Serialize)]
+struct ScanJson<'a> {
+    #[serde(flatten)]
+    summary: &'a ScanSummary,
+    checks: &'a [CheckJson],
+}
+
+/// One re-run check, for `porchlight scan`.
+#[derive(Serialize)]
+struct CheckJson {
+    device: String,
+    device_name: String,
+    step: String,
+    verdict: crate::checks::Verdict,
+    regression: bool,
+    evidence: String,
+}
+
+/// Writes the re-run checks after the scan table: regressions first, named.
+fn write_checks(out: &mut impl Write, checks: &[CheckJson]) -> std::io::Result<()> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let verified = checks
+        .iter()
+        .filter(|c| c.verdict == crate::checks::Verdict::Pass)
+        .count();
+    let undone: Vec<&CheckJson> = checks.iter().filter(|c| c.regression).collect();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Re-checked {} finished steps: {verified} verified, {} came undone.",
+        checks.len(),
+        undone.len()
+    )?;
+    for c in undone {
+        writeln!(out, "  ✗ {} {}: {}", c.device_name, c.step, c.evidence)?;
+    }
+    Ok(())
 }
 
 /// A one-line account of an event, for `--verbose`.
@@ -741,4 +826,61 @@ fn install_timer(cli: &Cli, yes: bool) -> anyhow::Result<ExitCode> {
         "Written. To start it: systemctl --user daemon-reload && systemctl --user enable --now porchlight-remind.timer"
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `porchlight report`: the whole picture as Markdown, HTML or JSON.
+fn report(cli: &Cli, args: &ReportArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
+    let format: crate::report::Format = args.format.parse()?;
+    let inventory = read_for_listing(cli, dir)?;
+    let rules = Fingerprints::builtin()?;
+    let title = if cli.demo {
+        "porchlight report: demo home (simulated)".to_string()
+    } else {
+        "porchlight report".to_string()
+    };
+    let text = crate::report::render(
+        format,
+        &crate::report::ReportInput {
+            catalog,
+            fingerprints: Some(&rules),
+            inventory: &inventory,
+            now: Timestamp::now(),
+            tz: jiff::tz::TimeZone::system(),
+            title,
+        },
+    )?;
+    match &args.output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+        }
+        Some(path) => {
+            write_whole(path, text.as_bytes())?;
+            eprintln!("Wrote {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so a failure never leaves half a
+/// file (nor clobbers an older report).
+fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let temp = parent.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e).with_context(|| format!("could not write {}", path.display()));
+    }
+    Ok(())
 }

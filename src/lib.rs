@@ -6,6 +6,7 @@
 //! ratatui or crossterm.
 
 pub mod catalog;
+pub mod checks;
 pub mod cli;
 pub mod demo;
 pub mod discovery;
@@ -13,8 +14,10 @@ pub mod identify;
 pub mod inventory;
 pub mod model;
 pub mod reminders;
+pub mod report;
 pub mod sanitize;
 pub mod score;
 pub mod secrets;
 pub mod store;
 pub mod tui;
+pub mod verify;
