@@ -201,6 +201,8 @@ struct CatalogFile {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     steps: Vec<Step>,
+    /// For each category (in [`Category::ALL`] order), the positions of its steps.
+    by_category: Vec<Vec<usize>>,
 }
 
 impl Catalog {
@@ -222,7 +224,12 @@ impl Catalog {
     pub fn from_toml(text: &str) -> Result<Self, CatalogError> {
         let file: CatalogFile =
             toml::from_str(text).map_err(|e| CatalogError::Parse(e.message().to_string()))?;
-        let catalog = Catalog { steps: file.step };
+        let steps = file.step;
+        let by_category = Category::ALL
+            .iter()
+            .map(|c| (0..steps.len()).filter(|i| steps[*i].applies(*c)).collect())
+            .collect();
+        let catalog = Catalog { steps, by_category };
         catalog.validate()?;
         Ok(catalog)
     }
@@ -324,7 +331,15 @@ impl Catalog {
 
     /// The steps for devices of `category`, in catalog order.
     pub fn steps_for(&self, category: Category) -> impl Iterator<Item = &Step> {
-        self.steps.iter().filter(move |s| s.applies(category))
+        let at = Category::ALL
+            .iter()
+            .position(|c| *c == category)
+            .unwrap_or(0);
+        self.by_category
+            .get(at)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.steps.get(*i))
     }
 
     /// How far along a device is.

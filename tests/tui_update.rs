@@ -395,7 +395,8 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
         )
         .into_iter()
         .collect();
-    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    // Saved, and the finished steps are checked again.
+    assert_eq!(commands, vec![Command::SaveAndReverify { generation: 1 }]);
     assert_eq!(app.inventory.scans.len(), 1);
     assert!(
         app.notice
@@ -496,4 +497,103 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
             .note
             .contains("No password is kept")
     );
+}
+
+#[test]
+fn in_the_demo_done_never_sends_a_check_to_the_simulated_addresses() {
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    assert!(
+        app.catalog.step(&step).unwrap().check.is_some(),
+        "{step} has a network check"
+    );
+    // Only a save: no check is run against the demo's made-up addresses.
+    assert_eq!(
+        press(&mut app, &[KeyCode::Char('d')]),
+        vec![Command::Save { generation: 1 }]
+    );
+}
+
+#[test]
+fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
+    use porchlight::checks::{CheckResult, Verdict};
+    use porchlight::verify::Outcome;
+    let mut app = demo_app().with_scanning(true);
+    let step = open_camera_wizard(&mut app);
+    let id = camera_id(&app);
+    let commands = press(&mut app, &[KeyCode::Char('d')]);
+    assert_eq!(
+        commands,
+        vec![Command::SaveAndVerify {
+            generation: 1,
+            device: id.clone(),
+            step: step.clone(),
+        }]
+    );
+    // The wizard stays on the step while the check runs.
+    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step == step && w.checking));
+    let evidence = "the factory login admin/12345 still works on the web page";
+    let commands: Vec<Command> = app
+        .update(
+            Msg::Verified(Outcome {
+                device: id.clone(),
+                step: step.clone(),
+                result: CheckResult {
+                    verdict: Verdict::Fail,
+                    evidence: evidence.into(),
+                    next: Some("Change the admin password, then press d again.".into()),
+                },
+            }),
+            now(),
+        )
+        .into_iter()
+        .collect();
+    assert_eq!(commands, vec![Command::Save { generation: 2 }]);
+    let camera = app.inventory.device(&id).unwrap();
+    assert_eq!(camera.step_state(&step), StepState::Failed);
+    assert_eq!(camera.progress[&step].evidence.as_deref(), Some(evidence));
+    assert!(app.notice.as_ref().unwrap().text.contains("still open"));
+    match &app.screen {
+        Screen::Wizard(w) => assert_eq!(w.verdict.as_ref().unwrap().verdict, Verdict::Fail),
+        other => panic!("the verdict shows in the wizard, got {other:?}"),
+    }
+    // Enter moves on to the next open step.
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step != step));
+}
+
+#[test]
+fn rechecks_after_a_scan_turn_a_fix_that_came_undone_into_a_regression() {
+    use porchlight::checks::{CheckResult, Verdict};
+    use porchlight::verify::Outcome;
+    let mut app = demo_app().with_scanning(true);
+    let tv = app
+        .inventory
+        .devices
+        .iter()
+        .find(|d| d.name == "Living-room TV")
+        .unwrap()
+        .id
+        .clone();
+    let t01 = StepId::new("T-01"); // verified in the demo: ADB closed
+    app.update(
+        Msg::Reverified(vec![Outcome {
+            device: tv.clone(),
+            step: t01.clone(),
+            result: CheckResult {
+                verdict: Verdict::Fail,
+                evidence: "ADB answers on 192.168.1.41:5555".into(),
+                next: None,
+            },
+        }]),
+        now(),
+    );
+    assert_eq!(
+        app.inventory.device(&tv).unwrap().step_state(&t01),
+        StepState::Failed
+    );
+    assert!(app.notice.as_ref().unwrap().text.contains("Came undone"));
+    let first = &app.needs_you()[0];
+    assert_eq!(first.step.as_deref(), Some("T-01"));
+    assert_eq!(first.why, porchlight::reminders::Why::Regression);
 }
