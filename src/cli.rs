@@ -176,7 +176,9 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 /// Loads the inventory for a listing. The demo home is made (and saved) on first use.
 fn read_for_listing(cli: &Cli, dir: &Path) -> anyhow::Result<Inventory> {
-    if cli.demo {
+    // The demo home is made on first use (which needs the lock); after that, listings only read,
+    // so they work while porchlight is open on the demo.
+    if cli.demo && (cli.reset_demo || !dir.join(store::STATE_FILE).exists()) {
         let mut store = Store::open(dir)?;
         return demo_inventory(cli, &mut store);
     }
@@ -213,8 +215,11 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
     } else {
         (store.load()?, dir.display().to_string())
     };
-    let app =
-        tui::app::App::new(catalog, inventory, place, Timestamp::now()).with_scanning(!cli.demo);
+    let app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
+        .with_fingerprints(Fingerprints::builtin()?)
+        .with_scanning(!cli.demo)
+        .with_time_zone(jiff::tz::TimeZone::system())
+        .open_needs_you_if_due();
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     runtime.block_on(tui::run(app, store, !cli.demo))?;
     Ok(ExitCode::SUCCESS)
