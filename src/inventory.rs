@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::discovery::{Sighting, Source, upnp_details};
 use crate::identify::{Fingerprints, Identity, identify};
-use crate::model::{Category, Device, DeviceId, Inventory, Service, ServiceSource};
+use crate::model::{Category, Device, DeviceId, Inventory, MacAddr, Service, ServiceSource};
 
 /// The most host names and services kept per device (bounds a chatty or hostile device).
 pub const MAX_HOSTNAMES: usize = 8;
@@ -67,9 +67,12 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     {
         return Some(i);
     }
+    // A host name ties two sightings together unless their hardware addresses are both fixed and
+    // differ; a phone or gadget with a private (randomised) address keeps its name across new ones.
+    let private = |m: Option<MacAddr>| m.is_none_or(|m| m.is_locally_administered());
     if let Some(i) = devices.iter().position(|d| {
         s.hostnames.iter().any(|h| d.hostnames.contains(h))
-            && (s.mac.is_none() || d.mac.is_none() || d.mac == s.mac)
+            && (private(s.mac) || private(d.mac) || d.mac == s.mac)
     }) {
         return Some(i);
     }
@@ -351,6 +354,35 @@ mod tests {
         assert_eq!(d.model.as_deref(), Some("Google Nest Mini"));
         assert_eq!(d.services.len(), 2);
         assert_eq!(device_udn(d), Some("uuid:1234"));
+    }
+
+    #[test]
+    fn a_phone_with_a_new_private_address_is_the_same_device() {
+        let mut inv = Inventory::default();
+        let mut s = Sighting::new(Source::Mdns, "192.168.1.40".parse().unwrap());
+        s.mac = Some(mac("da:a1:19:00:00:01"));
+        s.hostnames.push("sams-iphone.local".into());
+        let first = merge(&mut inv, &s, now());
+        inv.devices[0].set_step_state(&StepId::new("G-08"), StepState::Done, now());
+        // Next week it joins with another randomised address and another IP.
+        s.mac = Some(mac("5e:02:7a:11:22:33"));
+        s.ip = "192.168.1.77".parse().unwrap();
+        let again = merge(&mut inv, &s, now());
+        assert_eq!(inv.devices.len(), 1);
+        assert_eq!(again.id, first.id, "the identity stays put");
+        let d = &inv.devices[0];
+        assert_eq!(d.mac, Some(mac("5e:02:7a:11:22:33")));
+        assert_eq!(d.ip, Some("192.168.1.77".parse().unwrap()));
+        assert_eq!(d.step_state(&StepId::new("G-08")), StepState::Done);
+        // Two boxes with fixed, different addresses are never merged by name alone.
+        let mut other = Sighting::new(Source::Mdns, "192.168.1.50".parse().unwrap());
+        other.mac = Some(mac("3c:d9:2b:6e:04:b1"));
+        other.hostnames.push("printer.local".into());
+        merge(&mut inv, &other, now());
+        other.mac = Some(mac("00:11:32:9a:be:01"));
+        other.ip = "192.168.1.51".parse().unwrap();
+        merge(&mut inv, &other, now());
+        assert_eq!(inv.devices.len(), 3);
     }
 
     #[test]

@@ -517,6 +517,28 @@ async fn a_stored_password_never_reaches_the_state_folder() {
             );
         }
     }
+    // Nor does it reach a report, in any format.
+    let catalog = porchlight::catalog::Catalog::builtin().unwrap();
+    for format in ["md", "html", "json"] {
+        let report = porchlight::report::render(
+            format.parse().unwrap(),
+            &porchlight::report::ReportInput {
+                catalog: &catalog,
+                fingerprints: None,
+                inventory: &inventory,
+                now,
+                tz: jiff::tz::TimeZone::UTC,
+                title: "test".into(),
+            },
+        )
+        .unwrap();
+        for password in &passwords {
+            assert!(
+                !report.contains(password.expose()),
+                "the {format} report holds it"
+            );
+        }
+    }
     // The password is in the keyring all the same.
     assert_eq!(keyring.fetch(&id).await.unwrap().as_ref(), passwords.last());
 }
