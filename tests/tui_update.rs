@@ -597,3 +597,29 @@ fn rechecks_after_a_scan_turn_a_fix_that_came_undone_into_a_regression() {
     assert_eq!(first.step.as_deref(), Some("T-01"));
     assert_eq!(first.why, porchlight::reminders::Why::Regression);
 }
+
+#[test]
+fn notices_fade_but_errors_stay() {
+    let mut app = demo_app();
+    assert!(app.notice.is_some(), "the new-device hint shows on start");
+    let later = now()
+        .checked_add(jiff::SignedDuration::from_secs(30))
+        .unwrap();
+    app.update(Msg::Tick, later);
+    assert!(app.notice.is_none(), "a hint fades");
+    app.update(
+        Msg::SaveFailed {
+            generation: 1,
+            error: "disk full".into(),
+        },
+        later,
+    );
+    let much_later = later
+        .checked_add(jiff::SignedDuration::from_secs(600))
+        .unwrap();
+    app.update(Msg::Tick, much_later);
+    assert!(
+        app.notice.as_ref().unwrap().text.contains("disk full"),
+        "an error stays"
+    );
+}

@@ -155,7 +155,12 @@ pub struct Notice {
     pub text: String,
     /// How to show it.
     pub tone: Tone,
+    /// When it was said (notices other than errors fade after [`NOTICE_SECONDS`]).
+    pub at: Timestamp,
 }
+
+/// How long a notice that is not an error stays on the status line.
+pub const NOTICE_SECONDS: i64 = 12;
 
 /// Where saving stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -427,6 +432,7 @@ impl App {
                 format!("{new_devices} devices are not marked as yours yet: open each, and press m if it is.")
             },
             tone: Tone::Info,
+            at: now,
         });
         Self {
             catalog,
@@ -554,7 +560,16 @@ impl App {
         self.now = now;
         match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            Msg::Key(_) | Msg::Resize | Msg::Tick => None,
+            Msg::Tick => {
+                // Good news and hints fade; errors stay until something else is said.
+                if self.notice.as_ref().is_some_and(|n| {
+                    n.tone != Tone::Error && now.as_second() - n.at.as_second() > NOTICE_SECONDS
+                }) {
+                    self.notice = None;
+                }
+                None
+            }
+            Msg::Key(_) | Msg::Resize => None,
             Msg::Saved { generation } => {
                 self.save.saved = self.save.saved.max(generation);
                 if !self.save.pending() {
@@ -732,6 +747,7 @@ impl App {
         self.notice = Some(Notice {
             text: text.into(),
             tone,
+            at: self.now,
         });
     }
 
