@@ -288,3 +288,41 @@ fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     press(&mut app, &[KeyCode::Home]);
     assert!(screen(&app).contains("▶ ● Home router"));
 }
+
+#[test]
+fn wizard_shows_the_checks_verdict() {
+    use porchlight::checks::{CheckResult, Verdict};
+    use porchlight::verify::Outcome;
+    let mut app = demo_app().with_scanning(true);
+    press(
+        &mut app,
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Char('d'),
+        ],
+    );
+    assert!(screen(&app).contains("Checking over the network"));
+    let (device, step) = match &app.screen {
+        porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
+        _ => panic!("the wizard stays on the step"),
+    };
+    app.update(
+        Msg::Verified(Outcome {
+            device,
+            step,
+            result: CheckResult {
+                verdict: Verdict::Fail,
+                evidence: "the factory login admin/12345 still works on the web page of 192.168.1.64"
+                    .into(),
+                next: Some("Change the admin password on the camera's web page, then press d to check again.".into()),
+            },
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Still open"), "{text}");
+    assert!(text.contains("admin/12345"), "{text}");
+    insta::assert_snapshot!(text);
+}
