@@ -28,7 +28,7 @@ pub enum VerifyKind {
 }
 
 /// How often a settled step should be looked at again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Recheck {
     /// On every scan (porchlight re-checks it itself where it can).

@@ -8,9 +8,8 @@
 
 use std::net::SocketAddrV4;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout};
 
 use super::{CheckResult, Context, Target};
 use crate::discovery::ports::{
@@ -129,40 +128,8 @@ pub(crate) async fn connect(addr: SocketAddrV4, ctx: &Context) -> Option<TcpStre
     }
 }
 
-/// Reads until `done` says so, the peer closes, `max` bytes, an error or the deadline.
-pub(crate) async fn read_until<F>(
-    stream: &mut TcpStream,
-    deadline: Instant,
-    max: usize,
-    done: F,
-) -> Vec<u8>
-where
-    F: Fn(&[u8]) -> bool,
-{
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while buf.len() < max {
-        let want = chunk.len().min(max - buf.len());
-        match timeout_at(deadline, stream.read(&mut chunk[..want])).await {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
-            Ok(Ok(n)) => {
-                buf.extend_from_slice(&chunk[..n]);
-                if done(&buf) {
-                    break;
-                }
-            }
-        }
-    }
-    buf
-}
-
-/// Writes all of `bytes` before the deadline; false when that failed.
-pub(crate) async fn write_all(stream: &mut TcpStream, deadline: Instant, bytes: &[u8]) -> bool {
-    matches!(
-        timeout_at(deadline, stream.write_all(bytes)).await,
-        Ok(Ok(()))
-    )
-}
+// Bounded reads and writes are the port probes' own: one deadline for the whole exchange.
+pub(crate) use crate::discovery::ports::{read_bounded as read_until, write_bounded as write_all};
 
 /// An MQTT DISCONNECT.
 const MQTT_DISCONNECT: &[u8] = &[0xe0, 0x00];

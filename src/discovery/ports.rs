@@ -291,7 +291,12 @@ async fn exchange(
 
 /// Reads until `done` says so, the peer closes, `max` bytes have come, an error, or the deadline.
 /// Returns what came (possibly nothing).
-async fn read_bounded<F>(stream: &mut TcpStream, deadline: Instant, max: usize, done: F) -> Vec<u8>
+pub(crate) async fn read_bounded<F>(
+    stream: &mut TcpStream,
+    deadline: Instant,
+    max: usize,
+    done: F,
+) -> Vec<u8>
 where
     F: Fn(&[u8]) -> bool,
 {
@@ -313,7 +318,7 @@ where
 }
 
 /// Writes all of `bytes` before the deadline; false when that failed.
-async fn write_bounded(stream: &mut TcpStream, deadline: Instant, bytes: &[u8]) -> bool {
+pub(crate) async fn write_bounded(stream: &mut TcpStream, deadline: Instant, bytes: &[u8]) -> bool {
     matches!(
         timeout_at(deadline, stream.write_all(bytes)).await,
         Ok(Ok(()))

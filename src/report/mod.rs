@@ -431,63 +431,13 @@ pub struct StepReport {
     /// It is due now (at or before [`Report::generated_at`]).
     pub due_now: bool,
     /// How often it is looked at again once settled.
-    pub recheck: Recheck,
+    pub recheck: catalog::Recheck,
     /// For an open step: the points doing it would add to the device's score.
     pub points: Option<f64>,
     /// The standards and guidance it comes from.
     pub standards: Vec<String>,
     /// Pages with help (https addresses).
     pub help: Vec<HelpLink>,
-}
-
-/// How often a settled step is looked at again (as `recheck` in the checklist asset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Recheck {
-    /// On every scan.
-    EveryScan,
-    /// Every week.
-    Weekly,
-    /// Every month.
-    Monthly,
-    /// Every three months.
-    Quarterly,
-    /// Every six months.
-    HalfYearly,
-    /// Every year.
-    Yearly,
-    /// Only when something happens.
-    OnEvent,
-}
-
-impl From<catalog::Recheck> for Recheck {
-    fn from(r: catalog::Recheck) -> Self {
-        match r {
-            catalog::Recheck::EveryScan => Recheck::EveryScan,
-            catalog::Recheck::Weekly => Recheck::Weekly,
-            catalog::Recheck::Monthly => Recheck::Monthly,
-            catalog::Recheck::Quarterly => Recheck::Quarterly,
-            catalog::Recheck::HalfYearly => Recheck::HalfYearly,
-            catalog::Recheck::Yearly => Recheck::Yearly,
-            catalog::Recheck::OnEvent => Recheck::OnEvent,
-        }
-    }
-}
-
-impl Recheck {
-    /// Words for the owner ("every month").
-    pub fn label(self) -> &'static str {
-        let r = match self {
-            Recheck::EveryScan => catalog::Recheck::EveryScan,
-            Recheck::Weekly => catalog::Recheck::Weekly,
-            Recheck::Monthly => catalog::Recheck::Monthly,
-            Recheck::Quarterly => catalog::Recheck::Quarterly,
-            Recheck::HalfYearly => catalog::Recheck::HalfYearly,
-            Recheck::Yearly => catalog::Recheck::Yearly,
-            Recheck::OnEvent => catalog::Recheck::OnEvent,
-        };
-        r.label()
-    }
 }
 
 /// A page with help on a step.
@@ -729,7 +679,7 @@ fn step_report(
         due: due_at,
         due_why,
         due_now: due_at.is_some_and(|t| t <= now),
-        recheck: step.recheck.into(),
+        recheck: step.recheck,
         points: if status.is_open() { points } else { None },
         standards: step.standards.iter().map(|s| text(s)).collect(),
         help: step
