@@ -1,12 +1,11 @@
 //! One device: what porchlight found on it, and its checklist with each step's state and due date.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table,
-    TableState, Wrap,
+    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
 use super::{date_text, due_text, state_span};
@@ -148,21 +147,13 @@ fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|c| ListItem::new(format!(" {}", c.label())))
         .collect();
-    let height = (items.len() as u16 + 2).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(30)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 30, items.len() as u16 + 2);
     let list = List::new(items)
-        .block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(Style::new().fg(ACCENT))
-                .title(Span::styled(" What is this device? ", heading()))
-                .title_bottom(Span::styled(" Enter set · Esc cancel ", dim())),
-        )
+        .block(super::popup_block(
+            "What is this device?",
+            "Enter set · Esc cancel",
+            ACCENT,
+        ))
         .highlight_style(selected())
         .highlight_symbol("▶");
     let mut state = ListState::default().with_selected(Some(cursor));
@@ -231,22 +222,16 @@ fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, ar
             }
         }
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let [popup] = Layout::horizontal([Constraint::Length(area.width.min(78))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 78, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(Style::new().fg(ACCENT))
-                .title(Span::styled(" Why porchlight thinks so ", heading()))
-                .title_bottom(Span::styled(" Esc closes ", dim())),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(super::popup_block(
+                "Why porchlight thinks so",
+                "Esc closes",
+                ACCENT,
+            )),
         popup,
     );
 }
@@ -270,21 +255,16 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
             dim(),
         ),
     ];
-    let [popup] = Layout::horizontal([Constraint::Length(area.width.min(70))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(6)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::centered(area, 70, 6);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: true }).block(
-            Block::bordered()
-                .border_type(BorderType::Rounded)
-                .border_style(Style::new().fg(Color::Red))
-                .title(Span::styled(" Forget this device? ", heading()))
-                .title_bottom(Span::styled(" y forget · n keep ", dim())),
-        ),
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(super::popup_block(
+                "Forget this device?",
+                "y forget · n keep",
+                Color::Red,
+            )),
         popup,
     );
 }

@@ -113,13 +113,9 @@ pub fn hanging(first: Span<'static>, text: &str, width: u16) -> Vec<ratatui::tex
 /// a name).
 pub fn text_box(frame: &mut ratatui::Frame, area: ratatui::layout::Rect, title: &str, text: &str) {
     use ratatui::layout::{Constraint, Layout};
-    use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+    use ratatui::widgets::{Clear, Paragraph, Wrap};
     let [_, area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(area);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(Style::new().fg(ACCENT))
-        .title(Span::styled(format!(" {title} "), heading()))
-        .title_bottom(Span::styled(" Enter save · Esc cancel ", dim()));
+    let block = popup_block(title, "Enter save · Esc cancel", ACCENT);
     let line = ratatui::text::Line::from(vec![
         Span::raw(text.to_string()),
         Span::styled("▏", heading()),
@@ -129,4 +125,30 @@ pub fn text_box(frame: &mut ratatui::Frame, area: ratatui::layout::Rect, title: 
         Paragraph::new(line).block(block).wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// A `width` by `height` rectangle centred in `area` (clipped to it), for popups.
+pub fn centered(area: ratatui::layout::Rect, width: u16, height: u16) -> ratatui::layout::Rect {
+    use ratatui::layout::{Constraint, Flex, Layout};
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(popup);
+    popup
+}
+
+/// The frame of a popup: rounded, in `color`, with a title and a key hint along the bottom.
+pub fn popup_block(
+    title: impl Into<String>,
+    hint: &str,
+    color: Color,
+) -> ratatui::widgets::Block<'static> {
+    use ratatui::widgets::{Block, BorderType};
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(Style::new().fg(color))
+        .title(Span::styled(format!(" {} ", title.into()), heading()))
+        .title_bottom(Span::styled(format!(" {hint} "), dim()))
 }
