@@ -642,7 +642,18 @@ fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // Wait (bounded) until telnet answers from the scanner's side.
+    let ready = Instant::now();
+    while ready.elapsed() < Duration::from_secs(10) {
+        let (up, _, _) =
+            run(home
+                .in_scanner("nc")
+                .args(["-z", "-w", "1", &plug.ip.to_string(), "23"]));
+        if up {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     if let Ok(Some(status)) = telnet.try_wait() {
         let mut err = String::new();
         use std::io::Read;
