@@ -28,6 +28,7 @@ use super::ports::{connect, write_all};
 use super::web::{self, Hop};
 use super::{CheckResult, Context, Target, is_home_address};
 use crate::discovery::http::Response;
+use crate::discovery::ports::TelnetDecoder;
 use crate::sanitize::clean;
 
 /// The factory-login list shipped with porchlight.
@@ -392,30 +393,14 @@ async fn web_try(page: &WebLogin, login: &DefaultLogin, ctx: &Context) -> Try {
 // ---------------------------------------------------------------------------------------------
 // Telnet
 
-const IAC: u8 = 0xff;
-const SB: u8 = 0xfa;
-const SE: u8 = 0xf0;
-const WILL: u8 = 0xfb;
-const WONT: u8 = 0xfc;
-const DO: u8 = 0xfd;
-const DONT: u8 = 0xfe;
-
 /// A telnet connection that refuses every option and keeps the text since the last send.
 struct Telnet {
     stream: TcpStream,
     deadline: Instant,
-    text: Vec<u8>,
+    /// Decodes what the server says; its `data` is the text since the last line sent.
+    decoder: TelnetDecoder,
     read: usize,
-    state: u8,
-    option_cmd: u8,
 }
-
-/// States of the telnet decoder.
-const DATA: u8 = 0;
-const GOT_IAC: u8 = 1;
-const OPTION: u8 = 2;
-const SUB: u8 = 3;
-const SUB_IAC: u8 = 4;
 
 /// What the text read so far ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,48 +449,9 @@ impl Telnet {
         Some(Self {
             stream,
             deadline: Instant::now() + TELNET_TRY,
-            text: Vec::new(),
+            decoder: TelnetDecoder::default(),
             read: 0,
-            state: DATA,
-            option_cmd: 0,
         })
-    }
-
-    /// Decodes `bytes` into `text`, returning the refusals to send back.
-    fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
-        let mut replies = Vec::new();
-        for &b in bytes {
-            self.state = match (self.state, b) {
-                (DATA, IAC) => GOT_IAC,
-                (DATA, _) => {
-                    self.text.push(b);
-                    DATA
-                }
-                (GOT_IAC, IAC) => {
-                    self.text.push(IAC);
-                    DATA
-                }
-                (GOT_IAC, SB) => SUB,
-                (GOT_IAC, WILL..=DONT) => {
-                    self.option_cmd = b;
-                    OPTION
-                }
-                (GOT_IAC, _) => DATA,
-                (OPTION, option) => {
-                    match self.option_cmd {
-                        WILL => replies.extend_from_slice(&[IAC, DONT, option]),
-                        DO => replies.extend_from_slice(&[IAC, WONT, option]),
-                        _ => {}
-                    }
-                    DATA
-                }
-                (SUB, IAC) => SUB_IAC,
-                (SUB_IAC, SE) => DATA,
-                (SUB | SUB_IAC, _) => SUB,
-                _ => DATA,
-            };
-        }
-        replies
     }
 
     /// Reads until the text ends in a prompt; `None` at the end of input or the deadline.
@@ -513,7 +459,7 @@ impl Telnet {
         use tokio::io::AsyncReadExt;
         let mut chunk = [0u8; 1024];
         loop {
-            if let Some(p) = prompt(&self.text) {
+            if let Some(p) = prompt(&self.decoder.data) {
                 return Some(p);
             }
             if self.read >= TELNET_MAX_BYTES {
@@ -524,7 +470,8 @@ impl Telnet {
                 Ok(Ok(n)) => n,
             };
             self.read += n;
-            let replies = self.feed(&chunk[..n]);
+            self.decoder.feed(&chunk[..n]);
+            let replies = std::mem::take(&mut self.decoder.replies);
             if !replies.is_empty() && !write_all(&mut self.stream, self.deadline, &replies).await {
                 return None;
             }
@@ -532,7 +479,7 @@ impl Telnet {
     }
 
     async fn send_line(&mut self, line: &str) -> bool {
-        self.text.clear();
+        self.decoder.data.clear();
         write_all(
             &mut self.stream,
             self.deadline,

@@ -599,10 +599,12 @@ const DONT: u8 = 0xfe;
 /// A streaming telnet decoder: keeps the data bytes, drops option negotiation and
 /// subnegotiation, and collects the refusals to send back (`DONT` for `WILL`, `WONT` for `DO`).
 #[derive(Debug, Default)]
-struct TelnetDecoder {
+pub(crate) struct TelnetDecoder {
     state: TelnetState,
-    data: Vec<u8>,
-    replies: Vec<u8>,
+    /// The text received so far, negotiation removed.
+    pub(crate) data: Vec<u8>,
+    /// Refusals to send back, since they were last taken.
+    pub(crate) replies: Vec<u8>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -616,7 +618,8 @@ enum TelnetState {
 }
 
 impl TelnetDecoder {
-    fn feed(&mut self, bytes: &[u8]) {
+    /// Decodes `bytes`: data into `data`, option refusals into `replies`.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.state = match (self.state, b) {
                 (TelnetState::Data, IAC) => TelnetState::Iac,
