@@ -3,7 +3,8 @@
 //!
 //! One daemon (mdns-sd) for the scan: it asks for `_services._dns-sd._udp.local.` to learn which
 //! service types are on the network, then browses each type and reports every resolved instance
-//! whose address is in scope. The window is fixed, the number of types and instances is capped,
+//! whose address is in scope. The window is fixed (with a short grace for instances announced
+//! but still being resolved), the number of types and instances is capped,
 //! and every string is cleaned before it leaves this module.
 
 use std::collections::{BTreeMap, HashSet};
@@ -26,6 +27,9 @@ pub const META_QUERY: &str = "_services._dns-sd._udp.local.";
 pub struct MdnsOptions {
     /// How long to listen.
     pub window: Duration,
+    /// How long to keep listening past `window` while instances that were announced are still
+    /// being resolved (a slow or busy device); never longer than this.
+    pub grace: Duration,
     /// The mDNS port (5353; tests use another).
     pub port: u16,
     /// Interfaces to use (names); empty means every interface the daemon finds.
@@ -44,6 +48,7 @@ impl Default for MdnsOptions {
     fn default() -> Self {
         Self {
             window: Duration::from_millis(1300),
+            grace: Duration::from_millis(1700),
             port: 5353,
             interfaces: Vec::new(),
             loopback_only: false,
@@ -99,17 +104,26 @@ async fn run(
         }
     }
 
-    let deadline = Instant::now() + opts.window;
+    let started = Instant::now();
+    let window_end = started + opts.window;
+    let hard_end = window_end + opts.grace;
     let (tx, mut rx) = mpsc::unbounded_channel::<ServiceEvent>();
-    forward(daemon, META_QUERY, deadline, tx.clone())?;
+    forward(daemon, META_QUERY, hard_end, tx.clone())?;
 
     let mut types = HashSet::new();
     let mut instances = HashSet::new();
     let mut hosts = HashSet::new();
+    // Instances announced but not resolved yet: the browse waits for them, up to `hard_end`.
+    let mut pending: HashSet<String> = HashSet::new();
     loop {
+        let until = if pending.is_empty() {
+            window_end
+        } else {
+            hard_end
+        };
         let event = tokio::select! {
             event = rx.recv() => event,
-            _ = tokio::time::sleep_until(deadline) => None,
+            _ = tokio::time::sleep_until(until) => None,
         };
         let Some(event) = event else { break };
         match event {
@@ -117,10 +131,16 @@ async fn run(
                 // For the meta-query, the "instance" is a service type.
                 let found = fullname.trim_end_matches('.').to_string() + ".";
                 if types.len() < opts.max_types && types.insert(found.clone()) {
-                    let _ = forward(daemon, &found, deadline, tx.clone());
+                    let _ = forward(daemon, &found, hard_end, tx.clone());
+                }
+            }
+            ServiceEvent::ServiceFound(_, fullname) => {
+                if !instances.contains(&fullname) && pending.len() < opts.max_instances {
+                    pending.insert(fullname);
                 }
             }
             ServiceEvent::ServiceResolved(info) => {
+                pending.remove(&info.fullname);
                 if instances.len() >= opts.max_instances {
                     continue;
                 }
