@@ -134,10 +134,10 @@ async fn run(
                     let _ = forward(daemon, &found, hard_end, tx.clone());
                 }
             }
-            ServiceEvent::ServiceFound(_, fullname) => {
-                if !instances.contains(&fullname) && pending.len() < opts.max_instances {
-                    pending.insert(fullname);
-                }
+            ServiceEvent::ServiceFound(_, fullname)
+                if !instances.contains(&fullname) && pending.len() < opts.max_instances =>
+            {
+                pending.insert(fullname);
             }
             ServiceEvent::ServiceResolved(info) => {
                 pending.remove(&info.fullname);
