@@ -405,6 +405,42 @@ impl StepState {
     }
 }
 
+/// What the audit found for one step of one device, independent of the owner's answer: the
+/// owner's [`StepState`] is theirs; a finding only sits beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingVerdict {
+    /// The network shows what the step guards against (telnet answering, an open MQTT broker).
+    Problem,
+    /// The network shows the step's concern is handled already.
+    Fine,
+    /// porchlight could not tell: not reachable, needs the owner's consent, timed out.
+    Unknown,
+}
+
+impl FindingVerdict {
+    /// The word used in JSON and reports: `problem`, `fine` or `unknown`.
+    pub fn key(self) -> &'static str {
+        match self {
+            FindingVerdict::Problem => "problem",
+            FindingVerdict::Fine => "fine",
+            FindingVerdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// One audit finding: a verdict for one step of one device, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What the check concluded.
+    pub verdict: FindingVerdict,
+    /// What porchlight saw, one cleaned line ("telnet answers on 192.168.1.1:23 (banner: login:)"),
+    /// or why it could not tell.
+    pub evidence: String,
+    /// When the check ran.
+    pub checked_at: Timestamp,
+}
+
 /// The owner's progress on one step of one device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepProgress {
@@ -497,6 +533,9 @@ pub struct Device {
     /// The owner allowed porchlight to try factory logins on this device (at most 10 tries).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub login_check_allowed: bool,
+    /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub findings: BTreeMap<StepId, Finding>,
 }
 
 impl Device {
@@ -522,6 +561,7 @@ impl Device {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            findings: BTreeMap::new(),
         }
     }
 

@@ -54,6 +54,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        findings: Default::default(),
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -88,6 +89,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        findings: Default::default(),
     };
     camera.progress.insert(
         StepId::new("CAM-02"),
