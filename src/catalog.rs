@@ -623,7 +623,13 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         assert!(e.to_string().contains("tries logins"), "{e}");
         // The shipped checklist: MQTT, RTSP and telnet anywhere get their step.
         let builtin = Catalog::builtin().unwrap();
-        let when = |id: &str| builtin.step(&StepId::new(id)).unwrap().audit_when_open.clone();
+        let when = |id: &str| {
+            builtin
+                .step(&StepId::new(id))
+                .unwrap()
+                .audit_when_open
+                .clone()
+        };
         assert!(when("H-02").contains(&1883));
         assert!(when("C-01").contains(&554));
         assert!(when("G-02").contains(&23));

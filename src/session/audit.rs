@@ -54,6 +54,16 @@ pub struct AuditJob {
     pub context: Context,
 }
 
+/// Two jobs are the same work when they run the same checks on the same device as seen (the
+/// context is derived from the inventory the same way for both).
+impl PartialEq for AuditJob {
+    fn eq(&self, other: &Self) -> bool {
+        self.device == other.device && self.target == other.target && self.checks == other.checks
+    }
+}
+
+impl Eq for AuditJob {}
+
 /// What the runner found, to fold back through the workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditDone {
@@ -114,11 +124,11 @@ pub fn finding_of(result: &CheckResult, now: Timestamp) -> Finding {
 /// settled as done or verified, the verdict too (a failure is a regression, returned as true). A
 /// step still to do, accepted or not applicable keeps the owner's answer.
 pub fn record(device: &mut Device, step: &StepId, result: &CheckResult, now: Timestamp) -> bool {
-    device.findings.insert(step.clone(), finding_of(result, now));
+    device
+        .findings
+        .insert(step.clone(), finding_of(result, now));
     match device.step_state(step) {
-        StepState::Done | StepState::Verified => {
-            crate::verify::apply_to(device, step, result, now)
-        }
+        StepState::Done | StepState::Verified => crate::verify::apply_to(device, step, result, now),
         _ => false,
     }
 }

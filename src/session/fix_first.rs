@@ -128,7 +128,9 @@ pub fn fix_first(
                     .into(),
                 format!(
                     "first seen {}",
-                    device.ip.map_or_else(|| "on your network".into(), |ip| format!("at {ip}"))
+                    device
+                        .ip
+                        .map_or_else(|| "on your network".into(), |ip| format!("at {ip}"))
                 ),
                 device.first_seen,
             ));
@@ -188,7 +190,10 @@ fn problem_words(step: &Step, undone: bool) -> String {
         .map(|t| t.label())
         .unwrap_or("at risk");
     if undone {
-        format!("{} (came undone; until then it could be {threat})", step.title)
+        format!(
+            "{} (came undone; until then it could be {threat})",
+            step.title
+        )
     } else {
         format!("{} (until then it could be {threat})", step.title)
     }

@@ -47,6 +47,8 @@ pub struct Checked {
     pub device: DeviceId,
     /// The step.
     pub step: StepId,
+    /// The owner had settled the step as done or verified before the check (a re-check).
+    pub settled: bool,
     /// The check turned a step the owner had settled into a failure.
     pub regression: bool,
 }
@@ -168,7 +170,8 @@ impl ScanWorkflow {
             DiscoveryEvent::StageStarted { stage } if announces(*stage) => {
                 self.announcing.insert(*stage);
             }
-            DiscoveryEvent::StageFinished { stage, .. } | DiscoveryEvent::StageFailed { stage, .. }
+            DiscoveryEvent::StageFinished { stage, .. }
+            | DiscoveryEvent::StageFailed { stage, .. }
                 if announces(*stage) =>
             {
                 self.announcing.remove(stage);
@@ -238,10 +241,15 @@ impl ScanWorkflow {
         let id = self.current_id(&done.device);
         if let Some(device) = inventory.device_mut(&id) {
             for (step, result) in &done.results {
+                let settled = matches!(
+                    device.step_state(step),
+                    StepState::Done | StepState::Verified
+                );
                 let regression = audit::record(device, step, result, now);
                 self.checked.push(Checked {
                     device: id.clone(),
                     step: step.clone(),
+                    settled,
                     regression,
                 });
             }
