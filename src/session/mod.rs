@@ -421,3 +421,6 @@ impl ScanWorkflow {
 fn announces(stage: Stage) -> bool {
     matches!(stage, Stage::Mdns | Stage::Ssdp)
 }
+
+#[cfg(test)]
+mod tests;
