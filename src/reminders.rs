@@ -436,7 +436,10 @@ mod tests {
             list.iter().map(|r| (r.why, r.step.as_deref())).collect();
         assert_eq!(
             got,
-            vec![(Why::Problem, Some("G-02")), (Why::Regression, Some("N-01"))]
+            vec![
+                (Why::Problem, Some("G-02")),
+                (Why::Regression, Some("N-01"))
+            ]
         );
         assert!(list.iter().all(|r| r.due <= by), "due now");
     }
