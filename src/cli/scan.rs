@@ -90,7 +90,17 @@ pub(super) fn scan(
                 match effect {
                     Effect::Audit(job) => audits.push(run_audit(*job)),
                     Effect::Save => store.save(&inventory)?,
-                    Effect::Finished => return Ok::<(), anyhow::Error>(()),
+                    Effect::Finished => {
+                        if show_stages || args.verbose {
+                            eprintln!(
+                                "  {:<16} {} checks ({:.1} s)",
+                                "audit",
+                                workflow.checked().len(),
+                                clock.elapsed().as_secs_f64()
+                            );
+                        }
+                        return Ok::<(), anyhow::Error>(());
+                    }
                 }
             }
             if !workflow.running() {
