@@ -85,7 +85,7 @@ pub(super) fn scan(
                     }
                 },
                 Some(done) = audits.next(), if !audits.is_empty() => {
-                    workflow.on_audited(&mut inventory, done, Timestamp::now())
+                    workflow.on_audited(catalog, &mut inventory, done, Timestamp::now())
                 }
                 // Ctrl-C: what was found so far is saved before leaving.
                 _ = &mut interrupt => {
