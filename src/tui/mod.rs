@@ -3,6 +3,7 @@
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
 
 pub mod app;
+pub mod fix_first;
 pub mod keys;
 pub mod render;
 pub mod screens;
