@@ -13,7 +13,7 @@ use std::net::Ipv4Addr;
 use crate::catalog::{Catalog, Step};
 use crate::checks::{CheckResult, Verdict};
 use crate::discovery::{DiscoveryEvent, Stage};
-use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
+use crate::model::{Category, Device, DeviceId, Inventory, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
 use crate::verify::Outcome;
 
@@ -84,8 +84,8 @@ pub enum Msg {
     },
     /// A step's network check finished.
     Verified(Outcome),
-    /// The checks re-run after a scan finished.
-    Reverified(Vec<Outcome>),
+    /// The audit of one device during a scan finished (fold it back through the workflow).
+    Audited(crate::session::AuditDone),
     /// The keyring answered a request for a device's password.
     PasswordFetched {
         /// The device.
@@ -116,11 +116,11 @@ pub enum Command {
         /// The step just marked done.
         step: StepId,
     },
-    /// Save, then re-run the checks of every settled step (after a scan).
-    SaveAndReverify {
-        /// Increases with every change.
-        generation: u64,
-    },
+    /// Run the audit's checks on one device ([`crate::session::run_audit`]); the result comes
+    /// back as `Audited`.
+    Audit(Box<crate::session::AuditJob>),
+    /// Several commands, in order.
+    Batch(Vec<Command>),
     /// Make a password for a device and keep it in the keyring.
     MakePassword {
         /// The device.
@@ -414,6 +414,10 @@ pub struct App {
     pub secret: Option<SecretView>,
     /// Fingerprint rules, to tell what each scanned device is.
     pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
+    /// The running scan's workflow (discovery, audit, saves), shared with the command line.
+    pub workflow: Option<crate::session::ScanWorkflow>,
+    /// This computer's own networks, for the audit's checks.
+    pub local_nets: Vec<crate::discovery::Ipv4Net>,
 }
 
 impl App {
@@ -452,7 +456,15 @@ impl App {
             tz: jiff::tz::TimeZone::UTC,
             fingerprints: None,
             secret: None,
+            workflow: None,
+            local_nets: Vec::new(),
         }
+    }
+
+    /// Audits with this computer's own networks `nets` (the checks send nothing elsewhere).
+    pub fn with_local_nets(mut self, nets: Vec<crate::discovery::Ipv4Net>) -> Self {
+        self.local_nets = nets;
+        self
     }
 
     /// Identifies scanned devices with `rules`.
@@ -496,7 +508,9 @@ impl App {
             );
             return None;
         }
-        if self.scan.as_ref().is_some_and(|s| s.running) {
+        if self.scan.as_ref().is_some_and(|s| s.running)
+            || self.workflow.as_ref().is_some_and(|w| w.running())
+        {
             self.notice(Tone::Info, "A scan is already running.");
             return None;
         }
@@ -605,6 +619,12 @@ impl App {
                 None
             }
             Msg::ScanStarted { scope, notes } => {
+                self.workflow = Some(crate::session::ScanWorkflow::new(
+                    scope.clone(),
+                    self.local_nets.clone(),
+                    crate::session::AuditMode::Full,
+                    now,
+                ));
                 self.scan = Some(ScanView {
                     scope,
                     started_at: now,
@@ -620,12 +640,13 @@ impl App {
             }
             Msg::ScanFailed { error } => {
                 self.scan = None;
+                self.workflow = None;
                 self.notice(Tone::Error, format!("Cannot scan: {error}"));
                 None
             }
             Msg::Discovery(event) => self.on_discovery(event),
             Msg::Verified(outcome) => self.on_verified(outcome),
-            Msg::Reverified(outcomes) => self.on_reverified(outcomes),
+            Msg::Audited(done) => self.on_audited(done),
             Msg::PasswordMade {
                 device,
                 password,
@@ -651,83 +672,162 @@ impl App {
     fn on_discovery(&mut self, event: DiscoveryEvent) -> Option<Command> {
         let now = self.now;
         let view = self.scan.as_mut()?;
-        match event {
+        match &event {
             DiscoveryEvent::StageStarted { stage } => {
-                view.set(stage, StageState::Running { done: 0, total: 0 });
+                view.set(*stage, StageState::Running { done: 0, total: 0 });
             }
             DiscoveryEvent::Progress { stage, done, total } => {
-                view.set(stage, StageState::Running { done, total });
+                view.set(
+                    *stage,
+                    StageState::Running {
+                        done: *done,
+                        total: *total,
+                    },
+                );
             }
             DiscoveryEvent::StageFinished { stage, hosts, .. } => {
-                view.set(stage, StageState::Finished { hosts });
+                view.set(*stage, StageState::Finished { hosts: *hosts });
             }
             DiscoveryEvent::StageFailed { stage, reason } => {
-                view.set(stage, StageState::Failed { reason });
+                view.set(
+                    *stage,
+                    StageState::Failed {
+                        reason: reason.clone(),
+                    },
+                );
             }
-            DiscoveryEvent::Note { .. } => {}
             DiscoveryEvent::Sighting(sighting) => {
                 view.hosts.insert(sighting.ip);
-                self.absorb_sighting(&sighting, now);
             }
-            DiscoveryEvent::Done { .. } => {
-                view.running = false;
-                let record = ScanRecord {
-                    started_at: view.started_at,
-                    finished_at: now,
-                    devices_seen: view.hosts.len(),
-                    scope: view.scope.clone(),
-                };
-                let (hosts, new) = (view.hosts.len(), view.new_devices);
-                let failed: Vec<String> = view
-                    .stages
-                    .iter()
-                    .filter_map(|(stage, state)| match state {
-                        StageState::Failed { reason } => Some(format!("{stage}: {reason}")),
-                        _ => None,
-                    })
-                    .collect();
-                self.inventory.push_scan(record);
-                if failed.is_empty() {
-                    self.notice(
-                        Tone::Good,
-                        format!(
-                            "Scan finished: {} answered, {new} new.",
-                            plural(hosts, "device", "devices")
-                        ),
-                    );
-                } else {
-                    self.notice(
-                        Tone::Error,
-                        format!(
-                            "Scan finished with {}, but {}",
-                            plural(hosts, "device", "devices"),
-                            failed.join("; ")
-                        ),
-                    );
-                }
-                self.save.generation += 1;
-                return Some(Command::SaveAndReverify {
-                    generation: self.save.generation,
-                });
-            }
+            DiscoveryEvent::Done { .. } => view.running = false,
+            DiscoveryEvent::Note { .. } => {}
         }
-        None
+        let selected = self.selected_device().map(|d| d.id.clone());
+        let rules = self.fingerprints.clone();
+        let workflow = self.workflow.as_mut()?;
+        let (merged, effects) = workflow.on_event(
+            &self.catalog,
+            &mut self.inventory,
+            rules.as_deref(),
+            &event,
+            now,
+        );
+        let (hosts, new) = (workflow.hosts(), workflow.new_devices());
+        if let Some(view) = self.scan.as_mut() {
+            view.new_devices = new;
+        }
+        if let Some(merged) = merged {
+            self.follow(&merged, selected);
+        }
+        if matches!(event, DiscoveryEvent::Done { .. }) {
+            self.scan_finished_notice(hosts, new);
+        }
+        self.effects(effects)
     }
 
-    /// Merges a sighting into the inventory, keeping the cursor and the open screen on their device.
-    fn absorb_sighting(&mut self, sighting: &crate::discovery::Sighting, now: Timestamp) {
-        let selected = self.selected_device().map(|d| d.id.clone());
-        let merged = crate::inventory::merge(&mut self.inventory, sighting, now);
-        if let Some(rules) = &self.fingerprints
-            && let Some(device) = self.inventory.device_mut(&merged.id)
-        {
-            crate::inventory::identify_device(device, rules);
+    /// Says how discovery went: devices answered and new, or which stages failed.
+    fn scan_finished_notice(&mut self, hosts: usize, new: usize) {
+        let failed: Vec<String> = self
+            .scan
+            .iter()
+            .flat_map(|view| &view.stages)
+            .filter_map(|(stage, state)| match state {
+                StageState::Failed { reason } => Some(format!("{stage}: {reason}")),
+                _ => None,
+            })
+            .collect();
+        if failed.is_empty() {
+            self.notice(
+                Tone::Good,
+                format!(
+                    "Scan finished: {} answered, {new} new.",
+                    plural(hosts, "device", "devices")
+                ),
+            );
+        } else {
+            self.notice(
+                Tone::Error,
+                format!(
+                    "Scan finished with {}, but {}",
+                    plural(hosts, "device", "devices"),
+                    failed.join("; ")
+                ),
+            );
         }
-        if merged.new
-            && let Some(view) = self.scan.as_mut()
-        {
-            view.new_devices += 1;
+    }
+
+    /// Turns the workflow's effects into the loop's commands.
+    fn effects(&mut self, effects: Vec<crate::session::Effect>) -> Option<Command> {
+        use crate::session::Effect;
+        let mut commands = Vec::new();
+        for effect in effects {
+            match effect {
+                Effect::Audit(job) => commands.push(Command::Audit(Box::new(job))),
+                Effect::Save => commands.push(self.bump_save()),
+                Effect::Finished => self.audit_notice(),
+            }
         }
+        match commands.len() {
+            0 => None,
+            1 => commands.pop(),
+            _ => Some(Command::Batch(commands)),
+        }
+    }
+
+    /// After the audit: regressions first, else the problems found, else the re-checks.
+    fn audit_notice(&mut self) {
+        let Some(workflow) = &self.workflow else {
+            return;
+        };
+        let name = |id: &DeviceId| self.device(id).map(|d| d.name.clone()).unwrap_or_default();
+        let regressions: Vec<String> = workflow
+            .regressions()
+            .map(|c| format!("{} {}", name(&c.device), c.step))
+            .collect();
+        let problems = workflow
+            .checked()
+            .iter()
+            .filter(|c| {
+                self.device(&c.device)
+                    .and_then(|d| d.findings.get(&c.step))
+                    .is_some_and(|f| f.verdict == crate::model::FindingVerdict::Problem)
+            })
+            .count();
+        let rechecked = workflow.checked().iter().filter(|c| c.settled).count();
+        if !regressions.is_empty() {
+            self.notice(
+                Tone::Error,
+                format!(
+                    "Came undone since last time: {}. n shows what needs you.",
+                    regressions.join(", ")
+                ),
+            );
+        } else if problems > 0 {
+            self.notice(
+                Tone::Error,
+                format!(
+                    "The audit found {}. n shows what needs you.",
+                    plural(problems, "problem", "problems")
+                ),
+            );
+        } else if rechecked > 0 && self.notice.as_ref().is_none_or(|n| n.tone != Tone::Error) {
+            self.notice(
+                Tone::Good,
+                format!("Re-checked {rechecked} finished steps: none came undone."),
+            );
+        }
+    }
+
+    /// Folds one device's audit back through the workflow.
+    fn on_audited(&mut self, done: crate::session::AuditDone) -> Option<Command> {
+        let now = self.now;
+        let workflow = self.workflow.as_mut()?;
+        let effects = workflow.on_audited(&mut self.inventory, done, now);
+        self.effects(effects)
+    }
+
+    /// Keeps the cursor and the open screen on their device after a merge.
+    fn follow(&mut self, merged: &crate::inventory::Merged, selected: Option<DeviceId>) {
         if let Some(was) = &merged.was {
             self.rename_in_screens(was, &merged.id);
         }
@@ -772,6 +872,11 @@ impl App {
         };
         if action == Action::Quit {
             self.quitting = true;
+            // What a running scan found so far is saved before leaving.
+            let stopped = self.workflow.as_mut().map(|w| w.stop()).unwrap_or_default();
+            if let Some(save) = self.effects(stopped) {
+                return Some(Command::Batch(vec![save, Command::Quit]));
+            }
             return Some(Command::Quit);
         }
         if action == Action::ToggleHelp {
@@ -1322,6 +1427,12 @@ impl App {
         let now = self.now;
         let device_name = self.device(&outcome.device)?.name.clone();
         crate::verify::apply(&mut self.inventory, &outcome, now);
+        if let Some(device) = self.inventory.device_mut(&outcome.device) {
+            device.findings.insert(
+                outcome.step.clone(),
+                crate::session::audit::finding_of(&outcome.result, now),
+            );
+        }
         let result = outcome.result.clone();
         let (tone, text) = match result.verdict {
             Verdict::Pass => (
@@ -1350,43 +1461,6 @@ impl App {
         {
             w.checking = false;
             w.verdict = Some(result);
-        }
-        Some(self.bump_save())
-    }
-
-    fn on_reverified(&mut self, outcomes: Vec<Outcome>) -> Option<Command> {
-        let now = self.now;
-        let mut regressions = Vec::new();
-        let mut verified = 0;
-        for outcome in &outcomes {
-            if outcome.result.verdict == Verdict::Pass {
-                verified += 1;
-            }
-            if crate::verify::apply(&mut self.inventory, outcome, now) {
-                let name = self
-                    .device(&outcome.device)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default();
-                regressions.push(format!("{name} {}", outcome.step));
-            }
-        }
-        if !regressions.is_empty() {
-            self.notice(
-                Tone::Error,
-                format!(
-                    "Came undone since last time: {}. n shows what needs you.",
-                    regressions.join(", ")
-                ),
-            );
-        } else if !outcomes.is_empty() && self.notice.as_ref().is_none_or(|n| n.tone != Tone::Error)
-        {
-            self.notice(
-                Tone::Good,
-                format!(
-                    "Re-checked {} finished steps: {verified} verified, none came undone.",
-                    outcomes.len()
-                ),
-            );
         }
         Some(self.bump_save())
     }
