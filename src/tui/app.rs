@@ -551,18 +551,20 @@ impl App {
     }
 
     /// The steps that apply to `device`: found problems first, then the rest in catalog order.
-    /// A step the audit has a finding for is listed even when the kind of device does not call
-    /// for it (any device with telnet open gets the telnet step).
+    /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
+    /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
         let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
-        for id in device.findings.keys() {
-            if !steps.iter().any(|s| &s.id == id)
-                && let Some(step) = self.catalog.step(id)
-            {
+        let by_evidence = crate::session::audit_steps(&self.catalog, device)
+            .into_iter()
+            .chain(device.findings.keys().filter_map(|id| self.catalog.step(id)));
+        for step in by_evidence {
+            if !steps.iter().any(|s| s.id == step.id) {
                 steps.push(step);
             }
         }
-        steps.sort_by_key(|s| super::fix_first::open_problem(device, &s.id).is_none());
+        let now = self.now;
+        steps.sort_by_key(|s| super::fix_first::open_problem(device, &s.id, now).is_none());
         steps
     }
 

@@ -7,19 +7,24 @@
 
 use jiff::Timestamp;
 
-use crate::catalog::Step;
+use crate::catalog::{Step, Threat};
 use crate::model::{Device, DeviceId, Finding, FindingVerdict, StepId, StepState};
 use crate::reminders::Why;
+use crate::session::FixKind as EngineKind;
 
 use super::app::{App, Command, Screen, Tone};
 
-/// What kind of line of the Fix first list this is.
+/// What kind of line of the Fix first list this is, in the order the list shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixKind {
     /// The last scan found the problem this step guards against.
     Problem,
-    /// A reminder: came undone, new device, or due for a look again.
-    Reminder(Why),
+    /// A step the owner had settled failed its check: the fix came undone.
+    Regression,
+    /// A device the owner has not recognised joined the network.
+    NewDevice,
+    /// A settled step is due for a look again, for this reason.
+    Due(Why),
     /// The step is still to do, but the last scan found it fine: the owner may confirm it.
     LooksFine,
 }
@@ -37,12 +42,12 @@ pub struct FixItem {
     pub step: Option<StepId>,
     /// What to do, in the owner's words (the step's title).
     pub title: String,
-    /// What porchlight saw, when a finding backs the line.
+    /// What porchlight saw, when a finding or a check backs the line.
     pub evidence: Option<String>,
-    /// What happens if it is left as it is ("taken over"), for found problems.
+    /// What could happen if it is left as it is ("joins a botnet"), for problems and regressions.
     pub risk: Option<&'static str>,
-    /// Since when it is due, for reminders.
-    pub due: Option<Timestamp>,
+    /// Since when it needs the owner.
+    pub since: Timestamp,
 }
 
 impl FixItem {
@@ -50,23 +55,25 @@ impl FixItem {
     pub fn why_label(&self) -> &'static str {
         match self.kind {
             FixKind::Problem => "found in the last scan",
-            FixKind::Reminder(why) => why.label(),
+            FixKind::Regression => Why::Regression.label(),
+            FixKind::NewDevice => Why::NewDevice.label(),
+            FixKind::Due(why) => why.label(),
             FixKind::LooksFine => "looks fine: confirm?",
         }
     }
 }
 
-/// The finding that makes `step` a found problem on `device`: the check said problem, and the
-/// owner has neither ruled the step out nor accepted the risk.
-pub fn open_problem<'a>(device: &'a Device, step: &StepId) -> Option<&'a Finding> {
+/// The finding that makes `step` a found problem on `device` at `now`: the check said problem,
+/// and the owner has neither accepted the risk nor put the step off (as the engine's list counts).
+pub fn open_problem<'a>(device: &'a Device, step: &StepId, now: Timestamp) -> Option<&'a Finding> {
     let finding = device
         .findings
         .get(step)
         .filter(|f| f.verdict == FindingVerdict::Problem)?;
-    match device.step_state(step) {
-        StepState::NotApplicable | StepState::Accepted { .. } => None,
-        _ => Some(finding),
-    }
+    let set_aside = device.progress.get(step).is_some_and(|p| {
+        matches!(p.state, StepState::Accepted { .. }) || p.snoozed_until.is_some_and(|t| t > now)
+    });
+    (!set_aside).then_some(finding)
 }
 
 /// The finding that makes `step` "looks fine already" on `device`: still to do, checked fine.
@@ -78,64 +85,86 @@ pub fn looks_fine<'a>(device: &'a Device, step: &StepId) -> Option<&'a Finding> 
     (device.step_state(step) == StepState::Todo).then_some(finding)
 }
 
-/// How many found problems `device` has open.
-pub fn problems_on(device: &Device) -> usize {
-    device
-        .findings
-        .keys()
-        .filter(|step| open_problem(device, step).is_some())
-        .count()
+/// The worst thing that could happen while `step` is left undone, in plain words.
+fn worst_threat(step: &Step) -> Option<&'static str> {
+    step.threats
+        .iter()
+        .min_by_key(|t| match t {
+            Threat::Botnet | Threat::Takeover => 0,
+            Threat::Spread | Threat::Eavesdropping | Threat::Unpatched => 1,
+            Threat::Privacy => 2,
+        })
+        .map(|t| t.label())
 }
 
 impl App {
     /// How many found problems are open over the whole home (the header's count).
     pub fn problems_found(&self) -> usize {
-        self.inventory.devices.iter().map(problems_on).sum()
+        self.inventory
+            .devices
+            .iter()
+            .map(|d| {
+                d.findings
+                    .keys()
+                    .filter(|s| open_problem(d, s, self.now).is_some())
+                    .count()
+            })
+            .sum()
     }
 
-    /// The Fix first list: found problems, most dangerous first; then regressions, new devices
-    /// and steps due again; then steps that look fine already and wait for the owner's word.
+    /// The Fix first list: the engine's list (found problems by risk, regressions, new devices,
+    /// steps due again), then the steps that look fine already and wait for the owner's word.
     pub fn fix_first(&self) -> Vec<FixItem> {
-        let mut items = Vec::new();
-        for (device, step) in self.found_problems() {
-            let Some(finding) = open_problem(device, &step.id) else {
-                continue;
-            };
-            items.push(FixItem {
-                kind: FixKind::Problem,
-                device: device.id.clone(),
-                device_name: device.name.clone(),
-                step: Some(step.id.clone()),
-                title: step.title.clone(),
-                evidence: Some(finding.evidence.clone()),
-                risk: step.threats.first().map(|t| t.label()),
-                due: None,
-            });
-        }
-        for r in self.needs_you() {
-            let step = r.step.map(StepId::new);
-            let shown = items
-                .iter()
-                .any(|i| i.device == r.device && i.step.is_some() && i.step == step);
-            if shown {
-                continue; // a regression the scan found again: already listed as a problem
-            }
-            let evidence = step.as_ref().and_then(|s| {
-                self.device(&r.device)
-                    .and_then(|d| d.progress.get(s))
-                    .and_then(|p| p.evidence.clone())
-            });
-            items.push(FixItem {
-                kind: FixKind::Reminder(r.why),
-                device: r.device,
-                device_name: r.device_name,
-                step,
-                title: r.title,
-                evidence,
-                risk: None,
-                due: Some(r.due),
-            });
-        }
+        let ctx = crate::reminders::DueContext::new(&self.inventory, self.tz.clone());
+        let engine =
+            crate::session::fix_first(&self.catalog, &self.inventory, &ctx, self.now);
+        let mut items: Vec<FixItem> = engine
+            .into_iter()
+            .map(|item| {
+                let step = item.step.as_ref().and_then(|s| self.catalog.step(s));
+                let device = self.device(&item.device);
+                let kind = match item.kind {
+                    EngineKind::Problem => FixKind::Problem,
+                    EngineKind::Regression => FixKind::Regression,
+                    EngineKind::NewDevice => FixKind::NewDevice,
+                    EngineKind::Due => FixKind::Due(
+                        step.zip(device)
+                            .and_then(|(s, d)| crate::reminders::due(s, d, &ctx))
+                            .map_or(Why::Recheck, |(_, why)| why),
+                    ),
+                };
+                let evidence = match kind {
+                    FixKind::Problem | FixKind::Regression | FixKind::NewDevice => {
+                        Some(item.evidence)
+                    }
+                    // A step due again shows what its last check saw, if it ran.
+                    _ => item.step.as_ref().and_then(|s| {
+                        device
+                            .and_then(|d| d.progress.get(s))
+                            .and_then(|p| p.evidence.clone())
+                    }),
+                };
+                FixItem {
+                    kind,
+                    title: match (step, kind) {
+                        (Some(s), _) => s.title.clone(),
+                        (None, FixKind::NewDevice) => {
+                            "Find out what it is, and mark it as yours".into()
+                        }
+                        (None, _) => item.problem,
+                    },
+                    risk: match kind {
+                        FixKind::Problem | FixKind::Regression => step.and_then(worst_threat),
+                        _ => None,
+                    },
+                    device: item.device,
+                    device_name: item.device_name,
+                    step: item.step,
+                    evidence,
+                    since: item.since,
+                }
+            })
+            .collect();
         for device in &self.inventory.devices {
             for step in self.steps_of(device) {
                 if let Some(finding) = looks_fine(device, &step.id) {
@@ -147,25 +176,12 @@ impl App {
                         title: step.title.clone(),
                         evidence: Some(finding.evidence.clone()),
                         risk: None,
-                        due: None,
+                        since: finding.checked_at,
                     });
                 }
             }
         }
         items
-    }
-
-    /// Every (device, step) with a found problem, in the order to fix them.
-    fn found_problems(&self) -> Vec<(&Device, &Step)> {
-        let mut out = Vec::new();
-        for device in &self.inventory.devices {
-            for step in self.steps_of(device) {
-                if open_problem(device, &step.id).is_some() {
-                    out.push((device, step));
-                }
-            }
-        }
-        out
     }
 
     /// Marks `step` of `device` verified with the finding's evidence, when it is still to do and

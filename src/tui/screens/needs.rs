@@ -8,7 +8,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
-use crate::reminders::Why;
 use crate::tui::app::App;
 use crate::tui::fix_first::{FixItem, FixKind};
 use crate::tui::render::{dim, heading, selected};
@@ -74,9 +73,9 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
 fn mark(kind: FixKind) -> (&'static str, Color) {
     match kind {
         FixKind::Problem => ("✗", Color::Red),
-        FixKind::Reminder(Why::Regression) => ("!", Color::Red),
-        FixKind::Reminder(Why::NewDevice) => ("+", Color::Yellow),
-        FixKind::Reminder(_) => ("↻", Color::Cyan),
+        FixKind::Regression => ("!", Color::Red),
+        FixKind::NewDevice => ("+", Color::Yellow),
+        FixKind::Due(_) => ("↻", Color::Cyan),
         FixKind::LooksFine => ("✓", Color::Green),
     }
 }
@@ -90,14 +89,14 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
         None => item.title.clone(),
     };
     let why = match (item.kind, item.risk) {
-        (FixKind::Problem, Some(risk)) => risk.to_string(),
+        (FixKind::Problem | FixKind::Regression, Some(risk)) => risk.to_string(),
         _ => item.why_label().to_string(),
     };
     let show_why = width >= 70;
     let what_width = width
         .saturating_sub(2 + NAME_WIDTH + 1)
         .saturating_sub(if show_why { WHY_WIDTH + 1 } else { 0 });
-    let what_style = if item.kind == FixKind::Problem {
+    let what_style = if matches!(item.kind, FixKind::Problem | FixKind::Regression) {
         Style::new().add_modifier(Modifier::BOLD)
     } else {
         Style::new()
@@ -116,13 +115,14 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
     let mut lines = vec![Line::from(first)];
     let indent = "    ";
     let evidence = match (&item.evidence, show_why) {
+        (Some(e), _) if item.kind == FixKind::NewDevice => Some(e.clone()),
         (Some(e), _) => Some(format!("saw: {e}")),
         // Without the why column, say why on the second line.
         (None, false) => Some(why),
         (None, true) => None,
     };
     if let Some(text) = evidence {
-        let style = if item.kind == FixKind::Problem {
+        let style = if matches!(item.kind, FixKind::Problem | FixKind::Regression) {
             Style::new().fg(Color::LightRed)
         } else {
             dim()
@@ -142,32 +142,14 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
 }
 
 fn footer_text(app: &App, item: &FixItem) -> String {
+    let date = item.since.to_zoned(app.tz.clone()).date();
+    let name = &item.device_name;
     match item.kind {
-        FixKind::Problem => format!(" {}: Enter shows how to fix it", item.device_name),
-        FixKind::LooksFine => format!(
-            " {}: y confirms it as verified · Enter opens the step",
-            item.device_name
-        ),
-        FixKind::Reminder(Why::NewDevice) => {
-            let date = item
-                .due
-                .map(|d| d.to_zoned(app.tz.clone()).date().to_string())
-                .unwrap_or_default();
-            format!(
-                " {}: first seen {date} · Enter opens the device",
-                item.device_name
-            )
-        }
-        FixKind::Reminder(_) => {
-            let date = item
-                .due
-                .map(|d| d.to_zoned(app.tz.clone()).date().to_string())
-                .unwrap_or_default();
-            format!(
-                " {}: due since {date} · Enter opens the step",
-                item.device_name
-            )
-        }
+        FixKind::Problem => format!(" {name}: Enter shows how to fix it"),
+        FixKind::Regression => format!(" {name}: came undone {date} · Enter shows how to fix it"),
+        FixKind::LooksFine => format!(" {name}: y confirms it as verified · Enter opens the step"),
+        FixKind::NewDevice => format!(" {name}: first seen {date} · Enter opens the device"),
+        FixKind::Due(_) => format!(" {name}: due since {date} · Enter opens the step"),
     }
 }
 

@@ -31,12 +31,13 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(" porchlight ", heading()),
         Span::styled(format!("· {}", app.place), dim()),
     ]);
-    let room = usize::from(area.width).saturating_sub(title.width());
+    // At least one space between the place and the counts.
+    let room = usize::from(area.width).saturating_sub(title.width() + 1);
     // (before the problems, after them) from the longest form to the shortest.
     let forms = [
         (format!("{devices} devices · "), format!(" · {open} steps open · score {score} ")),
-        (format!("{devices} devices · "), format!(" · {open} open · score {score} ")),
-        (String::new(), format!(" · {open} open · score {score} ")),
+        (format!("{devices} devices · "), format!(" · {open} open · score {score}")),
+        (String::new(), format!(" · {open} open · score {score}")),
     ];
     let pick = forms
         .iter()
