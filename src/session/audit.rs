@@ -48,8 +48,10 @@ pub struct AuditJob {
     pub device: DeviceId,
     /// The device as the scan saw it.
     pub target: Target,
-    /// The steps and their checks.
+    /// The steps and their checks, none of which tries a login.
     pub checks: Vec<(StepId, Check)>,
+    /// Steps whose check tries logins: recorded as unknown (needs the owner's consent), never run.
+    pub needs_consent: Vec<StepId>,
     /// What the checks may know besides the device (the router, the home's devices, limits).
     pub context: Context,
 }
@@ -58,7 +60,10 @@ pub struct AuditJob {
 /// context is derived from the inventory the same way for both).
 impl PartialEq for AuditJob {
     fn eq(&self, other: &Self) -> bool {
-        self.device == other.device && self.target == other.target && self.checks == other.checks
+        self.device == other.device
+            && self.target == other.target
+            && self.checks == other.checks
+            && self.needs_consent == other.needs_consent
     }
 }
 
@@ -80,6 +85,7 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
         device,
         target,
         checks,
+        needs_consent,
         mut context,
     } = job;
     context.credentials_consent = false;
@@ -96,6 +102,11 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
         .buffer_unordered(CHECKS_PER_DEVICE)
         .collect()
         .await;
+    results.extend(
+        needs_consent
+            .into_iter()
+            .map(|step| (step, consent_needed())),
+    );
     results.sort_by(|a, b| a.0.cmp(&b.0));
     AuditDone { device, results }
 }

@@ -222,6 +222,10 @@ impl ScanWorkflow {
                     self.audit_started.insert(id.clone());
                     self.plan(catalog, inventory, &id, &mut effects);
                 }
+                // What discovery found reaches the disk before the last checks finish.
+                self.dirty = false;
+                self.last_save = now;
+                effects.push(Effect::Save);
             }
             _ => {}
         }
@@ -306,7 +310,7 @@ impl ScanWorkflow {
         let Some(target) = Target::from_device(device) else {
             return;
         };
-        let mut checks = Vec::new();
+        let (mut checks, mut needs_consent) = (Vec::new(), Vec::new());
         for step in audit_steps(catalog, device) {
             let settled = matches!(
                 device.step_state(&step.id),
@@ -318,11 +322,13 @@ impl ScanWorkflow {
             if !self.audited.insert((id.clone(), step.id.clone())) {
                 continue;
             }
-            if let Some(check) = &step.check {
-                checks.push((step.id.clone(), check.clone()));
+            match &step.check {
+                Some(check) if check.needs_consent() => needs_consent.push(step.id.clone()),
+                Some(check) => checks.push((step.id.clone(), check.clone())),
+                None => {}
             }
         }
-        if checks.is_empty() {
+        if checks.is_empty() && needs_consent.is_empty() {
             return;
         }
         let context = Context::from_inventory(inventory, self.local_nets.clone());
@@ -330,6 +336,7 @@ impl ScanWorkflow {
             device: id.clone(),
             target,
             checks,
+            needs_consent,
             context,
         });
         self.release(effects);
@@ -353,8 +360,9 @@ impl ScanWorkflow {
         }
         self.release(effects);
         let done = self.discovery_done && self.in_flight == 0 && self.queue.is_empty();
+        let saving = effects.iter().any(|e| matches!(e, Effect::Save));
         let due = now.as_second() - self.last_save.as_second() >= SAVE_EVERY_SECONDS;
-        if self.dirty && (done || due) {
+        if self.dirty && (done || due) && !saving {
             self.dirty = false;
             self.last_save = now;
             effects.push(Effect::Save);
@@ -413,3 +421,6 @@ impl ScanWorkflow {
 fn announces(stage: Stage) -> bool {
     matches!(stage, Stage::Mdns | Stage::Ssdp)
 }
+
+#[cfg(test)]
+mod tests;
