@@ -208,17 +208,26 @@ mod tests {
                     .step(id)
                     .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
                 // A check applies by evidence too: MQTT open makes the broker step apply anywhere.
-                let by_evidence = id.as_str() == "H-02" && d.open_ports.iter().any(|p| p.port == 1883);
+                let by_evidence =
+                    id.as_str() == "H-02" && d.open_ports.iter().any(|p| p.port == 1883);
                 assert!(
                     step.applies(d.category) || by_evidence,
                     "{id} does not apply to {}",
                     d.name
                 );
-                assert!(!f.evidence.trim().is_empty(), "{}: {id} has no evidence", d.name);
+                assert!(
+                    !f.evidence.trim().is_empty(),
+                    "{}: {id} has no evidence",
+                    d.name
+                );
                 verdicts.insert(f.verdict);
             }
         }
-        assert_eq!(verdicts.len(), 3, "the demo shows problem, fine and unknown");
+        assert_eq!(
+            verdicts.len(),
+            3,
+            "the demo shows problem, fine and unknown"
+        );
     }
 
     #[test]

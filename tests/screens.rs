@@ -230,12 +230,18 @@ fn fix_first_on_start() {
     let app = demo_app().open_needs_you_if_due();
     let text = screen(&app);
     assert!(text.contains("Fix first · 5 problems found"), "{text}");
-    assert!(text.contains("5 problems"), "the header counts them\n{text}");
+    assert!(
+        text.contains("5 problems"),
+        "the header counts them\n{text}"
+    );
     // Found problems come first, each with its device and evidence; botnet risks before exposure.
     let telnet = text
         .find("Driveway camera    G-02 Turn off telnet")
         .expect("the camera's telnet problem");
-    assert!(text.contains("telnet answers on 192.168.1.64:23 (banner: login:)"), "{text}");
+    assert!(
+        text.contains("telnet answers on 192.168.1.64:23 (banner: login:)"),
+        "{text}"
+    );
     let https = text.find("G-04 Use only the secure").unwrap();
     assert!(telnet < https, "{text}");
     // Then the new device, then steps due again, then what looks fine already.
@@ -279,12 +285,21 @@ fn checklist_with_findings() {
     press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
     let text = screen(&app);
     let rows: Vec<&str> = text.lines().filter(|l| l.contains("○ to do")).collect();
-    assert!(rows[0].contains("✗ problem") && rows[0].contains("G-02"), "{text}");
-    assert!(rows[1].contains("✗ problem") && rows[1].contains("G-04"), "{text}");
+    assert!(
+        rows[0].contains("✗ problem") && rows[0].contains("G-02"),
+        "{text}"
+    );
+    assert!(
+        rows[1].contains("✗ problem") && rows[1].contains("G-04"),
+        "{text}"
+    );
     assert!(text.contains("✓ looks fine C-01"), "{text}");
     assert!(text.contains("? unknown    G-01"), "{text}");
     // The line under the list says what was seen for the step under the cursor.
-    assert!(text.contains("Found: telnet answers on 192.168.1.64:23"), "{text}");
+    assert!(
+        text.contains("Found: telnet answers on 192.168.1.64:23"),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
     for (w, h) in [(60, 15), (200, 50)] {
         let text = draw(&app, w, h).backend().to_string();
@@ -300,7 +315,10 @@ fn wizard_starts_from_the_evidence() {
     // The first problem (the router's UPnP): Enter opens its wizard on the evidence.
     press(&mut app, &[KeyCode::Enter]);
     let text = screen(&app);
-    assert!(text.contains("porchlight saw this in the last scan"), "{text}");
+    assert!(
+        text.contains("porchlight saw this in the last scan"),
+        "{text}"
+    );
     assert!(text.contains("UPnP port forwarding is on"), "{text}");
     let saw = text.find("porchlight saw this").unwrap();
     let why = text.find("If left undone").unwrap();

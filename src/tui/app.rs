@@ -557,7 +557,12 @@ impl App {
         let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
         let by_evidence = crate::session::audit_steps(&self.catalog, device)
             .into_iter()
-            .chain(device.findings.keys().filter_map(|id| self.catalog.step(id)));
+            .chain(
+                device
+                    .findings
+                    .keys()
+                    .filter_map(|id| self.catalog.step(id)),
+            );
         for step in by_evidence {
             if !steps.iter().any(|s| s.id == step.id) {
                 steps.push(step);

@@ -116,8 +116,7 @@ impl App {
     /// steps due again), then the steps that look fine already and wait for the owner's word.
     pub fn fix_first(&self) -> Vec<FixItem> {
         let ctx = crate::reminders::DueContext::new(&self.inventory, self.tz.clone());
-        let engine =
-            crate::session::fix_first(&self.catalog, &self.inventory, &ctx, self.now);
+        let engine = crate::session::fix_first(&self.catalog, &self.inventory, &ctx, self.now);
         let mut items: Vec<FixItem> = engine
             .into_iter()
             .map(|item| {
@@ -188,9 +187,7 @@ impl App {
     /// the last scan found it fine. Says why not otherwise.
     pub(crate) fn confirm_fine(&mut self, id: &DeviceId, step: &StepId) -> Option<Command> {
         let now = self.now;
-        let Some(device) = self.inventory.device_mut(id) else {
-            return None;
-        };
+        let device = self.inventory.device_mut(id)?;
         let Some(finding) = looks_fine(device, step).cloned() else {
             let text = match device.findings.get(step).map(|f| f.verdict) {
                 Some(FindingVerdict::Problem) => {
@@ -199,9 +196,7 @@ impl App {
                 _ if device.step_state(step) != StepState::Todo => {
                     format!("{step} is already {}.", device.step_state(step).label())
                 }
-                _ => format!(
-                    "The last scan did not find {step} fine; open it to decide yourself."
-                ),
+                _ => format!("The last scan did not find {step} fine; open it to decide yourself."),
             };
             self.notice(Tone::Info, text);
             return None;

@@ -57,7 +57,9 @@ pub fn finding_span(device: &Device, step: &StepId) -> Span<'static> {
         FindingVerdict::Unknown => ("? unknown", Color::DarkGray),
     };
     let style = if finding.verdict == FindingVerdict::Problem {
-        Style::new().fg(color).add_modifier(ratatui::style::Modifier::BOLD)
+        Style::new()
+            .fg(color)
+            .add_modifier(ratatui::style::Modifier::BOLD)
     } else {
         Style::new().fg(color)
     };

@@ -21,10 +21,7 @@ const WHY_WIDTH: usize = 21;
 /// Draws the Fix first list.
 pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let items = app.fix_first();
-    let problems = items
-        .iter()
-        .filter(|i| i.kind == FixKind::Problem)
-        .count();
+    let problems = items.iter().filter(|i| i.kind == FixKind::Problem).count();
     let title = match problems {
         0 => format!(" Fix first · {} ", items.len()),
         1 => format!(" Fix first · 1 problem found · {} in all ", items.len()),
@@ -62,10 +59,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let mut state = ListState::default().with_selected(Some(cursor));
     frame.render_stateful_widget(list, list_area, &mut state);
     if let Some(item) = items.get(cursor) {
-        frame.render_widget(
-            Paragraph::new(footer_text(app, item)).style(dim()),
-            footer,
-        );
+        frame.render_widget(Paragraph::new(footer_text(app, item)).style(dim()), footer);
     }
 }
 

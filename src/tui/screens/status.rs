@@ -35,14 +35,24 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let room = usize::from(area.width).saturating_sub(title.width() + 1);
     // (before the problems, after them) from the longest form to the shortest.
     let forms = [
-        (format!("{devices} devices · "), format!(" · {open} steps open · score {score} ")),
-        (format!("{devices} devices · "), format!(" · {open} open · score {score}")),
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} steps open · score {score} "),
+        ),
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} open · score {score}"),
+        ),
         (String::new(), format!(" · {open} open · score {score}")),
     ];
     let pick = forms
         .iter()
         .find(|(a, b)| {
-            let middle = if audited { problem_text.chars().count() } else { 0 };
+            let middle = if audited {
+                problem_text.chars().count()
+            } else {
+                0
+            };
             a.chars().count() + middle + b.chars().count() <= room
         })
         .unwrap_or(&forms[2]);
