@@ -42,6 +42,10 @@ fn device_list() {
     let app = demo_app();
     let text = screen(&app);
     assert!(text.contains("Driveway camera"));
+    // A device the last scan found a problem on shows a red ✗ instead of its light.
+    assert!(text.contains("✗ Driveway camera"), "{text}");
+    assert!(text.contains("● Kitchen speaker"), "{text}");
+    assert!(text.contains("3 with problems found"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -371,10 +375,10 @@ fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     }
     press(&mut app, &[KeyCode::End]);
     let text = screen(&app);
-    assert!(text.contains("▶ ● Camera 199"), "{text}");
+    assert!(text.contains("▶ ✗ Camera 199"), "{text}");
     assert!(!text.contains("Home router"), "{text}");
     press(&mut app, &[KeyCode::Home]);
-    assert!(screen(&app).contains("▶ ● Home router"));
+    assert!(screen(&app).contains("▶ ✗ Home router"));
 }
 
 #[test]

@@ -805,7 +805,7 @@ impl App {
             self.notice(
                 Tone::Error,
                 format!(
-                    "Came undone since last time: {}. n shows what needs you.",
+                    "Came undone since last time: {}. n shows what to fix first.",
                     regressions.join(", ")
                 ),
             );
@@ -813,7 +813,7 @@ impl App {
             self.notice(
                 Tone::Error,
                 format!(
-                    "The audit found {}. n shows what needs you.",
+                    "The audit found {}. n shows what to fix first.",
                     plural(problems, "problem", "problems")
                 ),
             );

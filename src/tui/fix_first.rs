@@ -103,13 +103,17 @@ impl App {
         self.inventory
             .devices
             .iter()
-            .map(|d| {
-                d.findings
-                    .keys()
-                    .filter(|s| open_problem(d, s, self.now).is_some())
-                    .count()
-            })
+            .map(|d| self.problems_on(d))
             .sum()
+    }
+
+    /// How many found problems are open on `device`.
+    pub fn problems_on(&self, device: &Device) -> usize {
+        device
+            .findings
+            .keys()
+            .filter(|s| open_problem(device, s, self.now).is_some())
+            .count()
     }
 
     /// The Fix first list: the engine's list (found problems by risk, regressions, new devices,
