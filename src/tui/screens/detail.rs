@@ -58,6 +58,8 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let progress = app.catalog.progress(device);
     let score = crate::score::device_score(&app.catalog, device);
     let due_ctx = crate::reminders::DueContext::new(&app.inventory, app.tz.clone());
+    // Narrow terminals leave the due date out, so the step titles stay readable.
+    let wide = list_area.width >= 70;
     let rows = steps.iter().map(|step| {
         let state = device.step_state(&step.id);
         let snoozed = device
@@ -70,39 +72,44 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         } else {
             Cell::from(state_span(&state))
         };
-        Row::new(vec![
+        let mut cells = vec![
             state_cell,
             Cell::from(finding_span(device, &step.id)),
             Cell::from(step.id.as_str()),
             Cell::from(step.title.as_str()),
-            Cell::from(due_text(step, device, &due_ctx, app.now)),
-        ])
+        ];
+        if wide {
+            cells.push(Cell::from(due_text(step, device, &due_ctx, app.now)));
+        }
+        Row::new(cells)
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Length(12),
-            Constraint::Length(6),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-        ],
-    )
-    .header(Row::new(["State", "Last scan", "Step", "Checklist", "Due"]).style(dim()))
-    .block(
-        Block::new()
-            .borders(Borders::TOP)
-            .border_style(dim())
-            .title(Span::styled(
-                format!(
-                    " Checklist · {} of {} settled · score {}/100 ",
-                    progress.settled, progress.total, score.value
-                ),
-                heading(),
-            )),
-    )
-    .row_highlight_style(selected())
-    .highlight_symbol("▶ ");
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(12),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ];
+    let mut header = vec!["State", "Last scan", "Step", "Checklist"];
+    if wide {
+        widths.push(Constraint::Length(10));
+        header.push("Due");
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(dim()))
+        .block(
+            Block::new()
+                .borders(Borders::TOP)
+                .border_style(dim())
+                .title(Span::styled(
+                    format!(
+                        " Checklist · {} of {} settled · score {}/100 ",
+                        progress.settled, progress.total, score.value
+                    ),
+                    heading(),
+                )),
+        )
+        .row_highlight_style(selected())
+        .highlight_symbol("▶ ");
     let mut state = TableState::new().with_selected(Some(app.step_cursor));
     frame.render_stateful_widget(table, list_area, &mut state);
 

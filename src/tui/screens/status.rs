@@ -56,7 +56,8 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
             a.chars().count() + middle + b.chars().count() <= room
         })
         .unwrap_or(&forms[2]);
-    let mut counts = vec![Span::styled(pick.0.clone(), dim())];
+    // The leading space keeps the counts apart from a clipped place.
+    let mut counts = vec![Span::raw(" "), Span::styled(pick.0.clone(), dim())];
     if audited {
         let style = if problems > 0 {
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
@@ -67,7 +68,10 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         counts.push(Span::styled(pick.1.clone(), dim()));
     } else {
         let rest = pick.1.trim_start_matches(" · ");
-        counts = vec![Span::styled(format!("{}{rest}", pick.0), dim())];
+        counts = vec![
+            Span::raw(" "),
+            Span::styled(format!("{}{rest}", pick.0), dim()),
+        ];
     }
     let counts = Line::from(counts);
     let [left, right] = Layout::horizontal([
