@@ -268,6 +268,9 @@ fn fix_first_keeps_its_key_facts_on_small_and_large_terminals() {
     ] {
         assert!(small.contains(fact), "60x15 lacks {fact:?}\n{small}");
     }
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10)] {
+        draw(&app, w, h); // clips, never panics
+    }
     let large = draw(&app, 200, 50).backend().to_string();
     for fact in [
         "5 problems",

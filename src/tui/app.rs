@@ -977,7 +977,7 @@ impl App {
     fn on_list(&mut self, action: Action) -> Option<Command> {
         if action == Action::ShowNeedsYou {
             if self.fix_first().is_empty() {
-                self.notice(Tone::Good, "Nothing needs you right now.");
+                self.notice(Tone::Good, "Nothing to fix right now.");
             } else {
                 self.screen = Screen::NeedsYou { cursor: 0 };
             }
