@@ -603,6 +603,7 @@ pub fn write_reminders(
         let name_w = column_width(due.iter().map(|r| r.device_name.as_str()), 6, 24);
         for r in due {
             let mark = match r.why {
+                Why::Problem => "!",
                 Why::Regression => "✗",
                 Why::NewDevice => "+",
                 _ => "↻",

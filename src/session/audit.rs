@@ -6,11 +6,14 @@
 //! Logins are never tried here: a check that needs the owner's consent (factory logins) is
 //! recorded as unknown, with the reason, and runs only when the owner asks for it on that device.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 use jiff::Timestamp;
+use tokio::sync::OnceCell;
 
 use crate::catalog::{Catalog, Step};
-use crate::checks::{Check, CheckResult, Context, Target, Verdict, verify};
+use crate::checks::{Check, CheckResult, Context, PortMapping, Target, Verdict, verify};
 use crate::model::{Device, DeviceId, Finding, FindingVerdict, StepId, StepState};
 use crate::sanitize;
 
@@ -41,6 +44,10 @@ pub fn audit_steps<'a>(catalog: &'a Catalog, device: &Device) -> Vec<&'a Step> {
         .collect()
 }
 
+/// The router's UPnP port mappings, listed once per scan and shared by every device's checks
+/// (a small router answers one listing, not one per device at once). `None` inside: no listing.
+pub type SharedMappings = Arc<OnceCell<Option<Vec<PortMapping>>>>;
+
 /// Work for the runner: the checks of some steps on one device.
 #[derive(Debug, Clone)]
 pub struct AuditJob {
@@ -54,6 +61,8 @@ pub struct AuditJob {
     pub needs_consent: Vec<StepId>,
     /// What the checks may know besides the device (the router, the home's devices, limits).
     pub context: Context,
+    /// The scan's one listing of the router's port mappings.
+    pub mappings: SharedMappings,
 }
 
 /// Two jobs are the same work when they run the same checks on the same device as seen (the
@@ -87,8 +96,23 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
         checks,
         needs_consent,
         mut context,
+        mappings,
     } = job;
     context.credentials_consent = false;
+    if context.mappings.is_none()
+        && context.gateway.is_some()
+        && checks.iter().any(|(_, c)| c.needs_mappings())
+    {
+        let base = context.clone();
+        context.mappings = mappings
+            .get_or_init(|| async move {
+                let mut ctx = base;
+                // No router or no answer: each check then says so itself.
+                ctx.fetch_mappings().await.ok().and(ctx.mappings)
+            })
+            .await
+            .clone();
+    }
     let (target, context) = (&target, &context);
     let mut results: Vec<(StepId, CheckResult)> = futures::stream::iter(checks)
         .map(|(step, check)| async move {

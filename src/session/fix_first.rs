@@ -68,7 +68,7 @@ pub struct FixItem {
     pub step: Option<StepId>,
     /// The worst outcome of the step (for a new device: takeover, since nothing is known of it).
     pub risk: RiskRank,
-    /// The problem in plain words ("Turn off telnet and other remote logins: could join a botnet").
+    /// The problem in plain words: the step and its risk ("Turn off telnet (risk: joins a botnet)").
     pub problem: String,
     /// What porchlight saw (the finding's evidence), or why the item is listed.
     pub evidence: String,
@@ -190,11 +190,8 @@ fn problem_words(step: &Step, undone: bool) -> String {
         .map(|t| t.label())
         .unwrap_or("at risk");
     if undone {
-        format!(
-            "{} (came undone; until then it could be {threat})",
-            step.title
-        )
+        format!("{} (came undone; risk: {threat})", step.title)
     } else {
-        format!("{} (until then it could be {threat})", step.title)
+        format!("{} (risk: {threat})", step.title)
     }
 }

@@ -75,6 +75,7 @@ pub struct ScanWorkflow {
     finished: bool,
     dirty: bool,
     last_save: Timestamp,
+    mappings: audit::SharedMappings,
 }
 
 impl ScanWorkflow {
@@ -106,6 +107,7 @@ impl ScanWorkflow {
             finished: false,
             dirty: false,
             last_save: now,
+            mappings: audit::SharedMappings::default(),
         }
     }
 
@@ -338,6 +340,7 @@ impl ScanWorkflow {
             checks,
             needs_consent,
             context,
+            mappings: self.mappings.clone(),
         });
         self.release(effects);
     }

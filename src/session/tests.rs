@@ -58,7 +58,7 @@ fn a_device_is_audited_once_its_ports_and_the_announcements_are_known() {
     let catalog = Catalog::builtin().unwrap();
     let mut inv = Inventory::default();
     let mut wf = ScanWorkflow::new("10.0.0.0/24", vec![], AuditMode::Full, t(0));
-    let mut step = |wf: &mut ScanWorkflow, inv: &mut Inventory, e: DiscoveryEvent, at| {
+    let step = |wf: &mut ScanWorkflow, inv: &mut Inventory, e: DiscoveryEvent, at| {
         wf.on_event(&catalog, inv, None, &e, t(at)).1
     };
     step(
