@@ -134,10 +134,7 @@ fn the_report_opens_with_the_problems_the_audit_found() {
     let first = md.find("\n## ").unwrap();
     assert!(md[first..].starts_with("\n## Found problems"), "{md}");
     let problems = section(&md, "## Found problems", "\n## ");
-    assert!(
-        problems.contains("Hue bridge (192.168.1.30)"),
-        "{problems}"
-    );
+    assert!(problems.contains("Hue bridge (192.168.1.30)"), "{problems}");
     assert!(problems.contains("| G-02 |"), "{problems}");
     assert!(problems.contains("botnet"), "{problems}");
     let html = f.render(Format::Html);

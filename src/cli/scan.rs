@@ -88,7 +88,7 @@ pub(super) fn scan(
             };
             for effect in effects {
                 match effect {
-                    Effect::Audit(job) => audits.push(run_audit(job)),
+                    Effect::Audit(job) => audits.push(run_audit(*job)),
                     Effect::Save => store.save(&inventory)?,
                     Effect::Finished => return Ok::<(), anyhow::Error>(()),
                 }

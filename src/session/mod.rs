@@ -33,7 +33,7 @@ pub const DEVICES_AT_ONCE: usize = 8;
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Run these checks ([`run_audit`]) and hand the result to [`ScanWorkflow::on_audited`].
-    Audit(AuditJob),
+    Audit(Box<AuditJob>),
     /// Save the inventory now.
     Save,
     /// Discovery and the audit are both over; the scan's record is in the inventory.
@@ -352,7 +352,7 @@ impl ScanWorkflow {
                 break;
             };
             self.in_flight += 1;
-            effects.push(Effect::Audit(job));
+            effects.push(Effect::Audit(Box::new(job)));
         }
     }
 

@@ -41,7 +41,7 @@ fn jobs(effects: &[Effect]) -> Vec<&AuditJob> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Audit(job) => Some(job),
+            Effect::Audit(job) => Some(job.as_ref()),
             _ => None,
         })
         .collect()

@@ -769,7 +769,7 @@ impl App {
         let mut commands = Vec::new();
         for effect in effects {
             match effect {
-                Effect::Audit(job) => commands.push(Command::Audit(Box::new(job))),
+                Effect::Audit(job) => commands.push(Command::Audit(job)),
                 Effect::Save => commands.push(self.bump_save()),
                 Effect::Finished => self.audit_notice(),
             }
