@@ -172,7 +172,11 @@ pub fn reminders(
             let Some(step) = catalog.step(id) else {
                 continue;
             };
-            if finding.verdict != FindingVerdict::Problem || set_aside(device, id, by) {
+            // A failed step found failing again stays a regression (it came undone).
+            if finding.verdict != FindingVerdict::Problem
+                || set_aside(device, id, by)
+                || device.step_state(id) == StepState::Failed
+            {
                 continue;
             }
             found.push(id);
@@ -409,7 +413,7 @@ mod tests {
         };
         let mut a = nas(t);
         found(&mut a, "G-02");
-        // Failed and found again: one reminder, as a problem.
+        // Failed and found again: one reminder, as a regression.
         a.set_step_state(&StepId::new("N-01"), StepState::Failed, t);
         found(&mut a, "N-01");
         // Accepted: the owner's answer stands.
@@ -432,7 +436,10 @@ mod tests {
             list.iter().map(|r| (r.why, r.step.as_deref())).collect();
         assert_eq!(
             got,
-            vec![(Why::Problem, Some("G-02")), (Why::Problem, Some("N-01"))]
+            vec![
+                (Why::Problem, Some("G-02")),
+                (Why::Regression, Some("N-01"))
+            ]
         );
         assert!(list.iter().all(|r| r.due <= by), "due now");
     }

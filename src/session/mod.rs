@@ -177,7 +177,10 @@ impl ScanWorkflow {
                 if announces(*stage) =>
             {
                 self.announcing.remove(stage);
-                self.start_ready(catalog, inventory, &mut effects);
+                // The neighbour table is read right after the sweep: wait for its first event.
+                if *stage != Stage::Ping {
+                    self.start_ready(catalog, inventory, &mut effects);
+                }
             }
             DiscoveryEvent::Sighting(s) => {
                 self.hosts.insert(s.ip);
@@ -420,9 +423,14 @@ impl ScanWorkflow {
     }
 }
 
-/// The stages that bring announcements (what a device says it is), awaited before an audit.
+/// The stages awaited before an audit: those that bring announcements (what a device says it
+/// is), and the sweep with the neighbour table read after it (hardware addresses, so the maker and
+/// a stable id, and which device is the router).
 fn announces(stage: Stage) -> bool {
-    matches!(stage, Stage::Mdns | Stage::Ssdp)
+    matches!(
+        stage,
+        Stage::Mdns | Stage::Ssdp | Stage::Ping | Stage::Neighbours
+    )
 }
 
 #[cfg(test)]

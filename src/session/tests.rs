@@ -305,3 +305,31 @@ fn fix_first_puts_the_riskiest_found_problems_first() {
     assert_eq!(list[1].ip, Some(Ipv4Addr::new(10, 0, 0, 2)));
     assert!(list[1].problem.contains("botnet"), "{}", list[1].problem);
 }
+
+#[test]
+fn the_audit_waits_for_the_neighbour_table_read_after_the_sweep() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut inv = Inventory::default();
+    let mut wf = ScanWorkflow::new("10.0.0.0/24", vec![], AuditMode::Full, t(0));
+    let mut feed = |e: DiscoveryEvent| wf.on_event(&catalog, &mut inv, None, &e, t(0)).1;
+    feed(DiscoveryEvent::StageStarted { stage: Stage::Ping });
+    feed(sighting(Source::Icmp, 1, MAC));
+    assert!(
+        jobs(&feed(ports(1, MAC, &[80]))).is_empty(),
+        "the sweep runs"
+    );
+    let finished = |stage| DiscoveryEvent::StageFinished {
+        stage,
+        hosts: 1,
+        elapsed: std::time::Duration::ZERO,
+    };
+    assert!(
+        jobs(&feed(finished(Stage::Ping))).is_empty(),
+        "the table is next"
+    );
+    feed(DiscoveryEvent::StageStarted {
+        stage: Stage::Neighbours,
+    });
+    let fx = feed(finished(Stage::Neighbours));
+    assert_eq!(jobs(&fx).len(), 1, "audited once the table is read");
+}
