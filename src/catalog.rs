@@ -745,6 +745,54 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         assert!(h02.how[0].contains("Hue bridges"), "{}", h02.how[0]);
     }
 
+    /// The number in bold right before `after` in the README ("**66 steps**").
+    fn bold_number(readme: &str, after: &str) -> usize {
+        let at = readme
+            .find(&format!(" {after}**"))
+            .unwrap_or_else(|| panic!("the README has no **N {after}**"));
+        let start = readme[..at].rfind("**").unwrap() + 2;
+        readme[start..at].parse().unwrap()
+    }
+
+    #[test]
+    fn readme_gives_the_catalog_counts() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let steps = catalog.steps().len();
+        let network = catalog
+            .steps()
+            .iter()
+            .filter(|s| s.verify == VerifyKind::Network)
+            .count();
+        let kinds = Category::ALL
+            .iter()
+            .filter(|c| **c != Category::Unknown)
+            .count();
+        let share = network * 100 / steps;
+        let share = if network * 100 % steps * 2 >= steps {
+            share + 1
+        } else {
+            share
+        };
+        assert_eq!(bold_number(&readme, "steps"), steps, "README step count");
+        assert_eq!(
+            bold_number(&readme, "kinds of device"),
+            kinds,
+            "README kind count"
+        );
+        let line = format!("**{network} of the {steps} ({share}%)**");
+        assert!(readme.contains(&line), "the README should say {line}");
+        assert!(
+            readme.contains(&format!("{network} of the steps have a network check")),
+            "the README's feature list should say {network}"
+        );
+        assert!(
+            readme.contains(&format!("`assets/checklist.toml`, {steps} steps")),
+            "the README's feature list should say {steps} steps"
+        );
+    }
+
     #[test]
     fn steps_apply_only_to_their_categories() {
         let catalog = Catalog::from_toml(GOOD).unwrap();

@@ -17,6 +17,11 @@ use serde::Deserialize;
 use crate::model::{Category, Device, MacAddr, ServiceSource};
 use crate::sanitize::clean;
 
+mod tally;
+
+pub use tally::confidence;
+use tally::{PRIVATE_MAC_BIT, Tally, kind_bit};
+
 /// The fingerprints shipped with porchlight.
 pub const FINGERPRINTS_TOML: &str = include_str!("../assets/fingerprints.toml");
 
@@ -886,60 +891,6 @@ fn hex_follows(name: &str, text: &TextMatch) -> bool {
     name.get(prefix.len()..).is_some_and(|rest| {
         rest.len() >= MIN_HEX_AFTER && rest.bytes().all(|b| b.is_ascii_hexdigit())
     })
-}
-
-/// Points per category, with the strongest single rule for breaking ties, the kinds of signal
-/// behind them (a bit per [`RuleKind`], one more for a private address) and whether one rule was
-/// strong enough to decide alone.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    score: u32,
-    strongest: u8,
-    kinds: u8,
-    strong: bool,
-}
-
-impl Tally {
-    /// Enough to name the category: the asset's minimum of points, and either one strong rule or
-    /// two different kinds of signal.
-    fn names_a_kind(&self, min_score: u32) -> bool {
-        self.score >= min_score && (self.strong || self.kinds.count_ones() >= 2)
-    }
-}
-
-/// The bit a kind of signal sets in [`Tally::kinds`].
-fn kind_bit(kind: RuleKind) -> u8 {
-    match kind {
-        RuleKind::MdnsService => 1,
-        RuleKind::MdnsTxt => 1 << 1,
-        RuleKind::Upnp => 1 << 2,
-        RuleKind::Ports => 1 << 3,
-        RuleKind::Name => 1 << 4,
-        RuleKind::MacVendor => 1 << 5,
-        RuleKind::Gateway => 1 << 6,
-    }
-}
-
-/// The bit a private (randomised) hardware address sets: it is a kind of signal of its own.
-const PRIVATE_MAC_BIT: u8 = 1 << 7;
-
-/// The confidence in a winner with `score` points over a runner-up with `runner_up`:
-///
-/// `confidence = min(score, 100) × (2·score − runner_up) / (2·score)`, rounded down.
-///
-/// Unopposed, it is the score itself (capped at 100); a tie halves it; a close second pulls it
-/// towards half. So one strong rule alone (a HomeKit category, 70) gives 70, a Google Cast
-/// receiver that is 40 points TV and 35 points speaker gives 22, and a box with 200 points for NAS
-/// and 30 for computer gives 92.
-pub fn confidence(score: u32, runner_up: u32) -> u8 {
-    if score == 0 {
-        return 0;
-    }
-    let runner_up = runner_up.min(score);
-    let capped = u64::from(score.min(100));
-    let twice = 2 * u64::from(score);
-    let value = capped * (twice - u64::from(runner_up)) / twice;
-    u8::try_from(value.min(100)).unwrap_or(100)
 }
 
 /// Identifies `device` with `rules`.

@@ -257,7 +257,7 @@ impl Category {
             Category::BabyMonitor => "Baby monitor",
             Category::Vacuum => "Vacuum",
             Category::Lock => "Lock/garage/alarm",
-            Category::Energy => "Charger/solar",
+            Category::Energy => "Energy device",
             Category::Computer => "Computer",
             Category::Unknown => "Unknown",
         }
