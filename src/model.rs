@@ -256,8 +256,8 @@ impl Category {
             Category::Console => "Console",
             Category::BabyMonitor => "Baby monitor",
             Category::Vacuum => "Vacuum",
-            Category::Lock => "Lock/garage/alarm",
-            Category::Energy => "Energy device",
+            Category::Lock => "Lock/alarm",
+            Category::Energy => "Energy",
             Category::Computer => "Computer",
             Category::Unknown => "Unknown",
         }
