@@ -53,11 +53,14 @@ pub(super) fn scan(
     };
     let nets = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
+    let mut interrupted = false;
     runtime.block_on(async {
         let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
         let mut audits = futures::stream::FuturesUnordered::new();
         let clock = std::time::Instant::now();
         let mut discovery_open = true;
+        let interrupt = tokio::signal::ctrl_c();
+        tokio::pin!(interrupt);
         loop {
             let effects = tokio::select! {
                 event = scan.next(), if discovery_open => match event {
@@ -84,13 +87,28 @@ pub(super) fn scan(
                 Some(done) = audits.next(), if !audits.is_empty() => {
                     workflow.on_audited(&mut inventory, done, Timestamp::now())
                 }
+                // Ctrl-C: what was found so far is saved before leaving.
+                _ = &mut interrupt => {
+                    interrupted = true;
+                    workflow.stop()
+                }
                 else => workflow.stop(),
             };
             for effect in effects {
                 match effect {
                     Effect::Audit(job) => audits.push(run_audit(*job)),
                     Effect::Save => store.save(&inventory)?,
-                    Effect::Finished => return Ok::<(), anyhow::Error>(()),
+                    Effect::Finished => {
+                        if show_stages || args.verbose {
+                            eprintln!(
+                                "  {:<16} {} checks ({:.1} s)",
+                                "audit",
+                                workflow.checked().len(),
+                                clock.elapsed().as_secs_f64()
+                            );
+                        }
+                        return Ok::<(), anyhow::Error>(());
+                    }
                 }
             }
             if !workflow.running() {
@@ -98,6 +116,12 @@ pub(super) fn scan(
             }
         }
     })?;
+    if interrupted {
+        bail!(
+            "scan interrupted; the {} devices found so far are saved",
+            workflow.hosts()
+        );
+    }
     for host in &mut summary.devices {
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
             host.identity = Some(HostIdentity {

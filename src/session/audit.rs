@@ -162,8 +162,11 @@ pub fn record(device: &mut Device, step: &StepId, result: &CheckResult, now: Tim
     device
         .findings
         .insert(step.clone(), finding_of(result, now));
+    // An unknown (no answer, needs consent) leaves the owner's step and its last evidence alone.
     match device.step_state(step) {
-        StepState::Done | StepState::Verified => crate::verify::apply_to(device, step, result, now),
+        StepState::Done | StepState::Verified if result.verdict != Verdict::Unknown => {
+            crate::verify::apply_to(device, step, result, now)
+        }
         _ => false,
     }
 }
