@@ -29,6 +29,7 @@ pub mod info;
 pub mod matter;
 pub mod ports;
 pub mod rtsp;
+pub mod soap;
 pub mod upnp;
 pub mod web;
 
