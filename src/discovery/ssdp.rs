@@ -479,7 +479,8 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
         let SocketAddr::V4(from) = from else {
             continue;
         };
-        let Some(reply) = parse_reply(&buf[..n]) else {
+        let reply = crate::fault::contain_sync("an SSDP reply", || parse_reply(&buf[..n]));
+        let Ok(Some(reply)) = reply else {
             continue;
         };
         if let Some(job) = search.handle(*from.ip(), reply) {
@@ -847,7 +848,10 @@ async fn fetch_description(
         return;
     }
     let xml = String::from_utf8_lossy(&response.body);
-    match parse_description(&xml, &location) {
+    let parsed = crate::fault::contain_sync("this device's UPnP description", || {
+        parse_description(&xml, &location)
+    });
+    match parsed.and_then(|parsed| parsed) {
         Ok(info) => {
             // Named as the inventory names the service it derives from `upnp`, so the two merge.
             let name = info.friendly_name.clone().unwrap_or_default();
