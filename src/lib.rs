@@ -22,3 +22,6 @@ pub mod secrets;
 pub mod store;
 pub mod tui;
 pub mod verify;
+
+#[cfg(test)]
+mod parser_props;

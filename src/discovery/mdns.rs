@@ -197,7 +197,7 @@ fn forward(
 }
 
 /// The sighting of one resolved instance at `ip`, every string cleaned.
-fn sighting(info: &mdns_sd::ResolvedService, ip: Ipv4Addr, max_txt: usize) -> Sighting {
+pub(crate) fn sighting(info: &mdns_sd::ResolvedService, ip: Ipv4Addr, max_txt: usize) -> Sighting {
     let kind = service_type(&info.ty_domain);
     let name = instance_name(&info.fullname, &info.ty_domain);
     let mut txt = BTreeMap::new();

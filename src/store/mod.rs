@@ -32,7 +32,7 @@
 //! messages that name the path.
 
 mod error;
-mod format;
+pub(crate) mod format;
 #[cfg(test)]
 mod tests;
 
