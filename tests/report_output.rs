@@ -178,4 +178,5 @@ fn a_missing_folder_is_a_one_line_error() {
     let file = tmp.path().join("no-such-folder").join("r.md");
     let err = refused(&tmp.path().join("data"), &file);
     assert!(err.contains("could not write the report"), "{err}");
+    assert!(!err.contains(".porchlight-report-"), "{err}");
 }

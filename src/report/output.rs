@@ -109,7 +109,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let mut temp = tempfile::Builder::new()
         .prefix(".porchlight-report-")
         .tempfile_in(folder)
-        .map_err(io_error)?;
+        .map_err(|e| io_error(without_temp_name(e)))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -129,6 +129,16 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     }
     temp.persist(path).map_err(|e| io_error(e.error))?;
     Ok(())
+}
+
+/// The error without the temporary name tempfile adds to it (`... at path "/x/.porchlight-..."`):
+/// that file never came to be, and the message names the report instead.
+fn without_temp_name(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((cause, _)) => io::Error::new(e.kind(), cause.to_string()),
+        None => e,
+    }
 }
 
 /// Writes `bytes` to standard output, or to the file `path` (see [`write_file`]); `-` means
