@@ -155,7 +155,12 @@ async fn run(
                         continue;
                     }
                     hosts.insert(ip);
-                    events.sighting(sighting(&info, ip, opts.max_txt));
+                    match crate::fault::contain_sync("an mDNS answer", || {
+                        sighting(&info, ip, opts.max_txt)
+                    }) {
+                        Ok(s) => events.sighting(s),
+                        Err(note) => events.note(super::Stage::Mdns, format!("{ip}: {note}")),
+                    }
                 }
             }
             _ => {}
