@@ -230,6 +230,91 @@ fn a_scan_that_rechecks_the_router_over_hostile_soap_ends_clean() {
     }
 }
 
+/// The path of `program` on PATH.
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn the_screen_survives_a_hostile_router_and_gives_the_terminal_back() {
+    use std::io::Write;
+    if !netns::require_root() {
+        return;
+    }
+    let Some(script) = which("script") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "util-linux `script` is needed under CI"
+        );
+        eprintln!("skipped: util-linux `script` (a pseudo-terminal) is not installed");
+        return;
+    };
+    let home = hostile_home();
+    let router = home.device("router").ip.to_string();
+    for run in 0..RUNS {
+        // The interactive screen, in a pseudo-terminal, scans on start; the owner presses q.
+        let data = home.dir().join(format!("tui-data-{run}"));
+        // A pseudo-terminal starts at 0x0: give it a size first.
+        let command = format!(
+            "stty rows 40 cols 120 && exec {} --data-dir {}",
+            env!("CARGO_BIN_EXE_porchlight"),
+            data.display()
+        );
+        let mut child = home
+            .in_scanner(&script)
+            .args(["-qefc", &command, "/dev/null"])
+            .env("TERM", "xterm-256color")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let out_pipe = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let mut pipe = out_pipe;
+            let _ = std::io::Read::read_to_end(&mut pipe, &mut buf);
+            buf
+        });
+        // Long enough for the whole scan (about 3 s here) to reach the screen.
+        std::thread::sleep(Duration::from_secs(8));
+        stdin.write_all(b"q").unwrap();
+        stdin.flush().unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        drop(stdin);
+        let transcript = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+        let status = status
+            .unwrap_or_else(|| panic!("run {run}: the screen did not quit on q:\n{transcript:?}"));
+        assert!(status.success(), "run {run}: {status}\n{transcript:?}");
+        assert!(
+            !transcript.contains("panicked"),
+            "run {run}: {transcript:?}"
+        );
+        // The router is on the screen; what it sent to retitle the terminal is not.
+        assert!(transcript.contains(&router), "run {run}: {transcript:?}");
+        assert!(!transcript.contains("pwned"), "run {run}: {transcript:?}");
+        // The terminal was given back: the alternate screen was left after it was entered.
+        let entered = transcript.find("\x1b[?1049h").unwrap_or(usize::MAX);
+        let left = transcript.rfind("\x1b[?1049l").unwrap_or(0);
+        assert!(entered < left, "run {run}: {transcript:?}");
+    }
+}
+
 #[test]
 fn the_router_checks_end_in_time_on_hostile_soap_and_descriptions() {
     if !netns::require_root() {
