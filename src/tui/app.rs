@@ -481,9 +481,9 @@ impl App {
         self
     }
 
-    /// Opens on "what needs you" when anything does (the start of a session).
+    /// Opens on the Fix first list when anything is on it (the start of a session).
     pub fn open_needs_you_if_due(mut self) -> Self {
-        if !self.needs_you().is_empty() {
+        if !self.fix_first().is_empty() {
             self.screen = Screen::NeedsYou { cursor: 0 };
         }
         self
@@ -552,9 +552,27 @@ impl App {
         self.inventory.device(id)
     }
 
-    /// The steps that apply to `device`, in catalog order.
+    /// The steps that apply to `device`: found problems first, then the rest in catalog order.
+    /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
+    /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        self.catalog.steps_for(device.category).collect()
+        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
+        let by_evidence = crate::session::audit_steps(&self.catalog, device)
+            .into_iter()
+            .chain(
+                device
+                    .findings
+                    .keys()
+                    .filter_map(|id| self.catalog.step(id)),
+            );
+        for step in by_evidence {
+            if !steps.iter().any(|s| s.id == step.id) {
+                steps.push(step);
+            }
+        }
+        let now = self.now;
+        steps.sort_by_key(|s| super::fix_first::open_problem(device, &s.id, now).is_none());
+        steps
     }
 
     /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
@@ -669,7 +687,7 @@ impl App {
         }
     }
 
-    fn notice(&mut self, tone: Tone, text: impl Into<String>) {
+    pub(super) fn notice(&mut self, tone: Tone, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             tone,
@@ -734,13 +752,23 @@ impl App {
     }
 
     fn on_needs_you(&mut self, action: Action) -> Option<Command> {
-        let items = self.needs_you();
+        let items = self.fix_first();
         let Screen::NeedsYou { cursor } = &mut self.screen else {
             return None;
         };
         move_cursor(cursor, items.len(), action);
         match action {
             Action::Back => self.screen = Screen::List,
+            Action::ConfirmFine => {
+                let item = items.get(*cursor)?;
+                let step = item.step.clone()?;
+                let command = self.confirm_fine(&item.device, &step);
+                let last = self.fix_first().len().saturating_sub(1);
+                if let Screen::NeedsYou { cursor } = &mut self.screen {
+                    *cursor = (*cursor).min(last);
+                }
+                return command;
+            }
             Action::Open => {
                 let item = items.get(*cursor)?;
                 if let Some(pos) = self
@@ -754,7 +782,7 @@ impl App {
                 let device = item.device.clone();
                 match &item.step {
                     Some(step) => {
-                        let step = StepId::new(step.clone());
+                        let step = step.clone();
                         if let Some(d) = self.device(&device) {
                             let steps = self.steps_of(d);
                             self.step_cursor = steps.iter().position(|s| s.id == step).unwrap_or(0);
@@ -774,8 +802,8 @@ impl App {
 
     fn on_list(&mut self, action: Action) -> Option<Command> {
         if action == Action::ShowNeedsYou {
-            if self.needs_you().is_empty() {
-                self.notice(Tone::Good, "Nothing needs you right now.");
+            if self.fix_first().is_empty() {
+                self.notice(Tone::Good, "Nothing to fix right now.");
             } else {
                 self.screen = Screen::NeedsYou { cursor: 0 };
             }
@@ -862,6 +890,10 @@ impl App {
                 return Some(self.bump_save());
             }
             Action::ShowEvidence => self.edit = Some(Edit::Evidence),
+            Action::ConfirmFine => {
+                let step = steps.get(self.step_cursor)?.clone();
+                return self.confirm_fine(&id, &step);
+            }
             _ => {}
         }
         None
@@ -912,6 +944,10 @@ impl App {
             Action::MarkNotApplicable => return self.choose(Choice::NotApplicable),
             Action::AcceptRisk => return self.choose(Choice::Accept),
             Action::Later => return self.choose(Choice::Later),
+            Action::ConfirmFine => {
+                let (id, step) = (wizard.device.clone(), wizard.step.clone());
+                return self.confirm_fine(&id, &step);
+            }
             Action::OpenLink => {
                 let url = self
                     .catalog
@@ -1148,7 +1184,7 @@ impl App {
     }
 
     /// Numbers a new change and asks for it to be saved.
-    fn bump_save(&mut self) -> Command {
+    pub(super) fn bump_save(&mut self) -> Command {
         self.save.generation += 1;
         Command::Save {
             generation: self.save.generation,
@@ -1264,7 +1300,7 @@ impl App {
 
     /// After a change: bump the save number, go to the next open step (or back to the device),
     /// and say what happened.
-    fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
+    pub(super) fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
         let next = self.device(&id).and_then(|device| {
             let steps = self.steps_of(device);
             let here = steps.iter().position(|s| s.id == step).unwrap_or(0);

@@ -136,7 +136,7 @@ impl App {
             self.notice(
                 Tone::Error,
                 format!(
-                    "Came undone since last time: {}. n shows what needs you.",
+                    "Came undone since last time: {}. n shows what to fix first.",
                     regressions.join(", ")
                 ),
             );
@@ -144,7 +144,7 @@ impl App {
             self.notice(
                 Tone::Error,
                 format!(
-                    "The audit found {}. n shows what needs you.",
+                    "The audit found {}. n shows what to fix first.",
                     plural(problems, "problem", "problems")
                 ),
             );
