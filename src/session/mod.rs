@@ -26,6 +26,9 @@ pub use fix_first::{FixItem, FixKind, RiskRank, fix_first};
 /// The longest the workflow lets found devices go unsaved while a scan runs, in seconds.
 pub const SAVE_EVERY_SECONDS: i64 = 3;
 
+/// How long the audit's UPnP checks listen for the router's answer to a unicast search.
+pub const AUDIT_SSDP_WAIT: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// The most devices audited at once (each runs at most [`audit::CHECKS_PER_DEVICE`] checks).
 pub const DEVICES_AT_ONCE: usize = 8;
 
@@ -347,7 +350,11 @@ impl ScanWorkflow {
         if checks.is_empty() && needs_consent.is_empty() {
             return;
         }
-        let context = Context::from_inventory(inventory, self.local_nets.clone());
+        let mut context = Context::from_inventory(inventory, self.local_nets.clone());
+        // The scan's own SSDP search already waited for slow answers, and the router's UPnP
+        // address it found is in the inventory (the checks fall back on it): a unicast search
+        // to the router needs less.
+        context.limits.ssdp_wait = AUDIT_SSDP_WAIT;
         self.queue.push_back(AuditJob {
             device: id.clone(),
             target,
