@@ -441,6 +441,30 @@ pub struct Finding {
     pub checked_at: Timestamp,
 }
 
+/// When porchlight last tried factory logins on one device: logins lock accounts out when tried
+/// too often, so they are tried on a new device, after a firmware change, or when the owner asks,
+/// never on every scan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LoginCheckRecord {
+    /// When the logins were last tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<Timestamp>,
+    /// The firmware version seen then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// The owner asked for the logins to be tried at the next check (marking a password step
+    /// done asks for it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requested: bool,
+}
+
+impl LoginCheckRecord {
+    /// True when nothing was ever recorded (kept out of the state file).
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 /// The owner's progress on one step of one device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepProgress {
@@ -530,9 +554,14 @@ pub struct Device {
     /// It was the default gateway (the router) when last seen.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub gateway: bool,
-    /// The owner allowed porchlight to try factory logins on this device (at most 10 tries).
+    /// The owner allowed porchlight to try factory logins on this device (a few tries, only the
+    /// defaults that fit its maker and kind).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub login_check_allowed: bool,
+    /// When the factory logins were last tried, so they run again only after a firmware change
+    /// or when the owner asks (see `checks::login_policy`).
+    #[serde(default, skip_serializing_if = "LoginCheckRecord::is_empty")]
+    pub login_check: LoginCheckRecord,
     /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub findings: BTreeMap<StepId, Finding>,
@@ -561,6 +590,7 @@ impl Device {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            login_check: LoginCheckRecord::default(),
             findings: BTreeMap::new(),
         }
     }

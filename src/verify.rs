@@ -2,12 +2,17 @@
 //! every settled step after a scan, and records each verdict on the device: a pass makes the step
 //! verified, a failure makes it failed (a regression when it had been done), an unknown leaves it as
 //! it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
+//!
+//! Factory logins are the exception to "re-check after every scan": a check that tries logins
+//! runs only when [`login_policy::login_run_for`] allows it (the owner's consent, and then a new
+//! device, a firmware change or the owner's request); when it runs, the device remembers it.
 
 use futures::StreamExt;
 use jiff::Timestamp;
 
 use crate::catalog::Catalog;
-use crate::checks::{CheckResult, Context, Target, Verdict, verify};
+use crate::checks::login_policy::{self, LoginRun};
+use crate::checks::{Check, CheckResult, Context, Target, Verdict, verify};
 use crate::discovery::Ipv4Net;
 use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
 
@@ -23,6 +28,22 @@ pub struct Outcome {
     pub step: StepId,
     /// What the check found.
     pub result: CheckResult,
+    /// The check tried factory logins (the device records when, see [`apply`]).
+    pub tried_logins: bool,
+}
+
+/// Whether `check` may run on `device` now: a check that tries logins needs
+/// [`login_policy::login_run_for`] to allow it; every other check always runs.
+///
+/// # Errors
+/// Why a login check must not run now, as a "cannot check" result.
+pub fn login_gate(check: &Check, device: &Device) -> Result<Option<LoginRun>, CheckResult> {
+    if !check.needs_consent() {
+        return Ok(None);
+    }
+    login_policy::login_run_for(device)
+        .map(Some)
+        .map_err(|hold| CheckResult::unknown(hold.reason()))
 }
 
 /// A check context for `inventory`: its router and its devices, this machine's networks, and the
@@ -37,7 +58,8 @@ async fn context(inventory: &Inventory, local_nets: Vec<Ipv4Net>, mappings: bool
 }
 
 /// Runs the check of `step` on `device`; `None` when the step has no network check or the device
-/// has no address. `consent` allows the default-password check on this device.
+/// has no address. A check that tries logins runs only when [`login_gate`] allows it (otherwise
+/// the outcome says why it did not run).
 pub async fn verify_step(
     catalog: &Catalog,
     inventory: &Inventory,
@@ -48,28 +70,45 @@ pub async fn verify_step(
     let d = inventory.device(device)?;
     let check = catalog.step(step)?.check.as_ref()?;
     let target = Target::from_device(d)?;
+    let run = match login_gate(check, d) {
+        Ok(run) => run,
+        Err(result) => {
+            return Some(Outcome {
+                device: device.clone(),
+                step: step.clone(),
+                result,
+                tried_logins: false,
+            });
+        }
+    };
     let mut ctx = context(inventory, local_nets, check.needs_mappings()).await;
-    ctx.credentials_consent = d.login_check_allowed;
+    ctx.credentials_consent = run.is_some();
     let result = verify(check, &target, &ctx).await;
     Some(Outcome {
         device: device.clone(),
         step: step.clone(),
         result,
+        tried_logins: run.is_some(),
     })
 }
 
 /// Re-runs the checks of every done or verified step of every device that answered the scan,
-/// a few at a time; each run is bounded by its check's budget.
+/// a few at a time; each run is bounded by its check's budget. A check that tries logins is left
+/// out (no outcome, the step keeps its state and evidence) unless [`login_gate`] allows it: a
+/// plain re-scan never tries logins again.
 pub async fn reverify_all(
     catalog: &Catalog,
     inventory: &Inventory,
     local_nets: Vec<Ipv4Net>,
 ) -> Vec<Outcome> {
     let mut jobs = Vec::new();
+    // Should a kind have two login steps, they share the device's one run.
+    let mut shared: Vec<(DeviceId, StepId, StepId)> = Vec::new();
     for d in &inventory.devices {
         if inventory.is_offline(d) {
             continue;
         }
+        let mut login_step: Option<StepId> = None;
         let Some(target) = Target::from_device(d) else {
             continue;
         };
@@ -79,8 +118,18 @@ pub async fn reverify_all(
                 Some(StepState::Done | StepState::Verified)
             );
             if let (true, Some(check)) = (settled, step.check.clone()) {
+                let Ok(run) = login_gate(&check, d) else {
+                    continue;
+                };
+                if run.is_some() {
+                    if let Some(first) = &login_step {
+                        shared.push((d.id.clone(), first.clone(), step.id.clone()));
+                        continue;
+                    }
+                    login_step = Some(step.id.clone());
+                }
                 let job = (d.id.clone(), step.id.clone(), check, target.clone());
-                jobs.push((job, d.login_check_allowed));
+                jobs.push((job, run.is_some()));
             }
         }
     }
@@ -107,6 +156,7 @@ pub async fn reverify_all(
                     device,
                     step,
                     result,
+                    tried_logins: consent,
                 }
             });
         }
@@ -115,14 +165,31 @@ pub async fn reverify_all(
             None => break,
         }
     }
+    for (device, first, also) in shared {
+        let copy = outcomes
+            .iter()
+            .find(|o| o.device == device && o.step == first)
+            .map(|o| Outcome {
+                device: device.clone(),
+                step: also,
+                result: o.result.clone(),
+                tried_logins: false,
+            });
+        outcomes.extend(copy);
+    }
     outcomes
 }
 
-/// Records `outcome` on its device; returns true when it made a done step fail (a regression).
+/// Records `outcome` on its device (and, when it tried logins, that they were tried now, so a
+/// plain re-scan does not try them again); returns true when it made a done step fail (a
+/// regression).
 pub fn apply(inventory: &mut Inventory, outcome: &Outcome, now: Timestamp) -> bool {
     let Some(device) = inventory.device_mut(&outcome.device) else {
         return false;
     };
+    if outcome.tried_logins {
+        login_policy::record_login_run(device, now);
+    }
     apply_to(device, &outcome.step, &outcome.result, now)
 }
 
@@ -177,6 +244,7 @@ mod tests {
             verdict,
             evidence: evidence.into(),
             next: None,
+            unconfirmed: None,
         }
     }
 
@@ -225,5 +293,97 @@ mod tests {
             d.progress[&step].evidence.as_deref(),
             Some("firmware 5.7 seen")
         );
+    }
+
+    /// A router at loopback (nothing of the test listens on its standard login ports, so a run
+    /// finds nothing to try; what matters is whether it runs) with RT-01 and G-01 done.
+    fn router(allowed: bool) -> (Inventory, DeviceId) {
+        let mut d = Device::new(
+            DeviceId::Ip("127.0.0.1".parse().unwrap()),
+            "Router",
+            Timestamp::UNIX_EPOCH,
+        );
+        d.category = Category::Router;
+        d.ip = Some("127.0.0.1".parse().unwrap());
+        d.firmware = Some("1.0".into());
+        d.login_check_allowed = allowed;
+        let t: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        for step in ["RT-01", "G-01"] {
+            d.set_step_state(&StepId::new(step), StepState::Done, t);
+        }
+        let id = d.id.clone();
+        let inventory = Inventory {
+            devices: vec![d],
+            scans: Vec::new(),
+        };
+        (inventory, id)
+    }
+
+    fn login_outcomes(outcomes: &[Outcome]) -> Vec<(&str, bool)> {
+        let mut v: Vec<(&str, bool)> = outcomes
+            .iter()
+            .filter(|o| ["RT-01", "G-01"].contains(&o.step.as_str()))
+            .map(|o| (o.step.as_str(), o.tried_logins))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[tokio::test]
+    async fn logins_run_once_then_only_after_a_firmware_change_or_a_request() {
+        let catalog = Catalog::builtin().unwrap();
+        let now: Timestamp = "2027-01-02T00:00:00Z".parse().unwrap();
+
+        // Without consent: never, and nothing is recorded.
+        let (inventory, _) = router(false);
+        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
+        assert!(login_outcomes(&outcomes).is_empty(), "{outcomes:?}");
+
+        // With consent, never tried: one run (a router's login step is RT-01; G-01 is for the
+        // other kinds, and would share the run).
+        let (mut inventory, id) = router(true);
+        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
+        assert_eq!(
+            login_outcomes(&outcomes),
+            [("RT-01", true)],
+            "one login run per device"
+        );
+        for o in &outcomes {
+            apply(&mut inventory, o, now);
+        }
+        assert_eq!(
+            inventory.device(&id).unwrap().login_check.last_run,
+            Some(now)
+        );
+
+        // A plain re-scan: no login check at all, and the steps keep their state.
+        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
+        assert!(login_outcomes(&outcomes).is_empty(), "{outcomes:?}");
+        let step = verify_step(&catalog, &inventory, &id, &StepId::new("RT-01"), Vec::new())
+            .await
+            .unwrap();
+        assert!(!step.tried_logins);
+        assert!(step.result.evidence.contains("not tried again"), "{step:?}");
+
+        // After a firmware change: runs again.
+        inventory.device_mut(&id).unwrap().firmware = Some("1.1".into());
+        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
+        assert_eq!(login_outcomes(&outcomes), [("RT-01", true)]);
+        let later: Timestamp = "2027-01-03T00:00:00Z".parse().unwrap();
+        for o in &outcomes {
+            apply(&mut inventory, o, later);
+        }
+        let d = inventory.device(&id).unwrap();
+        assert_eq!(d.login_check.firmware.as_deref(), Some("1.1"));
+        assert!(login_outcomes(&reverify_all(&catalog, &inventory, Vec::new()).await).is_empty());
+
+        // On the owner's request: runs again, once.
+        inventory.device_mut(&id).unwrap().login_check.requested = true;
+        let step = verify_step(&catalog, &inventory, &id, &StepId::new("RT-01"), Vec::new())
+            .await
+            .unwrap();
+        assert!(step.tried_logins);
+        apply(&mut inventory, &step, later);
+        assert!(!inventory.device(&id).unwrap().login_check.requested);
     }
 }

@@ -317,7 +317,9 @@ fn wizard_shows_the_checks_verdict() {
                 evidence: "the factory login admin/12345 still works on the web page of 192.168.1.64"
                     .into(),
                 next: Some("Change the admin password on the camera's web page, then press d to check again.".into()),
+                unconfirmed: None,
             },
+            tried_logins: true,
         }),
         now(),
     );

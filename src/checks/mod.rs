@@ -26,6 +26,7 @@
 pub mod credentials;
 mod digest;
 pub mod info;
+pub mod login_policy;
 pub mod matter;
 pub mod ports;
 pub mod rtsp;
@@ -91,6 +92,10 @@ pub struct CheckResult {
     /// see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// For a pass: what the check could not see and the owner must still confirm ("manual port
+    /// forwards and a DMZ host"); a pass with this is "verified in part".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
 }
 
 impl CheckResult {
@@ -99,7 +104,16 @@ impl CheckResult {
             verdict,
             evidence: sanitize::clean(evidence.as_ref(), EVIDENCE_CHARS),
             next: None,
+            unconfirmed: None,
         }
+    }
+
+    /// Marks a pass as "verified in part": `what` the owner must still confirm (cleaned to one
+    /// line). Kept on any verdict, but only a pass shows it as "verified in part".
+    pub fn in_part(mut self, what: impl AsRef<str>) -> Self {
+        let what = sanitize::clean(what.as_ref(), EVIDENCE_CHARS);
+        self.unconfirmed = (!what.is_empty()).then_some(what);
+        self
     }
 
     /// A passing result with its evidence (cleaned to one line).
@@ -312,8 +326,9 @@ impl Check {
             Check::NoWps => "porchlight checks that the router does not offer WPS over UPnP; WPS over Wi-Fi cannot be seen from here".into(),
             Check::MatterCommissioningClosed => "porchlight listens for the device announcing that it is open for Matter pairing".into(),
             Check::DefaultCredentials => format!(
-                "only if you allow it for this device: porchlight tries at most {} well-known factory logins on its web page and telnet",
-                CheckLimits::default().max_credential_tries
+                "only if you allow it for this device, and only the first time, after a firmware change or when you ask: porchlight tries at most {} factory logins that fit its maker and kind (at most {} per user name) on its web page or login form, telnet, FTP or video stream, and stops at the first sign of a lockout; it does not try SSH",
+                CheckLimits::default().max_credential_tries,
+                CheckLimits::default().max_tries_per_user
             ),
             Check::SeparateNetwork => "porchlight checks whether the device is on the same network as this computer".into(),
             Check::SmartDevicesSeparated => "porchlight checks whether smart devices share this computer's network".into(),
@@ -627,6 +642,8 @@ pub struct CheckLimits {
     pub credentials_budget: Duration,
     /// The most logins tried on one device.
     pub max_credential_tries: usize,
+    /// The most logins tried with one user name on one device (accounts lock per name).
+    pub max_tries_per_user: usize,
     /// The pause between two login tries.
     pub credential_pause: Duration,
     /// How long to listen for SSDP answers from the router.
@@ -643,8 +660,9 @@ impl Default for CheckLimits {
             max_bytes: 64 * 1024,
             overall: Duration::from_secs(5),
             credentials_budget: Duration::from_secs(30),
-            max_credential_tries: 10,
-            credential_pause: Duration::from_millis(300),
+            max_credential_tries: 3,
+            max_tries_per_user: 3,
+            credential_pause: Duration::from_secs(1),
             ssdp_wait: Duration::from_millis(900),
             mdns_window: Duration::from_millis(1500),
         }

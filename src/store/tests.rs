@@ -54,6 +54,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     router.set_step_state(
@@ -89,6 +90,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     camera.progress.insert(
