@@ -486,6 +486,13 @@ pub struct StepProgress {
     /// What porchlight's network check last found ("telnet still answers on 10.0.0.57:23").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// For a step the check verified in part: what the owner must still confirm ("manual port
+    /// forwards and a DMZ host").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
+    /// The last network check could not tell, and why ("the router offers no UPnP").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_check: Option<String>,
 }
 
 impl StepProgress {
@@ -498,6 +505,8 @@ impl StepProgress {
             note: None,
             firmware: None,
             evidence: None,
+            unconfirmed: None,
+            cannot_check: None,
         }
     }
 }

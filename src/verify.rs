@@ -193,7 +193,8 @@ pub fn apply(inventory: &mut Inventory, outcome: &Outcome, now: Timestamp) -> bo
     apply_to(device, &outcome.step, &outcome.result, now)
 }
 
-/// Records `result` for `step` on `device`; true when a done or verified step now fails.
+/// Records `result` for `step` on `device`; true when a done or verified step now fails. A pass
+/// that covers part of the step keeps what the owner must still confirm beside the evidence.
 pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: Timestamp) -> bool {
     let before = device.step_state(step);
     let new_state = match result.verdict {
@@ -202,6 +203,7 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
         Verdict::Unknown => {
             if let Some(p) = device.progress.get_mut(step) {
                 p.evidence = Some(result.evidence.clone());
+                p.cannot_check = Some(result.evidence.clone());
             }
             return false;
         }
@@ -210,15 +212,17 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
         new_state == StepState::Failed && matches!(before, StepState::Done | StepState::Verified);
     // A pass confirms the step again (its re-check interval starts over); a failure that repeats
     // keeps the date it first failed.
-    if before == new_state && new_state == StepState::Failed {
-        if let Some(p) = device.progress.get_mut(step) {
-            p.evidence = Some(result.evidence.clone());
-        }
-        return false;
+    if !(before == new_state && new_state == StepState::Failed) {
+        device.set_step_state(step, new_state, now);
     }
-    device.set_step_state(step, new_state, now);
     if let Some(p) = device.progress.get_mut(step) {
         p.evidence = Some(result.evidence.clone());
+        p.unconfirmed = if result.verdict == Verdict::Pass {
+            result.unconfirmed.clone()
+        } else {
+            None
+        };
+        p.cannot_check = None;
     }
     regression
 }
@@ -277,6 +281,24 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_in_part_keeps_what_the_owner_must_still_confirm() {
+        let mut d = cam();
+        let step = StepId::new("C-02");
+        let t: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        d.set_step_state(&step, StepState::Done, t);
+        let part = result(Verdict::Pass, "no UPnP mapping points at 10.0.0.57")
+            .in_part("manual port forwards and a DMZ host");
+        apply_to(&mut d, &step, &part, t);
+        assert_eq!(d.step_state(&step), StepState::Verified);
+        assert_eq!(
+            d.progress[&step].unconfirmed.as_deref(),
+            Some("manual port forwards and a DMZ host")
+        );
+        apply_to(&mut d, &step, &result(Verdict::Fail, "forwarded"), t);
+        assert_eq!(d.progress[&step].unconfirmed, None);
+    }
+
+    #[test]
     fn an_unknown_verdict_changes_nothing_but_the_evidence() {
         let mut d = cam();
         let step = StepId::new("G-06");
@@ -293,6 +315,12 @@ mod tests {
             d.progress[&step].evidence.as_deref(),
             Some("firmware 5.7 seen")
         );
+        assert_eq!(
+            d.progress[&step].cannot_check.as_deref(),
+            Some("firmware 5.7 seen")
+        );
+        apply_to(&mut d, &step, &result(Verdict::Pass, "seen"), t);
+        assert_eq!(d.progress[&step].cannot_check, None);
     }
 
     /// A router at loopback (nothing of the test listens on its standard login ports, so a run

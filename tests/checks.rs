@@ -717,9 +717,37 @@ async fn a_router_without_upnp_passes_the_upnp_checks() {
     let camera = target(Ipv4Addr::new(127, 0, 0, 14));
     let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &c).await;
     assert_verdict(&r, Verdict::Pass, &["offers no UPnP port mapping"]);
+    // With UPnP off nothing at all about forwards is visible: verified in part, and it says so.
+    assert_eq!(r.label(), "verified in part");
+    assert!(
+        r.unconfirmed
+            .as_deref()
+            .unwrap()
+            .contains("with UPnP off on the router porchlight can see no forwards"),
+        "{r:?}"
+    );
     assert!(r.next.unwrap().contains("Manual port forwards"));
     let r = verify(&Check::RouterUptime { max_days: 7 }, &router, &c).await;
     assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
+    assert!(r.evidence.contains("offers no UPnP"), "{r:?}");
+    let r = verify(&Check::UpnpMappings, &router, &c).await;
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["cannot check", "no UPnP (it is off)"],
+    );
+
+    // The same when the mappings were listed once for many checks.
+    let mut shared = c.clone();
+    shared.fetch_mappings().await.unwrap();
+    assert!(shared.router_upnp_off);
+    let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &shared).await;
+    assert!(
+        r.unconfirmed.as_deref().unwrap().contains("with UPnP off"),
+        "{r:?}"
+    );
+    let r = verify(&Check::UpnpMappings, &router, &shared).await;
+    assert_verdict(&r, Verdict::Unknown, &["no UPnP (it is off)"]);
 
     // No router known at all: nothing to ask.
     let r = verify(&Check::UpnpIgdOff, &camera, &ctx()).await;
@@ -757,7 +785,12 @@ async fn wps_over_upnp_fails_the_wps_check() {
         .unwrap()
         .port();
     let r = verify(&Check::NoWps, &router, &loopback_router(closed)).await;
-    assert_verdict(&r, Verdict::Pass, &["offers no WPS over UPnP"]);
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["cannot check", "answers no UPnP search"],
+    );
+    assert_eq!(r.label(), "cannot check");
     assert!(r.next.unwrap().contains("WPS is off"));
 }
 
@@ -988,6 +1021,14 @@ fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
             &printer.ip.to_string(),
         ],
     );
+    // UPnP shows only what devices asked for: a pass names what the owner must still look at.
+    assert_eq!(result("printer-exposed").label(), "verified in part");
+    assert!(
+        result("printer-exposed")
+            .unconfirmed
+            .unwrap()
+            .contains("manual port forwards and a DMZ host")
+    );
     assert_verdict(&result("camera-554-exposed"), Verdict::Pass, &["rtsp 554"]);
     assert_verdict(
         &result("camera-exposed-shared-listing"),
@@ -1014,7 +1055,16 @@ fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
         Verdict::Pass,
         &["up for", "GetStatusInfo"],
     );
-    assert_verdict(&result("no-wps"), Verdict::Pass, &["answers UPnP searches"]);
+    // miniupnpd answers UPnP but announces no WPS: that proves nothing about WPS, so it is
+    // "cannot check", never a pass.
+    assert_verdict(
+        &result("no-wps"),
+        Verdict::Unknown,
+        &[
+            "offers no WPS over UPnP",
+            "most routers do not announce WPS",
+        ],
+    );
     assert_verdict(
         &result("mappings-review"),
         Verdict::Fail,

@@ -25,6 +25,7 @@
 
 pub mod credentials;
 mod digest;
+pub mod honesty;
 pub mod info;
 pub mod login_policy;
 pub mod matter;
@@ -64,12 +65,13 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// A one-word label for lists.
+    /// The verdict in the owner's words: `verified`, `failed` or `cannot check` (a pass that
+    /// covers part of a step is "verified in part": see [`CheckResult::label`]).
     pub fn label(self) -> &'static str {
         match self {
-            Verdict::Pass => "passed",
+            Verdict::Pass => "verified",
             Verdict::Fail => "failed",
-            Verdict::Unknown => "unknown",
+            Verdict::Unknown => "cannot check",
         }
     }
 }
@@ -302,8 +304,18 @@ impl Check {
         }
     }
 
-    /// What porchlight does for this check, in plain words for the wizard.
+    /// What porchlight does for this check and, where a pass covers only part of it, what it
+    /// cannot see, in plain words for the wizard.
     pub fn describe(&self) -> String {
+        let does = self.does();
+        match honesty::blind_spot(self) {
+            Some(spot) => format!("{does}; it cannot see {spot}"),
+            None => does,
+        }
+    }
+
+    /// What porchlight does for this check.
+    fn does(&self) -> String {
         match self {
             Check::PortsClosed { ports } => {
                 format!("porchlight tries to connect to {}", ports::port_list(ports))
@@ -323,7 +335,7 @@ impl Check {
             Check::RouterUptime { max_days } => format!(
                 "porchlight asks the router over UPnP how long its connection has been up (at most {max_days} days passes)"
             ),
-            Check::NoWps => "porchlight checks that the router does not offer WPS over UPnP; WPS over Wi-Fi cannot be seen from here".into(),
+            Check::NoWps => "porchlight looks for WPS offered over UPnP, which fails the step when seen; most routers do not announce WPS that way even when it is on, so seeing none proves nothing and WPS over Wi-Fi (PIN or button) is for you to check".into(),
             Check::MatterCommissioningClosed => "porchlight listens for the device announcing that it is open for Matter pairing".into(),
             Check::DefaultCredentials => format!(
                 "only if you allow it for this device, and only the first time, after a firmware change or when you ask: porchlight tries at most {} factory logins that fit its maker and kind (at most {} per user name) on its web page or login form, telnet, FTP or video stream, and stops at the first sign of a lockout; it does not try SSH",
@@ -708,6 +720,9 @@ pub struct Context {
     pub endpoints: Endpoints,
     /// The owner allowed porchlight to try factory logins on this device.
     pub credentials_consent: bool,
+    /// The router offered no UPnP port mapping when [`Context::fetch_mappings`] listed them: the
+    /// empty `mappings` then say nothing of forwards, and the checks say so.
+    pub router_upnp_off: bool,
 }
 
 impl Context {
@@ -743,6 +758,7 @@ impl Context {
             .as_ref()
             .ok_or("the router is not known yet: scan first")?;
         let router = upnp::look_at_router(gateway, self).await;
+        self.router_upnp_off = router.igd.is_none() && router.error.is_none();
         let list = match router.igd {
             None => Vec::new(),
             Some(igd) => port_mappings(&igd.location, upnp::listing_limits(&self.limits)).await?,
@@ -787,9 +803,14 @@ pub async fn verify(check: &Check, target: &Target, ctx: &Context) -> CheckResul
     }
 }
 
+/// One check that is not a combination, with what it cannot see added to a pass.
+async fn leaf(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
+    honesty::complete(check, leaf_result(check, target, ctx).await)
+}
+
 /// One check that is not a combination (those are refused inside combinations by validation;
 /// here they are Unknown).
-async fn leaf(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
+async fn leaf_result(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
     match check {
         Check::PortsClosed { ports } => ports::ports_closed(ports, target, ctx).await,
         Check::HttpsAdmin => web::https_admin(target, ctx).await,
@@ -856,7 +877,18 @@ fn combine(verdict: Verdict, results: &[CheckResult]) -> CheckResult {
     let mut ordered: Vec<&CheckResult> = results.iter().filter(|r| r.verdict == verdict).collect();
     ordered.extend(results.iter().filter(|r| r.verdict != verdict));
     let (evidence, next) = joined(&ordered);
-    let result = CheckResult::new(verdict, evidence);
+    let mut result = CheckResult::new(verdict, evidence);
+    if verdict == Verdict::Pass {
+        // A pass is only as complete as its passing parts together.
+        let unconfirmed: Vec<&str> = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Pass)
+            .filter_map(|r| r.unconfirmed.as_deref())
+            .collect();
+        if !unconfirmed.is_empty() {
+            result = result.in_part(unconfirmed.join("; and "));
+        }
+    }
     match next {
         Some(next) => result.with_next(next),
         None => result,

@@ -104,6 +104,8 @@ fn household() -> Inventory {
             note: Some("ask the installer".into()),
             firmware: Some("V5.7.3".into()),
             evidence: Some("telnet still answers on 192.168.1.64:23".into()),
+            unconfirmed: None,
+            cannot_check: None,
         },
     );
 

@@ -1316,7 +1316,7 @@ impl App {
         let (tone, text) = match result.verdict {
             Verdict::Pass => (
                 Tone::Good,
-                format!("{} verified: {}", outcome.step, result.evidence),
+                format!("{} {}: {}", outcome.step, result.label(), result.evidence),
             ),
             Verdict::Fail => (
                 Tone::Error,
@@ -1328,7 +1328,7 @@ impl App {
             Verdict::Unknown => (
                 Tone::Info,
                 format!(
-                    "{} kept as done; porchlight could not tell: {}",
+                    "{} kept as done; cannot check: {}",
                     outcome.step, result.evidence
                 ),
             ),
