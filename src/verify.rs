@@ -41,9 +41,17 @@ pub fn login_gate(check: &Check, device: &Device) -> Result<Option<LoginRun>, Ch
     if !check.needs_consent() {
         return Ok(None);
     }
-    login_policy::login_run_for(device)
-        .map(Some)
-        .map_err(|hold| CheckResult::unknown(hold.reason()))
+    login_policy::login_run_for(device).map(Some).map_err(|hold| {
+        let next = match hold {
+            login_policy::LoginHold::NotAllowed => {
+                "If this device is yours, allow the login check for it (L on the device):                  porchlight then tries a few factory logins that fit its maker and kind, once."
+            }
+            login_policy::LoginHold::AlreadyTried { .. } => {
+                "Mark the password step done again after changing the password, and porchlight                  tries the factory logins once more."
+            }
+        };
+        CheckResult::unknown(hold.reason()).with_next(next)
+    })
 }
 
 /// A check context for `inventory`: its router and its devices, this machine's networks, and the

@@ -10,6 +10,10 @@ use super::{Check, CheckResult, Verdict};
 /// checks) or never pass (the informative ones, `upnp-mappings`, `no-wps`) have none here.
 pub fn blind_spot(check: &Check) -> Option<&'static str> {
     match check {
+        Check::HttpsAdmin => Some(
+            "what the https page shows (porchlight sees that TLS answers, not the page behind \
+             it), and that plain-http pages on ports other than 80 and 8080 switch to https too",
+        ),
         Check::AdminLogin => Some(
             "that settings pages over https or on other ports ask for a password too, and that \
              SNMP is not left on \"public\"",
@@ -45,7 +49,6 @@ pub fn blind_spot(check: &Check) -> Option<&'static str> {
              porchlight tries only a few well-known defaults",
         ),
         Check::PortsClosed { .. }
-        | Check::HttpsAdmin
         | Check::Smb1Off
         | Check::UpnpIgdOff
         | Check::UpnpMappings
