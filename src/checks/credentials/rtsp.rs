@@ -7,7 +7,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use tokio::time::Instant;
 
-use super::{Challenge, DefaultLogin, Try, authorization, cnonce, parse_challenge};
+use super::http::{Challenge, authorization, parse_challenge};
+use super::{DefaultLogin, Try, cnonce};
 use crate::checks::Context;
 use crate::checks::ports::{connect, read_until, write_all};
 use crate::checks::rtsp::STREAM_PATHS;
