@@ -20,8 +20,9 @@
 //!
 //! One file per family: `ports` (ports closed, MQTT, SMB1), `web` (HTTPS admin page, login on the
 //! settings page), `rtsp` (video stream login), `upnp` (router UPnP, port mappings, WPS, uptime),
-//! `matter` (commissioning adverts), `credentials` (factory logins), `info` (what was seen, network
-//! separation).
+//! `matter` (commissioning adverts), `credentials` (factory logins) with `login_policy` (when they
+//! may run), `info` (what was seen, network separation); `honesty` says what each check cannot see
+//! (a pass that covers part of a step is "verified in part", see [`CheckResult::unconfirmed`]).
 
 pub mod credentials;
 mod digest;
