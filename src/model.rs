@@ -758,6 +758,27 @@ mod tests {
     }
 
     #[test]
+    fn state_files_from_before_the_login_record_and_verdict_details_still_load() {
+        let old = r#"{"id":"ip:10.0.0.9","name":"Camera","category":"camera",
+            "first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-02T00:00:00Z",
+            "login_check_allowed":true,
+            "progress":{"G-01":{"state":"verified","changed_at":"2026-01-02T00:00:00Z",
+                "evidence":"none of the factory logins tried worked"}}}"#;
+        let d: Device = serde_json::from_str(old).unwrap();
+        assert!(d.login_check_allowed);
+        assert!(d.login_check.is_empty());
+        let p = &d.progress[&StepId::new("G-01")];
+        assert_eq!(
+            (p.unconfirmed.as_ref(), p.cannot_check.as_ref()),
+            (None, None)
+        );
+        // And an empty record is not written back.
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("login_check\""), "{json}");
+        assert!(!json.contains("unconfirmed"), "{json}");
+    }
+
+    #[test]
     fn scan_history_is_bounded() {
         let mut inv = Inventory::default();
         for n in 0..(SCAN_HISTORY_LIMIT + 7) {
