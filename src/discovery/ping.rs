@@ -69,8 +69,7 @@ pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
         Ok(client) => icmp_sweep(client, targets, opts, events).await,
         Err(e) => {
             let why = if e.kind() == std::io::ErrorKind::PermissionDenied {
-                "this user may not send ICMP (see net.ipv4.ping_group_range, or run as root)"
-                    .to_string()
+                super::platform::ICMP_DENIED.to_string()
             } else {
                 format!("ICMP is unavailable ({})", first_line(&e.to_string()))
             };
