@@ -46,7 +46,7 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 
 pub use error::StoreError;
-use private::{Private, make_private};
+use private::{Private, make_private, sync_dir};
 
 use crate::model::Inventory;
 
@@ -320,12 +320,10 @@ impl Store {
             let _ = fs::remove_file(&temp);
             return Err(write_error(source));
         }
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|source| StoreError::Write {
-                path: self.dir.clone(),
-                source,
-            })
+        sync_dir(&self.dir).map_err(|source| StoreError::Write {
+            path: self.dir.clone(),
+            source,
+        })
     }
 
     /// Makes the current `state.json`, if any, the new `state.json.bak`, replacing the old backup

@@ -1,4 +1,4 @@
-//! Keeping porchlight's files to their owner, on each platform.
+//! Keeping porchlight's files to their owner, and flushing its folder, on each platform.
 //!
 //! - Unix (Linux, macOS): the data folder is created mode 0700 and every file in it 0600, whatever
 //!   the umask.
@@ -9,6 +9,7 @@
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io;
+use std::path::Path;
 
 /// Mode of the data folder when porchlight creates it (Unix).
 #[cfg(unix)]
@@ -67,5 +68,24 @@ pub(crate) fn make_private(file: &File) -> io::Result<()> {
 /// Never.
 #[cfg(not(unix))]
 pub(crate) fn make_private(_file: &File) -> io::Result<()> {
+    Ok(())
+}
+
+/// Flushes the folder `dir` to disk, so that a rename in it survives a power cut.
+///
+/// # Errors
+/// When the folder cannot be opened or flushed.
+#[cfg(unix)]
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir).and_then(|d| d.sync_all())
+}
+
+/// Windows cannot open a folder as a file (without backup semantics) nor flush one; NTFS journals
+/// the rename itself, so there is nothing to flush.
+///
+/// # Errors
+/// Never.
+#[cfg(not(unix))]
+pub(crate) fn sync_dir(_dir: &Path) -> io::Result<()> {
     Ok(())
 }
