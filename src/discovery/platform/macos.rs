@@ -3,7 +3,9 @@
 //! every platform; [`read_table`] and [`default_gateway`] run the tools under a time and byte bound.
 
 use std::net::Ipv4Addr;
+use std::path::Path;
 
+use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
 use super::{MAX_ENTRIES, Neighbour, usable_mac};
 use crate::model::MacAddr;
 
@@ -70,28 +72,35 @@ pub fn parse_route_get(text: &str) -> Option<Ipv4Addr> {
     })
 }
 
-/// Runs `arp -an`.
+/// Runs `arp -an` (at `/usr/sbin/arp`).
 ///
 /// # Errors
 /// When `arp` cannot be run, fails or runs too long, as one line.
 #[cfg(target_os = "macos")]
 pub fn read_table() -> Result<Vec<Neighbour>, String> {
-    use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
-    let text = run_bounded(
-        std::path::Path::new("/usr/sbin/arp"),
-        &["-an"],
-        TOOL_TIMEOUT,
-        TOOL_MAX_BYTES,
-    )?;
+    read_table_with(Path::new("/usr/sbin/arp"))
+}
+
+/// Runs `route -n get default` (at `/sbin/route`); `None` when there is no default route (the
+/// tool fails then).
+#[cfg(target_os = "macos")]
+pub fn default_gateway() -> Option<Ipv4Addr> {
+    default_gateway_with(Path::new("/sbin/route"))
+}
+
+/// Runs `arp -an` at `arp` under the time and byte bounds, and parses what it printed.
+///
+/// # Errors
+/// When `arp` cannot be run, fails or runs too long, as one line.
+pub fn read_table_with(arp: &Path) -> Result<Vec<Neighbour>, String> {
+    let text = run_bounded(arp, &["-an"], TOOL_TIMEOUT, TOOL_MAX_BYTES)?;
     Ok(parse_arp_an(&text))
 }
 
-/// Runs `route -n get default`; `None` when there is no default route (the tool fails then).
-#[cfg(target_os = "macos")]
-pub fn default_gateway() -> Option<Ipv4Addr> {
-    use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
+/// Runs `route -n get default` at `route` under the time and byte bounds, and parses it.
+pub fn default_gateway_with(route: &Path) -> Option<Ipv4Addr> {
     run_bounded(
-        std::path::Path::new("/sbin/route"),
+        route,
         &["-n", "get", "default"],
         TOOL_TIMEOUT,
         TOOL_MAX_BYTES,
@@ -102,7 +111,7 @@ pub fn default_gateway() -> Option<Ipv4Addr> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn read(name: &str) -> String {
@@ -181,6 +190,44 @@ mod tests {
             parse_route_get(&read("macos-10.15-route-get-default.txt")),
             Some(Ipv4Addr::new(10, 0, 0, 1))
         );
+    }
+
+    /// A stand-in for a system tool that prints `fixture` when called with exactly `args`: a
+    /// symlink to the committed `fake-tool.sh` (nothing is written and then run, which could race
+    /// with another test's fork and fail with "text file busy").
+    #[cfg(unix)]
+    pub(crate) fn fake_tool(dir: &Path, args: &str, fixture: &str) -> std::path::PathBuf {
+        let folder = dir.join(args);
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join(fixture);
+        let script = format!(
+            "{}/tests/fixtures/platform/fake-tool.sh",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::os::unix::fs::symlink(script, &path).unwrap();
+        path
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn runs_the_tools_with_their_arguments_and_parses_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let arp = fake_tool(tmp.path(), "-an", "macos-14-arp-an.txt");
+        assert_eq!(read_table_with(&arp).unwrap().len(), 4);
+        let route = fake_tool(
+            tmp.path(),
+            "-n get default",
+            "macos-14-route-get-default.txt",
+        );
+        assert_eq!(
+            default_gateway_with(&route),
+            Some(Ipv4Addr::new(192, 168, 1, 1))
+        );
+        // Wrong arguments: the tool fails, and that is an error (no table), not an empty table.
+        let arp = fake_tool(tmp.path(), "-a", "macos-14-arp-an.txt");
+        let err = read_table_with(&arp).unwrap_err();
+        assert!(err.starts_with("macos-14-arp-an.txt failed"), "{err}");
+        assert_eq!(default_gateway_with(&tmp.path().join("missing")), None);
     }
 
     #[test]

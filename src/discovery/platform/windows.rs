@@ -5,7 +5,9 @@
 //! and [`default_gateway`] run the tools under a time and byte bound.
 
 use std::net::Ipv4Addr;
+use std::path::Path;
 
+use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
 use super::{MAX_ENTRIES, Neighbour, usable_mac};
 use crate::model::MacAddr;
 
@@ -100,28 +102,29 @@ fn system_tool(name: &str) -> std::path::PathBuf {
 /// When `arp` cannot be run, fails or runs too long, as one line.
 #[cfg(windows)]
 pub fn read_table() -> Result<Vec<Neighbour>, String> {
-    use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
-    let text = run_bounded(
-        &system_tool("ARP.EXE"),
-        &["-a"],
-        TOOL_TIMEOUT,
-        TOOL_MAX_BYTES,
-    )?;
-    Ok(parse_arp_a(&text))
+    read_table_with(&system_tool("ARP.EXE"))
 }
 
 /// Runs `route print -4`.
 #[cfg(windows)]
 pub fn default_gateway() -> Option<Ipv4Addr> {
-    use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
-    run_bounded(
-        &system_tool("ROUTE.EXE"),
-        &["print", "-4"],
-        TOOL_TIMEOUT,
-        TOOL_MAX_BYTES,
-    )
-    .ok()
-    .and_then(|text| parse_route_print(&text))
+    default_gateway_with(&system_tool("ROUTE.EXE"))
+}
+
+/// Runs `arp -a` at `arp` under the time and byte bounds, and parses what it printed.
+///
+/// # Errors
+/// When `arp` cannot be run, fails or runs too long, as one line.
+pub fn read_table_with(arp: &Path) -> Result<Vec<Neighbour>, String> {
+    let text = run_bounded(arp, &["-a"], TOOL_TIMEOUT, TOOL_MAX_BYTES)?;
+    Ok(parse_arp_a(&text))
+}
+
+/// Runs `route print -4` at `route` under the time and byte bounds, and parses it.
+pub fn default_gateway_with(route: &Path) -> Option<Ipv4Addr> {
+    run_bounded(route, &["print", "-4"], TOOL_TIMEOUT, TOOL_MAX_BYTES)
+        .ok()
+        .and_then(|text| parse_route_print(&text))
 }
 
 #[cfg(test)]
@@ -202,6 +205,20 @@ mod tests {
         );
         assert_eq!(
             parse_route_print(&read("windows-10-de-route-print.txt")),
+            Some(Ipv4Addr::new(192, 168, 178, 1))
+        );
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn runs_the_tools_with_their_arguments_and_parses_them() {
+        use crate::discovery::platform::macos::tests::fake_tool;
+        let tmp = tempfile::tempdir().unwrap();
+        let arp = fake_tool(tmp.path(), "-a", "windows-10-de-arp-a.txt");
+        assert_eq!(read_table_with(&arp).unwrap().len(), 2);
+        let route = fake_tool(tmp.path(), "print -4", "windows-10-de-route-print.txt");
+        assert_eq!(
+            default_gateway_with(&route),
             Some(Ipv4Addr::new(192, 168, 178, 1))
         );
     }
