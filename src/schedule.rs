@@ -172,7 +172,7 @@ pub fn launchd_plan(job: &Job, home: &Path) -> Plan {
 "#
     );
     let start = format!(
-        "launchctl bootstrap gui/$(id -u) {}",
+        "launchctl bootstrap gui/$(id -u) {} (when replacing an installed one, first: launchctl bootout gui/$(id -u)/{label})",
         sh_quote(&plist_path.to_string_lossy())
     );
     Plan::Files {
@@ -443,10 +443,13 @@ mod tests {
         let Plan::Files { start, folders, .. } = &plan else {
             unreachable!()
         };
-        assert_eq!(
-            start,
-            "launchctl bootstrap gui/$(id -u) /Users/jo/Library/LaunchAgents/org.porchlight.remind.plist"
+        assert!(
+            start.starts_with(
+                "launchctl bootstrap gui/$(id -u) /Users/jo/Library/LaunchAgents/org.porchlight.remind.plist ("
+            ),
+            "{start}"
         );
+        assert!(start.ends_with("launchctl bootout gui/$(id -u)/org.porchlight.remind)"));
         assert!(folders.contains(&PathBuf::from("/Users/jo/Library/Logs/porchlight")));
     }
 
