@@ -1,9 +1,11 @@
-//! Runs a system tool (`arp`, `route`, `schtasks`), bounded in time and in bytes: the thin
-//! platform part under the pure parsers in [`super::macos`] and [`super::windows`].
+//! Runs a system tool, bounded in time: the thin platform part under the pure parsers in
+//! [`super::macos`] and [`super::windows`], and under `remind --install` on Windows.
 //!
-//! The tool runs with no input and its errors discarded; its output is read on a helper thread up
-//! to a byte cap, and the tool is killed when it runs past its time. Output is decoded leniently
-//! (Windows tools print in the console's code page; the parsers only need the ASCII parts).
+//! [`run_bounded`] is for tools read by porchlight (`arp`, `route`): no input, errors discarded,
+//! output read on a helper thread up to a byte cap, the tool killed when it runs past its time.
+//! Output is decoded leniently (Windows tools print in the console's code page; the parsers only
+//! need the ASCII parts). [`run_visible`] is for a tool whose messages are for the owner
+//! (`schtasks`): its output goes to the terminal, and it too is stopped after its time.
 
 use std::io::Read;
 use std::path::Path;
