@@ -20,6 +20,7 @@ pub mod sanitize;
 pub mod schedule;
 pub mod score;
 pub mod secrets;
+pub mod session;
 pub mod store;
 pub mod tui;
 pub mod verify;
