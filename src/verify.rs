@@ -1,13 +1,13 @@
-//! Proving fixes: runs the network check of a step the owner marked done, re-runs the checks of
-//! every settled step after a scan, and records each verdict on the device: a pass makes the step
-//! verified, a failure makes it failed (a regression when it had been done), an unknown leaves it as
-//! it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
+//! Proving fixes: runs the network check of a step the owner marked done and records each verdict
+//! on the device (after a scan, [`crate::session`] re-checks the settled steps with its audit): a
+//! pass makes the step verified, a failure makes it failed (a regression when it had been done), an
+//! unknown leaves it as it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
 //!
-//! Factory logins are the exception to "re-check after every scan": a check that tries logins
-//! runs only when [`login_policy::login_run_for`] allows it (the owner's consent, and then a new
-//! device, a firmware change or the owner's request); when it runs, the device remembers it.
+//! Factory logins are never tried by the scan's audit; here a check that tries logins runs only
+//! when [`login_policy::login_run_for`] allows it (the owner's consent, and then a new device, a
+//! firmware change or the owner's request, which marking a password step done makes); when it
+//! runs, the device remembers it ([`apply`]).
 
-use futures::StreamExt;
 use jiff::Timestamp;
 
 use crate::catalog::Catalog;
@@ -15,9 +15,6 @@ use crate::checks::login_policy::{self, LoginRun};
 use crate::checks::{Check, CheckResult, Context, Target, Verdict, verify};
 use crate::discovery::Ipv4Net;
 use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
-
-/// Checks run at once when re-checking a whole home.
-pub const CHECKS_AT_ONCE: usize = 16;
 
 /// One verdict, for one step of one device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,97 +97,9 @@ pub async fn verify_step(
     })
 }
 
-/// Re-runs the checks of every done or verified step of every device that answered the scan,
-/// a few at a time; each run is bounded by its check's budget. A check that tries logins is left
-/// out (no outcome, the step keeps its state and evidence) unless [`login_gate`] allows it: a
-/// plain re-scan never tries logins again.
-pub async fn reverify_all(
-    catalog: &Catalog,
-    inventory: &Inventory,
-    local_nets: Vec<Ipv4Net>,
-) -> Vec<Outcome> {
-    let mut jobs = Vec::new();
-    // Should a kind have two login steps, they share the device's one run.
-    let mut shared: Vec<(DeviceId, StepId, StepId)> = Vec::new();
-    for d in &inventory.devices {
-        if inventory.is_offline(d) {
-            continue;
-        }
-        let mut login_step: Option<StepId> = None;
-        let Some(target) = Target::from_device(d) else {
-            continue;
-        };
-        for step in catalog.steps_for(d.category) {
-            let settled = matches!(
-                d.progress.get(&step.id).map(|p| &p.state),
-                Some(StepState::Done | StepState::Verified)
-            );
-            if let (true, Some(check)) = (settled, step.check.clone()) {
-                let Ok(run) = login_gate(&check, d) else {
-                    continue;
-                };
-                if run.is_some() {
-                    if let Some(first) = &login_step {
-                        shared.push((d.id.clone(), first.clone(), step.id.clone()));
-                        continue;
-                    }
-                    login_step = Some(step.id.clone());
-                }
-                let job = (d.id.clone(), step.id.clone(), check, target.clone());
-                jobs.push((job, run.is_some()));
-            }
-        }
-    }
-    if jobs.is_empty() {
-        return Vec::new();
-    }
-    let needs_mappings = jobs
-        .iter()
-        .any(|((_, _, check, _), _)| check.needs_mappings());
-    let ctx = context(inventory, local_nets, needs_mappings).await;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    let mut running = futures::stream::FuturesUnordered::new();
-    let mut queue = jobs.into_iter();
-    loop {
-        while running.len() < CHECKS_AT_ONCE {
-            let Some(((device, step, check, target), consent)) = queue.next() else {
-                break;
-            };
-            let mut ctx = ctx.clone();
-            ctx.credentials_consent = consent;
-            running.push(async move {
-                let result = verify(&check, &target, &ctx).await;
-                Outcome {
-                    device,
-                    step,
-                    result,
-                    tried_logins: consent,
-                }
-            });
-        }
-        match running.next().await {
-            Some(outcome) => outcomes.push(outcome),
-            None => break,
-        }
-    }
-    for (device, first, also) in shared {
-        let copy = outcomes
-            .iter()
-            .find(|o| o.device == device && o.step == first)
-            .map(|o| Outcome {
-                device: device.clone(),
-                step: also,
-                result: o.result.clone(),
-                tried_logins: false,
-            });
-        outcomes.extend(copy);
-    }
-    outcomes
-}
-
-/// Records `outcome` on its device (and, when it tried logins, that they were tried now, so a
-/// plain re-scan does not try them again); returns true when it made a done step fail (a
-/// regression).
+/// Records `outcome` on its device (and, when it tried logins, that they were tried now, so they
+/// are not tried again until the firmware changes or the owner asks); returns true when it made a
+/// done step fail (a regression).
 pub fn apply(inventory: &mut Inventory, outcome: &Outcome, now: Timestamp) -> bool {
     let Some(device) = inventory.device_mut(&outcome.device) else {
         return false;
@@ -332,7 +241,7 @@ mod tests {
     }
 
     /// A router at loopback (nothing of the test listens on its standard login ports, so a run
-    /// finds nothing to try; what matters is whether it runs) with RT-01 and G-01 done.
+    /// finds nothing to try; what matters is whether it runs) with RT-01 done.
     fn router(allowed: bool) -> (Inventory, DeviceId) {
         let mut d = Device::new(
             DeviceId::Ip("127.0.0.1".parse().unwrap()),
@@ -344,9 +253,7 @@ mod tests {
         d.firmware = Some("1.0".into());
         d.login_check_allowed = allowed;
         let t: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
-        for step in ["RT-01", "G-01"] {
-            d.set_step_state(&StepId::new(step), StepState::Done, t);
-        }
+        d.set_step_state(&StepId::new("RT-01"), StepState::Done, t);
         let id = d.id.clone();
         let inventory = Inventory {
             devices: vec![d],
@@ -355,14 +262,10 @@ mod tests {
         (inventory, id)
     }
 
-    fn login_outcomes(outcomes: &[Outcome]) -> Vec<(&str, bool)> {
-        let mut v: Vec<(&str, bool)> = outcomes
-            .iter()
-            .filter(|o| ["RT-01", "G-01"].contains(&o.step.as_str()))
-            .map(|o| (o.step.as_str(), o.tried_logins))
-            .collect();
-        v.sort_unstable();
-        v
+    async fn rt01(catalog: &Catalog, inventory: &Inventory, id: &DeviceId) -> Outcome {
+        verify_step(catalog, inventory, id, &StepId::new("RT-01"), Vec::new())
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
@@ -371,55 +274,50 @@ mod tests {
         let now: Timestamp = "2027-01-02T00:00:00Z".parse().unwrap();
 
         // Without consent: never, and nothing is recorded.
-        let (inventory, _) = router(false);
-        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
-        assert!(login_outcomes(&outcomes).is_empty(), "{outcomes:?}");
+        let (mut inventory, id) = router(false);
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(!o.tried_logins);
+        assert!(o.result.evidence.contains("not allowed"), "{o:?}");
+        apply(&mut inventory, &o, now);
+        assert!(inventory.device(&id).unwrap().login_check.is_empty());
 
-        // With consent, never tried: one run (a router's login step is RT-01; G-01 is for the
-        // other kinds, and would share the run).
+        // With consent, never tried: it runs, and the device remembers.
         let (mut inventory, id) = router(true);
-        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
-        assert_eq!(
-            login_outcomes(&outcomes),
-            [("RT-01", true)],
-            "one login run per device"
-        );
-        for o in &outcomes {
-            apply(&mut inventory, o, now);
-        }
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins, "{o:?}");
+        apply(&mut inventory, &o, now);
         assert_eq!(
             inventory.device(&id).unwrap().login_check.last_run,
             Some(now)
         );
 
-        // A plain re-scan: no login check at all, and the steps keep their state.
-        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
-        assert!(login_outcomes(&outcomes).is_empty(), "{outcomes:?}");
-        let step = verify_step(&catalog, &inventory, &id, &StepId::new("RT-01"), Vec::new())
-            .await
-            .unwrap();
-        assert!(!step.tried_logins);
-        assert!(step.result.evidence.contains("not tried again"), "{step:?}");
+        // Checked again with nothing changed (as a re-scan would): no login is tried.
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(!o.tried_logins);
+        assert!(o.result.evidence.contains("not tried again"), "{o:?}");
+        assert!(
+            o.result
+                .next
+                .unwrap()
+                .contains("Mark the password step done again")
+        );
 
-        // After a firmware change: runs again.
+        // After a firmware change: runs again, once.
         inventory.device_mut(&id).unwrap().firmware = Some("1.1".into());
-        let outcomes = reverify_all(&catalog, &inventory, Vec::new()).await;
-        assert_eq!(login_outcomes(&outcomes), [("RT-01", true)]);
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins);
         let later: Timestamp = "2027-01-03T00:00:00Z".parse().unwrap();
-        for o in &outcomes {
-            apply(&mut inventory, o, later);
-        }
+        apply(&mut inventory, &o, later);
         let d = inventory.device(&id).unwrap();
         assert_eq!(d.login_check.firmware.as_deref(), Some("1.1"));
-        assert!(login_outcomes(&reverify_all(&catalog, &inventory, Vec::new()).await).is_empty());
+        assert!(!rt01(&catalog, &inventory, &id).await.tried_logins);
 
         // On the owner's request: runs again, once.
         inventory.device_mut(&id).unwrap().login_check.requested = true;
-        let step = verify_step(&catalog, &inventory, &id, &StepId::new("RT-01"), Vec::new())
-            .await
-            .unwrap();
-        assert!(step.tried_logins);
-        apply(&mut inventory, &step, later);
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins);
+        apply(&mut inventory, &o, later);
         assert!(!inventory.device(&id).unwrap().login_check.requested);
+        assert!(!rt01(&catalog, &inventory, &id).await.tried_logins);
     }
 }
