@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::net::Ipv4Addr;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -54,6 +55,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     router.set_step_state(
@@ -89,6 +91,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     camera.progress.insert(
@@ -102,6 +105,8 @@ fn household() -> Inventory {
             note: Some("ask the installer".into()),
             firmware: Some("V5.7.3".into()),
             evidence: Some("telnet still answers on 192.168.1.64:23".into()),
+            unconfirmed: None,
+            cannot_check: None,
         },
     );
 
@@ -118,6 +123,7 @@ fn household() -> Inventory {
     inv
 }
 
+#[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -177,7 +183,9 @@ fn store_creates_a_private_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("a").join("porchlight");
     let store = Store::open(&dir).unwrap();
+    #[cfg(unix)]
     assert_eq!(mode(&dir), 0o700);
+    #[cfg(unix)]
     assert_eq!(mode(&dir.join(LOCK_FILE)), 0o600);
     assert_eq!(store.dir(), dir);
 }
@@ -194,7 +202,9 @@ fn store_saves_mode_0600_and_keeps_the_previous_copy() {
 
     store.save(&first).unwrap();
     store.save(&second).unwrap();
+    #[cfg(unix)]
     assert_eq!(mode(store.state_path()), 0o600);
+    #[cfg(unix)]
     assert_eq!(mode(store.backup_path()), 0o600);
     assert_eq!(read_inventory(tmp.path()).unwrap(), second);
     let backup = format::decode(&fs::read(store.backup_path()).unwrap()).unwrap();
@@ -447,6 +457,7 @@ fn store_reports_a_folder_that_cannot_be_made() {
 }
 
 #[test]
+#[cfg(unix)] // Unix modes; Windows keeps the profile folder's access list
 fn store_reports_a_read_only_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ro");
