@@ -953,7 +953,7 @@ impl App {
             }
             Action::Up => wizard.scroll = wizard.scroll.saturating_sub(1),
             Action::Down => wizard.scroll = wizard.scroll.saturating_add(1),
-            Action::NextPage if wizard.verdict.is_some() || wizard.checking => {
+            Action::NextPage | Action::Pick if wizard.verdict.is_some() || wizard.checking => {
                 let (id, step) = (wizard.device.clone(), wizard.step.clone());
                 let label = self
                     .device(&id)
@@ -962,14 +962,21 @@ impl App {
                 let message = format!("{step} is {label}.");
                 return Some(self.after_change(id, step, message));
             }
+            // Paging never decides: only Enter or a choice's letter does.
             Action::NextPage if wizard.page == WizardPage::Decide => {
+                self.notice(
+                    Tone::Info,
+                    "This is the last page: Enter picks the highlighted choice, or press its letter.",
+                );
+            }
+            Action::Pick if wizard.page == WizardPage::Decide => {
                 let choice = Choice::ALL
                     .get(wizard.choice)
                     .copied()
                     .unwrap_or(Choice::Later);
                 return self.choose(choice);
             }
-            Action::NextPage => {
+            Action::NextPage | Action::Pick => {
                 wizard.page = WizardPage::ALL[(page_index + 1).min(2)];
                 wizard.scroll = 0;
             }

@@ -43,8 +43,10 @@ pub enum Action {
     Guide,
     /// Go back one level.
     Back,
-    /// Next wizard page.
+    /// Next wizard page (never decides anything).
     NextPage,
+    /// Enter in the wizard: next page, or pick the highlighted choice on the decide page.
+    Pick,
     /// Previous wizard page.
     PrevPage,
     /// Mark the step done.
@@ -257,16 +259,24 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: &[Mode::Wizard],
-        keys: &[KeyCode::Right, KeyCode::Tab, KeyCode::Enter],
-        label: "→ Tab Enter",
+        keys: &[KeyCode::Right, KeyCode::Tab, KeyCode::PageDown],
+        label: "→ Tab PgDn",
         action: Action::NextPage,
         short: "next",
-        help: "next page; Enter picks",
+        help: "next page (never picks)",
     },
     Binding {
         modes: &[Mode::Wizard],
-        keys: &[KeyCode::Left, KeyCode::BackTab],
-        label: "← S-Tab",
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        action: Action::Pick,
+        short: "pick",
+        help: "pick the highlighted choice",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Left, KeyCode::BackTab, KeyCode::PageUp],
+        label: "← S-Tab PgUp",
         action: Action::PrevPage,
         short: "back a page",
         help: "previous page",

@@ -97,6 +97,7 @@ fn key_hints(mode: Mode) -> String {
         ],
         Mode::Wizard => &[
             Action::NextPage,
+            Action::Pick,
             Action::MarkDone,
             Action::Back,
             Action::ToggleHelp,
