@@ -356,6 +356,10 @@ pub struct SecretView {
     pub note: String,
     /// Whether the note reports a problem.
     pub problem: bool,
+    /// The technical cause of the problem, shown after the note in plain words.
+    pub cause: Option<String>,
+    /// Still waiting for the keyring's answer.
+    pub waiting: bool,
 }
 
 /// Which screen is showing.
@@ -394,6 +398,8 @@ pub struct App {
     pub step_cursor: usize,
     /// Help overlay shown.
     pub show_help: bool,
+    /// How far the help overlay is scrolled (it is clamped when drawn).
+    pub help_scroll: u16,
     /// The status-line notice.
     pub notice: Option<Notice>,
     /// Where saving stands.
@@ -442,6 +448,7 @@ impl App {
             list_cursor: 0,
             step_cursor: 0,
             show_help: false,
+            help_scroll: 0,
             notice,
             save: SaveStatus::default(),
             now,
@@ -765,6 +772,7 @@ impl App {
         }
         if action == Action::ToggleHelp {
             self.show_help = !self.show_help;
+            self.help_scroll = 0;
             return None;
         }
         if action == Action::Rescan {
@@ -778,8 +786,14 @@ impl App {
         }
         match mode {
             Mode::Help => {
-                if action == Action::Back {
-                    self.show_help = false;
+                match action {
+                    Action::Back => self.show_help = false,
+                    Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    Action::Down => {
+                        let last = crate::tui::screens::help::line_count();
+                        self.help_scroll = self.help_scroll.saturating_add(1).min(last);
+                    }
+                    _ => {}
                 }
                 None
             }
@@ -1170,6 +1184,8 @@ impl App {
             password: None,
             note: note.into(),
             problem: false,
+            cause: None,
+            waiting: true,
         });
         Some(command)
     }
@@ -1182,13 +1198,15 @@ impl App {
             return; // closed before the answer came
         };
         view.password = Some(password);
+        view.waiting = false;
         match kept {
             Ok(()) => {
                 view.note = "Kept in your keyring under this device. Set it on the device now; s shows it again.".into();
                 view.problem = false;
             }
             Err(why) => {
-                view.note = format!("Not kept: {why}");
+                view.note = crate::tui::screens::secret::NOT_KEPT.into();
+                view.cause = Some(why);
                 view.problem = true;
             }
         }
@@ -1198,6 +1216,7 @@ impl App {
         let Some(view) = self.secret.as_mut() else {
             return;
         };
+        view.waiting = false;
         match result {
             Ok(Some(password)) => {
                 view.password = Some(password);
@@ -1209,7 +1228,8 @@ impl App {
                 view.problem = false;
             }
             Err(why) => {
-                view.note = why;
+                view.note = crate::tui::screens::secret::CANNOT_READ.into();
+                view.cause = Some(why);
                 view.problem = true;
             }
         }

@@ -117,6 +117,7 @@ const ALL_BUT_TYPING: &[Mode] = &[
     Mode::Wizard,
     Mode::Picker,
     Mode::NeedsYou,
+    Mode::Help,
 ];
 
 /// Every key binding, in the order the help shows them.

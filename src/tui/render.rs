@@ -63,9 +63,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     screens::status::render_status(app, frame, status);
     if let Some(secret) = &app.secret {
-        screens::secret::render(secret, frame, body);
+        screens::secret::render(secret, frame, frame.area());
     }
     if app.show_help {
-        screens::help::render(frame, body);
+        screens::help::render(app.help_scroll, frame, body);
     }
 }
