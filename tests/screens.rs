@@ -118,7 +118,11 @@ fn help_overlay() {
             press(&mut app, &[KeyCode::Down]);
         }
         for b in porchlight::tui::keys::BINDINGS {
-            assert!(seen.contains(b.help), "help at {width}x{height} lacks {:?}", b.help);
+            assert!(
+                seen.contains(b.help),
+                "help at {width}x{height} lacks {:?}",
+                b.help
+            );
         }
     }
 }

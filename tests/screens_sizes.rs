@@ -90,7 +90,8 @@ fn a_password_that_was_not_kept_says_so_first_and_whole() {
 
 #[test]
 fn show_with_no_keyring_says_why_instead_of_dots() {
-    let cause = "no system keyring is available (Secret Service could not be reached: no session bus)";
+    let cause =
+        "no system keyring is available (Secret Service could not be reached: no session bus)";
     for (width, height) in SIZES {
         let mut app = demo_app();
         press(&mut app, &[KeyCode::Enter, KeyCode::Char('s')]);

@@ -33,7 +33,10 @@ fn index(page: WizardPage) -> usize {
 #[test]
 fn paging_keys_never_decide_a_step_on_any_page() {
     let mut app = demo_app();
-    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
+    );
     let before = app.inventory.clone();
     let paging = [
         KeyCode::Tab,
@@ -51,7 +54,10 @@ fn paging_keys_never_decide_a_step_on_any_page() {
         for code in paging {
             for _ in 0..3 {
                 let commands = press(&mut app, &[code]);
-                assert!(commands.is_empty(), "{code:?} on {page:?} asked for {commands:?}");
+                assert!(
+                    commands.is_empty(),
+                    "{code:?} on {page:?} asked for {commands:?}"
+                );
             }
             // Back to the page under test.
             while wizard_page(&app) != page {
@@ -84,7 +90,10 @@ fn paging_keys_never_decide_a_step_on_any_page() {
 #[test]
 fn a_choices_letter_decides_from_any_page() {
     let mut app = demo_app();
-    press(&mut app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
+    );
     let Screen::Wizard(w) = &app.screen else {
         unreachable!()
     };
@@ -96,4 +105,96 @@ fn a_choices_letter_decides_from_any_page() {
     );
     let camera = app.inventory.device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::NotApplicable);
+}
+
+fn ctrl(app: &mut App, c: char) {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    app.update(
+        porchlight::tui::app::Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        common::now(),
+    );
+}
+
+fn status_line(app: &App, width: u16, height: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| porchlight::tui::render::render(app, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (height.saturating_sub(2)..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_rename_box_edits_like_a_text_box() {
+    use porchlight::tui::app::Edit;
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('e')]);
+    let name = |app: &App| match &app.edit {
+        Some(Edit::Rename(b)) => b.text().to_string(),
+        other => panic!("expected the rename box, got {other:?}"),
+    };
+    assert_eq!(name(&app), "Home router");
+    // Ctrl-U clears it in one key, not one Backspace per character, and types no "u".
+    ctrl(&mut app, 'u');
+    assert_eq!(name(&app), "");
+    common::type_text(&mut app, "Attic rutr");
+    // Ctrl-W deletes the last word; other Ctrl keys type nothing and do nothing.
+    ctrl(&mut app, 'w');
+    for c in ['a', 'e', 'k', 'd', 'x', 'q', 'n'] {
+        ctrl(&mut app, c);
+    }
+    assert_eq!(name(&app), "Attic ");
+    assert!(!app.quitting);
+    common::type_text(&mut app, "router");
+    // Cursor keys edit in place: "Attic router" -> "Attic wifi router".
+    press(&mut app, &[KeyCode::Home]);
+    press(&mut app, &[KeyCode::Right; 6]);
+    common::type_text(&mut app, "wifi ");
+    press(&mut app, &[KeyCode::End, KeyCode::Left, KeyCode::Backspace]);
+    common::type_text(&mut app, "e");
+    assert_eq!(name(&app), "Attic wifi router");
+    // Left did not leave the box.
+    assert!(app.edit.is_some());
+    let commands = press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(commands, vec![Command::Save { generation: 1 }]);
+    assert!(
+        app.inventory
+            .devices
+            .iter()
+            .any(|d| d.name == "Attic wifi router")
+    );
+}
+
+#[test]
+fn an_empty_reason_is_refused_and_nothing_says_saved() {
+    let mut app = demo_app();
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
+    );
+    // Something is saved first, so "✓ saved" would show if the status line said it.
+    press(&mut app, &[KeyCode::Char('n')]);
+    app.update(
+        porchlight::tui::app::Msg::Saved { generation: 1 },
+        common::now(),
+    );
+    assert!(status_line(&app, 80, 24).contains("saved"));
+    press(&mut app, &[KeyCode::Char('a')]);
+    common::type_text(&mut app, "   ");
+    let before = app.inventory.clone();
+    assert!(press(&mut app, &[KeyCode::Enter]).is_empty());
+    assert_eq!(app.inventory, before);
+    for (width, height) in [(60, 15), (80, 24), (200, 50)] {
+        let status = status_line(&app, width, height);
+        assert!(status.contains("why this risk"), "{status}");
+        assert!(!status.contains("saved"), "{status}");
+    }
 }

@@ -3,7 +3,7 @@
 //! at most one [`Command`] for the loop to run (save, open a link, quit). `update` does no IO and
 //! reads no clock: the loop passes the time in, so tests can script whole sessions.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::{Timestamp, ToSpan};
 
 use super::keys::{Action, Mode, action_for};
@@ -15,6 +15,7 @@ use crate::checks::{CheckResult, Verdict};
 use crate::discovery::{DiscoveryEvent, Stage};
 use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
+use crate::tui::textbox::TextBox;
 use crate::verify::Outcome;
 
 /// How long "Later" puts a step off.
@@ -310,7 +311,7 @@ pub struct Wizard {
     /// Highlighted choice on the decide page.
     pub choice: usize,
     /// The reason being typed, when accepting a risk.
-    pub reason: Option<String>,
+    pub reason: Option<TextBox>,
     /// The step was marked done and its network check is running.
     pub checking: bool,
     /// What the check found, shown until the owner moves on.
@@ -336,7 +337,7 @@ impl Wizard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Typing a new name.
-    Rename(String),
+    Rename(TextBox),
     /// Choosing the kind of device; the cursor is an index into [`Category::ALL`].
     Category(usize),
     /// Asking whether to forget the device.
@@ -766,6 +767,10 @@ impl App {
             }
             return None;
         };
+        if mode == Mode::Typing && matches!(action, Action::EditText | Action::DeleteChar) {
+            self.type_text(key);
+            return None;
+        }
         if action == Action::Quit {
             self.quitting = true;
             return Some(Command::Quit);
@@ -908,7 +913,7 @@ impl App {
             Action::Back => self.screen = Screen::List,
             Action::Rename => {
                 let current = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
-                self.edit = Some(Edit::Rename(current));
+                self.edit = Some(Edit::Rename(TextBox::new(&current, NAME_MAX_CHARS)));
             }
             Action::SetCategory => {
                 let current = self.device(&id).map(|d| d.category).unwrap_or_default();
@@ -1028,14 +1033,12 @@ impl App {
                 wizard.reason = None;
                 None
             }
-            Action::DeleteChar => {
-                if let Some(r) = wizard.reason.as_mut() {
-                    r.pop();
-                }
-                None
-            }
             Action::Confirm => {
-                let reason = wizard.reason.as_deref().unwrap_or("").trim().to_string();
+                let reason = wizard
+                    .reason
+                    .as_ref()
+                    .map(|r| r.text().trim().to_string())
+                    .unwrap_or_default();
                 if reason.is_empty() {
                     self.notice(
                         Tone::Error,
@@ -1050,21 +1053,15 @@ impl App {
         }
     }
 
-    /// Adds a typed character to whichever text is being typed.
+    /// Passes a key to whichever text box is open.
     fn type_text(&mut self, key: KeyEvent) {
-        let KeyCode::Char(c) = key.code else {
-            return;
-        };
         let text = match (&mut self.edit, &mut self.screen) {
-            (Some(Edit::Rename(name)), _) => Some((name, NAME_MAX_CHARS)),
-            (None, Screen::Wizard(w)) => w.reason.as_mut().map(|r| (r, REASON_MAX_CHARS)),
+            (Some(Edit::Rename(name)), _) => Some(name),
+            (None, Screen::Wizard(w)) => w.reason.as_mut(),
             _ => None,
         };
-        if let Some((text, max)) = text
-            && !c.is_control()
-            && text.chars().count() < max
-        {
-            text.push(c);
+        if let Some(text) = text {
+            text.handle(key);
         }
     }
 
@@ -1073,16 +1070,12 @@ impl App {
             return None;
         };
         match action {
-            Action::DeleteChar => {
-                name.pop();
-                None
-            }
             Action::Back => {
                 self.edit = None;
                 None
             }
             Action::Confirm => {
-                let name = name.trim().to_string();
+                let name = name.text().trim().to_string();
                 self.edit = None;
                 let id = self.detail_device()?;
                 let device = self.inventory.device_mut(&id)?;
@@ -1259,7 +1252,7 @@ impl App {
                 if let Screen::Wizard(w) = &mut self.screen {
                     w.page = WizardPage::Decide;
                     w.choice = 2;
-                    w.reason = Some(String::new());
+                    w.reason = Some(TextBox::new("", REASON_MAX_CHARS));
                 }
                 None
             }

@@ -61,8 +61,10 @@ pub enum Action {
     OpenLink,
     /// Confirm the typed reason.
     Confirm,
-    /// Delete the last typed character.
+    /// Delete the character before the cursor.
     DeleteChar,
+    /// Edit the typed text: move the cursor, clear it, delete a word.
+    EditText,
     /// Scan the network (again).
     Rescan,
     /// Show what needs the owner now.
@@ -339,6 +341,37 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete a character",
     },
     Binding {
+        modes: &[Mode::Typing],
+        keys: &[
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Delete,
+        ],
+        label: "← → Home End",
+        action: Action::EditText,
+        short: "move",
+        help: "move in the text",
+    },
+    // Ctrl-U and Ctrl-W are matched in `action_for` (the table holds plain keys only).
+    Binding {
+        modes: &[Mode::Typing],
+        keys: &[],
+        label: "Ctrl-U",
+        action: Action::EditText,
+        short: "clear",
+        help: "clear the text",
+    },
+    Binding {
+        modes: &[Mode::Typing],
+        keys: &[],
+        label: "Ctrl-W",
+        action: Action::EditText,
+        short: "delete word",
+        help: "delete the word before the cursor",
+    },
+    Binding {
         modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou, Mode::Info],
         keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
         label: "Esc ←",
@@ -400,15 +433,18 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// The action for `key` in `mode`, if any. Ctrl-C always quits. In the reason box, Left and `h`
-/// are text, not "back"; only Esc leaves it.
+/// The action for `key` in `mode`, if any. Ctrl-C always quits; in a text box Ctrl-U and Ctrl-W
+/// edit, and no other Ctrl or Alt key means anything. In a text box, letters are text, not
+/// commands; only Esc leaves it.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+        return match key.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('u' | 'w') if mode == Mode::Typing => Some(Action::EditText),
+            _ => None,
+        };
     }
-    if mode == Mode::Typing
-        && !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace)
-    {
+    if mode == Mode::Typing && matches!(key.code, KeyCode::Char(_)) {
         return None;
     }
     BINDINGS
@@ -469,5 +505,10 @@ mod tests {
         );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(Mode::Typing, ctrl_c), Some(Action::Quit));
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::Typing, ctrl_u), Some(Action::EditText));
+        assert_eq!(action_for(Mode::List, ctrl_u), None);
+        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::List, ctrl_q), None);
     }
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod keys;
 pub mod render;
 pub mod screens;
+pub mod textbox;
 pub mod wrap;
 
 use std::sync::Arc;

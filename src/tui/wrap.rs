@@ -43,7 +43,10 @@ mod tests {
         let text = "see https://example.org/a/very/long/path/that/does/not/fit/anywhere for more";
         for width in 1..40 {
             let lines = wrap(text, width);
-            assert!(lines.iter().all(|l| l.chars().count() <= width), "{width}: {lines:?}");
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= width),
+                "{width}: {lines:?}"
+            );
             let joined: String = lines.concat().split_whitespace().collect();
             let want: String = text.split_whitespace().collect();
             assert_eq!(joined, want);

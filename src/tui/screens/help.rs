@@ -30,7 +30,14 @@ pub fn render(scroll: u16, frame: &mut Frame, area: Rect) {
         vec![column(&LEFT, width), column(&RIGHT, width)]
     } else {
         let width = inner.width;
-        vec![[column(&LEFT, width), vec![Line::from("")], column(&RIGHT, width)].concat()]
+        vec![
+            [
+                column(&LEFT, width),
+                vec![Line::from("")],
+                column(&RIGHT, width),
+            ]
+            .concat(),
+        ]
     };
     let longest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
     let last = longest.saturating_sub(inner.height);

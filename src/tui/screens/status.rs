@@ -62,7 +62,9 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         (None, None) if app.save.pending() => ("Saving…".to_string(), dim()),
         (None, None) => (String::new(), dim()),
     };
-    let saved = if app.save.pending() {
+    let error_shown = app.notice.as_ref().is_some_and(|n| n.tone == Tone::Error);
+    // "saved" next to an error would read as if what was refused had been saved.
+    let saved = if app.save.pending() || error_shown {
         ""
     } else if app.save.generation > 0 {
         " ✓ saved"
