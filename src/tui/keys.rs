@@ -210,7 +210,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "P",
         action: Action::MakeRandomPassword,
         short: "random",
-        help: "make 24 random characters",
+        help: "make a random password",
     },
     Binding {
         modes: &[Mode::Wizard, Mode::Detail],
@@ -274,7 +274,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "Enter",
         action: Action::Pick,
         short: "pick",
-        help: "pick the highlighted choice",
+        help: "pick highlighted choice",
     },
     Binding {
         modes: &[Mode::Wizard],
@@ -322,7 +322,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "o",
         action: Action::OpenLink,
         short: "open link",
-        help: "open help page in browser",
+        help: "open help in browser",
     },
     Binding {
         modes: &[Mode::Typing, Mode::Picker],
@@ -369,7 +369,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "Ctrl-W",
         action: Action::EditText,
         short: "delete word",
-        help: "delete the word before the cursor",
+        help: "delete word to the left",
     },
     Binding {
         modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou, Mode::Info],

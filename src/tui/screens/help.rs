@@ -80,8 +80,17 @@ pub fn column(sections: &[(Mode, &'static str)], width: u16) -> Vec<Line<'static
             lines.push(Line::from(""));
         }
         lines.push(Line::styled(*title, heading()));
+        let label_width = sections
+            .iter()
+            .flat_map(|(m, _)| BINDINGS.iter().filter(move |b| b.modes.first() == Some(m)))
+            .map(|b| b.label.chars().count() + 1)
+            .max()
+            .unwrap_or(0);
         for b in BINDINGS.iter().filter(|b| b.modes.first() == Some(mode)) {
-            let keys = Span::styled(format!("{:<13}", b.label), Style::new().fg(ACCENT));
+            let keys = Span::styled(
+                format!("{:<label_width$}", b.label),
+                Style::new().fg(ACCENT),
+            );
             lines.extend(super::hanging(keys, b.help, width));
         }
     }
