@@ -20,4 +20,5 @@ pub mod score;
 pub mod secrets;
 pub mod store;
 pub mod tui;
+pub mod usage;
 pub mod verify;
