@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Light};
+use crate::catalog::Catalog;
 use crate::discovery::summary::{HostIdentity, ScanSummary};
 use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
 use crate::identify::Fingerprints;
@@ -309,14 +309,8 @@ pub fn write_devices_table(
         "NAME", "KIND", "MAKER", "ADDRESS", "PROGRESS"
     )?;
     for d in &inventory.devices {
-        let p = catalog.progress(d);
-        let mut status = match p.light() {
-            Light::Green => "all settled",
-            Light::Amber => "under way",
-            Light::Red if p.failed > 0 => "check failed",
-            Light::Red => "not started",
-        }
-        .to_string();
+        let p = catalog.progress(d, Timestamp::now());
+        let mut status = p.status().to_string();
         if !d.known {
             status.push_str(", new");
         }
@@ -375,6 +369,8 @@ struct SummaryJson {
     settled: usize,
     failed: usize,
     open: usize,
+    postponed: usize,
+    not_started: usize,
 }
 
 #[derive(Serialize)]
@@ -405,7 +401,7 @@ pub fn write_devices_json(
         .devices
         .iter()
         .map(|device| {
-            let p = catalog.progress(device);
+            let p = catalog.progress(device, now);
             let checklist = catalog
                 .steps_for(device.category)
                 .map(|step| {
@@ -436,6 +432,8 @@ pub fn write_devices_json(
                     settled: p.settled,
                     failed: p.failed,
                     open: p.open(),
+                    postponed: p.postponed,
+                    not_started: p.not_started,
                 },
                 checklist,
             }

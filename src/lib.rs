@@ -18,6 +18,7 @@ pub mod report;
 pub mod sanitize;
 pub mod score;
 pub mod secrets;
+pub mod standing;
 pub mod store;
 pub mod tui;
 pub mod usage;

@@ -471,7 +471,14 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
         Some("plaza-ember-tundra-quiet-oak-lantern-brisk".to_string())
     );
     assert!(view.problem);
-    assert!(view.note.contains("nothing was written to disk"));
+    // Plain words first, the technical cause after.
+    assert!(view.note.contains("NOT kept anywhere"), "{}", view.note);
+    assert!(view.note.contains("password manager now"), "{}", view.note);
+    assert!(
+        view.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("nothing was written to disk"))
+    );
     // Its Debug output (which can reach logs and panics) never shows it.
     assert!(!format!("{app:?}").contains("plaza-ember"));
     // Esc clears it.

@@ -551,16 +551,7 @@ impl App {
 
     /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
     pub fn is_open(&self, device: &Device, step: &Step) -> bool {
-        let open_state = matches!(
-            device.step_state(&step.id),
-            StepState::Todo | StepState::Failed
-        );
-        let snoozed = device
-            .progress
-            .get(&step.id)
-            .and_then(|p| p.snoozed_until)
-            .is_some_and(|until| until > self.now);
-        open_state && !snoozed
+        crate::standing::step_status(device, &step.id, self.now).needs_owner()
     }
 
     /// Applies one message. Does no IO; returns the work the loop should do.

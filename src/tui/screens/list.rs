@@ -66,7 +66,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .skip(first)
         .take(visible)
         .map(|d| {
-            let progress = app.catalog.progress(d);
+            let progress = app.catalog.progress(d, app.now);
             let mut name = vec![Span::raw(d.name.as_str())];
             if !d.known {
                 name.push(Span::styled(
@@ -129,7 +129,7 @@ fn summary(app: &App) -> String {
     let mut done = 0;
     let mut failed = 0;
     for d in &app.inventory.devices {
-        let p = app.catalog.progress(d);
+        let p = app.catalog.progress(d, app.now);
         if p.total > 0 && p.settled == p.total {
             done += 1;
         }

@@ -13,14 +13,19 @@ use crate::tui::render::{dim, heading};
 /// Draws the header row.
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let devices = app.inventory.devices.len();
-    let open: usize = app
+    let (open, postponed) = app
         .inventory
         .devices
         .iter()
-        .map(|d| app.catalog.progress(d).open())
-        .sum();
+        .map(|d| app.catalog.progress(d, app.now))
+        .fold((0, 0), |(o, p), d| (o + d.open(), p + d.postponed));
     let score = crate::score::home_value(&app.catalog, &app.inventory);
-    let counts = format!("{devices} devices · {open} steps open · score {score} ");
+    let later = if postponed > 0 {
+        format!(" · {postponed} put off")
+    } else {
+        String::new()
+    };
+    let counts = format!("{devices} devices · {open} steps open{later} · score {score} ");
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(counts.chars().count() as u16),
