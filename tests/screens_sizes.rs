@@ -40,9 +40,26 @@ fn words(rows: &[String]) -> String {
         .join(" ")
 }
 
-fn assert_on_screen(app: &App, width: u16, height: u16, wanted: &[&str]) {
+/// The words inside the popup whose title contains `title`, in reading order.
+fn popup_words(rows: &[String], title: &str) -> String {
+    let grid: Vec<Vec<char>> = rows.iter().map(|r| r.chars().collect()).collect();
+    let top = rows
+        .iter()
+        .position(|r| r.contains(title))
+        .unwrap_or_else(|| panic!("no popup titled {title:?}:\n{}", rows.join("\n")));
+    let left = grid[top].iter().position(|c| *c == '╭').unwrap();
+    let right = grid[top].iter().position(|c| *c == '╮').unwrap();
+    let inside: Vec<String> = grid[top + 1..]
+        .iter()
+        .take_while(|row| row[left] != '╰')
+        .map(|row| row[left + 1..right].iter().collect())
+        .collect();
+    words(&inside)
+}
+
+fn assert_in_popup(app: &App, width: u16, height: u16, title: &str, wanted: &[&str]) {
     let rows = rows(app, width, height);
-    let text = words(&rows);
+    let text = popup_words(&rows, title);
     for want in wanted {
         let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -72,10 +89,11 @@ fn a_password_that_was_not_kept_says_so_first_and_whole() {
             },
             now(),
         );
-        assert_on_screen(
+        assert_in_popup(
             &app,
             width,
             height,
+            "Password for",
             &[
                 "plaza-ember-tundra-quiet-oak-lantern-brisk",
                 porchlight::tui::screens::secret::NOT_KEPT,
@@ -83,7 +101,7 @@ fn a_password_that_was_not_kept_says_so_first_and_whole() {
             ],
         );
         // The plain words come before the technical cause.
-        let text = words(&rows(&app, width, height));
+        let text = popup_words(&rows(&app, width, height), "Password for");
         assert!(text.find("NOT kept anywhere") < text.find("Cause:"));
     }
 }
@@ -103,15 +121,69 @@ fn show_with_no_keyring_says_why_instead_of_dots() {
             },
             now(),
         );
-        assert_on_screen(
+        assert_in_popup(
             &app,
             width,
             height,
+            "Password for",
             &[
                 porchlight::tui::screens::secret::CANNOT_READ,
                 &format!("Cause: {cause}"),
             ],
         );
-        assert!(!words(&rows(&app, width, height)).contains('…'));
+        assert!(!popup_words(&rows(&app, width, height), "Password for").contains('…'));
     }
+}
+
+#[test]
+fn a_long_message_wraps_and_the_messages_view_keeps_it_whole() {
+    let url = "https://www.example.org/support/kb/how-to-turn-off-upnp-on-your-router-model-r7000";
+    let error = "no browser was found: xdg-open is not installed on this system";
+    for (width, height) in SIZES {
+        let mut app = demo_app();
+        app.update(
+            Msg::LinkFailed {
+                url: url.into(),
+                error: error.into(),
+            },
+            now(),
+        );
+        // The status line takes two rows and starts with the message.
+        let rows = rows(&app, width, height);
+        let bottom = words(&rows[rows.len() - 2..]);
+        assert!(bottom.contains("No browser could be started"), "{bottom}");
+        if width < 200 {
+            assert!(
+                !rows[rows.len() - 3].contains("No browser"),
+                "two rows at most"
+            );
+        }
+        // An earlier message stays readable in the messages view, and the link is there whole.
+        app.update(Msg::Saved { generation: 0 }, now());
+        press(&mut app, &[KeyCode::Char('?'), KeyCode::Char('?')]);
+        press(&mut app, &[KeyCode::Char('M')]);
+        assert_eq!(app.mode(), porchlight::tui::keys::Mode::Messages);
+        let text = words(&rows_joined(&app, width, height));
+        assert!(text.contains("Messages"), "{text}");
+        assert!(text.contains(error), "{width}x{height}: {text}");
+        // The link is split across lines only at the edge: joined, it is whole.
+        assert!(
+            rows_joined(&app, width, height)
+                .concat()
+                .replace(['│', ' '], "")
+                .contains(url),
+            "{width}x{height}"
+        );
+        press(&mut app, &[KeyCode::Esc]);
+        assert_eq!(app.mode(), porchlight::tui::keys::Mode::List);
+    }
+}
+
+/// The rows of the body only (no header or status line), trimmed of padding.
+fn rows_joined(app: &App, width: u16, height: u16) -> Vec<String> {
+    let all = rows(app, width, height);
+    all[1..all.len() - 2]
+        .iter()
+        .map(|r| r.trim_end().to_string())
+        .collect()
 }

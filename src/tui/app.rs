@@ -419,6 +419,8 @@ pub struct App {
     pub tz: jiff::tz::TimeZone,
     /// A password being shown.
     pub secret: Option<SecretView>,
+    /// Every notice so far, whole, for the messages view.
+    pub log: crate::tui::messages::MessageLog,
     /// Fingerprint rules, to tell what each scanned device is.
     pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
 }
@@ -460,7 +462,17 @@ impl App {
             tz: jiff::tz::TimeZone::UTC,
             fingerprints: None,
             secret: None,
+            log: crate::tui::messages::MessageLog::default(),
         }
+        .with_first_notice()
+    }
+
+    /// Keeps the opening notice in the messages log too.
+    fn with_first_notice(mut self) -> Self {
+        if let Some(notice) = &self.notice {
+            self.log.push(notice);
+        }
+        self
     }
 
     /// Identifies scanned devices with `rules`.
@@ -518,6 +530,9 @@ impl App {
         }
         if self.secret.is_some() {
             return Mode::Info;
+        }
+        if self.log.open {
+            return Mode::Messages;
         }
         match &self.screen {
             Screen::List => Mode::List,
@@ -743,11 +758,13 @@ impl App {
     }
 
     fn notice(&mut self, tone: Tone, text: impl Into<String>) {
-        self.notice = Some(Notice {
+        let notice = Notice {
             text: text.into(),
             tone,
             at: self.now,
-        });
+        };
+        self.log.push(&notice);
+        self.notice = Some(notice);
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Option<Command> {
@@ -771,6 +788,10 @@ impl App {
             self.help_scroll = 0;
             return None;
         }
+        if action == Action::ToggleMessages {
+            self.log.toggle();
+            return None;
+        }
         if action == Action::Rescan {
             return self.request_scan();
         }
@@ -789,6 +810,15 @@ impl App {
                         let last = crate::tui::screens::help::line_count();
                         self.help_scroll = self.help_scroll.saturating_add(1).min(last);
                     }
+                    _ => {}
+                }
+                None
+            }
+            Mode::Messages => {
+                match action {
+                    Action::Back => self.log.open = false,
+                    Action::Up => self.log.scroll = self.log.scroll.saturating_add(1),
+                    Action::Down => self.log.scroll = self.log.scroll.saturating_sub(1),
                     _ => {}
                 }
                 None

@@ -24,6 +24,8 @@ pub enum Mode {
     Info,
     /// The help overlay.
     Help,
+    /// The messages log.
+    Messages,
 }
 
 /// Something the owner asks for.
@@ -91,6 +93,8 @@ pub enum Action {
     Yes,
     /// Show or hide the help overlay.
     ToggleHelp,
+    /// Show or hide the messages log.
+    ToggleMessages,
     /// Leave porchlight.
     Quit,
 }
@@ -120,6 +124,7 @@ const ALL_BUT_TYPING: &[Mode] = &[
     Mode::Picker,
     Mode::NeedsYou,
     Mode::Help,
+    Mode::Messages,
 ];
 
 /// Every key binding, in the order the help shows them.
@@ -372,7 +377,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete word to the left",
     },
     Binding {
-        modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou, Mode::Info],
+        modes: &[
+            Mode::Detail,
+            Mode::Help,
+            Mode::NeedsYou,
+            Mode::Info,
+            Mode::Messages,
+        ],
         keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
         label: "Esc ←",
         action: Action::Back,
@@ -416,6 +427,20 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::ToggleHelp,
         short: "help",
         help: "show or hide this help",
+    },
+    Binding {
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Wizard,
+            Mode::NeedsYou,
+            Mode::Messages,
+        ],
+        keys: &[KeyCode::Char('M')],
+        label: "M",
+        action: Action::ToggleMessages,
+        short: "messages",
+        help: "all recent messages, whole",
     },
     Binding {
         modes: &[
@@ -480,6 +505,7 @@ mod tests {
             Mode::Confirm,
             Mode::Info,
             Mode::Help,
+            Mode::Messages,
         ] {
             let mut seen = Vec::new();
             for b in bindings_for(mode) {

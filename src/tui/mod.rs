@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod messages;
 pub mod render;
 pub mod screens;
 pub mod textbox;

@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod help;
 pub mod list;
+pub mod messages;
 pub mod needs;
 pub mod scan;
 pub mod secret;

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::tui::app::{App, Tone};
 use crate::tui::keys::{Action, Mode, bindings_for};
 use crate::tui::render::{dim, heading};
+use crate::tui::wrap::wrap;
 
 /// Draws the header row.
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
@@ -39,7 +40,32 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Span::styled(counts, dim())), right);
 }
 
+/// What the status line says, and how: the latest notice, else the save state.
+fn status_text(app: &App) -> (String, Style) {
+    match (&app.notice, &app.save.error) {
+        (Some(n), _) => (n.text.clone(), super::messages::tone_style(n.tone)),
+        (None, Some(e)) => (
+            format!("Not saved: {e}"),
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        (None, None) if app.save.pending() => ("Saving…".to_string(), dim()),
+        (None, None) => (String::new(), dim()),
+    }
+}
+
+/// Rows the status line needs at `width`: two when its message does not fit on one.
+pub fn status_height(app: &App, width: u16) -> u16 {
+    let (text, _) = status_text(app);
+    if wrap(&text, usize::from(width.saturating_sub(2))).len() > 1 {
+        2
+    } else {
+        1
+    }
+}
+
 /// Draws the status line: the latest notice, else the save state, with key hints on the right.
+/// A long notice wraps onto a second row; one longer still ends with a pointer to the messages
+/// view, which keeps it whole.
 pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let hints = key_hints(app.mode());
     // A notice matters more than the hints: it gets the whole line.
@@ -51,22 +77,7 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(hints_width)]).areas(area);
-    let (text, style) = match (&app.notice, &app.save.error) {
-        (Some(n), _) => {
-            let style = match n.tone {
-                Tone::Info => Style::new(),
-                Tone::Good => Style::new().fg(Color::Green),
-                Tone::Error => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            };
-            (n.text.clone(), style)
-        }
-        (None, Some(e)) => (
-            format!("Not saved: {e}"),
-            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ),
-        (None, None) if app.save.pending() => ("Saving…".to_string(), dim()),
-        (None, None) => (String::new(), dim()),
-    };
+    let (text, style) = status_text(app);
     let error_shown = app.notice.as_ref().is_some_and(|n| n.tone == Tone::Error);
     // "saved" next to an error would read as if what was refused had been saved.
     let saved = if app.save.pending() || error_shown {
@@ -76,11 +87,30 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         ""
     };
-    let line = Line::from(vec![
-        Span::styled(format!(" {text}"), style),
-        Span::styled(saved, dim()),
-    ]);
-    frame.render_widget(Paragraph::new(line), left);
+    let width = usize::from(left.width.saturating_sub(2)).max(1);
+    let rows = usize::from(left.height.max(1));
+    let mut parts = wrap(&text, width);
+    if parts.len() > rows {
+        let more = "… M: all of it";
+        parts.truncate(rows);
+        if let Some(last) = parts.last_mut() {
+            let keep = width.saturating_sub(more.chars().count() + 1);
+            *last = format!("{} {more}", last.chars().take(keep).collect::<String>());
+        }
+    }
+    let count = parts.len();
+    let lines: Vec<Line> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let mut spans = vec![Span::styled(format!(" {part}"), style)];
+            if i + 1 == count {
+                spans.push(Span::styled(saved, dim()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), left);
     frame.render_widget(
         Paragraph::new(Span::styled(hints, dim())).right_aligned(),
         right,
@@ -113,6 +143,7 @@ fn key_hints(mode: Mode) -> String {
         Mode::Confirm => &[Action::Yes, Action::Back],
         Mode::Info => &[Action::Back],
         Mode::Help => &[Action::Back, Action::Quit],
+        Mode::Messages => &[Action::Up, Action::Down, Action::Back],
     };
     let parts: Vec<String> = bindings_for(mode)
         .filter(|b| wanted.contains(&b.action))
