@@ -198,3 +198,47 @@ fn an_empty_reason_is_refused_and_nothing_says_saved() {
         assert!(!status.contains("saved"), "{status}");
     }
 }
+
+#[test]
+fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
+    for (width, height) in [(60, 15), (80, 24), (200, 50)] {
+        let mut app = demo_app();
+        press(
+            &mut app,
+            &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
+        );
+        let Screen::Wizard(w) = &app.screen else {
+            unreachable!()
+        };
+        let step = w.step.clone();
+        assert!(app.catalog.step(&step).unwrap().check.is_some());
+        // Saved, never sent.
+        assert_eq!(
+            press(&mut app, &[KeyCode::Char('d')]),
+            vec![Command::Save { generation: 1 }]
+        );
+        let notice = app.notice.clone().unwrap().text;
+        assert!(notice.contains("demo home is simulated"), "{notice}");
+        assert!(!notice.contains("next scan"), "{notice}");
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|frame| porchlight::tui::render::render(&app, frame))
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(
+            screen.contains("Simulated verdict"),
+            "{width}x{height}\n{screen}"
+        );
+        assert!(
+            screen.contains("demo home is simulated"),
+            "{width}x{height}\n{screen}"
+        );
+        // The step is done, not "verified": nothing was checked.
+        let camera = app.inventory.device(&camera_id(&app)).unwrap();
+        assert_eq!(camera.step_state(&step), StepState::Done);
+        // Enter moves on to the next open step.
+        press(&mut app, &[KeyCode::Enter]);
+        assert!(matches!(&app.screen, Screen::Wizard(w) if w.step != step && w.verdict.is_none()));
+    }
+}

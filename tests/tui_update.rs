@@ -42,6 +42,17 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     let camera = app.inventory.device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&first), StepState::Done);
     assert_eq!(camera.progress[&first].changed_at, now());
+    // The demo home is simulated: the step has a network check, so a simulated verdict shows
+    // first (see tests/tui_owner.rs), then Enter moves on.
+    assert!(
+        app.notice
+            .clone()
+            .unwrap()
+            .text
+            .starts_with(&format!("{first} marked done."))
+    );
+    let commands = press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(commands, vec![Command::Save { generation: 2 }]);
     let Screen::Wizard(w) = &app.screen else {
         panic!("the wizard should go on to the next step");
     };
@@ -49,12 +60,12 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     let notice = app.notice.clone().unwrap();
     assert_eq!(notice.tone, Tone::Good);
     assert!(
-        notice.text.starts_with(&format!("{first} marked done.")),
+        notice.text.starts_with(&format!("{first} is done.")),
         "{}",
         notice.text
     );
     assert!(app.save.pending());
-    app.update(Msg::Saved { generation: 1 }, now());
+    app.update(Msg::Saved { generation: 2 }, now());
     assert!(!app.save.pending());
 }
 

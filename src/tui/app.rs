@@ -316,6 +316,8 @@ pub struct Wizard {
     pub checking: bool,
     /// What the check found, shown until the owner moves on.
     pub verdict: Option<CheckResult>,
+    /// The verdict is simulated (the demo home): nothing was sent.
+    pub simulated: bool,
 }
 
 impl Wizard {
@@ -329,6 +331,7 @@ impl Wizard {
             reason: None,
             checking: false,
             verdict: None,
+            simulated: false,
         }
     }
 }
@@ -1306,8 +1309,25 @@ impl App {
             && self.can_scan
             && self.catalog.step(&step).is_some_and(|s| s.check.is_some())
             && self.device(&id).is_some_and(|d| d.ip.is_some());
+        let simulated = state == StepState::Done
+            && !self.can_scan
+            && self.catalog.step(&step).is_some_and(|s| s.check.is_some());
         let device = self.inventory.device_mut(&id)?;
         device.set_step_state(&step, state, now);
+        if simulated {
+            // The demo: say so, and show a verdict labelled as simulated.
+            let result = self.catalog.step(&step).map(crate::demo::simulated_check);
+            if let Screen::Wizard(w) = &mut self.screen {
+                w.page = WizardPage::Decide;
+                w.verdict = result;
+                w.simulated = true;
+            }
+            self.notice(
+                Tone::Info,
+                format!("{step} marked done. The demo home is simulated: nothing was sent, and the verdict shown is simulated."),
+            );
+            return Some(self.bump_save());
+        }
         if verify {
             // Stay on the step: the check's verdict shows here when it comes back.
             if let Screen::Wizard(w) = &mut self.screen {

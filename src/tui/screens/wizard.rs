@@ -151,6 +151,10 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
         ];
     };
     let (title, color) = match result.verdict {
+        _ if wizard.simulated => (
+            "◇ Simulated verdict (demo home): nothing was checked.",
+            Color::Cyan,
+        ),
         Verdict::Pass => ("✓ Verified: the fix took.", Color::Green),
         Verdict::Fail => (
             "✗ Still open: the check says the fix did not take.",
