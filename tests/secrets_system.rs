@@ -74,8 +74,11 @@ fn run_in_session(name: &str, provider: Provider) -> bool {
     let home = tempfile::tempdir().unwrap();
     let runtime = home.path().join("run");
     std::fs::create_dir(&runtime).unwrap();
-    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let exe = std::env::current_exe().unwrap();
     let test = format!("\"$EXE\" --exact {name} --include-ignored --nocapture");
     let script = match provider {
