@@ -187,3 +187,106 @@ fn rows_joined(app: &App, width: u16, height: u16) -> Vec<String> {
         .map(|r| r.trim_end().to_string())
         .collect()
 }
+
+/// Each screen an owner can reach, by the keys that reach it, with the facts that must be on it.
+fn every_screen() -> Vec<(&'static str, Vec<KeyCode>, Vec<&'static str>)> {
+    use KeyCode::*;
+    vec![
+        (
+            "device list",
+            vec![],
+            vec!["porchlight", "Home router", "score"],
+        ),
+        (
+            "a new device in the list",
+            vec![End],
+            vec!["Unknown device new"],
+        ),
+        (
+            "needs you",
+            vec![Char('n')],
+            vec!["What needs you", "Unknown device"],
+        ),
+        (
+            "device detail",
+            vec![Enter],
+            vec!["Home router", "Checklist", "RT-01"],
+        ),
+        (
+            "wizard, why",
+            vec![Enter, Char('w')],
+            vec!["Why it matters"],
+        ),
+        (
+            "wizard, how",
+            vec![Enter, Char('w'), Right],
+            vec!["How to do it"],
+        ),
+        (
+            "wizard, decide",
+            vec![Enter, Char('w'), Right, Right],
+            vec![
+                "Your call",
+                "Done",
+                "Not applicable",
+                "Accept the risk",
+                "Later",
+            ],
+        ),
+        (
+            "typing a reason",
+            vec![Enter, Char('w'), Char('a')],
+            vec!["Why is this risk acceptable?", "Enter save"],
+        ),
+        (
+            "renaming",
+            vec![Enter, Char('e')],
+            vec!["Name this device", "Home router"],
+        ),
+        ("choosing the kind", vec![Enter, Char('c')], vec!["Router"]),
+        (
+            "forgetting",
+            vec![Enter, Char('x')],
+            vec!["Forget Home router"],
+        ),
+        (
+            "why porchlight thinks so",
+            vec![Enter, Char('i')],
+            vec!["NETGEAR"],
+        ),
+        ("help", vec![Char('?')], vec!["Keys", "Moving around"]),
+        ("messages", vec![Char('M')], vec!["Messages, newest last"]),
+    ]
+}
+
+#[test]
+fn every_screen_shows_its_key_facts_at_every_size() {
+    let mut failures = Vec::new();
+    for (name, keys, facts) in every_screen() {
+        for (width, height) in SIZES {
+            let mut app = demo_app();
+            press(&mut app, &keys);
+            let rows = rows(&app, width, height);
+            let text = words(&rows);
+            if std::env::var_os("SHOW_SCREENS").is_some() {
+                println!("== {name} {width}x{height}\n{}", rows.join("\n"));
+            }
+            for fact in &facts {
+                if !text.contains(fact) {
+                    failures.push(format!(
+                        "{name} at {width}x{height} lacks {fact:?}:\n{}",
+                        rows.join("\n")
+                    ));
+                }
+            }
+            // The header: the title, then the counts, never run together.
+            let header = rows[0].trim_end();
+            assert!(header.starts_with(" porchlight "), "{name}: {header:?}");
+            assert!(
+                header.contains("score"),
+                "{name} at {width}x{height}: {header:?}"
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

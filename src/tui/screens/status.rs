@@ -26,7 +26,30 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
-    let counts = format!("{devices} devices · {open} steps open{later} · score {score} ");
+    // The counts give way to the title in steps; the title always keeps "porchlight" and a space
+    // before the counts, so the two never run together.
+    let width = usize::from(area.width);
+    let title_least = " porchlight ".chars().count();
+    let counts = [
+        format!("{devices} devices · {open} steps open{later} · score {score} "),
+        format!("{devices} devices · {open} open{later} · score {score} "),
+        format!("{open} open · score {score} "),
+        format!("score {score} "),
+    ]
+    .into_iter()
+    .find(|c| c.chars().count() + title_least <= width)
+    .unwrap_or_default();
+    let room = width.saturating_sub(counts.chars().count() + title_least + 1);
+    let place = format!("· {}", app.place);
+    let place = if place.chars().count() <= room {
+        place
+    } else if room >= 4 {
+        let mut cut: String = place.chars().take(room - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        String::new()
+    };
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
         Constraint::Length(counts.chars().count() as u16),
@@ -34,7 +57,7 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     .areas(area);
     let title = Line::from(vec![
         Span::styled(" porchlight ", heading()),
-        Span::styled(format!("· {}", app.place), dim()),
+        Span::styled(place, dim()),
     ]);
     frame.render_widget(Paragraph::new(title), left);
     frame.render_widget(Paragraph::new(Span::styled(counts, dim())), right);
