@@ -160,7 +160,7 @@ impl Column {
 }
 
 /// The columns that fit in `width` with the names `name_width` wide: they give way in the order
-/// maker, kind, address, progress; the light and the name (with its "new" marker) always stay.
+/// maker, address, progress, kind; the light and the name (with its "new" marker) always stay.
 pub fn fit_columns(width: u16, name_width: u16) -> Vec<Column> {
     use Column::*;
     let mut columns = vec![Light, Name, Kind, Maker, Address, Progress];
@@ -172,7 +172,7 @@ pub fn fit_columns(width: u16, name_width: u16) -> Vec<Column> {
             .sum();
         widths + 2 + cols.len().saturating_sub(1) as u16
     };
-    for drop in [Maker, Kind, Address, Progress] {
+    for drop in [Maker, Address, Progress, Kind] {
         if needed(&columns) <= width {
             break;
         }
