@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    porchlight::fault::install_hook();
     let cli = match porchlight::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return porchlight::usage::exit_for(&e),

@@ -149,6 +149,19 @@ fn report_to_a_file_takes_its_format_from_the_extension() {
             &text[..40.min(text.len())]
         );
     }
+    // `-o -` is standard output, in Markdown unless --format says otherwise.
+    let out = porchlight(dir.path())
+        .args(["--demo", "report", "-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .starts_with("# porchlight report")
+    );
     // --format wins over the extension.
     let path = dir.path().join("notes.txt");
     porchlight(dir.path())
