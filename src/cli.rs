@@ -11,14 +11,16 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::discovery::summary::{HostIdentity, ScanSummary};
-use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
+use crate::discovery::DiscoveryEvent;
+use crate::discovery::summary::ScanSummary;
 use crate::identify::Fingerprints;
-use crate::model::{Device, Inventory, ScanRecord};
+use crate::model::{Device, Inventory};
 use crate::reminders::{DueContext, Reminder, Why, not_started, reminders};
 use crate::store::{self, Store};
 use crate::tui;
 use crate::usage::UsageError;
+
+mod scan;
 
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
@@ -152,6 +154,10 @@ pub struct ScanArgs {
     /// Print every discovery event to standard error as it happens, with its time.
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Skip the audit: only re-check the steps you marked done (no findings for the others).
+    #[arg(long)]
+    pub no_audit: bool,
 }
 
 /// Runs the parsed command line.
@@ -181,7 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = data_dir(&cli)?;
     match cli.command {
         None => open_tui(&cli, catalog, &dir),
-        Some(Cmd::Scan(ref args)) => scan(&cli, args, &catalog, &dir),
+        Some(Cmd::Scan(ref args)) => scan::scan(&cli, args, &catalog, &dir),
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
         Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
@@ -457,147 +463,6 @@ fn state_key(state: &crate::model::StepState) -> &'static str {
     }
 }
 
-/// `porchlight scan`: runs a scan, saves what it found into the inventory, prints it.
-fn scan(cli: &Cli, args: &ScanArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
-    if cli.demo {
-        bail!(
-            "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
-        );
-    }
-    let scope = Scope::from_system(&ScopeOptions {
-        subnets: args.subnet.clone(),
-        interfaces: args.interface.clone(),
-        allow_public: args.allow_public,
-        allow_large: args.allow_large,
-    })?;
-    let rules = Fingerprints::builtin()?;
-    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
-    let store = Store::open(dir)?;
-    let mut inventory = store.load()?;
-    let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
-    let started_at = Timestamp::now();
-    let mut summary = ScanSummary::new(scope.describe());
-    summary.notes.extend(scope.notes.iter().cloned());
-    let show_stages = !args.json && std::io::stderr().is_terminal();
-    runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
-        let clock = std::time::Instant::now();
-        while let Some(event) = scan.next().await {
-            if args.verbose {
-                eprintln!(
-                    "[{:>6.1} ms] {}",
-                    clock.elapsed().as_secs_f64() * 1000.0,
-                    describe_event(&event)
-                );
-            } else if show_stages && let Some(line) = stage_line(&event) {
-                eprintln!("{line}");
-            }
-            if let DiscoveryEvent::Sighting(s) = &event {
-                let merged = crate::inventory::merge(&mut inventory, s, Timestamp::now());
-                if let Some(device) = inventory.device_mut(&merged.id) {
-                    crate::inventory::identify_device(device, &rules);
-                }
-            }
-            summary.absorb(&event);
-        }
-    });
-    inventory.push_scan(ScanRecord {
-        started_at,
-        finished_at: Timestamp::now(),
-        devices_seen: summary.devices.len(),
-        scope: scope.describe(),
-    });
-    // Re-run the checks of the steps the owner finished: a fix that came undone is a regression.
-    let nets = scope.subnets.iter().map(|s| s.net).collect();
-    let outcomes = runtime.block_on(crate::verify::reverify_all(catalog, &inventory, nets));
-    let now = Timestamp::now();
-    let mut checks = Vec::with_capacity(outcomes.len());
-    for outcome in &outcomes {
-        let regression = crate::verify::apply(&mut inventory, outcome, now);
-        let name = inventory
-            .device(&outcome.device)
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
-        checks.push(CheckJson {
-            device: outcome.device.to_string(),
-            device_name: name,
-            step: outcome.step.to_string(),
-            verdict: outcome.result.verdict,
-            regression,
-            evidence: outcome.result.evidence.clone(),
-        });
-    }
-    store.save(&inventory)?;
-    for host in &mut summary.devices {
-        if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
-            host.identity = Some(HostIdentity {
-                id: d.id.to_string(),
-                name: d.name.clone(),
-                category: d.category.key().to_string(),
-                vendor: d.vendor.clone(),
-                model: d.model.clone(),
-            });
-        }
-    }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &ScanJson {
-                summary: &summary,
-                checks: &checks,
-            },
-        )?;
-        writeln!(out)?;
-    } else {
-        write_scan_table(&mut out, &summary)?;
-        write_checks(&mut out, &checks)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON of `porchlight scan`: what was found, and the re-run checks.
-#[derive(Serialize)]
-struct ScanJson<'a> {
-    #[serde(flatten)]
-    summary: &'a ScanSummary,
-    checks: &'a [CheckJson],
-}
-
-/// One re-run check, for `porchlight scan`.
-#[derive(Serialize)]
-struct CheckJson {
-    device: String,
-    device_name: String,
-    step: String,
-    verdict: crate::checks::Verdict,
-    regression: bool,
-    evidence: String,
-}
-
-/// Writes the re-run checks after the scan table: regressions first, named.
-fn write_checks(out: &mut impl Write, checks: &[CheckJson]) -> std::io::Result<()> {
-    if checks.is_empty() {
-        return Ok(());
-    }
-    let verified = checks
-        .iter()
-        .filter(|c| c.verdict == crate::checks::Verdict::Pass)
-        .count();
-    let undone: Vec<&CheckJson> = checks.iter().filter(|c| c.regression).collect();
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Re-checked {} finished steps: {verified} verified, {} came undone.",
-        checks.len(),
-        undone.len()
-    )?;
-    for c in undone {
-        writeln!(out, "  ✗ {} {}: {}", c.device_name, c.step, c.evidence)?;
-    }
-    Ok(())
-}
-
 /// A one-line account of an event, for `--verbose`.
 fn describe_event(event: &DiscoveryEvent) -> String {
     match event {
@@ -812,6 +677,7 @@ pub fn write_reminders(
         let name_w = column_width(due.iter().map(|r| r.device_name.as_str()), 6, 24);
         for r in due {
             let mark = match r.why {
+                Why::Problem => "!",
                 Why::Regression => "✗",
                 Why::NewDevice => "+",
                 _ => "↻",

@@ -19,6 +19,7 @@ pub mod report;
 pub mod sanitize;
 pub mod score;
 pub mod secrets;
+pub mod session;
 pub mod standing;
 pub mod store;
 pub mod tui;

@@ -205,7 +205,7 @@ fn every_screen() -> Vec<(&'static str, Vec<KeyCode>, Vec<&'static str>)> {
         (
             "needs you",
             vec![Char('n')],
-            vec!["What needs you", "Unknown device"],
+            vec!["Fix first", "Home router", "Turn off UPnP"],
         ),
         (
             "device detail",

@@ -39,6 +39,8 @@ pub fn render(scroll: u16, frame: &mut Frame, area: Rect) {
             .concat(),
         ]
     };
+    let columns: Vec<Vec<Line<'static>>> =
+        columns.into_iter().map(|c| fit(c, inner.height)).collect();
     let longest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
     let last = longest.saturating_sub(inner.height);
     let scroll = scroll.min(last);
@@ -63,6 +65,15 @@ pub fn render(scroll: u16, frame: &mut Frame, area: Rect) {
     for (lines, area) in columns.into_iter().zip(areas.iter()) {
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), *area);
     }
+}
+
+/// Drops the blank lines between sections when the column is taller than `height` rows, so that
+/// every binding stays in view as long as there is room for it.
+fn fit(lines: Vec<Line<'static>>, height: u16) -> Vec<Line<'static>> {
+    if lines.len() <= usize::from(height) {
+        return lines;
+    }
+    lines.into_iter().filter(|l| l.width() > 0).collect()
 }
 
 /// The number of help lines in one column: the most the help can be scrolled.

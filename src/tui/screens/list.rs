@@ -1,4 +1,5 @@
-//! The device list: one row a device with its light, name, kind, maker, address and progress.
+//! The device list: one row a device with its light (a red ✗ when the last scan found a problem
+//! on it), name, kind, maker, address and progress.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -76,7 +77,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .take(visible)
         .map(|d| {
             let progress = app.catalog.progress(d, app.now);
+            let problems = app.problems_on(d);
             let cells = columns.iter().map(|column| match column {
+                // A problem found on the device shows as a red ✗ in place of its light.
+                Column::Light if problems > 0 => Cell::from(Span::styled(
+                    "✗",
+                    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                )),
                 Column::Light => Cell::from(light_span(progress.light())),
                 Column::Name => {
                     let mut name = vec![Span::raw(d.name.as_str())];
@@ -201,7 +208,11 @@ fn summary(app: &App) -> String {
     let total = app.inventory.devices.len();
     let mut done = 0;
     let mut failed = 0;
+    let mut with_problems = 0;
     for d in &app.inventory.devices {
+        if app.problems_on(d) > 0 {
+            with_problems += 1;
+        }
         let p = app.catalog.progress(d, app.now);
         if p.total > 0 && p.settled == p.total {
             done += 1;
@@ -211,6 +222,11 @@ fn summary(app: &App) -> String {
         }
     }
     let mut text = format!(" {done} of {total} devices fully hardened");
+    if with_problems > 0 {
+        text.push_str(&format!(
+            " · {with_problems} with problems found (n: fix first)"
+        ));
+    }
     if failed > 0 {
         text.push_str(&format!(" · {failed} with a failed check"));
     }

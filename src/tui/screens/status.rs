@@ -11,7 +11,9 @@ use crate::tui::keys::{Action, Mode, bindings_for};
 use crate::tui::render::{dim, heading};
 use crate::tui::wrap::wrap;
 
-/// Draws the header row.
+/// Draws the header row: where, then the counts (devices, problems found, steps open, put off,
+/// score). The counts shorten on narrow terminals so the problems stay in view, and the place is
+/// cut with "…" so the two never run together.
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let devices = app.inventory.devices.len();
     let (open, postponed) = app
@@ -21,26 +23,70 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         .map(|d| app.catalog.progress(d, app.now))
         .fold((0, 0), |(o, p), d| (o + d.open(), p + d.postponed));
     let score = crate::score::home_value(&app.catalog, &app.inventory);
+    let problems = app.problems_found();
+    let audited = app.inventory.devices.iter().any(|d| !d.findings.is_empty());
+    let problem_text = match problems {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
     let later = if postponed > 0 {
         format!(" · {postponed} put off")
     } else {
         String::new()
     };
-    // The counts give way to the title in steps; the title always keeps "porchlight" and a space
-    // before the counts, so the two never run together.
-    let width = usize::from(area.width);
-    let title_least = " porchlight ".chars().count();
-    let counts = [
-        format!("{devices} devices · {open} steps open{later} · score {score} "),
-        format!("{devices} devices · {open} open{later} · score {score} "),
-        format!("{open} open · score {score} "),
-        format!("score {score} "),
-    ]
-    .into_iter()
-    .find(|c| c.chars().count() + title_least <= width)
-    .unwrap_or_default();
-    let room = width.saturating_sub(counts.chars().count() + title_least + 1);
+    // (before the problems, after them) from the longest form to the shortest.
+    let forms = [
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} steps open{later} · score {score} "),
+        ),
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} open{later} · score {score} "),
+        ),
+        (String::new(), format!(" · {open} open · score {score} ")),
+        (String::new(), format!(" · score {score} ")),
+    ];
+    let counts_line = |(a, b): &(String, String)| -> Line<'static> {
+        // The leading space keeps the counts apart from the place.
+        if audited {
+            let style = if problems > 0 {
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+            } else {
+                Style::new().fg(Color::Green)
+            };
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(a.clone(), dim()),
+                Span::styled(problem_text.clone(), style),
+                Span::styled(b.clone(), dim()),
+            ])
+        } else {
+            let rest = b.trim_start_matches(" · ");
+            Line::from(vec![
+                Span::raw(" "),
+                Span::styled(format!("{a}{rest}"), dim()),
+            ])
+        }
+    };
+    let brand = Span::styled(" porchlight ", heading());
     let place = format!("· {}", app.place);
+    let width = usize::from(area.width);
+    // The longest counts that fit beside the whole place; else the longest beside "porchlight"
+    // alone, with the place cut to what is left.
+    let full_title = brand.width() + place.chars().count();
+    let counts = forms
+        .iter()
+        .map(counts_line)
+        .find(|line| line.width() + full_title <= width)
+        .or_else(|| {
+            forms
+                .iter()
+                .map(counts_line)
+                .find(|line| line.width() + brand.width() <= width)
+        })
+        .unwrap_or_else(|| counts_line(&forms[3]));
+    let room = width.saturating_sub(counts.width() + brand.width());
     let place = if place.chars().count() <= room {
         place
     } else if room >= 4 {
@@ -50,17 +96,14 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         String::new()
     };
+    let title = Line::from(vec![brand, Span::styled(place, dim())]);
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
-        Constraint::Length(counts.chars().count() as u16),
+        Constraint::Length(counts.width() as u16),
     ])
     .areas(area);
-    let title = Line::from(vec![
-        Span::styled(" porchlight ", heading()),
-        Span::styled(place, dim()),
-    ]);
     frame.render_widget(Paragraph::new(title), left);
-    frame.render_widget(Paragraph::new(Span::styled(counts, dim())), right);
+    frame.render_widget(Paragraph::new(counts), right);
 }
 
 /// What the status line says, and how: the latest notice, else the save state.
@@ -148,7 +191,12 @@ fn key_hints(mode: Mode) -> String {
             Action::Rescan,
             Action::ToggleHelp,
         ],
-        Mode::NeedsYou => &[Action::Open, Action::Back, Action::ToggleHelp, Action::Quit],
+        Mode::NeedsYou => &[
+            Action::Open,
+            Action::ConfirmFine,
+            Action::Back,
+            Action::ToggleHelp,
+        ],
         Mode::Detail => &[
             Action::Open,
             Action::Guide,
