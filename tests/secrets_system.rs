@@ -10,6 +10,7 @@
 //! They need `dbus-run-session` (Debian package dbus-daemon) and `gnome-keyring-daemon` (package
 //! gnome-keyring); `.ci/run` installs both. Without them the tests say which package is missing
 //! and skip, except under CI=true or CI=1, where they fail.
+#![cfg(target_os = "linux")] // gnome-keyring and dbus-run-session
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
