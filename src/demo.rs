@@ -132,6 +132,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            login_check: Default::default(),
             // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
             findings: d
                 .finding
@@ -174,6 +175,7 @@ pub fn simulated_check(step: &crate::catalog::Step) -> crate::checks::CheckResul
             "Run porchlight without --demo to scan your own network and check your real devices."
                 .into(),
         ),
+        unconfirmed: None,
     }
 }
 

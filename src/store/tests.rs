@@ -55,6 +55,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     router.set_step_state(
@@ -90,6 +91,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     camera.progress.insert(
@@ -103,6 +105,8 @@ fn household() -> Inventory {
             note: Some("ask the installer".into()),
             firmware: Some("V5.7.3".into()),
             evidence: Some("telnet still answers on 192.168.1.64:23".into()),
+            unconfirmed: None,
+            cannot_check: None,
         },
     );
 
