@@ -827,7 +827,16 @@ fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try
         "the owner is warned before any login is tried: {notice}"
     );
     assert!(notice.contains("up to 3 factory logins"), "{notice}");
-    press(&mut app, &[KeyCode::Char('w')]);
+    // Found problems sit at the top of the checklist, so walk down to the password step as the
+    // owner would, and open it.
+    let camera = app.inventory.device(&id).unwrap();
+    let at = app
+        .steps_of(camera)
+        .iter()
+        .position(|s| s.check.as_ref().is_some_and(|c| c.needs_consent()))
+        .expect("the camera has a password step");
+    press(&mut app, &vec![KeyCode::Down; at]);
+    press(&mut app, &[KeyCode::Enter]);
     let step = match &app.screen {
         Screen::Wizard(w) => w.step.clone(),
         other => panic!("expected the wizard, got {other:?}"),
