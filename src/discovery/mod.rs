@@ -12,6 +12,7 @@ pub mod mdns;
 pub mod neighbours;
 pub mod ping;
 pub mod ports;
+pub mod presence;
 pub mod scanner;
 pub mod scope;
 pub mod ssdp;

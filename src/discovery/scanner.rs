@@ -20,7 +20,7 @@ use super::mdns::MdnsOptions;
 use super::ping::PingOptions;
 use super::ports::{PortOptions, RISKY_PORTS};
 use super::ssdp::SsdpOptions;
-use super::{DiscoveryEvent, EventSink, Scope, Sighting, Source, Stage, neighbours};
+use super::{DiscoveryEvent, EventSink, Scope, Sighting, Source, Stage};
 
 /// Everything a scan needs.
 #[derive(Debug, Clone)]
@@ -123,16 +123,18 @@ async fn run(config: ScanConfig, out: EventSink) {
         let (sink, scope, opts) = (sink.clone(), scope.clone(), config.ping.clone());
         let (ping, neigh) = (wants(Stage::Ping), wants(Stage::Neighbours));
         sources.push(tokio::spawn(async move {
+            let mut answered = HashSet::new();
             if ping {
                 let targets = scope.targets();
                 stage(Stage::Ping, &sink, async {
-                    Ok(super::ping::sweep(&targets, &opts, &sink).await)
+                    answered.extend(super::ping::sweep_hosts(&targets, &opts, &sink).await);
+                    Ok(answered.len())
                 })
                 .await;
             }
             if neigh {
                 stage(Stage::Neighbours, &sink, async {
-                    read_neighbours(&scope, &sink)
+                    super::presence::report_present(&scope, &answered, started, &opts, &sink).await
                 })
                 .await;
             }
@@ -243,26 +245,4 @@ async fn stage(stage: Stage, sink: &EventSink, work: impl Future<Output = Result
         }),
         Err(reason) => sink.send(DiscoveryEvent::StageFailed { stage, reason }),
     }
-}
-
-/// Reports the neighbour-table entries in scope, and marks the default gateway.
-fn read_neighbours(scope: &Scope, sink: &EventSink) -> Result<usize, String> {
-    let table = neighbours::read_table()?;
-    let gateway = neighbours::default_gateway().filter(|ip| scope.contains(*ip));
-    let mut hosts = 0;
-    for n in table.iter().filter(|n| scope.contains(n.ip)) {
-        let mut s = Sighting::new(Source::Arp, n.ip);
-        s.mac = Some(n.mac);
-        s.gateway = Some(n.ip) == gateway;
-        sink.sighting(s);
-        hosts += 1;
-    }
-    if let Some(gw) = gateway
-        && !table.iter().any(|n| n.ip == gw)
-    {
-        let mut s = Sighting::new(Source::Arp, gw);
-        s.gateway = true;
-        sink.sighting(s);
-    }
-    Ok(hosts)
 }
