@@ -123,6 +123,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             gateway: false,
             login_check_allowed: false,
             findings: BTreeMap::new(),
+            evidence: Default::default(),
         });
     }
     let mut inventory = Inventory {

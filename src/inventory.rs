@@ -25,24 +25,46 @@ pub struct Merged {
     pub new: bool,
     /// The device's id before, when the merge upgraded it (from an address to a hardware address).
     pub was: Option<DeviceId>,
+    /// Records this merge folded into the device: they were the same box, known by an address
+    /// only, now that its hardware address answered on that address. They are gone from the
+    /// inventory; their progress is the device's.
+    pub absorbed: Vec<DeviceId>,
 }
 
 /// Merges one sighting into `inventory` at `now`.
 pub fn merge(inventory: &mut Inventory, s: &Sighting, now: Timestamp) -> Merged {
     let index = find(inventory, s);
-    let (index, new) = match index {
+    let (mut index, new) = match index {
         Some(i) => (i, false),
         None => {
             inventory.devices.push(new_device(s, now));
             (inventory.devices.len() - 1, true)
         }
     };
-    // A hardware address proves who holds the IP now: nobody else keeps it.
-    if s.mac.is_some() {
+    // A hardware address proves who holds the IP now. A record known by that address alone was
+    // this box all along: it is folded in. A box with another hardware address no longer holds it.
+    let mut absorbed = Vec::new();
+    if let Some(mac) = s.mac {
+        let mut same_box = Vec::new();
         for (i, other) in inventory.devices.iter_mut().enumerate() {
-            if i != index && other.ip == Some(s.ip) {
+            if i == index {
+                continue;
+            }
+            let holds = other.ip == Some(s.ip);
+            if holds && other.mac.is_none_or(|m| m == mac) {
+                same_box.push(i);
+            } else if holds {
                 other.ip = None;
             }
+            other.evidence.other_ips.retain(|ip| *ip != s.ip);
+        }
+        for i in same_box.into_iter().rev() {
+            let record = inventory.devices.remove(i);
+            if i < index {
+                index -= 1;
+            }
+            absorbed.push(record.id.clone());
+            crate::duplicates::absorb(&mut inventory.devices[index], record);
         }
     }
     let device = &mut inventory.devices[index];
@@ -51,6 +73,7 @@ pub fn merge(inventory: &mut Inventory, s: &Sighting, now: Timestamp) -> Merged 
         id: device.id.clone(),
         new,
         was,
+        absorbed,
     }
 }
 
@@ -76,9 +99,10 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     }) {
         return Some(i);
     }
-    devices
-        .iter()
-        .position(|d| d.ip == Some(s.ip) && (s.mac.is_none() || d.mac.is_none()))
+    devices.iter().position(|d| {
+        (d.ip == Some(s.ip) || d.evidence.other_ips.contains(&s.ip))
+            && (s.mac.is_none() || d.mac.is_none())
+    })
 }
 
 /// Applies what identification concluded to `d`: kind, maker, model and name, never overriding
@@ -140,7 +164,20 @@ pub const FALLBACK_NAME: &str = "Unnamed device";
 
 /// Applies the sighting's facts; returns the old id when the id was upgraded.
 fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
-    d.ip = Some(s.ip);
+    // A new address becomes the main one (a DHCP change, or one more address of the same box);
+    // the one before is kept beside it. An address already known changes nothing.
+    match d.ip {
+        Some(ip) if ip == s.ip => {}
+        Some(_) if d.evidence.other_ips.contains(&s.ip) => {}
+        Some(old) => {
+            d.evidence.add_ip(old);
+            d.ip = Some(s.ip);
+        }
+        None => {
+            d.evidence.other_ips.retain(|ip| *ip != s.ip);
+            d.ip = Some(s.ip);
+        }
+    }
     d.last_seen = now;
     let mut was = None;
     if let Some(mac) = s.mac {
@@ -383,6 +420,44 @@ mod tests {
         other.ip = "192.168.1.51".parse().unwrap();
         merge(&mut inv, &other, now());
         assert_eq!(inv.devices.len(), 3);
+    }
+
+    #[test]
+    fn one_mac_on_three_addresses_over_three_scans_is_one_record() {
+        let mut inv = Inventory::default();
+        let box_mac = mac("00:11:32:9a:be:01");
+        let ips: Vec<std::net::Ipv4Addr> = ["10.0.0.20", "10.0.0.21", "10.0.0.22"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let step = StepId::new("G-02");
+        for scan in 0..3 {
+            // Every scan: the sweep first (no hardware address), then the neighbour table, in an
+            // order that changes from scan to scan.
+            let mut order = ips.clone();
+            order.rotate_left(scan);
+            for ip in &order {
+                merge(&mut inv, &Sighting::new(Source::Icmp, *ip), now());
+            }
+            for ip in order.iter().rev() {
+                let mut arp = Sighting::new(Source::Arp, *ip);
+                arp.mac = Some(box_mac);
+                merge(&mut inv, &arp, now());
+            }
+            if scan == 0 {
+                inv.devices[0].set_step_state(&step, StepState::Done, now());
+            }
+            assert_eq!(inv.devices.len(), 1, "scan {scan}: {:#?}", inv.devices);
+        }
+        let d = &inv.devices[0];
+        assert_eq!(d.mac, Some(box_mac));
+        let mut all: Vec<_> =
+            d.ip.into_iter()
+                .chain(d.evidence.other_ips.clone())
+                .collect();
+        all.sort();
+        assert_eq!(all, ips, "every address of the box");
+        assert_eq!(d.step_state(&step), StepState::Done, "progress kept");
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod checks;
 pub mod cli;
 pub mod demo;
 pub mod discovery;
+pub mod duplicates;
+pub mod evidence;
 pub mod identify;
 pub mod inventory;
 pub mod model;

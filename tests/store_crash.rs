@@ -60,6 +60,7 @@ fn household(count: u64) -> Inventory {
                 gateway: false,
                 login_check_allowed: false,
                 findings: Default::default(),
+                evidence: Default::default(),
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
             d

@@ -55,6 +55,7 @@ fn household() -> Inventory {
         gateway: false,
         login_check_allowed: false,
         findings: Default::default(),
+        evidence: Default::default(),
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -90,6 +91,7 @@ fn household() -> Inventory {
         gateway: false,
         login_check_allowed: false,
         findings: Default::default(),
+        evidence: Default::default(),
     };
     camera.progress.insert(
         StepId::new("CAM-02"),
