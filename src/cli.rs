@@ -213,7 +213,11 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
             "demo home (simulated)".to_string(),
         )
     } else {
-        (store.load()?, dir.display().to_string())
+        let inventory = store.load()?;
+        if let Some(notice) = store.take_merge_notice() {
+            eprintln!("porchlight: {notice}");
+        }
+        (inventory, dir.display().to_string())
     };
     let app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
         .with_fingerprints(Fingerprints::builtin()?)
@@ -428,6 +432,9 @@ fn scan(cli: &Cli, args: &ScanArgs, catalog: &Catalog, dir: &Path) -> anyhow::Re
     // Open the store before scanning, so a damaged file or a second porchlight stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
+    if let Some(notice) = store.take_merge_notice() {
+        eprintln!("porchlight: {notice}");
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     let started_at = Timestamp::now();
     let mut summary = ScanSummary::new(scope.describe());
