@@ -207,8 +207,12 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
                 txt: upnp_details(upnp),
             },
         );
-        if d.vendor.is_none() {
-            d.vendor.clone_from(&upnp.manufacturer);
+        // A software author or stack (MiniDLNA's, Linux, OpenWrt) is not the maker.
+        if d.vendor.is_none()
+            && let Some(maker) = upnp.manufacturer.as_deref()
+            && crate::makers::software_maker(maker).is_none()
+        {
+            d.vendor = Some(maker.to_string());
         }
         if d.model.is_none() {
             d.model = upnp
@@ -263,16 +267,19 @@ fn is_auto_name(d: &Device) -> bool {
     d.owner_name.is_none()
         && (d.name == FALLBACK_NAME
             || by_kind
-            || d.hostnames.iter().any(|h| short_host(h) == d.name))
+            || d.hostnames.iter().any(|h| short_host(h) == d.name)
+            || d.evidence.names.values().any(|n| *n == d.name)
+            // An older porchlight named devices after their SSDP SERVER header.
+            || d.services.iter().any(|s| s.txt.get("server") == Some(&d.name)))
 }
 
-/// The best name the device gives itself: a UPnP friendly name, an mDNS "fn" or instance name, or
-/// its host name.
+/// The best name the device gives itself: an mDNS "fn" name, its UPnP friendly name, an mDNS
+/// instance name, its host name, or a name from DNS, NetBIOS or LLMNR. Never an SSDP SERVER header.
 pub fn best_name(d: &Device) -> Option<String> {
     let upnp = d
         .services
         .iter()
-        .filter(|s| s.source == ServiceSource::Upnp)
+        .filter(|s| s.source == ServiceSource::Upnp && s.txt.get("server") != Some(&s.name))
         .map(|s| s.name.trim())
         .find(|n| !n.is_empty());
     let mdns_fn = d
@@ -288,11 +295,15 @@ pub fn best_name(d: &Device) -> Option<String> {
         .map(|s| s.name.trim())
         .find(|n| !n.is_empty());
     let host = d.hostnames.first().map(|h| short_host(h));
+    let other = ["dns", "netbios", "llmnr"]
+        .iter()
+        .find_map(|source| d.evidence.names.get(*source).cloned());
     mdns_fn
         .or(upnp)
         .or(mdns_instance)
         .map(str::to_string)
         .or(host)
+        .or(other)
 }
 
 fn short_host(h: &str) -> String {
@@ -458,6 +469,37 @@ mod tests {
         all.sort();
         assert_eq!(all, ips, "every address of the box");
         assert_eq!(d.step_state(&step), StepState::Done, "progress kept");
+    }
+
+    #[test]
+    fn a_server_header_never_names_a_device_and_a_software_author_is_not_the_maker() {
+        let mut inv = Inventory::default();
+        let ip = "192.168.1.1".parse().unwrap();
+        let mut reply = Sighting::new(Source::Ssdp, ip);
+        let server = "Debian/12 UPnP/1.1 MiniUPnPd/2.3.3";
+        reply.services.push(Service {
+            source: ServiceSource::Upnp,
+            kind: "urn:schemas-upnp-org:device:InternetGatewayDevice:1".into(),
+            name: server.into(),
+            port: Some(5000),
+            txt: BTreeMap::from([("server".to_string(), server.to_string())]),
+        });
+        merge(&mut inv, &reply, now());
+        assert_eq!(inv.devices[0].name, FALLBACK_NAME);
+        // An older file named it after the header: the description's name replaces it.
+        inv.devices[0].name = server.into();
+        let mut described = Sighting::new(Source::Ssdp, ip);
+        described.upnp = Some(UpnpInfo {
+            device_type: "urn:schemas-upnp-org:device:MediaServer:1".into(),
+            friendly_name: Some("DiskStation".into()),
+            manufacturer: Some("Justin Maggard".into()),
+            location: "http://192.168.1.1:8200/rootDesc.xml".into(),
+            ..UpnpInfo::default()
+        });
+        merge(&mut inv, &described, now());
+        let d = &inv.devices[0];
+        assert_eq!(d.name, "DiskStation");
+        assert_eq!(d.vendor, None, "MiniDLNA's author is not the maker");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod duplicates;
 pub mod evidence;
 pub mod identify;
 pub mod inventory;
+pub mod makers;
 pub mod model;
 pub mod reminders;
 pub mod report;
