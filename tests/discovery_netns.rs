@@ -87,7 +87,7 @@ fn ips(json: &Value) -> BTreeSet<Ipv4Addr> {
         .collect()
 }
 
-fn host<'a>(json: &'a Value, ip: Ipv4Addr) -> Option<&'a Value> {
+fn host(json: &Value, ip: Ipv4Addr) -> Option<&Value> {
     devices(json)
         .iter()
         .find(|d| d["ip"] == ip.to_string().as_str())
