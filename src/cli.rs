@@ -441,7 +441,7 @@ fn scan(cli: &Cli, args: &ScanArgs, catalog: &Catalog, dir: &Path) -> anyhow::Re
     summary.notes.extend(scope.notes.iter().cloned());
     let show_stages = !args.json && std::io::stderr().is_terminal();
     runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
+        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()).remembering(&inventory));
         let clock = std::time::Instant::now();
         while let Some(event) = scan.next().await {
             if args.verbose {
