@@ -194,6 +194,12 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
     for service in &s.services {
         upsert_service(d, service.clone());
     }
+    for (source, name) in &s.names {
+        d.evidence.add_name(source, name);
+    }
+    for ip in &s.ipv6 {
+        d.evidence.add_ipv6(*ip);
+    }
     if let Some(upnp) = &s.upnp {
         upsert_service(
             d,

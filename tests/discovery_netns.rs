@@ -289,3 +289,71 @@ fn an_ssdp_flooder_does_not_hide_the_router_and_minidlna_does_not_replace_synolo
     assert_eq!(nas["identity"]["vendor"], "Synology", "{nas:#}");
     assert_eq!(nas["identity"]["category"], "nas", "{nas:#}");
 }
+
+#[test]
+fn ipv6_addresses_come_with_the_device_and_a_global_one_is_flagged() {
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build();
+    let nas = home.device("nas").clone();
+    // IPv6 on for the scanner and the NAS (the home keeps it off elsewhere), with global addresses
+    // from the documentation prefix.
+    let v6_on = |iface: &str, global: &str| {
+        format!(
+            "set -e\n\
+             sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0\n\
+             sysctl -qw net.ipv6.conf.{iface}.accept_dad=0\n\
+             sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0\n\
+             sysctl -qw net.ipv6.conf.{iface}.disable_ipv6=0\n\
+             ip -6 addr add {global}/64 dev {iface} nodad\n"
+        )
+    };
+    home.sh(&home.scanner_ns, &v6_on("scan0", "2001:db8:77::2"));
+    home.sh(&nas.ns, &v6_on("eth0", "2001:db8:77::13"));
+    std::thread::sleep(Duration::from_millis(300));
+    let (json, stderr) = scan(&home);
+    let found = host(&json, nas.ip).unwrap_or_else(|| panic!("no NAS\n{stderr}"));
+    let shown = |args: &[&str]| {
+        let out = home.in_scanner("ip").args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stderr = format!(
+        "{stderr}\nscanner's IPv6 table:\n{}\nscanner's IPv6 addresses:\n{}",
+        shown(&["-6", "neigh", "show"]),
+        shown(&["-6", "addr", "show"])
+    );
+    let v6: Vec<&str> = found["ipv6"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        v6.iter().any(|a| a.starts_with("fe80::")),
+        "link-local of the NAS: {found:#}\n{stderr}"
+    );
+    assert!(
+        v6.contains(&"2001:db8:77::13"),
+        "global address of the NAS: {found:#}\n{stderr}"
+    );
+    let all = format!("{json}\n{stderr}");
+    assert!(
+        all.contains("2001:db8:77::13: it can be reached from the internet"),
+        "{all}"
+    );
+    assert!(all.contains("RT-15"), "{all}");
+    // Devices without IPv6 get none.
+    let plug = host(&json, home.device("plug").ip).unwrap();
+    assert!(plug.get("ipv6").is_none(), "{plug:#}");
+    // The inventory keeps them.
+    let inv = inventory(&home);
+    let mac: porchlight::model::MacAddr = nas.mac.parse().unwrap();
+    let record = inv.devices.iter().find(|d| d.mac == Some(mac)).unwrap();
+    assert!(
+        record
+            .evidence
+            .ipv6
+            .contains(&"2001:db8:77::13".parse().unwrap())
+    );
+}

@@ -2,7 +2,8 @@
 //! confirmed it during this scan (netlink's confirmation age), when the address answered the
 //! sweep, or when a unicast TCP probe to it is accepted or refused now. Any other entry (STALE,
 //! DELAY, a phone that went home yesterday) is left out and counted in a note: it never becomes a
-//! device nor marks one online.
+//! device nor marks one online. Each device reported gets its IPv6 addresses (same hardware
+//! address in the IPv6 neighbour table, filled by the all-nodes echo of [`super::ipv6`]).
 
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -16,6 +17,9 @@ use tokio::time::Instant;
 use super::neighbours::{self, Neighbour};
 use super::ping::{PingOptions, tcp_alive};
 use super::{EventSink, Scope, Sighting, Source, Stage};
+
+/// The most notes about devices with a global IPv6 address.
+const MAX_GLOBAL_NOTES: usize = 16;
 
 /// The most unconfirmed entries probed (the rest are left out unprobed).
 pub const MAX_CANDIDATES: usize = 1024;
@@ -33,7 +37,9 @@ pub async fn report_present(
     opts: &PingOptions,
     sink: &EventSink,
 ) -> Result<usize, String> {
-    let table = neighbours::read_table()?;
+    let (table, table_v6) = neighbours::read_all()?;
+    let ipv6 = super::ipv6::by_mac(&table_v6);
+    let mut global_notes = 0;
     let gateway = neighbours::default_gateway().filter(|ip| scope.contains(*ip));
     let window = since.elapsed();
     let (present, candidates): (Vec<Neighbour>, Vec<Neighbour>) = table
@@ -48,6 +54,13 @@ pub async fn report_present(
         let mut s = Sighting::new(Source::Arp, n.ip);
         s.mac = Some(n.mac);
         s.gateway = Some(n.ip) == gateway;
+        s.ipv6 = ipv6.get(&n.mac).cloned().unwrap_or_default();
+        if let Some(global) = s.ipv6.iter().find(|ip| super::ipv6::is_global(ip))
+            && global_notes < MAX_GLOBAL_NOTES
+        {
+            global_notes += 1;
+            sink.note(Stage::Neighbours, super::ipv6::global_note(n.ip, global));
+        }
         sink.sighting(s);
         hosts += 1;
     }

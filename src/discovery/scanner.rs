@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::mdns::MdnsOptions;
+use super::names::NameOptions;
 use super::ping::PingOptions;
 use super::ports::{PortOptions, RISKY_PORTS};
 use super::ssdp::SsdpOptions;
@@ -35,6 +36,10 @@ pub struct ScanConfig {
     pub ssdp: SsdpOptions,
     /// Port probe settings.
     pub ports: PortOptions,
+    /// Name queries (reverse DNS, NetBIOS, LLMNR) for each host seen, with their own budget.
+    pub names: NameOptions,
+    /// Hosts whose names are asked at once.
+    pub names_at_once: usize,
     /// Hosts whose ports are probed at once.
     pub hosts_at_once: usize,
     /// The stages to run.
@@ -74,6 +79,8 @@ impl ScanConfig {
             },
             ssdp,
             ports: PortOptions::default(),
+            names: NameOptions::default(),
+            names_at_once: 32,
             hosts_at_once: 32,
             stages,
             limit: Duration::from_secs(20),
@@ -141,7 +148,23 @@ async fn run(config: ScanConfig, out: EventSink) {
     if wants(Stage::Ping) || wants(Stage::Neighbours) {
         let (sink, scope, opts) = (sink.clone(), scope.clone(), config.ping.clone());
         let (ping, neigh) = (wants(Stage::Ping), wants(Stage::Neighbours));
+        let interfaces: Vec<String> = scope
+            .subnets
+            .iter()
+            .filter_map(|s| s.interface.clone())
+            .collect();
         sources.push(tokio::spawn(async move {
+            // IPv6 hosts answer the all-nodes echo during the sweep; the neighbour stage reads
+            // their addresses. Where IPv6 is off, there is simply nothing to add.
+            let _echoes: Vec<_> = if neigh {
+                interfaces
+                    .iter()
+                    .filter_map(|i| super::ipv6::echo_all_nodes(i).ok())
+                    .flatten()
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut answered = HashSet::new();
             if ping {
                 let targets = scope.targets();
@@ -187,12 +210,14 @@ async fn run(config: ScanConfig, out: EventSink) {
     }
     let slots = Arc::new(Semaphore::new(config.hosts_at_once.max(1)));
     let mut probes = FuturesUnordered::new();
+    let name_slots = Arc::new(Semaphore::new(config.names_at_once.max(1)));
+    let mut names = FuturesUnordered::new();
     let mut queued: HashSet<Ipv4Addr> = HashSet::new();
     let (mut probed, mut with_ports) = (0usize, 0usize);
     let ports_started = Instant::now();
     let mut sources_open = true;
     loop {
-        if !sources_open && probes.is_empty() {
+        if !sources_open && probes.is_empty() && names.is_empty() {
             break;
         }
         tokio::select! {
@@ -206,6 +231,13 @@ async fn run(config: ScanConfig, out: EventSink) {
                             probes.push(tokio::spawn(async move {
                                 let _permit = slots.acquire_owned().await.ok();
                                 (ip, super::ports::probe_host(ip, RISKY_PORTS, &opts).await)
+                            }));
+                            // Names have their own budget: they never wait behind port probes.
+                            let slots = name_slots.clone();
+                            let opts = config.names.clone();
+                            names.push(tokio::spawn(async move {
+                                let _permit = slots.acquire_owned().await.ok();
+                                (ip, super::names::lookup(ip, &opts).await)
                             }));
                         }
                     }
@@ -224,6 +256,15 @@ async fn run(config: ScanConfig, out: EventSink) {
                     out.sighting(s);
                 }
                 out.progress(Stage::Ports, probed, queued.len());
+            },
+            Some(joined) = names.next(), if !names.is_empty() => {
+                if let Ok((ip, found)) = joined
+                    && !found.is_empty()
+                {
+                    let mut s = Sighting::new(Source::Names, ip);
+                    s.names = found;
+                    out.sighting(s);
+                }
             },
             _ = tokio::time::sleep_until(deadline) => {
                 out.send(DiscoveryEvent::Note {
