@@ -85,8 +85,12 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     {
         return Some(i);
     }
+    // A UDN ties a sighting to a device at the same address, or to one whose hardware address is
+    // not known yet: two boxes can announce one UDN (cloned firmware, an imitation).
     if let Some(udn) = s.upnp.as_ref().and_then(|u| u.udn.as_deref())
-        && let Some(i) = devices.iter().position(|d| device_udn(d) == Some(udn))
+        && let Some(i) = devices.iter().position(|d| {
+            device_udn(d) == Some(udn) && (d.ip == Some(s.ip) || d.mac.is_none() || s.mac == d.mac)
+        })
     {
         return Some(i);
     }
@@ -506,6 +510,30 @@ mod tests {
         let d = &inv.devices[0];
         assert_eq!(d.name, "DiskStation");
         assert_eq!(d.vendor, None, "MiniDLNA's author is not the maker");
+    }
+
+    #[test]
+    fn two_boxes_announcing_one_udn_stay_two_devices() {
+        let mut inv = Inventory::default();
+        for (ip, hw) in [
+            ("10.0.0.13", "00:11:32:00:00:0d"),
+            ("10.0.0.20", "24:0a:c4:00:00:14"),
+        ] {
+            let ip = ip.parse().unwrap();
+            let mut arp = Sighting::new(Source::Arp, ip);
+            arp.mac = Some(mac(hw));
+            merge(&mut inv, &arp, now());
+            let mut described = Sighting::new(Source::Ssdp, ip);
+            described.upnp = Some(UpnpInfo {
+                device_type: "urn:schemas-upnp-org:device:MediaServer:1".into(),
+                udn: Some("uuid:4d696e69-444c-164e-9d41-001132a5b6c7".into()),
+                location: format!("http://{ip}:8200/rootDesc.xml"),
+                ..UpnpInfo::default()
+            });
+            merge(&mut inv, &described, now());
+        }
+        assert_eq!(inv.devices.len(), 2, "{:#?}", inv.devices);
+        assert!(inv.devices.iter().all(|d| device_udn(d).is_some()));
     }
 
     #[test]

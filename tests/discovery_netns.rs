@@ -264,7 +264,11 @@ fn an_ssdp_flooder_does_not_hide_the_router_and_minidlna_does_not_replace_synolo
     let mut home = TestHome::build();
     // The plug floods: 2,000 replies to every search. The NAS (a Synology hardware address) runs
     // MiniDLNA, whose description names MiniDLNA's author as the manufacturer.
-    home.start_ssdp_device("plug", 8200, MINIDLNA_XML, 2000);
+    let flooder_xml = MINIDLNA_XML.replace(
+        "4d696e69-444c-164e-9d41-001132a5b6c7",
+        "f100d000-0000-4000-8000-000000000000",
+    );
+    home.start_ssdp_device("plug", 8200, &flooder_xml, 2000);
     home.start_ssdp_device("nas", 8200, MINIDLNA_XML, 1);
     let (json, stderr) = scan(&home);
     let router = host(&json, home.gateway()).unwrap_or_else(|| panic!("no router\n{stderr}"));

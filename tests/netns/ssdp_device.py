@@ -38,7 +38,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 def reply(st, n):
     usn = "uuid:4d696e69-444c-164e-9d41-001132a5b6c7"
-    if FLOOD:
+    if FLOOD > 1:
+        usn = "uuid:f100d000-0000-4000-8000-%012d" % 0
         st = "urn:flood-test:device:D%d:1" % n
     return (
         "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: %s\r\n"
