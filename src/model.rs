@@ -208,6 +208,10 @@ pub enum Category {
     BabyMonitor,
     /// Robot vacuum.
     Vacuum,
+    /// Smart lock, garage-door opener or alarm: anything that decides who gets into the home.
+    Lock,
+    /// Energy device: EV charger, solar inverter, home battery or energy monitor.
+    Energy,
     /// Computer, phone or tablet.
     Computer,
     /// Not identified yet.
@@ -217,7 +221,7 @@ pub enum Category {
 
 impl Category {
     /// Every category, in display order.
-    pub const ALL: [Category; 15] = [
+    pub const ALL: [Category; 17] = [
         Category::Router,
         Category::Camera,
         Category::Doorbell,
@@ -231,6 +235,8 @@ impl Category {
         Category::Console,
         Category::BabyMonitor,
         Category::Vacuum,
+        Category::Lock,
+        Category::Energy,
         Category::Computer,
         Category::Unknown,
     ];
@@ -251,6 +257,8 @@ impl Category {
             Category::Console => "Console",
             Category::BabyMonitor => "Baby monitor",
             Category::Vacuum => "Vacuum",
+            Category::Lock => "Lock/alarm",
+            Category::Energy => "Energy",
             Category::Computer => "Computer",
             Category::Unknown => "Unknown",
         }
@@ -272,6 +280,8 @@ impl Category {
             Category::Console => "console",
             Category::BabyMonitor => "baby-monitor",
             Category::Vacuum => "vacuum",
+            Category::Lock => "lock",
+            Category::Energy => "energy",
             Category::Computer => "computer",
             Category::Unknown => "unknown",
         }
@@ -284,7 +294,7 @@ impl FromStr for Category {
         Category::ALL
             .into_iter()
             .find(|c| c.key() == s)
-            .ok_or_else(|| ParseError::new("category", s, "expected router, camera, doorbell, speaker, tv, printer, nas, plug, thermostat, hub, console, baby-monitor, vacuum, computer or unknown"))
+            .ok_or_else(|| ParseError::new("category", s, "expected router, camera, doorbell, speaker, tv, printer, nas, plug, thermostat, hub, console, baby-monitor, vacuum, lock, energy, computer or unknown"))
     }
 }
 
