@@ -224,7 +224,12 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         {
             d.vendor = Some(maker.to_string());
         }
-        if d.model.is_none() {
+        // Nor is the model of a software author's description the box's.
+        let software = upnp
+            .manufacturer
+            .as_deref()
+            .is_some_and(|m| crate::makers::software_maker(m).is_some());
+        if d.model.is_none() && !software {
             d.model = upnp
                 .model_name
                 .clone()
@@ -510,6 +515,7 @@ mod tests {
         let d = &inv.devices[0];
         assert_eq!(d.name, "DiskStation");
         assert_eq!(d.vendor, None, "MiniDLNA's author is not the maker");
+        assert_eq!(d.model, None, "nor is MiniDLNA's model the box's");
     }
 
     #[test]

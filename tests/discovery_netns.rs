@@ -292,6 +292,10 @@ fn an_ssdp_flooder_does_not_hide_the_router_and_minidlna_does_not_replace_synolo
     );
     assert_eq!(nas["identity"]["vendor"], "Synology", "{nas:#}");
     assert_eq!(nas["identity"]["category"], "nas", "{nas:#}");
+    assert!(
+        nas["identity"].get("model").is_none(),
+        "MiniDLNA's model is not the box's: {nas:#}"
+    );
 }
 
 #[test]

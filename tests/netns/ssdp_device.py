@@ -63,8 +63,12 @@ def ssdp():
         for line in data.split(b"\r\n"):
             if line.lower().startswith(b"st:"):
                 st = line.split(b":", 1)[1].strip().decode("ascii", "replace")[:200]
+        # Like MiniDLNA: answer only for what it is (a media server), never for a router search.
         if st == "ssdp:all":
             st = "urn:schemas-upnp-org:device:MediaServer:1"
+        elif st not in ("upnp:rootdevice", "urn:schemas-upnp-org:device:MediaServer:1",
+                        "urn:schemas-upnp-org:service:ContentDirectory:1"):
+            continue
         for n in range(max(FLOOD, 1)):
             out.sendto(reply(st, n), sender)
 
