@@ -152,6 +152,9 @@ async fn run(
     let mut hosts = HashSet::new();
     // Instances announced but not resolved yet: the browse waits for them, up to `hard_end`.
     let mut pending: HashSet<String> = HashSet::new();
+    // Half way through the window, a browse that heard nothing at all (its first queries lost)
+    // asks again, once: every type it browses, and the meta-query.
+    let mut requery_at = Some(started + opts.window / 2);
     loop {
         let until = if pending.is_empty() {
             window_end
@@ -160,6 +163,15 @@ async fn run(
         };
         let event = tokio::select! {
             event = rx.recv() => event,
+            _ = tokio::time::sleep_until(requery_at.unwrap_or(until)), if requery_at.is_some() => {
+                requery_at = None;
+                if instances.is_empty() && pending.is_empty() {
+                    for ty in types.iter().map(String::as_str).chain([META_QUERY]) {
+                        let _ = forward(daemon, ty, hard_end, tx.clone());
+                    }
+                }
+                continue;
+            }
             _ = tokio::time::sleep_until(until) => None,
         };
         let Some(event) = event else { break };
