@@ -8,7 +8,9 @@
 #      hub, printer, speaker, NAS, camera, plain hosts) and a crowd home (a /24 with 250 live
 #      addresses on one namespace, plus the router) and writes their description to home.env;
 #   3. from each home's scanner namespace, times RUNS runs each of
-#        porchlight scan --json -v       (the whole scan, all sources; and its first sighting)
+#        porchlight scan --json -v       (the whole scan, all sources, with the audit of every
+#                                         device; and its first sighting)
+#        porchlight scan --no-audit      (the same without the audit, for comparison)
 #        nmap -n -sn SUBNET              (host discovery)
 #        nmap -n -sS -p RISKY LIVE_HOSTS (the risky ports, on the live hosts only)
 #      and on the crowd, porchlight's ping stage (from its -v log) against nmap -sn;
@@ -127,6 +129,9 @@ porchlight_run() {
   t1=$(now)
   hosts=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$out")
   record "$name-total" "$(elapsed "$t0" "$t1")" "$hosts"
+  local findings
+  findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("findings", [])))' "$out")
+  record "$name-findings" 0 "$findings"
   first=$(sed -n 's/^\[ *\([0-9.]*\) ms\] sighting.*/\1/p' "$err" | head -1)
   [ -n "$first" ] && record "$name-first" "$(awk -v m="$first" 'BEGIN { printf "%.3f", m / 1000 }')" -
   ping=$(sed -n 's/.*ping sweep finished: \([0-9]*\) hosts in \([0-9]*\) ms.*/\1 \2/p' "$err" | tail -1)
@@ -152,6 +157,7 @@ nmap_run() {
 for i in $(seq 1 "$RUNS"); do
   echo "== run $i of $RUNS" >&2
   porchlight_run "$STD_SCANNER_NS" "$STD_IFACE" home "" "$i"
+  porchlight_run "$STD_SCANNER_NS" "$STD_IFACE" home-noaudit "--no-audit" "$i"
   nmap_run "$STD_SCANNER_NS" home-nmap-sn -sn "$STD_SUBNET"
   # shellcheck disable=SC2086
   nmap_run "$STD_SCANNER_NS" home-nmap-sS -sS -p "$RISKY_PORTS" $STD_LIVE_HOSTS
@@ -174,7 +180,9 @@ echo "home: $STD_SUBNET, $STD_LIVE_COUNT live hosts; crowd: ${CROWD_SUBNET:-none
 echo
 printf '%-44s %9s %17s %8s\n' "what" "median s" "min-max" "hosts"
 row() { printf '%-44s %9s %17s %8s\n' "$1" "$(stat "$2")" "$(range_of "$2")" "$(hosts_of "$2")"; }
-row "home: porchlight scan (all sources)" home-total
+row "home: porchlight scan + audit (all sources)" home-total
+echo "    audit findings per scan: $(hosts_of home-findings)"
+row "home: porchlight scan --no-audit" home-noaudit-total
 row "home: porchlight first sighting" home-first
 row "home: porchlight ping stage" home-ping
 row "home: nmap -n -sn /24" home-nmap-sn
@@ -186,7 +194,7 @@ if [ -n "${CROWD_SCANNER_NS:-}" ]; then
 fi
 echo "(nmap's host counts include the scanner itself; porchlight's do not)"
 echo
-echo "ratio porchlight scan / nmap -sn (home):        $(ratio "$(stat home-total)" "$(stat home-nmap-sn)")"
+echo "ratio porchlight scan + audit / nmap -sn (home): $(ratio "$(stat home-total)" "$(stat home-nmap-sn)")"
 echo "ratio porchlight ping stage / nmap -sn (home): $(ratio "$(stat home-ping)" "$(stat home-nmap-sn)")"
 if [ -n "${CROWD_SCANNER_NS:-}" ]; then
   echo "ratio porchlight ping stage / nmap -sn (crowd): $(ratio "$(stat crowd-ping)" "$(stat crowd-nmap-sn)")"

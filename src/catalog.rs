@@ -155,6 +155,10 @@ pub struct Step {
     /// What porchlight probes to confirm it; present exactly when `verify` is `network`.
     #[serde(default)]
     pub check: Option<Check>,
+    /// Ports that make the audit run this step's check on any device where one of them answered,
+    /// whatever its kind (minus `except`): MQTT open anywhere gets the MQTT step.
+    #[serde(default)]
+    pub audit_when_open: Vec<u16>,
     /// When to look at it again.
     pub recheck: Recheck,
     /// Events that make it due again.
@@ -172,6 +176,14 @@ impl Step {
         let key = category.key();
         let listed = self.applies_to.iter().any(|c| c == "all" || c == key);
         listed && !self.except.iter().any(|c| c == key)
+    }
+
+    /// True when the audit runs this step on a device of `category` with `port` open: the step is
+    /// for its kind, or names the port in `audit_when_open` (and does not leave the kind out).
+    pub fn audited_for(&self, category: Category, open: &[u16]) -> bool {
+        self.applies(category)
+            || (open.iter().any(|p| self.audit_when_open.contains(p))
+                && !self.except.iter().any(|c| c == category.key()))
     }
 }
 
@@ -306,6 +318,23 @@ impl Catalog {
                         .map_err(|e| fail(format!("bad check: {e}")))?;
                 }
                 (VerifyKind::Owner, None) => {}
+            }
+            if !step.audit_when_open.is_empty() {
+                if step.check.is_none() {
+                    return Err(fail("`audit_when_open` needs a `check` to run".into()));
+                }
+                if step.check.as_ref().is_some_and(Check::needs_consent) {
+                    return Err(fail(
+                        "`audit_when_open` cannot name a check that tries logins".into(),
+                    ));
+                }
+                let mut ports = step.audit_when_open.clone();
+                ports.sort_unstable();
+                if ports.contains(&0) || ports.windows(2).any(|w| w[0] == w[1]) {
+                    return Err(fail(
+                        "`audit_when_open` names port 0 or a port twice".into(),
+                    ));
+                }
             }
             for link in &step.links {
                 if link.title.trim().is_empty() {
@@ -887,6 +916,53 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
             "check = { kind = \"router-uptime\", max_days = 0 }",
         );
         assert!(e.to_string().contains("max_days"), "{e}");
+    }
+
+    #[test]
+    fn audit_ports_are_validated_and_apply_by_evidence() {
+        let catalog = Catalog::from_toml(&GOOD.replace(
+            "recheck = \"every-scan\"",
+            "audit_when_open = [23]\nrecheck = \"every-scan\"",
+        ))
+        .unwrap();
+        let step = &catalog.steps()[0];
+        assert!(step.audited_for(Category::Camera, &[]), "by kind");
+        assert!(!step.audited_for(Category::Router, &[23]), "except wins");
+        let only_hubs = GOOD
+            .replace("applies_to = [\"all\"]", "applies_to = [\"hub\"]")
+            .replace("except = [\"router\"]\n", "")
+            .replace(
+                "recheck = \"every-scan\"",
+                "audit_when_open = [23]\nrecheck = \"every-scan\"",
+            );
+        let catalog = Catalog::from_toml(&only_hubs).unwrap();
+        let step = &catalog.steps()[0];
+        assert!(step.audited_for(Category::Tv, &[80, 23]), "by evidence");
+        assert!(!step.audited_for(Category::Tv, &[80]));
+        for bad in ["[0]", "[23, 23]"] {
+            let e = broken(
+                "recheck = \"every-scan\"",
+                &format!("audit_when_open = {bad}\nrecheck = \"every-scan\""),
+            );
+            assert!(e.to_string().contains("audit_when_open"), "{e}");
+        }
+        let e = broken(
+            "check = { kind = \"ports-closed\", ports = [23, 2323] }",
+            "check = { kind = \"default-credentials\" }\naudit_when_open = [23]",
+        );
+        assert!(e.to_string().contains("tries logins"), "{e}");
+        // The shipped checklist: MQTT, RTSP and telnet anywhere get their step.
+        let builtin = Catalog::builtin().unwrap();
+        let when = |id: &str| {
+            builtin
+                .step(&StepId::new(id))
+                .unwrap()
+                .audit_when_open
+                .clone()
+        };
+        assert!(when("H-02").contains(&1883));
+        assert!(when("C-01").contains(&554));
+        assert!(when("G-02").contains(&23));
     }
 
     #[test]

@@ -11,13 +11,15 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Light};
-use crate::discovery::summary::{HostIdentity, ScanSummary};
-use crate::discovery::{DiscoveryEvent, Scan, ScanConfig, Scope, ScopeOptions};
+use crate::discovery::DiscoveryEvent;
+use crate::discovery::summary::ScanSummary;
 use crate::identify::Fingerprints;
-use crate::model::{Device, Inventory, ScanRecord};
+use crate::model::{Device, Inventory};
 use crate::reminders::{DueContext, Reminder, Why, not_started, reminders};
 use crate::store::{self, Store};
 use crate::tui;
+
+mod scan;
 
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
@@ -80,7 +82,8 @@ pub struct RemindArgs {
     #[arg(long)]
     pub exit_code: bool,
 
-    /// Write a systemd user timer that runs `porchlight remind` daily (shows the files and asks).
+    /// Run `porchlight remind` daily: a systemd user timer on Linux, a launchd agent on macOS, a
+    /// scheduled task on Windows (shows what it will do and asks first).
     #[arg(long)]
     pub install: bool,
 
@@ -96,7 +99,8 @@ pub struct ReportArgs {
     #[arg(long, short, default_value = "md", value_name = "FORMAT")]
     pub format: String,
 
-    /// Write to FILE instead of standard output (written whole, then moved into place).
+    /// Write to FILE instead of standard output (`-`): written whole, readable by you only, then
+    /// moved into place; only a regular file is ever replaced.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -130,6 +134,10 @@ pub struct ScanArgs {
     /// Print every discovery event to standard error as it happens, with its time.
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Skip the audit: only re-check the steps you marked done (no findings for the others).
+    #[arg(long)]
+    pub no_audit: bool,
 }
 
 /// Runs the parsed command line.
@@ -142,7 +150,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let dir = data_dir(&cli)?;
     match cli.command {
         None => open_tui(&cli, catalog, &dir),
-        Some(Cmd::Scan(ref args)) => scan(&cli, args, &catalog, &dir),
+        Some(Cmd::Scan(ref args)) => scan::scan(&cli, args, &catalog, &dir),
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
         Some(Cmd::Devices { json, new }) => {
@@ -415,150 +423,6 @@ fn state_key(state: &crate::model::StepState) -> &'static str {
     }
 }
 
-/// `porchlight scan`: runs a scan, saves what it found into the inventory, prints it.
-fn scan(cli: &Cli, args: &ScanArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
-    if cli.demo {
-        bail!(
-            "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
-        );
-    }
-    let scope = Scope::from_system(&ScopeOptions {
-        subnets: args.subnet.clone(),
-        interfaces: args.interface.clone(),
-        allow_public: args.allow_public,
-        allow_large: args.allow_large,
-    })?;
-    let rules = Fingerprints::builtin()?;
-    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
-    let store = Store::open(dir)?;
-    let mut inventory = store.load()?;
-    if let Some(notice) = store.take_merge_notice() {
-        eprintln!("porchlight: {notice}");
-    }
-    let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
-    let started_at = Timestamp::now();
-    let mut summary = ScanSummary::new(scope.describe());
-    summary.notes.extend(scope.notes.iter().cloned());
-    let show_stages = !args.json && std::io::stderr().is_terminal();
-    runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()).remembering(&inventory));
-        let clock = std::time::Instant::now();
-        while let Some(event) = scan.next().await {
-            if args.verbose {
-                eprintln!(
-                    "[{:>6.1} ms] {}",
-                    clock.elapsed().as_secs_f64() * 1000.0,
-                    describe_event(&event)
-                );
-            } else if show_stages && let Some(line) = stage_line(&event) {
-                eprintln!("{line}");
-            }
-            if let DiscoveryEvent::Sighting(s) = &event {
-                let merged = crate::inventory::merge(&mut inventory, s, Timestamp::now());
-                if let Some(device) = inventory.device_mut(&merged.id) {
-                    crate::inventory::identify_device(device, &rules);
-                }
-            }
-            summary.absorb(&event);
-        }
-    });
-    inventory.push_scan(ScanRecord {
-        started_at,
-        finished_at: Timestamp::now(),
-        devices_seen: summary.devices.len(),
-        scope: scope.describe(),
-    });
-    // Re-run the checks of the steps the owner finished: a fix that came undone is a regression.
-    let nets = scope.subnets.iter().map(|s| s.net).collect();
-    let outcomes = runtime.block_on(crate::verify::reverify_all(catalog, &inventory, nets));
-    let now = Timestamp::now();
-    let mut checks = Vec::with_capacity(outcomes.len());
-    for outcome in &outcomes {
-        let regression = crate::verify::apply(&mut inventory, outcome, now);
-        let name = inventory
-            .device(&outcome.device)
-            .map(|d| d.name.clone())
-            .unwrap_or_default();
-        checks.push(CheckJson {
-            device: outcome.device.to_string(),
-            device_name: name,
-            step: outcome.step.to_string(),
-            verdict: outcome.result.verdict,
-            regression,
-            evidence: outcome.result.evidence.clone(),
-        });
-    }
-    store.save(&inventory)?;
-    for host in &mut summary.devices {
-        if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
-            host.identity = Some(HostIdentity {
-                id: d.id.to_string(),
-                name: d.name.clone(),
-                category: d.category.key().to_string(),
-                vendor: d.vendor.clone(),
-                model: d.model.clone(),
-            });
-        }
-    }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &ScanJson {
-                summary: &summary,
-                checks: &checks,
-            },
-        )?;
-        writeln!(out)?;
-    } else {
-        write_scan_table(&mut out, &summary)?;
-        write_checks(&mut out, &checks)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON of `porchlight scan`: what was found, and the re-run checks.
-#[derive(Serialize)]
-struct ScanJson<'a> {
-    #[serde(flatten)]
-    summary: &'a ScanSummary,
-    checks: &'a [CheckJson],
-}
-
-/// One re-run check, for `porchlight scan`.
-#[derive(Serialize)]
-struct CheckJson {
-    device: String,
-    device_name: String,
-    step: String,
-    verdict: crate::checks::Verdict,
-    regression: bool,
-    evidence: String,
-}
-
-/// Writes the re-run checks after the scan table: regressions first, named.
-fn write_checks(out: &mut impl Write, checks: &[CheckJson]) -> std::io::Result<()> {
-    if checks.is_empty() {
-        return Ok(());
-    }
-    let verified = checks
-        .iter()
-        .filter(|c| c.verdict == crate::checks::Verdict::Pass)
-        .count();
-    let undone: Vec<&CheckJson> = checks.iter().filter(|c| c.regression).collect();
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Re-checked {} finished steps: {verified} verified, {} came undone.",
-        checks.len(),
-        undone.len()
-    )?;
-    for c in undone {
-        writeln!(out, "  ✗ {} {}: {}", c.device_name, c.step, c.evidence)?;
-    }
-    Ok(())
-}
-
 /// A one-line account of an event, for `--verbose`.
 fn describe_event(event: &DiscoveryEvent) -> String {
     match event {
@@ -745,6 +609,7 @@ pub fn write_reminders(
         let name_w = column_width(due.iter().map(|r| r.device_name.as_str()), 6, 24);
         for r in due {
             let mark = match r.why {
+                Why::Problem => "!",
                 Why::Regression => "✗",
                 Why::NewDevice => "+",
                 _ => "↻",
@@ -773,10 +638,11 @@ pub fn write_reminders(
     Ok(())
 }
 
-/// The systemd user units that run `porchlight remind` every day.
-fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
-    let exe = std::env::current_exe().context("could not tell where porchlight is installed")?;
-    let mut command = format!("{} remind --quiet", exe.display());
+/// The daily `porchlight remind --quiet` job, with this run's data folder.
+fn remind_job(cli: &Cli) -> anyhow::Result<crate::schedule::Job> {
+    let program =
+        std::env::current_exe().context("could not tell where porchlight is installed")?;
+    let mut args = vec!["remind".to_string(), "--quiet".to_string()];
     if cli.data_dir.is_some() {
         // The resolved, absolute folder (less `demo`, which --demo adds back).
         let dir = data_dir(cli)?;
@@ -785,58 +651,42 @@ fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
         } else {
             dir
         };
-        command.push_str(&format!(" --data-dir {}", base.display()));
+        args.push("--data-dir".into());
+        args.push(base.to_string_lossy().into_owned());
     }
     if cli.demo {
-        command.push_str(" --demo");
+        args.push("--demo".into());
     }
-    let service = format!(
-        "[Unit]\nDescription=porchlight: say what needs you\n\n[Service]\nType=oneshot\nExecStart={command}\n"
-    );
-    let timer = "[Unit]\nDescription=Run porchlight remind every day\n\n[Timer]\nOnCalendar=daily\nPersistent=true\nRandomizedDelaySec=15m\n\n[Install]\nWantedBy=timers.target\n".to_string();
-    Ok((service, timer))
+    Ok(crate::schedule::Job {
+        name: "remind".into(),
+        description: "say what needs you".into(),
+        program,
+        args,
+    })
 }
 
-/// `remind --install`: shows the two unit files, asks, then writes them.
+/// `remind --install`: shows the daily job for this system (a systemd user timer, a launchd agent
+/// or a scheduled task), asks, then sets it up.
 fn install_timer(cli: &Cli, yes: bool) -> anyhow::Result<ExitCode> {
-    let base =
-        directories::BaseDirs::new().context("cannot find your home folder to put the timer in")?;
-    let units = base.config_dir().join("systemd").join("user");
-    let (service, timer) = timer_units(cli)?;
-    let service_path = units.join("porchlight-remind.service");
-    let timer_path = units.join("porchlight-remind.timer");
+    let plan =
+        crate::schedule::plan_for_this_system(&remind_job(cli)?).map_err(anyhow::Error::msg)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "porchlight will write two files:\n")?;
-    writeln!(out, "{}:\n{service}", service_path.display())?;
-    writeln!(out, "{}:\n{timer}", timer_path.display())?;
+    write!(out, "{}", plan.describe())?;
     if !yes {
         if !std::io::stdin().is_terminal() {
-            bail!("--install asks before writing; run it in a terminal, or add --yes");
+            bail!("--install asks first; run it in a terminal, or add --yes");
         }
-        write!(out, "Write them? [y/N] ")?;
+        write!(out, "Go ahead? [y/N] ")?;
         out.flush()?;
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            writeln!(out, "Nothing written.")?;
+            writeln!(out, "Nothing done.")?;
             return Ok(ExitCode::SUCCESS);
         }
     }
-    for path in [&service_path, &timer_path] {
-        if path.exists() {
-            writeln!(out, "Replacing {}", path.display())?;
-        }
-    }
-    std::fs::create_dir_all(&units)
-        .with_context(|| format!("could not create {}", units.display()))?;
-    std::fs::write(&service_path, service)
-        .with_context(|| format!("could not write {}", service_path.display()))?;
-    std::fs::write(&timer_path, timer)
-        .with_context(|| format!("could not write {}", timer_path.display()))?;
-    writeln!(
-        out,
-        "Written. To start it: systemctl --user daemon-reload && systemctl --user enable --now porchlight-remind.timer"
-    )?;
+    out.flush()?;
+    crate::schedule::carry_out(&plan, &mut out).map_err(anyhow::Error::msg)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -861,38 +711,8 @@ fn report(cli: &Cli, args: &ReportArgs, catalog: &Catalog, dir: &Path) -> anyhow
             title,
         },
     )?;
-    match &args.output {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-        }
-        Some(path) => {
-            write_whole(path, text.as_bytes())?;
-            eprintln!("Wrote {}", path.display());
-        }
+    if let Some(path) = crate::report::output::write(args.output.as_deref(), text.as_bytes())? {
+        eprintln!("Wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, so a failure never leaves half a
-/// file (nor clobbers an older report).
-fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let temp = parent.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("could not write {}", path.display()));
-    }
-    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod discovery;
 pub mod duplicates;
 pub mod evidence;
+pub mod fault;
 pub mod identify;
 pub mod inventory;
 pub mod makers;
@@ -19,8 +20,13 @@ pub mod model;
 pub mod reminders;
 pub mod report;
 pub mod sanitize;
+pub mod schedule;
 pub mod score;
 pub mod secrets;
+pub mod session;
 pub mod store;
 pub mod tui;
 pub mod verify;
+
+#[cfg(test)]
+mod parser_props;

@@ -10,7 +10,7 @@ use jiff::{Timestamp, Zoned};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Step, Trigger};
-use crate::model::{Device, DeviceId, Inventory, StepState};
+use crate::model::{Device, DeviceId, FindingVerdict, Inventory, StepId, StepState};
 
 /// The calendar and what happened on the network, for working out due dates.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ impl DueContext {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Why {
+    /// The audit found the problem the step guards against (telnet answering, an open broker).
+    Problem,
     /// A check failed: the fix came undone (or never took).
     Regression,
     /// A device the owner has not recognised joined the network.
@@ -53,6 +55,7 @@ impl Why {
     /// Plain words for the owner.
     pub fn label(self) -> &'static str {
         match self {
+            Why::Problem => "found by the audit",
             Why::Regression => "came undone",
             Why::NewDevice => "new on your network",
             Why::FirmwareChanged => "firmware changed",
@@ -137,7 +140,15 @@ pub fn next_due(step: &Step, device: &Device, ctx: &DueContext) -> Option<Timest
     }
 }
 
-/// Everything due by `by`, most urgent first: regressions, new devices, then the rest by date.
+/// True when the owner accepted the step's risk, or put it off past `by`.
+fn set_aside(device: &Device, step: &StepId, by: Timestamp) -> bool {
+    device.progress.get(step).is_some_and(|p| {
+        matches!(p.state, StepState::Accepted { .. }) || p.snoozed_until.is_some_and(|t| t > by)
+    })
+}
+
+/// Everything due by `by`, most urgent first: problems the audit found (due at once), regressions,
+/// new devices, then the rest by date.
 pub fn reminders(
     catalog: &Catalog,
     inventory: &Inventory,
@@ -156,7 +167,32 @@ pub fn reminders(
                 due: device.first_seen,
             });
         }
+        let mut found = Vec::new();
+        for (id, finding) in &device.findings {
+            let Some(step) = catalog.step(id) else {
+                continue;
+            };
+            // A failed step found failing again stays a regression (it came undone).
+            if finding.verdict != FindingVerdict::Problem
+                || set_aside(device, id, by)
+                || device.step_state(id) == StepState::Failed
+            {
+                continue;
+            }
+            found.push(id);
+            out.push(Reminder {
+                device: device.id.clone(),
+                device_name: device.name.clone(),
+                step: Some(id.to_string()),
+                title: step.title.clone(),
+                why: Why::Problem,
+                due: finding.checked_at.min(by),
+            });
+        }
         for step in catalog.steps_for(device.category) {
+            if found.contains(&&step.id) {
+                continue;
+            }
             if let Some((at, why)) = due(step, device, ctx)
                 && at <= by
             {
@@ -173,9 +209,10 @@ pub fn reminders(
     }
     out.sort_by(|a, b| {
         let rank = |r: &Reminder| match r.why {
-            Why::Regression => 0,
-            Why::NewDevice => 1,
-            _ => 2,
+            Why::Problem => 0,
+            Why::Regression => 1,
+            Why::NewDevice => 2,
+            _ => 3,
         };
         rank(a)
             .cmp(&rank(b))
@@ -358,5 +395,52 @@ mod tests {
         // Before February, the backup check is not due yet.
         let early = reminders(&catalog, &inventory, &c, ts("2027-01-15T00:00:00Z"));
         assert!(early.iter().all(|r| r.step.as_deref() != Some("N-04")));
+    }
+
+    #[test]
+    fn found_problems_are_due_at_once_and_first_unless_the_owner_set_them_aside() {
+        let catalog = Catalog::builtin().unwrap();
+        let t = ts("2027-01-01T00:00:00Z");
+        let found = |d: &mut Device, step: &str| {
+            d.findings.insert(
+                StepId::new(step),
+                crate::model::Finding {
+                    verdict: FindingVerdict::Problem,
+                    evidence: "telnet answers".into(),
+                    checked_at: ts("2027-02-01T00:00:00Z"),
+                },
+            );
+        };
+        let mut a = nas(t);
+        found(&mut a, "G-02");
+        // Failed and found again: one reminder, as a regression.
+        a.set_step_state(&StepId::new("N-01"), StepState::Failed, t);
+        found(&mut a, "N-01");
+        // Accepted: the owner's answer stands.
+        a.set_step_state(
+            &StepId::new("G-03"),
+            StepState::Accepted {
+                reason: "needed".into(),
+            },
+            t,
+        );
+        found(&mut a, "G-03");
+        let inventory = Inventory {
+            devices: vec![a],
+            scans: vec![],
+        };
+        let c = DueContext::new(&inventory, TimeZone::UTC);
+        let by = ts("2027-02-02T00:00:00Z");
+        let list = reminders(&catalog, &inventory, &c, by);
+        let got: Vec<(Why, Option<&str>)> =
+            list.iter().map(|r| (r.why, r.step.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Why::Problem, Some("G-02")),
+                (Why::Regression, Some("N-01"))
+            ]
+        );
+        assert!(list.iter().all(|r| r.due <= by), "due now");
     }
 }

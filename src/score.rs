@@ -4,13 +4,14 @@
 //! it were left undone (a takeover or a botnet weighs most). A device's score is the weight of its
 //! done and verified steps over the weight of all its counted steps. Steps the owner marked not
 //! applicable, or whose risk they accepted with a reason, are not counted at all, so they never
-//! lower the score. A failed check earns nothing. The home's score is the weighted mean over its
+//! lower the score. A failed check earns nothing; a problem the audit found earns nothing and
+//! weighs double, so it costs more than a step not yet looked at. The home's score is the weighted mean over its
 //! devices, so a device with many important steps counts for more.
 
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Step, Threat};
-use crate::model::{Device, DeviceId, Inventory, StepState};
+use crate::model::{Device, DeviceId, FindingVerdict, Inventory, StepState};
 
 /// The weight of a step: 3 for takeover or botnet, 2 for spreading, privacy or unpatched holes,
 /// 1 for eavesdropping alone.
@@ -54,27 +55,83 @@ pub struct Score {
     pub excluded: usize,
 }
 
+/// How one step counts on one device.
+enum Counted {
+    /// Left out: not applicable, or risk accepted.
+    Excluded,
+    /// Counted with `earned` of `possible` points; `failed` when a check failed or found a problem.
+    Points {
+        earned: u32,
+        possible: u32,
+        failed: bool,
+    },
+}
+
+/// How `step` counts on `device`. A problem the audit found weighs double and earns nothing,
+/// whatever the owner marked (only an accepted risk or "not applicable" leaves it out): so finding
+/// a problem never raises a score, and a found problem costs more than a step not yet checked.
+fn count(step: &Step, device: &Device) -> Counted {
+    let w = weight(step);
+    let problem = device
+        .findings
+        .get(&step.id)
+        .is_some_and(|f| f.verdict == FindingVerdict::Problem);
+    match device.step_state(&step.id) {
+        StepState::NotApplicable | StepState::Accepted { .. } => Counted::Excluded,
+        _ if problem => Counted::Points {
+            earned: 0,
+            possible: 2 * w,
+            failed: true,
+        },
+        StepState::Done | StepState::Verified => Counted::Points {
+            earned: w,
+            possible: w,
+            failed: false,
+        },
+        StepState::Todo => Counted::Points {
+            earned: 0,
+            possible: w,
+            failed: false,
+        },
+        StepState::Failed => Counted::Points {
+            earned: 0,
+            possible: w,
+            failed: true,
+        },
+    }
+}
+
+/// The steps scored on `device`: those of its kind, and any other step the audit found a problem
+/// on (MQTT open on a TV counts against the TV).
+fn scored_steps<'a>(catalog: &'a Catalog, device: &'a Device) -> impl Iterator<Item = &'a Step> {
+    let extra = device
+        .findings
+        .iter()
+        .filter(|(_, f)| f.verdict == FindingVerdict::Problem)
+        .filter_map(|(id, _)| catalog.step(id))
+        .filter(|step| !step.applies(device.category));
+    catalog.steps_for(device.category).chain(extra)
+}
+
 /// Scores one device.
 pub fn device_score(catalog: &Catalog, device: &Device) -> Score {
     let mut earned = 0;
     let mut possible = 0;
     let mut open = Vec::new();
     let mut excluded = 0;
-    for step in catalog.steps_for(device.category) {
-        let w = weight(step);
-        match device.step_state(&step.id) {
-            StepState::NotApplicable | StepState::Accepted { .. } => excluded += 1,
-            StepState::Done | StepState::Verified => {
-                earned += w;
-                possible += w;
-            }
-            StepState::Todo => {
-                possible += w;
-                open.push((step, w, false));
-            }
-            StepState::Failed => {
-                possible += w;
-                open.push((step, w, true));
+    for step in scored_steps(catalog, device) {
+        match count(step, device) {
+            Counted::Excluded => excluded += 1,
+            Counted::Points {
+                earned: e,
+                possible: p,
+                failed,
+            } => {
+                earned += e;
+                possible += p;
+                if e < p {
+                    open.push((step, p - e, failed));
+                }
             }
         }
     }
@@ -138,15 +195,15 @@ pub fn home_score(catalog: &Catalog, inventory: &Inventory) -> HomeScore {
 pub fn home_value(catalog: &Catalog, inventory: &Inventory) -> u8 {
     let (mut earned, mut possible) = (0, 0);
     for d in &inventory.devices {
-        for step in catalog.steps_for(d.category) {
-            let w = weight(step);
-            match d.progress.get(&step.id).map(|p| &p.state) {
-                Some(StepState::NotApplicable | StepState::Accepted { .. }) => {}
-                Some(StepState::Done | StepState::Verified) => {
-                    earned += w;
-                    possible += w;
-                }
-                None | Some(StepState::Todo | StepState::Failed) => possible += w,
+        for step in scored_steps(catalog, d) {
+            if let Counted::Points {
+                earned: e,
+                possible: p,
+                ..
+            } = count(step, d)
+            {
+                earned += e;
+                possible += p;
             }
         }
     }
@@ -240,6 +297,99 @@ mod tests {
         let g02 = s.costs.iter().find(|c| c.step == "G-02").unwrap();
         let c03 = &s.costs[0];
         assert!(g02.points > c03.points);
+    }
+
+    fn problem(d: &mut Device, step: &str) {
+        d.findings.insert(
+            StepId::new(step),
+            crate::model::Finding {
+                verdict: FindingVerdict::Problem,
+                evidence: "seen".into(),
+                checked_at: Timestamp::UNIX_EPOCH,
+            },
+        );
+    }
+
+    #[test]
+    fn a_found_problem_costs_more_than_an_unchecked_step() {
+        let catalog = Catalog::builtin().unwrap();
+        let clean = camera();
+        let mut found = camera();
+        problem(&mut found, "G-02");
+        let (a, b) = (
+            device_score(&catalog, &clean),
+            device_score(&catalog, &found),
+        );
+        let cost = |s: &Score| s.costs.iter().find(|c| c.step == "G-02").unwrap().points;
+        assert!(cost(&b) > cost(&a), "{} vs {}", cost(&b), cost(&a));
+        assert!(b.costs[0].failed && b.costs[0].step == "G-02");
+        // Half the camera's steps done: the problem pulls the score below the same device without it.
+        let mut half = camera();
+        for step in catalog.steps_for(Category::Camera).step_by(2) {
+            half.set_step_state(&step.id, StepState::Done, Timestamp::UNIX_EPOCH);
+        }
+        let mut half_found = half.clone();
+        problem(&mut half_found, "G-02");
+        assert!(device_score(&catalog, &half_found).value < device_score(&catalog, &half).value);
+    }
+
+    #[test]
+    fn telnet_open_and_a_working_factory_login_never_score_higher() {
+        let catalog = Catalog::builtin().unwrap();
+        let steps: Vec<StepId> = catalog
+            .steps_for(Category::Camera)
+            .map(|s| s.id.clone())
+            .collect();
+        let states = [
+            StepState::Todo,
+            StepState::Done,
+            StepState::Verified,
+            StepState::Failed,
+            StepState::NotApplicable,
+            StepState::Accepted { reason: "r".into() },
+        ];
+        // Every owner answer on the two steps, and a mix on the rest of the checklist.
+        let mut lower = 0;
+        for (n, g01) in states.iter().enumerate() {
+            for (m, g02) in states.iter().enumerate() {
+                let mut without = camera();
+                for (i, id) in steps.iter().enumerate() {
+                    let state = states[(i + n + m) % states.len()].clone();
+                    without.set_step_state(id, state, Timestamp::UNIX_EPOCH);
+                }
+                without.set_step_state(&StepId::new("G-01"), g01.clone(), Timestamp::UNIX_EPOCH);
+                without.set_step_state(&StepId::new("G-02"), g02.clone(), Timestamp::UNIX_EPOCH);
+                let mut with = without.clone();
+                with.open_ports.push(crate::model::OpenPort {
+                    port: 23,
+                    service: "telnet".into(),
+                    banner: Some("login:".into()),
+                    tls: false,
+                });
+                problem(&mut with, "G-02");
+                problem(&mut with, "G-01");
+                // MQTT open too, found by evidence on a camera.
+                problem(&mut with, "H-02");
+                let (a, b) = (
+                    device_score(&catalog, &with).value,
+                    device_score(&catalog, &without).value,
+                );
+                assert!(a <= b, "{g01:?}/{g02:?}: {a} > {b}");
+                lower += usize::from(a < b);
+                let inv = |d: Device| Inventory {
+                    devices: vec![d],
+                    scans: vec![],
+                };
+                assert!(
+                    home_value(&catalog, &inv(with.clone()))
+                        <= home_value(&catalog, &inv(without.clone()))
+                );
+            }
+        }
+        assert!(
+            lower > 20,
+            "the problems lower the score in most cases ({lower} of 36)"
+        );
     }
 
     #[test]

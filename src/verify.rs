@@ -1,18 +1,14 @@
-//! Proving fixes: runs the network check of a step the owner marked done, re-runs the checks of
-//! every settled step after a scan, and records each verdict on the device: a pass makes the step
-//! verified, a failure makes it failed (a regression when it had been done), an unknown leaves it as
-//! it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
+//! Proving fixes: runs the network check of a step the owner marked done and records each verdict
+//! on the device (after a scan, [`crate::session`] re-checks the settled steps with its audit): a
+//! pass makes the step verified, a failure makes it failed (a regression when it had been done), an
+//! unknown leaves it as it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
 
-use futures::StreamExt;
 use jiff::Timestamp;
 
 use crate::catalog::Catalog;
 use crate::checks::{CheckResult, Context, Target, Verdict, verify};
 use crate::discovery::Ipv4Net;
 use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
-
-/// Checks run at once when re-checking a whole home.
-pub const CHECKS_AT_ONCE: usize = 16;
 
 /// One verdict, for one step of one device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,66 +52,6 @@ pub async fn verify_step(
         step: step.clone(),
         result,
     })
-}
-
-/// Re-runs the checks of every done or verified step of every device that answered the scan,
-/// a few at a time; each run is bounded by its check's budget.
-pub async fn reverify_all(
-    catalog: &Catalog,
-    inventory: &Inventory,
-    local_nets: Vec<Ipv4Net>,
-) -> Vec<Outcome> {
-    let mut jobs = Vec::new();
-    for d in &inventory.devices {
-        if inventory.is_offline(d) {
-            continue;
-        }
-        let Some(target) = Target::from_device(d) else {
-            continue;
-        };
-        for step in catalog.steps_for(d.category) {
-            let settled = matches!(
-                d.progress.get(&step.id).map(|p| &p.state),
-                Some(StepState::Done | StepState::Verified)
-            );
-            if let (true, Some(check)) = (settled, step.check.clone()) {
-                let job = (d.id.clone(), step.id.clone(), check, target.clone());
-                jobs.push((job, d.login_check_allowed));
-            }
-        }
-    }
-    if jobs.is_empty() {
-        return Vec::new();
-    }
-    let needs_mappings = jobs
-        .iter()
-        .any(|((_, _, check, _), _)| check.needs_mappings());
-    let ctx = context(inventory, local_nets, needs_mappings).await;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    let mut running = futures::stream::FuturesUnordered::new();
-    let mut queue = jobs.into_iter();
-    loop {
-        while running.len() < CHECKS_AT_ONCE {
-            let Some(((device, step, check, target), consent)) = queue.next() else {
-                break;
-            };
-            let mut ctx = ctx.clone();
-            ctx.credentials_consent = consent;
-            running.push(async move {
-                let result = verify(&check, &target, &ctx).await;
-                Outcome {
-                    device,
-                    step,
-                    result,
-                }
-            });
-        }
-        match running.next().await {
-            Some(outcome) => outcomes.push(outcome),
-            None => break,
-        }
-    }
-    outcomes
 }
 
 /// Records `outcome` on its device; returns true when it made a done step fail (a regression).

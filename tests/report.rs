@@ -26,14 +26,38 @@ fn days_ago(days: i64) -> Timestamp {
 
 /// The demo home, where telnet came back on the driveway camera after a factory reset: the owner
 /// had turned it off a month ago, and yesterday's scan found it answering again.
-fn home() -> Inventory {
+/// The demo home without the made-up findings it ships with (for the TUI's Fix first list): these
+/// tests set the findings they need themselves.
+fn demo_without_findings() -> Inventory {
     let mut inv = porchlight::demo::household(now()).unwrap();
+    for d in &mut inv.devices {
+        d.findings.clear();
+    }
+    inv
+}
+
+fn home() -> Inventory {
+    let mut inv = demo_without_findings();
     let cam = inv
         .devices
         .iter_mut()
         .find(|d| d.name == "Driveway camera")
         .unwrap();
     cam.set_step_state(&StepId::new("G-02"), StepState::Failed, days_ago(1));
+    // The scan's audit saw telnet answering on the hub, which nobody had looked at yet.
+    let hub = inv
+        .devices
+        .iter_mut()
+        .find(|d| d.name == "Hue bridge")
+        .unwrap();
+    hub.findings.insert(
+        StepId::new("G-02"),
+        porchlight::model::Finding {
+            verdict: porchlight::model::FindingVerdict::Problem,
+            evidence: "telnet still answers on 192.168.1.30:23 (banner: login:)".into(),
+            checked_at: days_ago(1),
+        },
+    );
     inv
 }
 
@@ -103,6 +127,36 @@ fn demo_home_html() {
 }
 
 #[test]
+fn the_report_opens_with_the_problems_the_audit_found() {
+    let f = Fixture::new(home());
+    let evidence = "telnet still answers on 192.168.1.30:23 (banner: login:)";
+    let md = f.render(Format::Markdown);
+    let first = md.find("\n## ").unwrap();
+    assert!(md[first..].starts_with("\n## Found problems"), "{md}");
+    let problems = section(&md, "## Found problems", "\n## ");
+    assert!(problems.contains("Hue bridge (192.168.1.30)"), "{problems}");
+    assert!(problems.contains("| G-02 |"), "{problems}");
+    assert!(problems.contains("botnet"), "{problems}");
+    let html = f.render(Format::Html);
+    let html_problems = section(&html, r#"<h2 id="problems">"#, "</section>");
+    assert!(html.find(r#"<h2 id="problems">"#) < html.find("Home score"));
+    let json: serde_json::Value = serde_json::from_str(&f.render(Format::Json)).unwrap();
+    let found = &json["found_problems"][0];
+    assert_eq!(found["step"], "G-02");
+    assert_eq!(found["risk"], "takeover");
+    for text in [problems, html_problems, found["evidence"].as_str().unwrap()] {
+        assert!(
+            text.contains(evidence) || text.contains("telnet still answers on 192.168.1.30:23"),
+            "{text}"
+        );
+    }
+    // Without a finding, the section says so.
+    let clean = Fixture::new(demo_without_findings());
+    let md = clean.render(Format::Markdown);
+    assert!(section(&md, "## Found problems", "\n## ").contains("found no problem"));
+}
+
+#[test]
 fn the_accepted_risks_are_listed_with_the_owners_reasons() {
     let f = Fixture::new(home());
     let reasons = [
@@ -144,10 +198,13 @@ fn a_failed_check_is_shown_as_a_regression() {
     assert!(row.contains("✗ failed: regression"), "{row}");
     assert!(row.contains("came undone"), "{row}");
     let due = section(&md, "## What is due", "\n## ");
+    // A problem the audit found comes first, then the regression, before anything else.
     let first = due.lines().find(|l| l.starts_with("| 1 |")).unwrap();
+    assert!(first.contains("found by the audit"), "{first}");
+    let second = due.lines().find(|l| l.starts_with("| 2 |")).unwrap();
     assert!(
-        first.contains("Driveway camera") && first.contains("came undone"),
-        "a regression is the most urgent: {first}"
+        second.contains("Driveway camera") && second.contains("came undone"),
+        "a regression is the most urgent after the problems found: {second}"
     );
 
     let html = f.render(Format::Html);
@@ -167,7 +224,8 @@ fn a_failed_check_is_shown_as_a_regression() {
     assert_eq!(step.due_why, Some(Why::Regression));
     assert!(step.due_now);
     let json: serde_json::Value = serde_json::from_str(&f.render(Format::Json)).unwrap();
-    assert_eq!(json["due"][0]["why"], "regression");
+    assert_eq!(json["due"][0]["why"], "problem");
+    assert_eq!(json["due"][1]["why"], "regression");
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //!   found, once the `scan` command exists.
 //! - `hold_test_homes` (ignored) builds the homes and holds them for `scripts/bench-scan.sh`.
 
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod netns;
@@ -699,4 +700,115 @@ fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
     let first = &due["due"][0];
     assert_eq!(first["why"], "regression", "{due:#}");
     assert_eq!(first["step"], "G-02", "{due:#}");
+}
+
+/// The finding of `step` on the device at `ip` in the `findings` array of `scan --json`.
+fn finding<'a>(json: &'a Value, ip: Ipv4Addr, step: &str) -> Option<&'a Value> {
+    json["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["ip"] == ip.to_string().as_str() && f["step"] == step)
+}
+
+/// AUDIT ASSERTIONS: every scan audits the home while it runs and `scan --json` carries one
+/// finding per (device, step): telnet on the camera, the hub's anonymous MQTT and the router's
+/// UPnP port mapping are problems; the second camera's stream asks for a password and its telnet
+/// is off, so both are fine; factory logins are never tried (unknown: needs consent). Holds in
+/// every one of several consecutive scans of the same home.
+#[test]
+fn the_audit_finds_the_problems_of_the_test_home_in_every_scan() {
+    let bin = env!("CARGO_BIN_EXE_porchlight");
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build();
+    let camera = home.device("camera").ip;
+    let doorcam = home.device("doorcam").ip;
+    let mqtt = home.device("mqtt").ip;
+    let router = home.device("router").ip;
+    for run in 1..=3 {
+        let (json, stderr) = scan(&home, bin, &[]);
+        let context = || format!("scan {run}:\n{json:#}\nstderr:\n{stderr}");
+        let expect = |ip: Ipv4Addr, step: &str, verdict: &str, needle: &str| {
+            let f = finding(&json, ip, step)
+                .unwrap_or_else(|| panic!("no finding for {step} on {ip}\n{}", context()));
+            assert_eq!(f["verdict"], verdict, "{step} on {ip}: {f}\n{}", context());
+            let evidence = f["evidence"].as_str().unwrap();
+            assert!(
+                evidence.contains(needle),
+                "{step} on {ip}: evidence {evidence:?} should name {needle:?}"
+            );
+            // The contract: exactly these five fields.
+            let keys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["device", "evidence", "ip", "step", "verdict"], "{f}");
+            assert!(f["device"].as_str().unwrap().starts_with("mac:"), "{f}");
+        };
+        expect(camera, "G-02", "problem", "23");
+        expect(mqtt, "H-02", "problem", "1883");
+        expect(router, "RT-05", "problem", "");
+        expect(doorcam, "C-01", "fine", "");
+        expect(doorcam, "G-02", "fine", "");
+        expect(router, "RT-01", "unknown", "consent");
+        // The owner's answers are untouched: every step is still to do.
+        let data = home.dir().join("porchlight-data");
+        assert_eq!(
+            state_of(&data, camera, "G-02"),
+            porchlight::model::StepState::Todo
+        );
+        let saved = porchlight::store::read_inventory(&data).unwrap();
+        let cam = saved.devices.iter().find(|d| d.ip == Some(camera)).unwrap();
+        assert_eq!(
+            cam.findings[&porchlight::model::StepId::new("G-02")].verdict,
+            porchlight::model::FindingVerdict::Problem,
+            "the finding is saved"
+        );
+    }
+    // The table for people lists the problems after the devices; --no-audit skips the audit.
+    let out = home
+        .in_scanner(bin)
+        .arg("--data-dir")
+        .arg(home.dir().join("porchlight-data"))
+        .args(["scan", "--interface", "scan0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("problems found"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&camera.to_string()) && l.contains("G-02")),
+        "{text}"
+    );
+    let (json, _) = scan(&home, bin, &["--no-audit"]);
+    assert!(
+        json["findings"].as_array().unwrap().is_empty(),
+        "nothing settled, nothing checked: {json:#}"
+    );
+
+    // Ctrl-C in the middle of a scan: the devices found so far are saved, and it says so.
+    let fresh = home.dir().join("interrupted-data");
+    let child = home
+        .in_scanner(bin)
+        .arg("--data-dir")
+        .arg(&fresh)
+        .args(["scan", "--interface", "scan0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let (sent, _, err) = run(Command::new("kill").args(["-INT", &child.id().to_string()]));
+    assert!(sent, "kill -INT: {err}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "an interrupted scan fails: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let saved = porchlight::store::read_inventory(&fresh).unwrap();
+    assert!(
+        saved.devices.len() >= 5,
+        "the devices found in half a second are saved: {} ({stderr})",
+        saved.devices.len()
+    );
 }

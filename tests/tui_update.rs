@@ -395,8 +395,29 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
         )
         .into_iter()
         .collect();
-    // Saved, and the finished steps are checked again.
-    assert_eq!(commands, vec![Command::SaveAndReverify { generation: 1 }]);
+    // Saved, and the device (which showed no open port) is audited now that discovery is over.
+    let [Command::Batch(batch)] = commands.as_slice() else {
+        panic!("expected an audit and a save, got {commands:?}");
+    };
+    let Some(Command::Audit(job)) = batch.first() else {
+        panic!("expected the audit first, got {batch:?}");
+    };
+    assert_eq!(job.device.to_string(), "mac:02:11:22:33:44:55");
+    assert!(
+        job.checks.iter().any(|(step, _)| step.as_str() == "G-02"),
+        "telnet is checked on every device: {:?}",
+        job.checks
+    );
+    assert!(
+        !job.checks.iter().any(|(_, c)| c.needs_consent()),
+        "no login is ever tried by the audit"
+    );
+    assert!(
+        job.needs_consent.iter().any(|s| s.as_str() == "G-01"),
+        "the factory-login step is noted as needing consent: {:?}",
+        job.needs_consent
+    );
+    assert_eq!(batch.get(1), Some(&Command::Save { generation: 1 }));
     assert_eq!(app.inventory.scans.len(), 1);
     assert!(
         app.notice
@@ -408,38 +429,58 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
 }
 
 #[test]
-fn needs_you_opens_each_item_one_key_away() {
+fn fix_first_opens_each_item_one_key_away() {
+    use porchlight::tui::fix_first::FixKind;
     let mut app = demo_app().open_needs_you_if_due();
-    let items = app.needs_you();
-    assert!(items.len() >= 2);
+    let items = app.fix_first();
     assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
-    // The first item is the new device: Enter opens it.
-    assert_eq!(items[0].step, None);
+    // The first item is a found problem: Enter opens its step's wizard.
+    assert_eq!(items[0].kind, FixKind::Problem);
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[0].device));
-    // Back to the list, then `n` opens the view again; the second item is a step: its wizard.
-    press(
-        &mut app,
-        &[
-            KeyCode::Esc,
-            KeyCode::Char('n'),
-            KeyCode::Down,
-            KeyCode::Enter,
-        ],
-    );
     match &app.screen {
         Screen::Wizard(w) => {
-            assert_eq!(w.device, items[1].device);
-            assert_eq!(Some(w.step.to_string()), items[1].step);
+            assert_eq!(w.device, items[0].device);
+            assert_eq!(Some(&w.step), items[0].step.as_ref());
         }
         other => panic!("expected the wizard, got {other:?}"),
     }
-    // Confirming it done takes it off the list.
+    // Back out to the devices, `n` opens the list again; the new device opens its detail.
+    let new = items
+        .iter()
+        .position(|i| i.kind == FixKind::NewDevice)
+        .unwrap();
+    press(&mut app, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Char('n')]);
+    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    press(&mut app, &vec![KeyCode::Down; new]);
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[new].device));
+    // A step due again (that the scan found no problem with): its wizard; confirming it done
+    // takes it off the list.
+    let due = items
+        .iter()
+        .position(|i| {
+            matches!(i.kind, FixKind::Due(_))
+                && !app.inventory.device(&i.device).is_some_and(|d| {
+                    d.findings
+                        .contains_key(i.step.as_ref().expect("a due step"))
+                })
+        })
+        .unwrap();
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('n')]);
+    press(&mut app, &vec![KeyCode::Down; due]);
+    press(&mut app, &[KeyCode::Enter]);
+    match &app.screen {
+        Screen::Wizard(w) => {
+            assert_eq!(w.device, items[due].device);
+            assert_eq!(Some(&w.step), items[due].step.as_ref());
+        }
+        other => panic!("expected the wizard, got {other:?}"),
+    }
     press(&mut app, &[KeyCode::Char('d')]);
     assert!(
-        !app.needs_you()
+        !app.fix_first()
             .iter()
-            .any(|r| r.step == items[1].step && r.device == items[1].device)
+            .any(|i| i.step == items[due].step && i.device == items[due].device)
     );
 }
 
@@ -563,10 +604,15 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
 }
 
 #[test]
-fn rechecks_after_a_scan_turn_a_fix_that_came_undone_into_a_regression() {
-    use porchlight::checks::{CheckResult, Verdict};
-    use porchlight::verify::Outcome;
+fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
+    use porchlight::checks::CheckResult;
+    use porchlight::discovery::{DiscoveryEvent, Sighting, Source};
+    use porchlight::model::FindingVerdict;
     let mut app = demo_app().with_scanning(true);
+    // Without the demo's made-up findings, so that this scan's regression is the first thing due.
+    for d in &mut app.inventory.devices {
+        d.findings.clear();
+    }
     let tv = app
         .inventory
         .devices
@@ -577,25 +623,142 @@ fn rechecks_after_a_scan_turn_a_fix_that_came_undone_into_a_regression() {
         .clone();
     let t01 = StepId::new("T-01"); // verified in the demo: ADB closed
     app.update(
-        Msg::Reverified(vec![Outcome {
-            device: tv.clone(),
-            step: t01.clone(),
-            result: CheckResult {
-                verdict: Verdict::Fail,
-                evidence: "ADB answers on 192.168.1.41:5555".into(),
-                next: None,
-            },
-        }]),
+        Msg::ScanStarted {
+            scope: "192.168.1.0/24 on wlan0".into(),
+            notes: vec![],
+        },
         now(),
     );
-    assert_eq!(
-        app.inventory.device(&tv).unwrap().step_state(&t01),
-        StepState::Failed
+    // The TV answers, with ADB open again after a factory reset.
+    let mut ports = Sighting::new(Source::Ports, "192.168.1.41".parse().unwrap());
+    ports.mac = Some("00:12:fb:7c:33:d0".parse().unwrap());
+    ports.open_ports = vec![porchlight::model::OpenPort {
+        port: 5555,
+        service: "adb".into(),
+        banner: None,
+        tls: false,
+    }];
+    let command = app.update(
+        Msg::Discovery(DiscoveryEvent::Sighting(Box::new(ports))),
+        now(),
     );
+    // Its ports are known and no announcement is pending: the audit starts during the scan.
+    let Some(Command::Audit(job)) = command else {
+        panic!("expected the TV's audit at once, got {command:?}");
+    };
+    assert_eq!(job.device, tv);
+    assert!(
+        job.checks.iter().any(|(s, _)| s == &t01),
+        "{:?}",
+        job.checks
+    );
+    let commands: Vec<Command> = app
+        .update(
+            Msg::Discovery(DiscoveryEvent::Done {
+                elapsed: std::time::Duration::from_millis(900),
+            }),
+            now(),
+        )
+        .into_iter()
+        .collect();
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Save { .. })),
+        "discovery's result is saved before the audit ends: {commands:?}"
+    );
+    let results = job
+        .checks
+        .iter()
+        .map(|(step, _)| {
+            let result = if step == &t01 {
+                CheckResult::fail("ADB answers on 192.168.1.41:5555")
+            } else {
+                CheckResult::pass("closed")
+            };
+            (step.clone(), result)
+        })
+        .collect();
+    let command = app.update(
+        Msg::Audited(porchlight::session::AuditDone {
+            device: tv.clone(),
+            results,
+        }),
+        now(),
+    );
+    assert!(
+        matches!(command, Some(Command::Save { .. })),
+        "the findings are saved: {command:?}"
+    );
+    let device = app.inventory.device(&tv).unwrap();
+    assert_eq!(device.step_state(&t01), StepState::Failed);
+    assert_eq!(device.findings[&t01].verdict, FindingVerdict::Problem);
+    assert!(device.findings[&t01].evidence.contains("5555"));
     assert!(app.notice.as_ref().unwrap().text.contains("Came undone"));
     let first = &app.needs_you()[0];
     assert_eq!(first.step.as_deref(), Some("T-01"));
     assert_eq!(first.why, porchlight::reminders::Why::Regression);
+}
+
+#[test]
+fn quitting_in_the_middle_of_a_scan_saves_the_devices_it_found() {
+    use porchlight::discovery::{DiscoveryEvent, Sighting, Source, Stage};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut app = App::new(
+        porchlight::catalog::Catalog::builtin().unwrap(),
+        store.load().unwrap(),
+        "home",
+        now(),
+    )
+    .with_scanning(true);
+    let mut commands = Vec::new();
+    commands.extend(app.update(
+        Msg::ScanStarted {
+            scope: "10.0.0.0/24 on eth0".into(),
+            notes: vec![],
+        },
+        now(),
+    ));
+    commands.extend(app.update(
+        Msg::Discovery(DiscoveryEvent::StageStarted { stage: Stage::Mdns }),
+        now(),
+    ));
+    for n in 1..=3u8 {
+        let mut s = Sighting::new(Source::Arp, std::net::Ipv4Addr::new(10, 0, 0, n));
+        s.mac = Some(format!("02:00:00:00:00:0{n}").parse().unwrap());
+        commands.extend(app.update(Msg::Discovery(DiscoveryEvent::Sighting(Box::new(s))), now()));
+    }
+    assert_eq!(app.inventory.devices.len(), 3);
+    // The owner quits while the scan runs (within the first seconds: no periodic save yet).
+    let quit = press(&mut app, &[KeyCode::Char('q')]);
+    let mut flat = Vec::new();
+    for c in commands.into_iter().chain(quit) {
+        match c {
+            Command::Batch(list) => flat.extend(list),
+            other => flat.push(other),
+        }
+    }
+    assert_eq!(flat.last(), Some(&Command::Quit), "{flat:?}");
+    // The loop saves the inventory for every Save before it leaves, as tui::run does.
+    assert!(
+        flat.iter().any(|c| matches!(c, Command::Save { .. })),
+        "quitting mid-scan asks for a save: {flat:?}"
+    );
+    store.save(&app.inventory).unwrap();
+    drop(store);
+    let reloaded = porchlight::store::read_inventory(dir.path()).unwrap();
+    let macs: Vec<String> = reloaded
+        .devices
+        .iter()
+        .filter_map(|d| d.mac.map(|m| m.to_string()))
+        .collect();
+    assert_eq!(
+        macs,
+        [
+            "02:00:00:00:00:01",
+            "02:00:00:00:00:02",
+            "02:00:00:00:00:03"
+        ]
+    );
 }
 
 #[test]

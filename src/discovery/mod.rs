@@ -13,12 +13,14 @@ pub mod mdns;
 pub mod names;
 pub mod neighbours;
 pub mod ping;
+pub mod platform;
 pub mod ports;
 pub mod presence;
 pub mod scanner;
 pub mod scope;
 pub mod ssdp;
 pub mod summary;
+pub mod xml;
 
 pub use scanner::{Scan, ScanConfig};
 pub use scope::{Ipv4Net, Scope, ScopeError, ScopeOptions, Subnet};

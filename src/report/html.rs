@@ -151,7 +151,7 @@ fn badge(value: u8) -> String {
 /// The colour of a reason to act: red for a regression, amber for a newcomer, grey for a look again.
 fn why_class(why: Why) -> &'static str {
     match why {
-        Why::Regression => "failed",
+        Why::Problem | Why::Regression => "failed",
         Why::NewDevice => "accepted",
         _ => "todo",
     }
@@ -250,6 +250,41 @@ fn write_page(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
         h(&r.time_zone)
     )?;
     writeln!(out, "</header>")?;
+
+    writeln!(out, r#"<section aria-labelledby="problems">"#)?;
+    writeln!(out, r#"<h2 id="problems">Found problems</h2>"#)?;
+    if r.found_problems.is_empty() {
+        writeln!(
+            out,
+            "<p>The last scan's audit found no problem (or no scan has run yet).</p>"
+        )?;
+    } else {
+        writeln!(
+            out,
+            r#"<div class="card table-wrap"><table class="due-list">"#
+        )?;
+        writeln!(
+            out,
+            "<thead><tr><th>#</th><th>Device</th><th>Step</th><th>Problem</th><th>Evidence</th></tr></thead>"
+        )?;
+        writeln!(out, "<tbody>")?;
+        for (n, p) in r.found_problems.iter().enumerate() {
+            let device = match p.ip {
+                Some(ip) => format!("{} ({ip})", h(&p.device_name)),
+                None => h(&p.device_name),
+            };
+            writeln!(
+                out,
+                r#"<tr><td>{}</td><td>{device}</td><td>{}</td><td><span class="state state-failed">{}</span></td><td>{}</td></tr>"#,
+                n + 1,
+                h(&p.step),
+                h(&p.problem),
+                h(&p.evidence)
+            )?;
+        }
+        writeln!(out, "</tbody></table></div>")?;
+    }
+    writeln!(out, "</section>")?;
 
     writeln!(
         out,

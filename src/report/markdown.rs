@@ -74,6 +74,32 @@ fn write_report(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result
         md(&r.time_zone)
     )?;
     writeln!(out)?;
+    writeln!(out, "## Found problems")?;
+    writeln!(out)?;
+    if r.found_problems.is_empty() {
+        writeln!(
+            out,
+            "The last scan's audit found no problem (or no scan has run yet)."
+        )?;
+    } else {
+        writeln!(out, "| # | Device | Step | Problem | Evidence |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for (n, p) in r.found_problems.iter().enumerate() {
+            let device = match p.ip {
+                Some(ip) => format!("{} ({ip})", md(&p.device_name)),
+                None => md(&p.device_name),
+            };
+            writeln!(
+                out,
+                "| {} | {device} | {} | {} | {} |",
+                n + 1,
+                md(&p.step),
+                md(&p.problem),
+                md(&p.evidence)
+            )?;
+        }
+    }
+    writeln!(out)?;
     writeln!(out, "## Summary")?;
     writeln!(out)?;
     writeln!(out, "**Home score: {}/100**", s.home_score)?;

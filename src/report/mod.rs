@@ -1,19 +1,25 @@
 //! The report: the whole picture of the home in one document, as Markdown, HTML or JSON.
 //!
-//! [`build`] gathers everything once into a [`Report`]: the home score and a short summary, what is
+//! [`build`] gathers everything once into a [`Report`]: the problems the audit found (first), the home score and a short summary, what is
 //! due (most urgent first), the risks the owner accepted with their reasons, and every device (weakest
 //! first) with what was found on it, what porchlight thinks it is and why, its score with what each
 //! open step is worth, and its checklist. The three formats render that same value, so they never
 //! disagree; the JSON is the [`Report`] itself, a documented and versioned structure
 //! ([`FORMAT_VERSION`]).
 //!
-//! Nothing here does IO or knows the terminal: [`render`] returns the text and the caller writes it.
+//! Nothing here knows the terminal: [`render`] returns the text, and the caller writes it through
+//! [`output`] (standard output, or a file written safely: exclusive temporary file, 0600, only ever
+//! replacing a regular file).
 //! Strings from devices are cleaned again on the way in and escaped for each format on the way out
 //! (HTML entities; backslash escapes in Markdown, with table pipes and line breaks neutralised), so a
 //! device named `<script>` or `a|b` cannot change the document it appears in.
 
 mod html;
 mod markdown;
+pub mod output;
+mod problems;
+
+pub use problems::FoundProblem;
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -166,6 +172,8 @@ pub struct Report {
     pub generated_at: Timestamp,
     /// The owner's time zone (an IANA name such as `Europe/London`, or an offset).
     pub time_zone: String,
+    /// The problems the audit found, riskiest first (the report opens with them).
+    pub found_problems: Vec<FoundProblem>,
     /// The home score and the counts beside it.
     pub summary: Summary,
     /// What needs the owner, most urgent first (as `porchlight remind` lists it).
@@ -450,7 +458,7 @@ pub struct HelpLink {
 }
 
 /// Cleans a string once more before it goes into the report (idempotent for device strings).
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     clean(s, TEXT_CHARS)
 }
 
@@ -542,6 +550,7 @@ pub fn build(input: &ReportInput) -> Report {
         },
         generated_at: *now,
         time_zone: zone_name(tz, *now),
+        found_problems: problems::found_problems(catalog, inventory, &ctx, *now),
         summary,
         due: due_list,
         accepted_risks,
@@ -857,6 +866,7 @@ fn biggest_gain(d: &DeviceReport) -> Option<&StepReport> {
 /// The mark beside a reason to act, as `porchlight remind` prints it.
 fn why_mark(why: Why) -> &'static str {
     match why {
+        Why::Problem => "!",
         Why::Regression => "✗",
         Why::NewDevice => "+",
         _ => "↻",

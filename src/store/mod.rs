@@ -32,13 +32,13 @@
 //! messages that name the path.
 
 mod error;
-mod format;
+pub(crate) mod format;
+mod private;
 #[cfg(test)]
 mod tests;
 
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -46,8 +46,13 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 
 pub use error::StoreError;
+use private::{Private, make_private, sync_dir};
 
 use crate::model::Inventory;
+
+/// The largest state file read, in bytes (64 MiB). A home's inventory is a few hundred KiB at
+/// most; anything larger is refused by its size, before it is read.
+pub const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The version of the state file layout this porchlight writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,12 +71,6 @@ const STATE_TEMP_PREFIX: &str = ".state.json.tmp-";
 
 /// Temp names for the link (or copy) of the old `state.json` before it is renamed over the backup.
 const BACKUP_TEMP_PREFIX: &str = ".state.json.bak.tmp-";
-
-/// Mode of the data folder when porchlight creates it.
-const DIR_MODE: u32 = 0o700;
-
-/// Mode of every file porchlight writes in the data folder.
-const FILE_MODE: u32 = 0o600;
 
 /// How many temp names to try before giving up (a name is only taken after a pid was reused).
 const TEMP_ATTEMPTS: usize = 64;
@@ -167,7 +166,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         DirBuilder::new()
             .recursive(true)
-            .mode(DIR_MODE)
+            .private()
             .create(dir)
             .map_err(|source| StoreError::CreateDir {
                 dir: dir.to_path_buf(),
@@ -179,7 +178,7 @@ impl Store {
             .write(true)
             .create(true)
             .truncate(false)
-            .mode(FILE_MODE)
+            .private()
             .open(&lock_path)
             .map_err(|source| StoreError::Unwritable {
                 dir: dir.to_path_buf(),
@@ -332,7 +331,8 @@ impl Store {
             StoreError::Read { path, .. }
             | StoreError::Damaged { path, .. }
             | StoreError::NotOurs { path, .. }
-            | StoreError::TooNew { path, .. } => path.clone(),
+            | StoreError::TooNew { path, .. }
+            | StoreError::TooLarge { path, .. } => path.clone(),
             _ => self.state_path.clone(),
         }
     }
@@ -348,7 +348,7 @@ impl Store {
         let written = file
             .write_all(bytes)
             // Exactly 0600 whatever the umask.
-            .and_then(|()| file.set_permissions(fs::Permissions::from_mode(FILE_MODE)))
+            .and_then(|()| make_private(&file))
             .and_then(|()| file.sync_all());
         drop(file);
         if let Err(source) = written {
@@ -366,12 +366,10 @@ impl Store {
             let _ = fs::remove_file(&temp);
             return Err(write_error(source));
         }
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|source| StoreError::Write {
-                path: self.dir.clone(),
-                source,
-            })
+        sync_dir(&self.dir).map_err(|source| StoreError::Write {
+            path: self.dir.clone(),
+            source,
+        })
     }
 
     /// Makes the current `state.json`, if any, the new `state.json.bak`, replacing the old backup
@@ -427,7 +425,21 @@ impl Store {
 fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     let state = dir.join(STATE_FILE);
     let backup = dir.join(BACKUP_FILE);
-    if let Some(bytes) = read_if_present(&state)? {
+    let state_bytes = match read_if_present(&state) {
+        Err(StoreError::TooLarge { path, size, .. }) => {
+            let good_backup = matches!(
+                read_if_present(&backup).map(|b| b.map(|b| format::decode(&b).is_ok())),
+                Ok(Some(true))
+            );
+            return Err(StoreError::TooLarge {
+                path,
+                size,
+                backup: good_backup.then_some(backup),
+            });
+        }
+        other => other?,
+    };
+    if let Some(bytes) = state_bytes {
         return match format::decode(&bytes) {
             Ok(inventory) => Ok((inventory, LoadedFrom::StateFile)),
             Err(e) => {
@@ -447,16 +459,36 @@ fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     }
 }
 
-/// The bytes of `path`, or `None` when it does not exist.
+/// The bytes of `path`, or `None` when it does not exist; refused unread when it is larger than
+/// [`MAX_STATE_BYTES`] (its size is looked at first, and the read stops at the cap anyway, for a
+/// file that grows meanwhile).
 fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
+    let read_error = |source| StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_large = |size| StoreError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        backup: None,
+    };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_error(source)),
+    };
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > MAX_STATE_BYTES {
+        return Err(too_large(size));
     }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_STATE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(Some(bytes))
 }
 
 /// A fresh temp file name in `dir`: `prefix`, process id, counter.
@@ -473,7 +505,7 @@ fn create_temp(dir: &Path, prefix: &str) -> io::Result<(PathBuf, File)> {
         match OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(FILE_MODE)
+            .private()
             .open(&path)
         {
             Ok(file) => return Ok((path, file)),

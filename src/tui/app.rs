@@ -13,9 +13,11 @@ use std::net::Ipv4Addr;
 use crate::catalog::{Catalog, Step};
 use crate::checks::{CheckResult, Verdict};
 use crate::discovery::{DiscoveryEvent, Stage};
-use crate::model::{Category, Device, DeviceId, Inventory, ScanRecord, StepId, StepState};
+use crate::model::{Category, Device, DeviceId, Inventory, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
 use crate::verify::Outcome;
+
+mod scan;
 
 /// How long "Later" puts a step off.
 pub const LATER_DAYS: i64 = 7;
@@ -84,8 +86,8 @@ pub enum Msg {
     },
     /// A step's network check finished.
     Verified(Outcome),
-    /// The checks re-run after a scan finished.
-    Reverified(Vec<Outcome>),
+    /// The audit of one device during a scan finished (fold it back through the workflow).
+    Audited(crate::session::AuditDone),
     /// The keyring answered a request for a device's password.
     PasswordFetched {
         /// The device.
@@ -116,11 +118,11 @@ pub enum Command {
         /// The step just marked done.
         step: StepId,
     },
-    /// Save, then re-run the checks of every settled step (after a scan).
-    SaveAndReverify {
-        /// Increases with every change.
-        generation: u64,
-    },
+    /// Run the audit's checks on one device ([`crate::session::run_audit`]); the result comes
+    /// back as `Audited`.
+    Audit(Box<crate::session::AuditJob>),
+    /// Several commands, in order.
+    Batch(Vec<Command>),
     /// Make a password for a device and keep it in the keyring.
     MakePassword {
         /// The device.
@@ -414,6 +416,10 @@ pub struct App {
     pub secret: Option<SecretView>,
     /// Fingerprint rules, to tell what each scanned device is.
     pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
+    /// The running scan's workflow (discovery, audit, saves), shared with the command line.
+    pub workflow: Option<crate::session::ScanWorkflow>,
+    /// This computer's own networks, for the audit's checks.
+    pub local_nets: Vec<crate::discovery::Ipv4Net>,
 }
 
 impl App {
@@ -452,7 +458,15 @@ impl App {
             tz: jiff::tz::TimeZone::UTC,
             fingerprints: None,
             secret: None,
+            workflow: None,
+            local_nets: Vec::new(),
         }
+    }
+
+    /// Audits with this computer's own networks `nets` (the checks send nothing elsewhere).
+    pub fn with_local_nets(mut self, nets: Vec<crate::discovery::Ipv4Net>) -> Self {
+        self.local_nets = nets;
+        self
     }
 
     /// Identifies scanned devices with `rules`.
@@ -467,9 +481,9 @@ impl App {
         self
     }
 
-    /// Opens on "what needs you" when anything does (the start of a session).
+    /// Opens on the Fix first list when anything is on it (the start of a session).
     pub fn open_needs_you_if_due(mut self) -> Self {
-        if !self.needs_you().is_empty() {
+        if !self.fix_first().is_empty() {
             self.screen = Screen::NeedsYou { cursor: 0 };
         }
         self
@@ -496,7 +510,9 @@ impl App {
             );
             return None;
         }
-        if self.scan.as_ref().is_some_and(|s| s.running) {
+        if self.scan.as_ref().is_some_and(|s| s.running)
+            || self.workflow.as_ref().is_some_and(|w| w.running())
+        {
             self.notice(Tone::Info, "A scan is already running.");
             return None;
         }
@@ -536,9 +552,27 @@ impl App {
         self.inventory.device(id)
     }
 
-    /// The steps that apply to `device`, in catalog order.
+    /// The steps that apply to `device`: found problems first, then the rest in catalog order.
+    /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
+    /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        self.catalog.steps_for(device.category).collect()
+        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
+        let by_evidence = crate::session::audit_steps(&self.catalog, device)
+            .into_iter()
+            .chain(
+                device
+                    .findings
+                    .keys()
+                    .filter_map(|id| self.catalog.step(id)),
+            );
+        for step in by_evidence {
+            if !steps.iter().any(|s| s.id == step.id) {
+                steps.push(step);
+            }
+        }
+        let now = self.now;
+        steps.sort_by_key(|s| super::fix_first::open_problem(device, &s.id, now).is_none());
+        steps
     }
 
     /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
@@ -594,6 +628,12 @@ impl App {
                 None
             }
             Msg::ScanStarted { scope, notes } => {
+                self.workflow = Some(crate::session::ScanWorkflow::new(
+                    scope.clone(),
+                    self.local_nets.clone(),
+                    crate::session::AuditMode::Full,
+                    now,
+                ));
                 self.scan = Some(ScanView {
                     scope,
                     started_at: now,
@@ -609,12 +649,13 @@ impl App {
             }
             Msg::ScanFailed { error } => {
                 self.scan = None;
+                self.workflow = None;
                 self.notice(Tone::Error, format!("Cannot scan: {error}"));
                 None
             }
             Msg::Discovery(event) => self.on_discovery(event),
             Msg::Verified(outcome) => self.on_verified(outcome),
-            Msg::Reverified(outcomes) => self.on_reverified(outcomes),
+            Msg::Audited(done) => self.on_audited(done),
             Msg::PasswordMade {
                 device,
                 password,
@@ -637,107 +678,6 @@ impl App {
         }
     }
 
-    fn on_discovery(&mut self, event: DiscoveryEvent) -> Option<Command> {
-        let now = self.now;
-        let view = self.scan.as_mut()?;
-        match event {
-            DiscoveryEvent::StageStarted { stage } => {
-                view.set(stage, StageState::Running { done: 0, total: 0 });
-            }
-            DiscoveryEvent::Progress { stage, done, total } => {
-                view.set(stage, StageState::Running { done, total });
-            }
-            DiscoveryEvent::StageFinished { stage, hosts, .. } => {
-                view.set(stage, StageState::Finished { hosts });
-            }
-            DiscoveryEvent::StageFailed { stage, reason } => {
-                view.set(stage, StageState::Failed { reason });
-            }
-            DiscoveryEvent::Note { .. } => {}
-            DiscoveryEvent::Sighting(sighting) => {
-                view.hosts.insert(sighting.ip);
-                self.absorb_sighting(&sighting, now);
-            }
-            DiscoveryEvent::Done { .. } => {
-                view.running = false;
-                let record = ScanRecord {
-                    started_at: view.started_at,
-                    finished_at: now,
-                    devices_seen: view.hosts.len(),
-                    scope: view.scope.clone(),
-                };
-                let (hosts, new) = (view.hosts.len(), view.new_devices);
-                let failed: Vec<String> = view
-                    .stages
-                    .iter()
-                    .filter_map(|(stage, state)| match state {
-                        StageState::Failed { reason } => Some(format!("{stage}: {reason}")),
-                        _ => None,
-                    })
-                    .collect();
-                self.inventory.push_scan(record);
-                if failed.is_empty() {
-                    self.notice(
-                        Tone::Good,
-                        format!(
-                            "Scan finished: {} answered, {new} new.",
-                            plural(hosts, "device", "devices")
-                        ),
-                    );
-                } else {
-                    self.notice(
-                        Tone::Error,
-                        format!(
-                            "Scan finished with {}, but {}",
-                            plural(hosts, "device", "devices"),
-                            failed.join("; ")
-                        ),
-                    );
-                }
-                self.save.generation += 1;
-                return Some(Command::SaveAndReverify {
-                    generation: self.save.generation,
-                });
-            }
-        }
-        None
-    }
-
-    /// Merges a sighting into the inventory, keeping the cursor and the open screen on their device.
-    fn absorb_sighting(&mut self, sighting: &crate::discovery::Sighting, now: Timestamp) {
-        let selected = self.selected_device().map(|d| d.id.clone());
-        let merged = crate::inventory::merge(&mut self.inventory, sighting, now);
-        if let Some(rules) = &self.fingerprints
-            && let Some(device) = self.inventory.device_mut(&merged.id)
-        {
-            crate::inventory::identify_device(device, rules);
-        }
-        if merged.new
-            && let Some(view) = self.scan.as_mut()
-        {
-            view.new_devices += 1;
-        }
-        if let Some(was) = &merged.was {
-            self.rename_in_screens(was, &merged.id);
-        }
-        // Records folded into this device (the same box, known by an address only) follow it.
-        for gone in &merged.absorbed {
-            self.rename_in_screens(gone, &merged.id);
-        }
-        let selected = selected.map(|id| {
-            if merged.was.as_ref() == Some(&id) || merged.absorbed.contains(&id) {
-                merged.id.clone()
-            } else {
-                id
-            }
-        });
-        if let Some(id) = selected
-            && let Some(pos) = self.inventory.devices.iter().position(|d| d.id == id)
-        {
-            self.list_cursor = pos;
-        }
-    }
-
     /// Follows a device whose id changed (an address became a hardware address).
     fn rename_in_screens(&mut self, was: &DeviceId, now_is: &DeviceId) {
         match &mut self.screen {
@@ -747,7 +687,7 @@ impl App {
         }
     }
 
-    fn notice(&mut self, tone: Tone, text: impl Into<String>) {
+    pub(super) fn notice(&mut self, tone: Tone, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             tone,
@@ -765,6 +705,11 @@ impl App {
         };
         if action == Action::Quit {
             self.quitting = true;
+            // What a running scan found so far is saved before leaving.
+            let stopped = self.workflow.as_mut().map(|w| w.stop()).unwrap_or_default();
+            if let Some(save) = self.effects(stopped) {
+                return Some(Command::Batch(vec![save, Command::Quit]));
+            }
             return Some(Command::Quit);
         }
         if action == Action::ToggleHelp {
@@ -807,13 +752,23 @@ impl App {
     }
 
     fn on_needs_you(&mut self, action: Action) -> Option<Command> {
-        let items = self.needs_you();
+        let items = self.fix_first();
         let Screen::NeedsYou { cursor } = &mut self.screen else {
             return None;
         };
         move_cursor(cursor, items.len(), action);
         match action {
             Action::Back => self.screen = Screen::List,
+            Action::ConfirmFine => {
+                let item = items.get(*cursor)?;
+                let step = item.step.clone()?;
+                let command = self.confirm_fine(&item.device, &step);
+                let last = self.fix_first().len().saturating_sub(1);
+                if let Screen::NeedsYou { cursor } = &mut self.screen {
+                    *cursor = (*cursor).min(last);
+                }
+                return command;
+            }
             Action::Open => {
                 let item = items.get(*cursor)?;
                 if let Some(pos) = self
@@ -827,7 +782,7 @@ impl App {
                 let device = item.device.clone();
                 match &item.step {
                     Some(step) => {
-                        let step = StepId::new(step.clone());
+                        let step = step.clone();
                         if let Some(d) = self.device(&device) {
                             let steps = self.steps_of(d);
                             self.step_cursor = steps.iter().position(|s| s.id == step).unwrap_or(0);
@@ -847,8 +802,8 @@ impl App {
 
     fn on_list(&mut self, action: Action) -> Option<Command> {
         if action == Action::ShowNeedsYou {
-            if self.needs_you().is_empty() {
-                self.notice(Tone::Good, "Nothing needs you right now.");
+            if self.fix_first().is_empty() {
+                self.notice(Tone::Good, "Nothing to fix right now.");
             } else {
                 self.screen = Screen::NeedsYou { cursor: 0 };
             }
@@ -935,6 +890,10 @@ impl App {
                 return Some(self.bump_save());
             }
             Action::ShowEvidence => self.edit = Some(Edit::Evidence),
+            Action::ConfirmFine => {
+                let step = steps.get(self.step_cursor)?.clone();
+                return self.confirm_fine(&id, &step);
+            }
             _ => {}
         }
         None
@@ -985,6 +944,10 @@ impl App {
             Action::MarkNotApplicable => return self.choose(Choice::NotApplicable),
             Action::AcceptRisk => return self.choose(Choice::Accept),
             Action::Later => return self.choose(Choice::Later),
+            Action::ConfirmFine => {
+                let (id, step) = (wizard.device.clone(), wizard.step.clone());
+                return self.confirm_fine(&id, &step);
+            }
             Action::OpenLink => {
                 let url = self
                     .catalog
@@ -1221,7 +1184,7 @@ impl App {
     }
 
     /// Numbers a new change and asks for it to be saved.
-    fn bump_save(&mut self) -> Command {
+    pub(super) fn bump_save(&mut self) -> Command {
         self.save.generation += 1;
         Command::Save {
             generation: self.save.generation,
@@ -1297,6 +1260,12 @@ impl App {
         let now = self.now;
         let device_name = self.device(&outcome.device)?.name.clone();
         crate::verify::apply(&mut self.inventory, &outcome, now);
+        if let Some(device) = self.inventory.device_mut(&outcome.device) {
+            device.findings.insert(
+                outcome.step.clone(),
+                crate::session::audit::finding_of(&outcome.result, now),
+            );
+        }
         let result = outcome.result.clone();
         let (tone, text) = match result.verdict {
             Verdict::Pass => (
@@ -1329,46 +1298,9 @@ impl App {
         Some(self.bump_save())
     }
 
-    fn on_reverified(&mut self, outcomes: Vec<Outcome>) -> Option<Command> {
-        let now = self.now;
-        let mut regressions = Vec::new();
-        let mut verified = 0;
-        for outcome in &outcomes {
-            if outcome.result.verdict == Verdict::Pass {
-                verified += 1;
-            }
-            if crate::verify::apply(&mut self.inventory, outcome, now) {
-                let name = self
-                    .device(&outcome.device)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default();
-                regressions.push(format!("{name} {}", outcome.step));
-            }
-        }
-        if !regressions.is_empty() {
-            self.notice(
-                Tone::Error,
-                format!(
-                    "Came undone since last time: {}. n shows what needs you.",
-                    regressions.join(", ")
-                ),
-            );
-        } else if !outcomes.is_empty() && self.notice.as_ref().is_none_or(|n| n.tone != Tone::Error)
-        {
-            self.notice(
-                Tone::Good,
-                format!(
-                    "Re-checked {} finished steps: {verified} verified, none came undone.",
-                    outcomes.len()
-                ),
-            );
-        }
-        Some(self.bump_save())
-    }
-
     /// After a change: bump the save number, go to the next open step (or back to the device),
     /// and say what happened.
-    fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
+    pub(super) fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
         let next = self.device(&id).and_then(|device| {
             let steps = self.steps_of(device);
             let here = steps.iter().position(|s| s.id == step).unwrap_or(0);

@@ -3,7 +3,9 @@
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
 
 pub mod app;
+pub mod fix_first;
 pub mod keys;
+pub mod panic;
 pub mod render;
 pub mod screens;
 
@@ -19,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::model::Inventory;
 use crate::secrets;
+use crate::session;
 use crate::store::Store;
 use crate::verify;
 use app::{App, Command, Msg};
@@ -46,12 +49,14 @@ type SaveRequest = Option<(u64, Arc<Inventory>)>;
 /// # Errors
 /// When the terminal cannot be set up or drawn on, or when the last change could not be saved
 /// (the message says so, so nothing is lost silently).
-pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Result<()> {
+pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<()> {
+    let mut app = app.with_local_nets(local_nets());
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (save_tx, save_rx) = watch::channel::<SaveRequest>(None);
     let saver = tokio::spawn(save_loop(store, save_rx, tx.clone()));
 
     let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    panic::install();
     let guard = RestoreGuard;
     let mut events = EventStream::new();
     let mut scan_task: Option<tokio::task::JoinHandle<()>> = None;
@@ -66,6 +71,10 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     loop {
+        if panic::restored() {
+            // A worker panicked and gave the terminal back: stop drawing, save, and say so.
+            break;
+        }
         terminal
             .draw(|frame| render::render(&app, frame))
             .context("could not draw on the terminal")?;
@@ -80,83 +89,89 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
             Some(msg) = rx.recv() => msg,
             _ = tick.tick() => Msg::Tick,
         };
-        match app.update(msg, Timestamp::now()) {
-            Some(Command::Save { generation }) => {
-                let snapshot = Arc::new(app.inventory.clone());
-                save_tx.send_replace(Some((generation, snapshot)));
-            }
-            Some(Command::OpenLink(url)) => {
-                let tx = tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let msg = match open::that_detached(&url) {
-                        Ok(()) => Msg::LinkOpened { url },
-                        Err(e) => Msg::LinkFailed {
-                            url,
-                            error: e.to_string(),
-                        },
-                    };
-                    let _ = tx.send(msg);
-                });
-            }
-            Some(Command::StartScan) => start_scan(&tx, &mut scan_task),
-            Some(Command::SaveAndVerify {
-                generation,
-                device,
-                step,
-            }) => {
-                let snapshot = Arc::new(app.inventory.clone());
-                save_tx.send_replace(Some((generation, snapshot.clone())));
-                let (tx, catalog) = (tx.clone(), app.catalog.clone());
-                tokio::spawn(async move {
-                    let nets = local_nets();
-                    let outcome =
-                        verify::verify_step(&catalog, &snapshot, &device, &step, nets).await;
-                    if let Some(outcome) = outcome {
-                        let _ = tx.send(Msg::Verified(outcome));
+        let mut commands: std::collections::VecDeque<Command> =
+            app.update(msg, Timestamp::now()).into_iter().collect();
+        let mut quit = false;
+        while let Some(command) = commands.pop_front() {
+            match command {
+                Command::Batch(list) => {
+                    for c in list.into_iter().rev() {
+                        commands.push_front(c);
                     }
-                });
-            }
-            Some(Command::SaveAndReverify { generation }) => {
-                let snapshot = Arc::new(app.inventory.clone());
-                save_tx.send_replace(Some((generation, snapshot.clone())));
-                let (tx, catalog) = (tx.clone(), app.catalog.clone());
-                tokio::spawn(async move {
-                    let outcomes = verify::reverify_all(&catalog, &snapshot, local_nets()).await;
-                    let _ = tx.send(Msg::Reverified(outcomes));
-                });
-            }
-            Some(Command::MakePassword { device, style }) => {
-                let (tx, keyring) = (tx.clone(), keyring.clone());
-                tokio::spawn(async move {
-                    let password = secrets::generate(style);
-                    let kept = match &keyring {
-                        Ok(k) => k
-                            .store(&device, password.expose())
-                            .await
-                            .map_err(|e| e.to_string()),
-                        Err(e) => Err(e.clone()),
-                    };
-                    let _ = tx.send(Msg::PasswordMade {
-                        device,
-                        password,
-                        kept,
+                }
+                Command::Save { generation } => {
+                    let snapshot = Arc::new(app.inventory.clone());
+                    save_tx.send_replace(Some((generation, snapshot)));
+                }
+                Command::OpenLink(url) => {
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let msg = match open::that_detached(&url) {
+                            Ok(()) => Msg::LinkOpened { url },
+                            Err(e) => Msg::LinkFailed {
+                                url,
+                                error: e.to_string(),
+                            },
+                        };
+                        let _ = tx.send(msg);
                     });
-                });
+                }
+                Command::StartScan => start_scan(&tx, &mut scan_task),
+                Command::SaveAndVerify {
+                    generation,
+                    device,
+                    step,
+                } => {
+                    let snapshot = Arc::new(app.inventory.clone());
+                    save_tx.send_replace(Some((generation, snapshot.clone())));
+                    let (tx, catalog) = (tx.clone(), app.catalog.clone());
+                    tokio::spawn(async move {
+                        let nets = local_nets();
+                        let outcome =
+                            verify::verify_step(&catalog, &snapshot, &device, &step, nets).await;
+                        if let Some(outcome) = outcome {
+                            let _ = tx.send(Msg::Verified(outcome));
+                        }
+                    });
+                }
+                Command::Audit(job) => {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(Msg::Audited(session::run_audit(*job).await));
+                    });
+                }
+                Command::MakePassword { device, style } => {
+                    let (tx, keyring) = (tx.clone(), keyring.clone());
+                    tokio::spawn(async move {
+                        let password = secrets::generate(style);
+                        let kept = match &keyring {
+                            Ok(k) => k
+                                .store(&device, password.expose())
+                                .await
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.clone()),
+                        };
+                        let _ = tx.send(Msg::PasswordMade {
+                            device,
+                            password,
+                            kept,
+                        });
+                    });
+                }
+                Command::FetchPassword { device } => {
+                    let (tx, keyring) = (tx.clone(), keyring.clone());
+                    tokio::spawn(async move {
+                        let result = match &keyring {
+                            Ok(k) => k.fetch(&device).await.map_err(|e| e.to_string()),
+                            Err(e) => Err(e.clone()),
+                        };
+                        let _ = tx.send(Msg::PasswordFetched { device, result });
+                    });
+                }
+                Command::Quit => quit = true,
             }
-            Some(Command::FetchPassword { device }) => {
-                let (tx, keyring) = (tx.clone(), keyring.clone());
-                tokio::spawn(async move {
-                    let result = match &keyring {
-                        Ok(k) => k.fetch(&device).await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e.clone()),
-                    };
-                    let _ = tx.send(Msg::PasswordFetched { device, result });
-                });
-            }
-            Some(Command::Quit) => break,
-            None => {}
         }
-        if app.quitting {
+        if quit || app.quitting {
             break;
         }
     }
@@ -166,7 +181,13 @@ pub async fn run(mut app: App, store: Store, scan_on_start: bool) -> anyhow::Res
     }
     drop(terminal);
     drop(guard);
-    finish_saves(&mut app, save_tx, saver, &mut rx).await
+    finish_saves(&mut app, save_tx, saver, &mut rx).await?;
+    if panic::restored() {
+        anyhow::bail!(
+            "porchlight stopped after an internal error (its message is above); your changes were saved"
+        );
+    }
+    Ok(())
 }
 
 /// This machine's own networks, for the checks (which refuse to send logins anywhere else).

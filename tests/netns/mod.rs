@@ -4,8 +4,8 @@
 //! ```text
 //!            hub namespace: bridge br0 (multicast snooping off, so mDNS and SSDP flood)
 //!   ┌──────────┬──────────┬──────────┬─────┴────┬──────────┬───────────┐
-//!  scanner   router     mqtt      printer    speaker     nas  camera  plain hosts...
-//!   .2        .1        .10        .11        .12        .13   .14    .20-.24
+//!  scanner   router     mqtt      printer    speaker     nas  camera doorcam  plain hosts...
+//!   .2        .1        .10        .11        .12        .13   .14    .15      .20-.24
 //! ```
 //!
 //! Every device lives in its own namespace with one veth (`eth0`) into the bridge, a fixed MAC and
@@ -49,6 +49,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use std::os::unix::process::CommandExt as _;
+
+pub mod hostile;
 
 /// Namespace names of every home start with this, then the owning process id.
 pub const PREFIX: &str = "plt";
@@ -321,6 +323,14 @@ pub fn standard_devices(net: u8) -> Vec<Device> {
         ],
         ..Device::plain("camera", ip(14), "44:19:b6:00:00:0e")
     };
+    // A second camera done right: its stream asks for a password and telnet is off.
+    let doorcam = Device {
+        listeners: vec![
+            Listener::new(554, "rtsp", "Hikvision RTSP Server", ""),
+            Listener::new(80, "http", "App-webs/", "Web Client"),
+        ],
+        ..Device::plain("doorcam", ip(15), "44:19:b6:00:00:0f")
+    };
     vec![
         router,
         mqtt,
@@ -328,6 +338,7 @@ pub fn standard_devices(net: u8) -> Vec<Device> {
         speaker,
         nas,
         camera,
+        doorcam,
         Device::plain("plug", ip(20), "24:0a:c4:00:00:14"),
         Device::plain("tv", ip(21), "8c:79:f5:00:00:15"),
         Device::plain("laptop", ip(22), "0c:8b:fd:00:00:16"),

@@ -91,7 +91,8 @@ pub fn read_all() -> Result<(Vec<Neighbour>, Vec<Neighbour<Ipv6Addr>>), String> 
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Err("reading the neighbour table is supported on Linux only for now".into())
+        // macOS and Windows: `arp -a` gives no states (nothing counts as present on its own).
+        Ok((super::platform::read_table()?, Vec::new()))
     }
 }
 
@@ -136,7 +137,7 @@ pub fn default_gateway() -> Option<Ipv4Addr> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        None
+        super::platform::default_gateway()
     }
 }
 

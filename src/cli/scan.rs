@@ -1,0 +1,328 @@
+//! `porchlight scan`: drives the shared scan workflow ([`crate::session`]) in a plain loop, saves
+//! while it runs, and prints the table, the problems the audit found and the re-checked steps (or
+//! all of it as JSON, with the stable `findings` array).
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{Cli, ScanArgs, describe_event, stage_line, truncate, write_scan_table};
+use crate::catalog::Catalog;
+use crate::discovery::summary::{HostIdentity, ScanSummary};
+use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
+use crate::identify::Fingerprints;
+use crate::model::{FindingVerdict, Inventory};
+use crate::session::{AuditMode, Effect, ScanWorkflow, run_audit};
+use crate::store::Store;
+
+/// Runs `porchlight scan`.
+pub(super) fn scan(
+    cli: &Cli,
+    args: &ScanArgs,
+    catalog: &Catalog,
+    dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    if cli.demo {
+        bail!(
+            "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
+        );
+    }
+    let scope = Scope::from_system(&ScopeOptions {
+        subnets: args.subnet.clone(),
+        interfaces: args.interface.clone(),
+        allow_public: args.allow_public,
+        allow_large: args.allow_large,
+    })?;
+    let rules = Fingerprints::builtin()?;
+    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
+    let store = Store::open(dir)?;
+    let mut inventory = store.load()?;
+    if let Some(notice) = store.take_merge_notice() {
+        eprintln!("porchlight: {notice}");
+    }
+    let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
+    let mut summary = ScanSummary::new(scope.describe());
+    summary.notes.extend(scope.notes.iter().cloned());
+    let show_stages = !args.json && std::io::stderr().is_terminal();
+    let mode = if args.no_audit {
+        AuditMode::SettledOnly
+    } else {
+        AuditMode::Full
+    };
+    let nets = scope.subnets.iter().map(|s| s.net).collect();
+    let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
+    let mut interrupted = false;
+    runtime.block_on(async {
+        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()).remembering(&inventory));
+        let mut audits = futures::stream::FuturesUnordered::new();
+        let clock = std::time::Instant::now();
+        let mut discovery_open = true;
+        let interrupt = tokio::signal::ctrl_c();
+        tokio::pin!(interrupt);
+        loop {
+            let effects = tokio::select! {
+                event = scan.next(), if discovery_open => match event {
+                    Some(event) => {
+                        if args.verbose {
+                            eprintln!(
+                                "[{:>6.1} ms] {}",
+                                clock.elapsed().as_secs_f64() * 1000.0,
+                                describe_event(&event)
+                            );
+                        } else if show_stages && let Some(line) = stage_line(&event) {
+                            eprintln!("{line}");
+                        }
+                        summary.absorb(&event);
+                        workflow
+                            .on_event(catalog, &mut inventory, Some(&rules), &event, Timestamp::now())
+                            .1
+                    }
+                    None => {
+                        discovery_open = false;
+                        Vec::new()
+                    }
+                },
+                Some(done) = audits.next(), if !audits.is_empty() => {
+                    workflow.on_audited(&mut inventory, done, Timestamp::now())
+                }
+                // Ctrl-C: what was found so far is saved before leaving.
+                _ = &mut interrupt => {
+                    interrupted = true;
+                    workflow.stop()
+                }
+                else => workflow.stop(),
+            };
+            for effect in effects {
+                match effect {
+                    Effect::Audit(job) => audits.push(run_audit(*job)),
+                    Effect::Save => store.save(&inventory)?,
+                    Effect::Finished => {
+                        if show_stages || args.verbose {
+                            eprintln!(
+                                "  {:<16} {} checks ({:.1} s)",
+                                "audit",
+                                workflow.checked().len(),
+                                clock.elapsed().as_secs_f64()
+                            );
+                        }
+                        return Ok::<(), anyhow::Error>(());
+                    }
+                }
+            }
+            if !workflow.running() {
+                return Ok(());
+            }
+        }
+    })?;
+    if interrupted {
+        bail!(
+            "scan interrupted; the {} devices found so far are saved",
+            workflow.hosts()
+        );
+    }
+    for host in &mut summary.devices {
+        if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
+            host.identity = Some(HostIdentity {
+                id: d.id.to_string(),
+                name: d.name.clone(),
+                category: d.category.key().to_string(),
+                vendor: d.vendor.clone(),
+                model: d.model.clone(),
+            });
+        }
+    }
+    let findings = findings_of(&workflow, &inventory);
+    let checks = checks_of(&workflow, &inventory);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &ScanJson {
+                summary: &summary,
+                findings: &findings,
+                checks: &checks,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        write_scan_table(&mut out, &summary)?;
+        write_problems(&mut out, catalog, &findings, args.no_audit)?;
+        write_checks(&mut out, &checks)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON of `porchlight scan`: what was found, the audit's findings and the re-run checks.
+#[derive(Serialize)]
+struct ScanJson<'a> {
+    #[serde(flatten)]
+    summary: &'a ScanSummary,
+    findings: &'a [FindingJson],
+    checks: &'a [CheckJson],
+}
+
+/// One audited (device, step): the stable contract documented in the README.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingJson {
+    /// The device's id (`mac:...`).
+    pub device: String,
+    /// Its address when checked.
+    pub ip: String,
+    /// The step (`RT-04`).
+    pub step: String,
+    /// `problem`, `fine` or `unknown`.
+    pub verdict: &'static str,
+    /// One line: what porchlight saw, or why it could not tell.
+    pub evidence: String,
+}
+
+/// The findings of every (device, step) this scan checked, in device then step order.
+fn findings_of(workflow: &ScanWorkflow, inventory: &Inventory) -> Vec<FindingJson> {
+    let mut out: Vec<FindingJson> = workflow
+        .checked()
+        .iter()
+        .filter_map(|c| {
+            let device = inventory.device(&c.device)?;
+            let finding = device.findings.get(&c.step)?;
+            Some(FindingJson {
+                device: device.id.to_string(),
+                ip: device.ip.map(|ip| ip.to_string()).unwrap_or_default(),
+                step: c.step.to_string(),
+                verdict: finding.verdict.key(),
+                evidence: finding.evidence.clone(),
+            })
+        })
+        .collect();
+    let position = |id: &str| {
+        inventory
+            .devices
+            .iter()
+            .position(|d| d.id.to_string() == id)
+    };
+    out.sort_by(|a, b| {
+        position(&a.device)
+            .cmp(&position(&b.device))
+            .then(a.step.cmp(&b.step))
+    });
+    out.dedup_by(|a, b| a.device == b.device && a.step == b.step);
+    out
+}
+
+/// One re-run check of a step the owner had settled, for `porchlight scan`.
+#[derive(Serialize)]
+struct CheckJson {
+    device: String,
+    device_name: String,
+    step: String,
+    verdict: crate::checks::Verdict,
+    regression: bool,
+    evidence: String,
+}
+
+/// The re-checks of settled steps in this scan.
+fn checks_of(workflow: &ScanWorkflow, inventory: &Inventory) -> Vec<CheckJson> {
+    use crate::checks::Verdict;
+    workflow
+        .checked()
+        .iter()
+        .filter(|c| c.settled)
+        .filter_map(|c| {
+            let device = inventory.device(&c.device)?;
+            let finding = device.findings.get(&c.step)?;
+            Some(CheckJson {
+                device: device.id.to_string(),
+                device_name: device.name.clone(),
+                step: c.step.to_string(),
+                verdict: match finding.verdict {
+                    FindingVerdict::Problem => Verdict::Fail,
+                    FindingVerdict::Fine => Verdict::Pass,
+                    FindingVerdict::Unknown => Verdict::Unknown,
+                },
+                regression: c.regression,
+                evidence: finding.evidence.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Writes the problems the audit found, after the scan table: one line each, the riskiest first.
+fn write_problems(
+    out: &mut impl Write,
+    catalog: &Catalog,
+    findings: &[FindingJson],
+    skipped: bool,
+) -> std::io::Result<()> {
+    if skipped {
+        writeln!(out)?;
+        writeln!(out, "Audit skipped (--no-audit).")?;
+        return Ok(());
+    }
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let mut problems: Vec<&FindingJson> = findings
+        .iter()
+        .filter(|f| f.verdict == FindingVerdict::Problem.key())
+        .collect();
+    let rank = |f: &FindingJson| {
+        catalog
+            .step(&crate::model::StepId::new(f.step.clone()))
+            .map(crate::session::RiskRank::of)
+    };
+    problems.sort_by_key(|f| rank(f));
+    let fine = findings
+        .iter()
+        .filter(|f| f.verdict == FindingVerdict::Fine.key())
+        .count();
+    let unknown = findings.len() - problems.len() - fine;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Audit: {} checks, {} problems found, {fine} fine, {unknown} could not tell.",
+        findings.len(),
+        problems.len()
+    )?;
+    for f in problems {
+        let title = catalog
+            .step(&crate::model::StepId::new(f.step.clone()))
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  ! {:<15} {} {}: {}",
+            f.ip,
+            f.step,
+            truncate(&title, 48),
+            f.evidence
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the re-run checks: regressions first, named.
+fn write_checks(out: &mut impl Write, checks: &[CheckJson]) -> std::io::Result<()> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let verified = checks
+        .iter()
+        .filter(|c| c.verdict == crate::checks::Verdict::Pass)
+        .count();
+    let undone: Vec<&CheckJson> = checks.iter().filter(|c| c.regression).collect();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Re-checked {} finished steps: {verified} verified, {} came undone.",
+        checks.len(),
+        undone.len()
+    )?;
+    for c in undone {
+        writeln!(out, "  ✗ {} {}: {}", c.device_name, c.step, c.evidence)?;
+    }
+    Ok(())
+}
