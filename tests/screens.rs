@@ -110,11 +110,25 @@ fn help_overlay() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Char('?')]);
     let text = screen(&app);
-    // Every binding of the key table is on the help screen.
-    for b in porchlight::tui::keys::BINDINGS {
-        assert!(text.contains(b.help), "help lacks {:?}\n{text}", b.help);
-    }
     insta::assert_snapshot!(text);
+    // Every binding of the key table is on the help screen, scrolling down with ↓ where needed,
+    // at every size.
+    for (width, height) in [(60, 15), (80, 24), (200, 50)] {
+        let mut app = demo_app();
+        press(&mut app, &[KeyCode::Char('?')]);
+        let mut seen = String::new();
+        for _ in 0..60 {
+            seen.push_str(&draw(&app, width, height).backend().to_string());
+            press(&mut app, &[KeyCode::Down]);
+        }
+        for b in porchlight::tui::keys::BINDINGS {
+            assert!(
+                seen.contains(b.help),
+                "help at {width}x{height} lacks {:?}",
+                b.help
+            );
+        }
+    }
 }
 
 #[test]
@@ -411,7 +425,9 @@ fn wizard_shows_the_checks_verdict() {
                 verdict: Verdict::Fail,
                 evidence: "telnet still answers on 192.168.1.64:23 (banner: login:)".into(),
                 next: Some("Look for Telnet under Network > Advanced on the camera's web page, then press d to check again.".into()),
+                unconfirmed: None,
             },
+            tried_logins: false,
         }),
         now(),
     );
@@ -419,4 +435,65 @@ fn wizard_shows_the_checks_verdict() {
     assert!(text.contains("Still open"), "{text}");
     assert!(text.contains("telnet still answers"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn verdicts_say_verified_in_part_or_cannot_check() {
+    use porchlight::checks::{CheckResult, Verdict};
+    use porchlight::verify::Outcome;
+    let mut app = demo_app().with_scanning(true);
+    press(
+        &mut app,
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Char('d'),
+        ],
+    );
+    let (device, step) = match &app.screen {
+        porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
+        _ => panic!("the wizard stays on the step"),
+    };
+    let part = CheckResult::pass("none of the 3 factory logins that fit a camera worked")
+        .in_part("that every other login uses a long password");
+    app.update(
+        Msg::Verified(Outcome {
+            device: device.clone(),
+            step: step.clone(),
+            result: part,
+            tried_logins: true,
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Verified in part"), "{text}");
+    assert!(text.contains("You confirm"), "{text}");
+    assert!(text.contains("every other login"), "{text}");
+    assert!(!text.contains("the fix took"), "{text}");
+
+    // The checklist shows it too, and says what is left when the step is selected.
+    press(&mut app, &[KeyCode::Esc]);
+    let text = screen(&app);
+    assert!(text.contains("◐ in part"), "{text}");
+
+    let unknown = CheckResult::unknown("not tried: the device showed a sign of locking logins out");
+    assert_eq!(unknown.verdict, Verdict::Unknown);
+    press(&mut app, &[KeyCode::Char('w'), KeyCode::Char('d')]);
+    let step = match &app.screen {
+        porchlight::tui::app::Screen::Wizard(w) => w.step.clone(),
+        _ => panic!("the wizard"),
+    };
+    app.update(
+        Msg::Verified(Outcome {
+            device,
+            step,
+            result: unknown,
+            tried_logins: false,
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Cannot check"), "{text}");
+    assert!(text.contains("locking logins out"), "{text}");
 }

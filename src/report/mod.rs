@@ -293,8 +293,10 @@ pub struct DeviceScore {
     pub earned: u32,
     /// Weight of every counted step.
     pub possible: u32,
-    /// Steps left open (to do or failed).
+    /// Steps that need the owner now (see [`crate::standing::StepStatus`]): not settled, not put off.
     pub open: usize,
+    /// Steps put off until later.
+    pub postponed: usize,
     /// Steps whose check failed.
     pub failed: usize,
     /// Steps settled (done, verified, not applicable or accepted), out of `total`.
@@ -417,6 +419,17 @@ impl StepStatus {
     }
 }
 
+impl StepReport {
+    /// The state in the owner's words: `verified in part` for a step verified in part.
+    pub fn state_label(&self) -> &'static str {
+        if self.unconfirmed.is_some() {
+            "verified in part"
+        } else {
+            self.state.label()
+        }
+    }
+}
+
 /// One step of one device's checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepReport {
@@ -430,6 +443,12 @@ pub struct StepReport {
     pub reason: Option<String>,
     /// The owner's note.
     pub note: Option<String>,
+    /// For a step porchlight verified in part: what the owner must still confirm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
+    /// For a done step whose network check could not tell: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_check: Option<String>,
     /// When the state was set (`None`: never touched).
     pub set_at: Option<Timestamp>,
     /// When it is next due (`None`: not applicable, or only when something changes).
@@ -529,7 +548,7 @@ pub fn build(input: &ReportInput) -> Report {
         fully_hardened: inventory
             .devices
             .iter()
-            .filter(|d| catalog.progress(d).light() == crate::catalog::Light::Green)
+            .filter(|d| catalog.progress(d, *now).light() == crate::catalog::Light::Green)
             .count(),
         failed_checks: devices.iter().map(|d| d.score.failed).sum(),
         new_devices: devices.iter().filter(|d| d.new).count(),
@@ -567,7 +586,7 @@ fn device_report(
     d: &Device,
 ) -> DeviceReport {
     let score = device_score(catalog, d);
-    let progress = catalog.progress(d);
+    let progress = catalog.progress(d, now);
     let checklist: Vec<StepReport> = catalog
         .steps_for(d.category)
         .map(|step| {
@@ -636,6 +655,7 @@ fn device_report(
             earned: score.earned,
             possible: score.possible,
             open: progress.open(),
+            postponed: progress.postponed,
             failed: progress.failed,
             settled: progress.settled,
             total: progress.total,
@@ -684,6 +704,16 @@ fn step_report(
         state: status,
         reason,
         note: opt_text(progress.and_then(|p| p.note.as_ref())),
+        unconfirmed: if status == StepStatus::Verified {
+            opt_text(progress.and_then(|p| p.unconfirmed.as_ref()))
+        } else {
+            None
+        },
+        cannot_check: if status == StepStatus::Done {
+            opt_text(progress.and_then(|p| p.cannot_check.as_ref()))
+        } else {
+            None
+        },
         set_at: progress.map(|p| p.changed_at),
         due: due_at,
         due_why,
@@ -837,6 +867,9 @@ fn score_words(s: &DeviceScore) -> String {
         if s.failed > 0 {
             out.push_str(&format!(" ({} failed)", s.failed));
         }
+    }
+    if s.postponed > 0 {
+        out.push_str(&format!(", {} put off", s.postponed));
     }
     if s.excluded > 0 {
         out.push_str(&format!(
