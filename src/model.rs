@@ -1,6 +1,7 @@
 //! The domain model: devices, their identity, what was found on them and the owner's progress on
 //! each hardening step. Plain data with no IO, shared by the store, the catalog, the CLI and the TUI.
 
+pub use crate::evidence::Evidence;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -584,6 +585,9 @@ pub struct Device {
     /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub findings: BTreeMap<StepId, Finding>,
+    /// Further addresses and names the network gave.
+    #[serde(default, skip_serializing_if = "Evidence::is_empty")]
+    pub evidence: Evidence,
 }
 
 impl Device {
@@ -611,6 +615,7 @@ impl Device {
             login_check_allowed: false,
             login_check: LoginCheckRecord::default(),
             findings: BTreeMap::new(),
+            evidence: Evidence::default(),
         }
     }
 

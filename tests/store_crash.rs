@@ -61,6 +61,7 @@ fn household(count: u64) -> Inventory {
                 login_check_allowed: false,
                 login_check: Default::default(),
                 findings: Default::default(),
+                evidence: Default::default(),
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
             d

@@ -42,6 +42,9 @@ pub(super) fn scan(
     // Open the store before scanning, so a damaged file or a second porchlight stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
+    if let Some(notice) = store.take_merge_notice() {
+        eprintln!("porchlight: {notice}");
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     let mut summary = ScanSummary::new(scope.describe());
     summary.notes.extend(scope.notes.iter().cloned());
@@ -55,7 +58,7 @@ pub(super) fn scan(
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
     let mut interrupted = false;
     runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
+        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()).remembering(&inventory));
         let mut audits = futures::stream::FuturesUnordered::new();
         let clock = std::time::Instant::now();
         let mut discovery_open = true;

@@ -107,7 +107,11 @@ pub fn default_data_dir() -> Result<PathBuf, StoreError> {
 ///
 /// The same as [`Store::load`].
 pub fn read_inventory(dir: &Path) -> Result<Inventory, StoreError> {
-    read_from(dir).map(|(inventory, _)| inventory)
+    read_from(dir).map(|(mut inventory, _)| {
+        // Duplicate records are shown as one; the next locked load saves the merge.
+        crate::duplicates::merge_duplicates(&mut inventory);
+        inventory
+    })
 }
 
 /// Which file a load read.
@@ -145,6 +149,8 @@ pub struct Store {
     _lock: File,
     /// Also serialises saves made through this store.
     trust: Mutex<Trust>,
+    /// Duplicate records the last load merged, not yet told to the owner.
+    merged: Mutex<usize>,
 }
 
 impl Store {
@@ -209,6 +215,7 @@ impl Store {
             backup_path: dir.join(BACKUP_FILE),
             _lock: lock,
             trust: Mutex::new(Trust::Unchecked),
+            merged: Mutex::new(0),
         })
     }
 
@@ -245,14 +252,42 @@ impl Store {
     /// # Errors
     ///
     /// The same as [`Store::load`].
+    ///
+    /// A file holding two records of one device (same id or hardware address, written by an older
+    /// porchlight) is merged on load, keeping every step of progress, and saved at once (the file
+    /// as it was becomes `state.json.bak`); [`Store::take_merge_notice`] then says so, once.
     pub fn load_with_origin(&self) -> Result<(Inventory, LoadedFrom), StoreError> {
-        let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
-        let result = read_from(&self.dir);
-        *trust = match &result {
-            Ok(_) => Trust::Good,
-            Err(e) => Trust::Refused(self.failed_file(e)),
+        let result = {
+            let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
+            let result = read_from(&self.dir);
+            *trust = match &result {
+                Ok(_) => Trust::Good,
+                Err(e) => Trust::Refused(self.failed_file(e)),
+            };
+            result
         };
-        result
+        let (mut inventory, from) = result?;
+        let folded = crate::duplicates::merge_duplicates(&mut inventory);
+        if folded > 0 {
+            // Saved now, so the owner is told once; if the save fails, the next one writes it.
+            let _ = self.save(&inventory);
+            *self.merged.lock().unwrap_or_else(PoisonError::into_inner) = folded;
+        }
+        Ok((inventory, from))
+    }
+
+    /// A one-line notice when the last load merged duplicate records; `None` afterwards.
+    pub fn take_merge_notice(&self) -> Option<String> {
+        let mut merged = self.merged.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = std::mem::take(&mut *merged);
+        (n > 0).then(|| {
+            format!(
+                "{} held {n} duplicate device {}; merged, keeping every step of progress (the file before is {})",
+                self.state_path.display(),
+                if n == 1 { "record" } else { "records" },
+                self.backup_path.display()
+            )
+        })
     }
 
     /// Saves `inventory` atomically, keeping the previous `state.json` as `state.json.bak`.
@@ -275,6 +310,12 @@ impl Store {
         }
         if let Trust::Refused(path) = &*trust {
             return Err(StoreError::SaveRefused { path: path.clone() });
+        }
+        if let Some(id) = crate::duplicates::duplicate_id(inventory) {
+            return Err(StoreError::DuplicateId {
+                path: self.state_path.clone(),
+                id: id.to_string(),
+            });
         }
         let bytes =
             format::encode(inventory, Timestamp::now()).map_err(|source| StoreError::Encode {
