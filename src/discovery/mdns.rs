@@ -87,6 +87,24 @@ impl Default for MdnsOptions {
     }
 }
 
+impl MdnsOptions {
+    /// Browses the service types the inventory's devices announced from the first moment (at most
+    /// `max_types`), so one lost answer to the meta-query does not lose them.
+    pub fn remember(&mut self, inventory: &crate::model::Inventory) {
+        let mut types: Vec<String> = inventory
+            .devices
+            .iter()
+            .flat_map(|d| &d.services)
+            .filter(|s| s.source == crate::model::ServiceSource::Mdns)
+            .map(|s| s.kind.clone())
+            .collect();
+        types.sort();
+        types.dedup();
+        types.truncate(self.max_types);
+        self.known_types = types;
+    }
+}
+
 /// Browses for the window and reports each resolved instance in scope; returns how many distinct
 /// hosts were seen.
 ///

@@ -93,17 +93,7 @@ impl ScanConfig {
     /// Takes what recent scans found into account: the mDNS service types the inventory's devices
     /// announced are browsed from the first moment, so one lost answer does not lose them.
     pub fn remembering(mut self, inventory: &crate::model::Inventory) -> Self {
-        let mut types: Vec<String> = inventory
-            .devices
-            .iter()
-            .flat_map(|d| &d.services)
-            .filter(|s| s.source == crate::model::ServiceSource::Mdns)
-            .map(|s| s.kind.clone())
-            .collect();
-        types.sort();
-        types.dedup();
-        types.truncate(self.mdns.max_types);
-        self.mdns.known_types = types;
+        self.mdns.remember(inventory);
         self
     }
 }
