@@ -122,6 +122,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            always_on: false,
             findings: BTreeMap::new(),
         });
     }

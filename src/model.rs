@@ -536,6 +536,9 @@ pub struct Device {
     /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub findings: BTreeMap<StepId, Finding>,
+    /// The owner marked it as always on: `porchlight watch` says so when a scan misses it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always_on: bool,
 }
 
 impl Device {
@@ -562,6 +565,7 @@ impl Device {
             gateway: false,
             login_check_allowed: false,
             findings: BTreeMap::new(),
+            always_on: false,
         }
     }
 

@@ -59,6 +59,7 @@ fn household(count: u64) -> Inventory {
                 owner_category: None,
                 gateway: false,
                 login_check_allowed: false,
+                always_on: false,
                 findings: Default::default(),
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
