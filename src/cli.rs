@@ -20,6 +20,7 @@ use crate::store::{self, Store};
 use crate::tui;
 
 mod scan;
+mod watch;
 
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
@@ -52,6 +53,8 @@ pub enum Cmd {
     Remind(RemindArgs),
     /// Write the whole picture: every device, its findings, progress, accepted risks, score, what is due.
     Report(ReportArgs),
+    /// Watch the network: scan every --every (or --once), say each change once, notify the desktop.
+    Watch(watch::WatchArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
@@ -151,6 +154,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Scan(ref args)) => scan::scan(&cli, args, &catalog, &dir),
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
+        Some(Cmd::Watch(ref args)) => watch::watch(&cli, args, &catalog, &dir),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;
             if new {
@@ -635,7 +639,7 @@ pub fn write_reminders(
 /// The systemd user units that run `porchlight remind` every day.
 fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
     let exe = std::env::current_exe().context("could not tell where porchlight is installed")?;
-    let mut command = format!("{} remind --quiet", exe.display());
+    let mut command = exe.display().to_string();
     if cli.data_dir.is_some() {
         // The resolved, absolute folder (less `demo`, which --demo adds back).
         let dir = data_dir(cli)?;
@@ -649,8 +653,15 @@ fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
     if cli.demo {
         command.push_str(" --demo");
     }
+    // The daily check also looks at the network (`watch --once`, not on the simulated demo home;
+    // its status 10 means "something changed", not a failure), then says what is due.
+    let watch = if cli.demo {
+        String::new()
+    } else {
+        format!("ExecStart={command} watch --once\nSuccessExitStatus=10\n")
+    };
     let service = format!(
-        "[Unit]\nDescription=porchlight: say what needs you\n\n[Service]\nType=oneshot\nExecStart={command}\n"
+        "[Unit]\nDescription=porchlight: say what needs you\n\n[Service]\nType=oneshot\n{watch}ExecStart={command} remind --quiet\n"
     );
     let timer = "[Unit]\nDescription=Run porchlight remind every day\n\n[Timer]\nOnCalendar=daily\nPersistent=true\nRandomizedDelaySec=15m\n\n[Install]\nWantedBy=timers.target\n".to_string();
     Ok((service, timer))

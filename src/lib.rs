@@ -22,3 +22,4 @@ pub mod session;
 pub mod store;
 pub mod tui;
 pub mod verify;
+pub mod watch;

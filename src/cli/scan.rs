@@ -53,51 +53,29 @@ pub(super) fn scan(
     };
     let nets = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
-    runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()));
-        let mut audits = futures::stream::FuturesUnordered::new();
-        let clock = std::time::Instant::now();
-        let mut discovery_open = true;
-        loop {
-            let effects = tokio::select! {
-                event = scan.next(), if discovery_open => match event {
-                    Some(event) => {
-                        if args.verbose {
-                            eprintln!(
-                                "[{:>6.1} ms] {}",
-                                clock.elapsed().as_secs_f64() * 1000.0,
-                                describe_event(&event)
-                            );
-                        } else if show_stages && let Some(line) = stage_line(&event) {
-                            eprintln!("{line}");
-                        }
-                        summary.absorb(&event);
-                        workflow
-                            .on_event(catalog, &mut inventory, Some(&rules), &event, Timestamp::now())
-                            .1
-                    }
-                    None => {
-                        discovery_open = false;
-                        Vec::new()
-                    }
-                },
-                Some(done) = audits.next(), if !audits.is_empty() => {
-                    workflow.on_audited(&mut inventory, done, Timestamp::now())
-                }
-                else => workflow.stop(),
-            };
-            for effect in effects {
-                match effect {
-                    Effect::Audit(job) => audits.push(run_audit(*job)),
-                    Effect::Save => store.save(&inventory)?,
-                    Effect::Finished => return Ok::<(), anyhow::Error>(()),
-                }
+    let clock = std::time::Instant::now();
+    runtime.block_on(drive(
+        ScanConfig::new(scope.clone()),
+        &mut workflow,
+        &Driven {
+            catalog,
+            rules: &rules,
+            store: &store,
+        },
+        &mut inventory,
+        |event| {
+            if args.verbose {
+                eprintln!(
+                    "[{:>6.1} ms] {}",
+                    clock.elapsed().as_secs_f64() * 1000.0,
+                    describe_event(event)
+                );
+            } else if show_stages && let Some(line) = stage_line(event) {
+                eprintln!("{line}");
             }
-            if !workflow.running() {
-                return Ok(());
-            }
-        }
-    })?;
+            summary.absorb(event);
+        },
+    ))?;
     for host in &mut summary.devices {
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
             host.identity = Some(HostIdentity {
@@ -128,6 +106,58 @@ pub(super) fn scan(
         write_checks(&mut out, &checks)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a driven scan reads and writes besides the inventory.
+pub(super) struct Driven<'a> {
+    pub catalog: &'a Catalog,
+    pub rules: &'a Fingerprints,
+    pub store: &'a Store,
+}
+
+/// Drives one scan of `config` through the shared workflow ([`crate::session`]): feeds it the
+/// discovery events (each also shown to `on_event`), runs the audits it asks for, saves when it
+/// asks, until it says it is finished. Used by `scan` and `watch`.
+pub(super) async fn drive(
+    config: ScanConfig,
+    workflow: &mut ScanWorkflow,
+    with: &Driven<'_>,
+    inventory: &mut Inventory,
+    mut on_event: impl FnMut(&crate::discovery::DiscoveryEvent),
+) -> anyhow::Result<()> {
+    let mut scan = Scan::spawn(config);
+    let mut audits = futures::stream::FuturesUnordered::new();
+    let mut discovery_open = true;
+    loop {
+        let effects = tokio::select! {
+            event = scan.next(), if discovery_open => match event {
+                Some(event) => {
+                    on_event(&event);
+                    workflow
+                        .on_event(with.catalog, inventory, Some(with.rules), &event, Timestamp::now())
+                        .1
+                }
+                None => {
+                    discovery_open = false;
+                    Vec::new()
+                }
+            },
+            Some(done) = audits.next(), if !audits.is_empty() => {
+                workflow.on_audited(inventory, done, Timestamp::now())
+            }
+            else => workflow.stop(),
+        };
+        for effect in effects {
+            match effect {
+                Effect::Audit(job) => audits.push(run_audit(*job)),
+                Effect::Save => with.store.save(inventory)?,
+                Effect::Finished => return Ok(()),
+            }
+        }
+        if !workflow.running() {
+            return Ok(());
+        }
+    }
 }
 
 /// The JSON of `porchlight scan`: what was found, the audit's findings and the re-run checks.
