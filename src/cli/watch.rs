@@ -189,7 +189,7 @@ impl Watcher<'_> {
             external,
         };
         let changes = watch::changes(self.catalog, &before, &inventory, &pass, &state);
-        let held = watch::held_keys(&inventory, &pass);
+        let held = watch::held_keys(&inventory, &pass, &state);
         state.remember(&changes, held, external, Timestamp::now());
         state.save(self.dir)?;
         let mut out = std::io::stdout().lock();

@@ -242,14 +242,22 @@ pub fn changes(
 
 /// The keys of every held condition in `inventory` (devices not yet the owner's, unsettled
 /// problems, undone fixes, missing always-on devices): what [`WatchState::remember`] keeps, so
-/// each is said once while it holds and again if it comes back after it stopped.
-pub fn held_keys(inventory: &Inventory, pass: &Pass) -> BTreeSet<String> {
+/// each is said once while it holds and again if it comes back after it stopped. A problem said
+/// before whose check could not tell this time (`unknown`: a timeout) stays said.
+pub fn held_keys(inventory: &Inventory, pass: &Pass, previous: &WatchState) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
     for device in &inventory.devices {
         if !device.known {
             keys.insert(format!("new:{}", device.id));
         }
         for (step, finding) in &device.findings {
+            if finding.verdict == FindingVerdict::Unknown {
+                let key = format!("problem:{}:{step}", device.id);
+                if previous.reported.contains(&key) {
+                    keys.insert(key);
+                }
+                continue;
+            }
             if finding.verdict != FindingVerdict::Problem {
                 continue;
             }

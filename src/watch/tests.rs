@@ -49,7 +49,8 @@ fn problem(evidence: &str, when: i64) -> Finding {
 fn run(before: &Inventory, after: &Inventory, p: &Pass, state: &mut WatchState) -> Vec<Change> {
     let catalog = Catalog::builtin().unwrap();
     let out = changes(&catalog, before, after, p, state);
-    state.remember(&out, held_keys(after, p), p.external, p.scan_started);
+    let held = held_keys(after, p, state);
+    state.remember(&out, held, p.external, p.scan_started);
     out
 }
 
