@@ -229,6 +229,11 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
         .with_fingerprints(Fingerprints::builtin()?)
         .with_scanning(!cli.demo)
         .with_time_zone(jiff::tz::TimeZone::system())
+        .with_watch_news(if cli.demo {
+            Vec::new()
+        } else {
+            crate::watch::state::unseen_and_mark(dir, Timestamp::now(), 20)
+        })
         .open_needs_you_if_due();
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     runtime.block_on(tui::run(app, store, !cli.demo))?;

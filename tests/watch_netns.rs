@@ -30,7 +30,7 @@ fn home_with_newcomer() -> TestHome {
         devices.push(netns::newcomer(net));
         devices
     });
-    home.set_link("tablet", false);
+    home.set_link("guest", false);
     home
 }
 
@@ -70,7 +70,7 @@ fn watch_once_names_a_host_that_joins_then_has_nothing_to_say() {
         return;
     }
     let home = home_with_newcomer();
-    let tablet = ip_of(&home, "tablet");
+    let tablet = ip_of(&home, "guest");
     // The first pass: the whole home is new to porchlight.
     let (code, out, err) = once(&home);
     assert_eq!(code, Some(10), "{out}\n{err}");
@@ -83,7 +83,7 @@ fn watch_once_names_a_host_that_joins_then_has_nothing_to_say() {
     assert_eq!(code, Some(0), "{out}\n{err}");
     assert_eq!(out, "", "{err}");
     // The tablet joins.
-    home.set_link("tablet", true);
+    home.set_link("guest", true);
     let (code, out, err) = once(&home);
     assert_eq!(code, Some(10), "{out}\n{err}");
     let line = out
@@ -131,13 +131,12 @@ fn a_running_watch_reports_a_joining_host_while_scan_and_the_owner_save_beside_i
     }
     let home = home_with_newcomer();
     let data = data(&home);
-    let tablet = ip_of(&home, "tablet");
+    let tablet = ip_of(&home, "guest");
     let printer = ip_of(&home, "printer");
     let mut child = watch_cmd(&home, &["--every", "1m"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .spawn()
         .unwrap();
     let (tx, lines) = mpsc::channel::<String>();
@@ -187,7 +186,7 @@ fn a_running_watch_reports_a_joining_host_while_scan_and_the_owner_save_beside_i
     );
 
     // The tablet joins: the watch says so within its next pass.
-    home.set_link("tablet", true);
+    home.set_link("guest", true);
     let joined = Instant::now();
     let wanted = format!("({tablet})");
     let mut found = false;

@@ -410,6 +410,8 @@ pub struct App {
     pub edit: Option<Edit>,
     /// The owner's time zone, for due dates.
     pub tz: jiff::tz::TimeZone,
+    /// What `porchlight watch` found since the owner last looked, newest first.
+    pub watch_news: Vec<crate::watch::WatchEvent>,
     /// A password being shown.
     pub secret: Option<SecretView>,
     /// Fingerprint rules, to tell what each scanned device is.
@@ -454,6 +456,7 @@ impl App {
             scan: None,
             edit: None,
             tz: jiff::tz::TimeZone::UTC,
+            watch_news: Vec::new(),
             fingerprints: None,
             secret: None,
             workflow: None,
@@ -479,9 +482,16 @@ impl App {
         self
     }
 
+    /// What `porchlight watch` found since the owner last looked, newest first (shown with what
+    /// needs them).
+    pub fn with_watch_news(mut self, news: Vec<crate::watch::WatchEvent>) -> Self {
+        self.watch_news = news;
+        self
+    }
+
     /// Opens on "what needs you" when anything does (the start of a session).
     pub fn open_needs_you_if_due(mut self) -> Self {
-        if !self.needs_you().is_empty() {
+        if !self.needs_you().is_empty() || !self.watch_news.is_empty() {
             self.screen = Screen::NeedsYou { cursor: 0 };
         }
         self

@@ -135,3 +135,34 @@ impl WatchState {
             .filter(move |e| since.is_none_or(|s| e.at > s))
     }
 }
+
+/// The file where the TUI notes when the owner last looked at what watch found.
+pub const SEEN_FILE: &str = "watch.seen";
+
+/// What watch reported since the owner last opened porchlight (newest first, at most `max`), and
+/// notes that they are looking now. A missing or damaged file shows nothing rather than stop the
+/// TUI; the note is best effort.
+pub fn unseen_and_mark(dir: &Path, now: Timestamp, max: usize) -> Vec<WatchEvent> {
+    let Ok(state) = WatchState::load(dir) else {
+        return Vec::new();
+    };
+    let seen_path = dir.join(SEEN_FILE);
+    let seen: Option<Timestamp> = std::fs::read_to_string(&seen_path).ok().and_then(|text| {
+        text.chars()
+            .take(64)
+            .collect::<String>()
+            .trim()
+            .parse()
+            .ok()
+    });
+    let news: Vec<WatchEvent> = state.since(seen).take(max).cloned().collect();
+    if dir.exists() {
+        let temp = dir.join(format!(".{SEEN_FILE}.tmp-{}", std::process::id()));
+        let written = std::fs::write(&temp, format!("{now}\n"))
+            .and_then(|()| std::fs::rename(&temp, &seen_path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+    news
+}

@@ -1,5 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+use std::collections::BTreeSet;
+
 use super::*;
 use crate::model::{Device, Finding, OpenPort, ScanRecord, StepId};
 
@@ -224,4 +226,27 @@ fn the_state_file_round_trips_and_a_damaged_one_is_named() {
     std::fs::write(dir.path().join(state::WATCH_FILE), "{ not json").unwrap();
     let e = WatchState::load(dir.path()).unwrap_err().to_string();
     assert!(e.contains("watch.json is damaged"), "{e}");
+}
+
+#[test]
+fn the_tui_sees_each_change_once() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(state::unseen_and_mark(dir.path(), at(1), 10).is_empty());
+    let mut state = WatchState::default();
+    let change = |line: &str| Change {
+        kind: ChangeKind::NewDevice,
+        key: line.into(),
+        line: line.into(),
+    };
+    state.remember(&[change("new device: a")], BTreeSet::new(), None, at(5));
+    state.save(dir.path()).unwrap();
+    let news = state::unseen_and_mark(dir.path(), at(6), 10);
+    assert_eq!(news.len(), 1);
+    assert_eq!(news[0].line, "new device: a");
+    state.remember(&[change("new device: b")], BTreeSet::new(), None, at(7));
+    state.save(dir.path()).unwrap();
+    let news = state::unseen_and_mark(dir.path(), at(8), 10);
+    let lines: Vec<&str> = news.iter().map(|e| e.line.as_str()).collect();
+    assert_eq!(lines, ["new device: b"]);
+    assert!(state::unseen_and_mark(dir.path(), at(9), 10).is_empty());
 }

@@ -717,7 +717,7 @@ impl TestHome {
         let d = self.device(name);
         let state = if up { "up" } else { "down" };
         let hub_end = format!("v{}", d.ip.octets()[3]);
-        let out = run(self
+        run(self
             .in_ns(&self.hub_ns, "ip")
             .args(["link", "set", &hub_end, state]));
         if !up {

@@ -13,6 +13,7 @@ use crate::tui::render::{dim, heading, selected};
 
 /// Draws the list of what needs the owner.
 pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
+    let area = watch_news(app, frame, area);
     let items = app.needs_you();
     let block = Block::new()
         .borders(Borders::TOP)
@@ -79,4 +80,39 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
         };
         frame.render_widget(Paragraph::new(text).style(dim()), footer);
     }
+}
+
+/// Draws what `porchlight watch` found since the owner last looked at the bottom of `area` (at
+/// most a third of it), and returns the rest.
+fn watch_news(app: &App, frame: &mut Frame, area: Rect) -> Rect {
+    if app.watch_news.is_empty() || area.height < 6 {
+        return area;
+    }
+    let shown = app
+        .watch_news
+        .len()
+        .min(usize::from(area.height / 3).saturating_sub(1).max(1));
+    let height = u16::try_from(shown + 1).unwrap_or(area.height / 3);
+    let [rest, news] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+    let mut lines = vec![Line::styled(
+        format!(
+            " Watch found since you last looked · {}",
+            app.watch_news.len()
+        ),
+        heading(),
+    )];
+    lines.extend(app.watch_news.iter().take(shown).map(|e| {
+        let when = e.at.to_zoned(app.tz.clone()).strftime("%b %d %H:%M");
+        Line::from(vec![
+            Span::styled(
+                format!(" {} ", e.kind.mark()),
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::raw(e.line.clone()),
+            Span::styled(format!("  {when}"), dim()),
+        ])
+    }));
+    frame.render_widget(Paragraph::new(lines), news);
+    rest
 }
