@@ -109,8 +109,8 @@ fn watch_news(app: &App, frame: &mut Frame, area: Rect) -> Rect {
                 format!(" {} ", e.kind.mark()),
                 Style::new().fg(Color::Yellow),
             ),
+            Span::styled(format!("{when}  "), dim()),
             Span::raw(e.line.clone()),
-            Span::styled(format!("  {when}"), dim()),
         ])
     }));
     frame.render_widget(Paragraph::new(lines), news);
