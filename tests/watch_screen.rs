@@ -36,7 +36,10 @@ fn draw(width: u16, height: u16) -> String {
 #[test]
 fn the_needs_screen_shows_what_watch_found() {
     let text = draw(80, 24);
-    assert!(text.contains("Watch found since you last looked · 2"), "{text}");
+    assert!(
+        text.contains("Watch found since you last looked · 2"),
+        "{text}"
+    );
     assert!(text.contains("new device: Guest tablet"), "{text}");
     assert!(text.contains("What needs you"), "{text}");
     insta::assert_snapshot!(text);

@@ -232,11 +232,7 @@ pub fn newcomer(net: u8) -> Device {
             txt: vec![],
         }],
         listeners: vec![Listener::new(80, "http", "lighttpd/1.4", "Guest Tablet")],
-        ..Device::plain(
-            "tablet",
-            Ipv4Addr::new(10, 77, net, 40),
-            "00:0c:29:00:00:28",
-        )
+        ..Device::plain("guest", Ipv4Addr::new(10, 77, net, 40), "00:0c:29:00:00:28")
     }
 }
 
