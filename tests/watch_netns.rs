@@ -195,6 +195,10 @@ fn a_running_watch_reports_a_joining_host_while_scan_and_the_owner_save_beside_i
             found |= line.contains("new device") && line.contains(&wanted);
             seen.push(line);
             if found {
+                eprintln!(
+                    "the joining host was reported {:.1} s after it joined",
+                    joined.elapsed().as_secs_f64()
+                );
                 break;
             }
         }

@@ -39,7 +39,7 @@ pub(super) fn scan(
         allow_large: args.allow_large,
     })?;
     let rules = Fingerprints::builtin()?;
-    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
+    // Open the store before scanning, so a damaged file or an unwritable folder stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
