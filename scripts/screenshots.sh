@@ -28,11 +28,11 @@
 # -----------------------------------------------------------------------------
 SHOTS=(
   # NAME     KEYS
-  "needs     -"                   # the demo opens on what needs you
+  "fix-first -"                   # the demo opens on Fix first: the problems found, then the rest
   "list      Escape"              # the device list
-  "detail    Down Enter"          # the camera: what was found, why it is a camera, its checklist
+  "detail    Down Enter"          # the camera: what was found, its checklist with the findings
   "evidence  i"                   # why porchlight thinks it is a camera
-  "wizard    Escape w Right"      # guide me: the first open step, on its "how" page
+  "wizard    Escape w"            # guide me: the first problem, its wizard starting from the evidence
   "help      Escape Escape ?"     # back out twice, then open the help overlay
 )
 

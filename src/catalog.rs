@@ -492,6 +492,336 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         }
     }
 
+    /// Citations the review found not to fit the step (the step, and the clause it must not cite).
+    const KNOWN_MISMATCHES: &[(&str, &str)] = &[
+        // ETSI 5.6-4 is about physical debug ports; nothing here is.
+        ("T-01", "5.6-4"),
+        ("G-03", "5.6-4"),
+        // CRA Annex I (2)(i) is about a product's impact on other networks, not segmentation.
+        ("RT-13", "(2)(i)"),
+        ("G-09", "(2)(i)"),
+        // Retention is ETSI 5.11 and consent clause 6, not 5.8-3.
+        ("C-03", "5.8-3"),
+        // OWASP I9 (insecure defaults) says nothing about DNS being changed.
+        ("RT-14", "I9"),
+    ];
+
+    /// Clauses no step may cite at all: ETSI 5.6-4 (physical debug interfaces) and CRA (2)(i).
+    const NEVER_CITED: &[&str] = &["5.6-4", "(2)(i)"];
+
+    /// Steps that can break something, and so must warn before the owner acts.
+    const RISKY: &[&str] = &["RT-07", "RT-08", "RT-10", "C-01", "C-02", "G-10", "N-01"];
+
+    /// Checks whose evidence is only the router's UPnP mapping list.
+    fn sees_only_upnp(check: &Check) -> bool {
+        match check {
+            Check::NotExposedViaUpnp { .. } | Check::UpnpMappings => true,
+            Check::AllOf { checks } | Check::AnyOf { checks } => checks.iter().any(sees_only_upnp),
+            _ => false,
+        }
+    }
+
+    /// The sources a citation may come from, each with what follows it.
+    fn citation_is_known(text: &str) -> Result<(), String> {
+        let etsi_clause = |c: &str| -> bool {
+            let c = c.trim();
+            if c.starts_with("clause 6") {
+                return true;
+            }
+            // "5.3-4", "5.3-4 to 5.3-6"
+            c.split(" to ").all(|one| {
+                let Some((section, provision)) = one.trim().split_once('-') else {
+                    return false;
+                };
+                let Some(("5", n)) = section.split_once('.') else {
+                    return false;
+                };
+                n.parse::<u8>().is_ok_and(|n| (1..=13).contains(&n))
+                    && provision.parse::<u8>().is_ok_and(|p| p >= 1)
+            })
+        };
+        if let Some(rest) = text.strip_prefix("ETSI EN 303 645 ") {
+            return rest
+                .split(", ")
+                .all(etsi_clause)
+                .then_some(())
+                .ok_or(format!("unknown ETSI clause in {text:?}"));
+        }
+        if let Some(rest) = text.strip_prefix("OWASP IoT Top 10: ") {
+            return rest
+                .split(", ")
+                .all(|i| {
+                    i.strip_prefix('I')
+                        .and_then(|n| n.split(' ').next())
+                        .and_then(|n| n.parse::<u8>().ok())
+                        .is_some_and(|n| (1..=10).contains(&n))
+                })
+                .then_some(())
+                .ok_or(format!("unknown OWASP item in {text:?}"));
+        }
+        if let Some(rest) = text.strip_prefix("EU CRA Annex I ") {
+            return rest
+                .split(", ")
+                .all(|c| {
+                    c.strip_prefix("(2)(")
+                        .and_then(|c| c.strip_suffix(')'))
+                        .is_some_and(|l| l.len() == 1 && ("a"..="m").contains(&l))
+                })
+                .then_some(())
+                .ok_or(format!("unknown CRA point in {text:?}"));
+        }
+        const OTHERS: &[&str] = &[
+            "EU CRA Art. 13(8)",
+            "UK PSTI Sch. 1 para ",
+            "California SB-327",
+            "NIST IR 8425: ",
+            "NSA home network guidance (2023)",
+            "FTC: ",
+            "OWASP ISVS ",
+            "CERT VU#723755",
+            "CISA TA16-288A",
+            "UK Electric Vehicles (Smart Charge Points) Regulations 2021",
+        ];
+        OTHERS
+            .iter()
+            .any(|p| text.starts_with(p))
+            .then_some(())
+            .ok_or(format!("unknown source {text:?}"))
+    }
+
+    #[test]
+    fn every_step_explains_itself_and_cites_known_sources() {
+        let catalog = Catalog::builtin().unwrap();
+        for step in catalog.steps() {
+            let id = step.id.as_str();
+            assert!(step.why.trim().len() >= 80, "{id}: `why` is too thin");
+            assert!(!step.done_when.trim().is_empty(), "{id}: no done_when");
+            assert!(!step.standards.is_empty(), "{id}: no standards");
+            for citation in &step.standards {
+                if let Err(problem) = citation_is_known(citation) {
+                    panic!("{id}: {problem}");
+                }
+                for clause in NEVER_CITED {
+                    assert!(!citation.contains(clause), "{id} cites {clause}");
+                }
+            }
+            for (bad_id, clause) in KNOWN_MISMATCHES {
+                if id == *bad_id {
+                    assert!(
+                        !step.standards.iter().any(|c| c.contains(clause)),
+                        "{id} still cites {clause}"
+                    );
+                }
+            }
+        }
+        // Clauses the review found missing.
+        let p01 = catalog.step(&StepId::new("P-01")).unwrap();
+        assert!(p01.standards.iter().any(|c| c.contains("5.5-5")), "P-01");
+    }
+
+    #[test]
+    fn the_citation_checker_refuses_what_it_should() {
+        assert!(citation_is_known("ETSI EN 303 645 5.1-1, 5.5-5").is_ok());
+        assert!(citation_is_known("ETSI EN 303 645 5.3-4 to 5.3-6").is_ok());
+        assert!(citation_is_known("ETSI EN 303 645 clause 6 (data protection)").is_ok());
+        assert!(citation_is_known("ETSI EN 303 645 5.14-1").is_err());
+        assert!(citation_is_known("ETSI EN 303 645 6.1").is_err());
+        assert!(citation_is_known("OWASP IoT Top 10: I1, I9").is_ok());
+        assert!(citation_is_known("OWASP IoT Top 10: I11").is_err());
+        assert!(citation_is_known("EU CRA Annex I (2)(b), (2)(j)").is_ok());
+        assert!(citation_is_known("EU CRA Annex I (2)(z)").is_err());
+        assert!(citation_is_known("Some blog").is_err());
+    }
+
+    #[test]
+    fn risky_steps_warn_before_the_owner_acts() {
+        let catalog = Catalog::builtin().unwrap();
+        for id in RISKY {
+            let step = catalog.step(&StepId::new(*id)).unwrap();
+            assert!(
+                step.how[0].starts_with("Before you start:"),
+                "{id}: the warning must be the first instruction"
+            );
+        }
+        // A warning is only ever the first instruction.
+        for step in catalog.steps() {
+            for line in step.how.iter().skip(1) {
+                assert!(!line.starts_with("Before you start:"), "{}", step.id);
+            }
+        }
+        let text = |id: &str| {
+            let s = catalog.step(&StepId::new(id)).unwrap();
+            format!("{} {}", s.why, s.how.join(" "))
+        };
+        // What can break is named.
+        for (id, words) in [
+            ("RT-08", &["drops off", "factory reset"][..]),
+            ("RT-10", &["factory reset"][..]),
+            ("RT-07", &["WPA3", "PMF", "transition"][..]),
+            (
+                "C-02",
+                &["Ring", "Arlo", "Wyze", "eufy", "Blink", "Tapo", "useless"][..],
+            ),
+            (
+                "G-10",
+                &["Ring", "Arlo", "Wyze", "eufy", "Blink", "Tapo"][..],
+            ),
+            ("C-01", &["NVR", "Home Assistant"][..]),
+            ("N-01", &["scanners"][..]),
+        ] {
+            for word in words {
+                assert!(text(id).contains(word), "{id} does not mention {word}");
+            }
+        }
+        // Certificate warnings are never taught to be clicked through.
+        for step in catalog.steps() {
+            let all = format!("{} {}", step.why, step.how.join(" ")).to_lowercase();
+            assert!(!all.contains("warning is normal"), "{}", step.id);
+        }
+    }
+
+    #[test]
+    fn done_when_claims_no_more_than_the_check_sees() {
+        let catalog = Catalog::builtin().unwrap();
+        for step in catalog.steps() {
+            let done = &step.done_when;
+            if step.check.as_ref().is_some_and(sees_only_upnp) {
+                assert!(
+                    done.contains("UPnP"),
+                    "{}: say that only UPnP mappings are seen",
+                    step.id
+                );
+                assert!(
+                    !done.starts_with("No port forward"),
+                    "{}: manual forwards are invisible to porchlight",
+                    step.id
+                );
+            }
+            if matches!(step.check, Some(Check::DefaultCredentials)) {
+                assert!(
+                    done.contains("porchlight tried"),
+                    "{}: say the check tries only some logins",
+                    step.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn facts_the_review_corrected_stay_corrected() {
+        let catalog = Catalog::builtin().unwrap();
+        let all: String = catalog
+            .steps()
+            .iter()
+            .map(|s| format!("{} {} {}\n", s.why, s.how.join(" "), s.done_when))
+            .collect();
+        assert!(!all.contains("72,000"), "the 2019 figure is 72,341");
+        assert!(all.contains("72,341 Chromecasts, Google Home speakers and smart TVs"));
+        let rt17 = catalog.step(&StepId::new("RT-17")).unwrap();
+        assert!(
+            !rt17.why.contains("clears out such intruders"),
+            "{}",
+            rt17.why
+        );
+        assert!(rt17.why.contains("survived reboots"), "{}", rt17.why);
+        let t01 = catalog.step(&StepId::new("T-01")).unwrap();
+        assert!(t01.why.contains("ask on the screen"), "{}", t01.why);
+        // Jargon is explained the first time a step uses it.
+        for (term, explained) in [
+            ("RTSP", "RTSP (the streaming"),
+            ("MQTT", "MQTT is the message service"),
+            ("TR-069", "TR-069 is the remote-management link"),
+            ("DMZ", "DMZ host (named after"),
+            ("SPI", "SPI firewall, for stateful packet inspection"),
+        ] {
+            let first = catalog
+                .steps()
+                .iter()
+                .find(|s| format!("{} {}", s.why, s.how.join(" ")).contains(term))
+                .unwrap();
+            let text = format!("{} {}", first.why, first.how.join(" "));
+            assert!(
+                text.contains(explained),
+                "{term} is first used in {} without being explained",
+                first.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_has_its_own_steps() {
+        let catalog = Catalog::builtin().unwrap();
+        // Steps written for one kind (not only the steps for every device).
+        for (category, prefix) in [
+            (Category::Lock, "L-"),
+            (Category::Energy, "E-"),
+            (Category::BabyMonitor, "B-"),
+            (Category::Computer, "PH-"),
+        ] {
+            let own = catalog
+                .steps_for(category)
+                .filter(|s| s.id.as_str().starts_with(prefix))
+                .count();
+            assert!(own >= 2, "{category:?} has {own} steps of its own");
+        }
+        for id in [
+            "P-03", "P-04", "P-05", "N-05", "N-06", "N-07", "S-02", "S-03",
+        ] {
+            assert!(catalog.step(&StepId::new(id)).is_some(), "{id} is missing");
+        }
+        // The MQTT step says it is only for hubs that run a broker.
+        let h02 = catalog.step(&StepId::new("H-02")).unwrap();
+        assert!(h02.how[0].contains("Hue bridges"), "{}", h02.how[0]);
+    }
+
+    /// The number in bold right before `after` in the README ("**66 steps**").
+    fn bold_number(readme: &str, after: &str) -> usize {
+        let at = readme
+            .find(&format!(" {after}**"))
+            .unwrap_or_else(|| panic!("the README has no **N {after}**"));
+        let start = readme[..at].rfind("**").unwrap() + 2;
+        readme[start..at].parse().unwrap()
+    }
+
+    #[test]
+    fn readme_gives_the_catalog_counts() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let catalog = Catalog::builtin().unwrap();
+        let steps = catalog.steps().len();
+        let network = catalog
+            .steps()
+            .iter()
+            .filter(|s| s.verify == VerifyKind::Network)
+            .count();
+        let kinds = Category::ALL
+            .iter()
+            .filter(|c| **c != Category::Unknown)
+            .count();
+        let share = network * 100 / steps;
+        let share = if network * 100 % steps * 2 >= steps {
+            share + 1
+        } else {
+            share
+        };
+        assert_eq!(bold_number(&readme, "steps"), steps, "README step count");
+        assert_eq!(
+            bold_number(&readme, "kinds of device"),
+            kinds,
+            "README kind count"
+        );
+        let line = format!("**{network} of the {steps} ({share}%)**");
+        assert!(readme.contains(&line), "the README should say {line}");
+        assert!(
+            readme.contains(&format!("{network} of the steps have a network check")),
+            "the README's feature list should say {network}"
+        );
+        assert!(
+            readme.contains(&format!("`assets/checklist.toml`, {steps} steps")),
+            "the README's feature list should say {steps} steps"
+        );
+    }
+
     #[test]
     fn steps_apply_only_to_their_categories() {
         let catalog = Catalog::from_toml(GOOD).unwrap();

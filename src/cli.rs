@@ -101,7 +101,8 @@ pub struct ReportArgs {
     #[arg(long, short, default_value = "md", value_name = "FORMAT")]
     pub format: String,
 
-    /// Write to FILE instead of standard output (written whole, then moved into place).
+    /// Write to FILE instead of standard output (`-`): written whole, readable by you only, then
+    /// moved into place; only a regular file is ever replaced.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -736,38 +737,8 @@ fn report(cli: &Cli, args: &ReportArgs, catalog: &Catalog, dir: &Path) -> anyhow
             title,
         },
     )?;
-    match &args.output {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-        }
-        Some(path) => {
-            write_whole(path, text.as_bytes())?;
-            eprintln!("Wrote {}", path.display());
-        }
+    if let Some(path) = crate::report::output::write(args.output.as_deref(), text.as_bytes())? {
+        eprintln!("Wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it, so a failure never leaves half a
-/// file (nor clobbers an older report).
-fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let temp = parent.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("could not write {}", path.display()));
-    }
-    Ok(())
 }

@@ -11,8 +11,8 @@ use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 
 use crate::model::{
-    Category, Device, DeviceId, Inventory, MacAddr, OpenPort, ScanRecord, Service, ServiceSource,
-    StepId, StepProgress, StepState,
+    Category, Device, DeviceId, Finding, FindingVerdict, Inventory, MacAddr, OpenPort, ScanRecord,
+    Service, ServiceSource, StepId, StepProgress, StepState,
 };
 
 /// The demo household shipped with porchlight.
@@ -50,6 +50,16 @@ struct DemoDevice {
     port: Vec<OpenPort>,
     #[serde(default)]
     progress: Vec<DemoProgress>,
+    #[serde(default)]
+    finding: Vec<DemoFinding>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFinding {
+    step: String,
+    verdict: FindingVerdict,
+    evidence: String,
 }
 
 #[derive(Deserialize)]
@@ -123,7 +133,19 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             gateway: false,
             login_check_allowed: false,
             always_on: false,
-            findings: BTreeMap::new(),
+            // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
+            findings: d
+                .finding
+                .into_iter()
+                .map(|f| {
+                    let finding = Finding {
+                        verdict: f.verdict,
+                        evidence: f.evidence,
+                        checked_at: now,
+                    };
+                    (StepId::new(f.step), finding)
+                })
+                .collect(),
         });
     }
     let mut inventory = Inventory {
@@ -174,6 +196,39 @@ mod tests {
                 d.name
             );
         }
+    }
+
+    #[test]
+    fn demo_findings_name_real_steps_and_show_every_verdict() {
+        let catalog = Catalog::builtin().unwrap();
+        let inv = household(Timestamp::UNIX_EPOCH.checked_add(24_000.hours()).unwrap()).unwrap();
+        let mut verdicts = HashSet::new();
+        for d in &inv.devices {
+            for (id, f) in &d.findings {
+                let step = catalog
+                    .step(id)
+                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
+                // A check applies by evidence too: MQTT open makes the broker step apply anywhere.
+                let by_evidence =
+                    id.as_str() == "H-02" && d.open_ports.iter().any(|p| p.port == 1883);
+                assert!(
+                    step.applies(d.category) || by_evidence,
+                    "{id} does not apply to {}",
+                    d.name
+                );
+                assert!(
+                    !f.evidence.trim().is_empty(),
+                    "{}: {id} has no evidence",
+                    d.name
+                );
+                verdicts.insert(f.verdict);
+            }
+        }
+        assert_eq!(
+            verdicts.len(),
+            3,
+            "the demo shows problem, fine and unknown"
+        );
     }
 
     #[test]

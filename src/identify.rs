@@ -5,7 +5,9 @@
 //! address, being the default gateway), each worth some points towards one category. This module
 //! parses and validates that asset, and runs a small engine over a [`Device`]: every rule that
 //! matches adds its weight to its category and leaves an [`Evidence`] line that says why, so the
-//! owner can see the reasoning rather than take a label on trust.
+//! owner can see the reasoning rather than take a label on trust. A kind is named only from two
+//! different kinds of signal or one strong announcement (see [`Fingerprints::is_strong`] and
+//! `identify/tally.rs`): one open port or one chip maker's address is never enough.
 //!
 //! Nothing here does IO or trusts the device: every value quoted from a device is cleaned again and
 //! capped before it goes into a result, and matching is plain text (no regular expressions).
@@ -16,6 +18,11 @@ use serde::Deserialize;
 
 use crate::model::{Category, Device, MacAddr, ServiceSource};
 use crate::sanitize::clean;
+
+mod tally;
+
+pub use tally::confidence;
+use tally::{PRIVATE_MAC_BIT, Tally, kind_bit};
 
 /// The fingerprints shipped with porchlight.
 pub const FINGERPRINTS_TOML: &str = include_str!("../assets/fingerprints.toml");
@@ -189,6 +196,7 @@ pub struct Fingerprints {
     rules: Vec<Rule>,
     aliases: Vec<Alias>,
     min_score: u32,
+    strong_weight: u8,
     private_mac_weight: u8,
     private_mac_phrase: String,
     model_keys: Vec<String>,
@@ -202,6 +210,7 @@ pub struct Fingerprints {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     min_score: u32,
+    strong_weight: u32,
     model_keys: Vec<String>,
     vendor_keys: Vec<String>,
     name_keys: Vec<String>,
@@ -481,6 +490,15 @@ impl Fingerprints {
                 file.min_score
             )));
         }
+        let strong_weight = u8::try_from(file.strong_weight)
+            .ok()
+            .filter(|w| (1..=100).contains(w))
+            .ok_or_else(|| {
+                settings(format!(
+                    "strong_weight {} is not in 1..=100",
+                    file.strong_weight
+                ))
+            })?;
         let private_mac_weight = u8::try_from(file.private_mac.weight)
             .ok()
             .filter(|w| *w <= 100)
@@ -534,6 +552,7 @@ impl Fingerprints {
             rules,
             aliases,
             min_score: file.min_score,
+            strong_weight,
             private_mac_weight,
             private_mac_phrase: file.private_mac.phrase,
             model_keys: lowered(file.model_keys),
@@ -552,6 +571,19 @@ impl Fingerprints {
     /// The fewest points a category needs before it is named.
     pub fn min_score(&self) -> u32 {
         self.min_score
+    }
+
+    /// True when `rule` alone is enough to name its category: it is one of the kinds of signal a
+    /// device uses to say what it is (an mDNS service type or TXT record, a UPnP device, being the
+    /// gateway) and weighs at least the asset's `strong_weight`. Ports, names and address makers
+    /// never decide alone: a port is shared by many kinds of device, a name is chosen by anyone,
+    /// and one chip maker's addresses are in plugs, cameras, locks and chargers alike.
+    pub fn is_strong(&self, rule: &Rule) -> bool {
+        rule.weight >= self.strong_weight
+            && matches!(
+                rule.kind(),
+                RuleKind::MdnsService | RuleKind::MdnsTxt | RuleKind::Upnp | RuleKind::Gateway
+            )
     }
 
     /// The short name for a maker: the asset's alias when one matches (whole words, ignoring case),
@@ -863,40 +895,18 @@ fn hex_follows(name: &str, text: &TextMatch) -> bool {
     })
 }
 
-/// Points per category, with the strongest single rule for breaking ties.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    score: u32,
-    strongest: u8,
-}
-
-/// The confidence in a winner with `score` points over a runner-up with `runner_up`:
-///
-/// `confidence = min(score, 100) × (2·score − runner_up) / (2·score)`, rounded down.
-///
-/// Unopposed, it is the score itself (capped at 100); a tie halves it; a close second pulls it
-/// towards half. So one strong rule alone (a HomeKit category, 70) gives 70, a Google Cast
-/// receiver that is 40 points TV and 35 points speaker gives 22, and a box with 200 points for NAS
-/// and 30 for computer gives 92.
-pub fn confidence(score: u32, runner_up: u32) -> u8 {
-    if score == 0 {
-        return 0;
-    }
-    let runner_up = runner_up.min(score);
-    let capped = u64::from(score.min(100));
-    let twice = 2 * u64::from(score);
-    let value = capped * (twice - u64::from(runner_up)) / twice;
-    u8::try_from(value.min(100)).unwrap_or(100)
-}
-
 /// Identifies `device` with `rules`.
 ///
 /// Every rule that matches adds its weight to its category; a private (randomised) hardware address
-/// adds the asset's small weight to `computer`, but only beside other evidence. The category with
-/// the most points wins (a tie goes to the one with the strongest single rule, then to the earlier
-/// category in [`Category::ALL`]); below the asset's `min_score` the category stays unknown with
-/// confidence 0, and with no evidence at all it is unknown with confidence 0. The confidence comes
-/// from [`confidence`] over the winner's points and the runner-up's.
+/// adds the asset's small weight to `computer`, but only beside other evidence. A category can be
+/// named only with the asset's `min_score` of points and either one strong rule (see
+/// [`Fingerprints::is_strong`]) or two different kinds of signal (a port and an address maker, a
+/// name and an mDNS service...): one open port or one chip maker's address never names a kind.
+/// Of the categories that qualify, the one with the most points wins (a tie goes to the one with
+/// the strongest single rule, then to the earlier category in [`Category::ALL`]); when none
+/// qualifies, or there is no evidence at all, the category is unknown with confidence 0. The
+/// confidence comes from [`confidence`] over the winner's points and the runner-up's (any
+/// category, qualified or not).
 ///
 /// The vendor is the UPnP manufacturer (shortened through the aliases), else the maker implied by
 /// the strongest matching rule (rules for the winning category first), else a TXT maker key
@@ -916,6 +926,8 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
             let tally = &mut tallies[category_index(rule.category)];
             tally.score += u32::from(rule.weight);
             tally.strongest = tally.strongest.max(rule.weight);
+            tally.kinds |= kind_bit(rule.kind());
+            tally.strong |= rules.is_strong(rule);
             matched.push((
                 rule,
                 Evidence {
@@ -932,6 +944,7 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
             let tally = &mut tallies[category_index(Category::Computer)];
             tally.score += u32::from(rules.private_mac_weight);
             tally.strongest = tally.strongest.max(rules.private_mac_weight);
+            tally.kinds |= PRIVATE_MAC_BIT;
         }
         evidence.push(Evidence {
             signal: "private (randomised) hardware address".into(),
@@ -943,7 +956,7 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
 
     let mut winner: Option<(Category, Tally)> = None;
     for (category, tally) in Category::ALL.iter().zip(tallies) {
-        if tally.score == 0 {
+        if !tally.names_a_kind(rules.min_score) {
             continue;
         }
         let better = winner
@@ -953,7 +966,7 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
         }
     }
     let (category, confidence) = match winner {
-        Some((category, tally)) if tally.score >= rules.min_score => {
+        Some((category, tally)) => {
             let runner_up = Category::ALL
                 .iter()
                 .zip(tallies)
@@ -963,7 +976,7 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
                 .unwrap_or(0);
             (category, confidence(tally.score, runner_up))
         }
-        _ => (Category::Unknown, 0),
+        None => (Category::Unknown, 0),
     };
 
     // Rule hints: those for the winning category first, then the strongest.

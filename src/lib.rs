@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod demo;
 pub mod discovery;
+pub mod fault;
 pub mod identify;
 pub mod inventory;
 pub mod model;
@@ -23,3 +24,6 @@ pub mod store;
 pub mod tui;
 pub mod verify;
 pub mod watch;
+
+#[cfg(test)]
+mod parser_props;

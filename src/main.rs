@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    porchlight::fault::install_hook();
     let cli = porchlight::cli::Cli::parse();
     match porchlight::cli::run(cli) {
         Ok(code) => code,

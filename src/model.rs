@@ -207,6 +207,10 @@ pub enum Category {
     BabyMonitor,
     /// Robot vacuum.
     Vacuum,
+    /// Smart lock, garage-door opener or alarm: anything that decides who gets into the home.
+    Lock,
+    /// Energy device: EV charger, solar inverter, home battery or energy monitor.
+    Energy,
     /// Computer, phone or tablet.
     Computer,
     /// Not identified yet.
@@ -216,7 +220,7 @@ pub enum Category {
 
 impl Category {
     /// Every category, in display order.
-    pub const ALL: [Category; 15] = [
+    pub const ALL: [Category; 17] = [
         Category::Router,
         Category::Camera,
         Category::Doorbell,
@@ -230,6 +234,8 @@ impl Category {
         Category::Console,
         Category::BabyMonitor,
         Category::Vacuum,
+        Category::Lock,
+        Category::Energy,
         Category::Computer,
         Category::Unknown,
     ];
@@ -250,6 +256,8 @@ impl Category {
             Category::Console => "Console",
             Category::BabyMonitor => "Baby monitor",
             Category::Vacuum => "Vacuum",
+            Category::Lock => "Lock/alarm",
+            Category::Energy => "Energy",
             Category::Computer => "Computer",
             Category::Unknown => "Unknown",
         }
@@ -271,6 +279,8 @@ impl Category {
             Category::Console => "console",
             Category::BabyMonitor => "baby-monitor",
             Category::Vacuum => "vacuum",
+            Category::Lock => "lock",
+            Category::Energy => "energy",
             Category::Computer => "computer",
             Category::Unknown => "unknown",
         }
@@ -283,7 +293,7 @@ impl FromStr for Category {
         Category::ALL
             .into_iter()
             .find(|c| c.key() == s)
-            .ok_or_else(|| ParseError::new("category", s, "expected router, camera, doorbell, speaker, tv, printer, nas, plug, thermostat, hub, console, baby-monitor, vacuum, computer or unknown"))
+            .ok_or_else(|| ParseError::new("category", s, "expected router, camera, doorbell, speaker, tv, printer, nas, plug, thermostat, hub, console, baby-monitor, vacuum, lock, energy, computer or unknown"))
     }
 }
 

@@ -213,8 +213,8 @@ fn a_device_with_nothing_to_go_on_is_unknown() {
 
 #[test]
 fn one_weak_hint_names_the_maker_but_not_the_kind() {
-    // A TP-Link address alone: TP-Link makes routers, plugs and cameras. The 5 router points stay
-    // below the asset's minimum, so the category stays unknown, but the maker is shown.
+    // A TP-Link address alone: TP-Link makes routers, plugs and cameras. One kind of signal (and a
+    // few points) never names a kind, so the category stays unknown, but the maker is shown.
     let rules = rules();
     let mut d = Device::new(DeviceId::Ip("10.0.0.7".parse().unwrap()), "x", now());
     d.mac = Some("50:c7:bf:00:00:01".parse().unwrap());
@@ -222,8 +222,19 @@ fn one_weak_hint_names_the_maker_but_not_the_kind() {
     assert_eq!(id.category, Category::Unknown, "{}", explain(&id));
     assert_eq!(id.confidence, 0);
     assert_eq!(id.vendor.as_deref(), Some("TP-Link"));
-    assert_eq!(id.evidence.len(), 1);
-    assert!(id.evidence[0].conclusion.starts_with("router:"));
+    assert!(
+        id.evidence
+            .iter()
+            .all(|e| e.signal.starts_with("hardware address registered to")),
+        "{}",
+        explain(&id)
+    );
+    let kinds: BTreeSet<&str> = id
+        .evidence
+        .iter()
+        .filter_map(|e| e.conclusion.split(':').next())
+        .collect();
+    assert_eq!(kinds, BTreeSet::from(["camera", "plug", "router"]));
 }
 
 #[test]
@@ -243,7 +254,8 @@ fn a_private_address_supports_but_never_decides() {
         "{}",
         explain(&alone)
     );
-    // Beside Remote Desktop, it adds its few points to `computer`.
+    // Beside Remote Desktop it is a second kind of signal for `computer`, and names it; without it,
+    // one open port alone names nothing.
     d.open_ports.push(OpenPort {
         port: 3389,
         service: "rdp".into(),
@@ -253,14 +265,14 @@ fn a_private_address_supports_but_never_decides() {
     let with = identify(&d, &rules);
     d.mac = None;
     let without = identify(&d, &rules);
-    assert_eq!(with.category, Category::Computer);
-    assert_eq!(without.category, Category::Computer);
-    assert!(with.confidence > without.confidence, "{}", explain(&with));
+    assert_eq!(with.category, Category::Computer, "{}", explain(&with));
+    assert_eq!(without.category, Category::Unknown, "{}", explain(&without));
+    assert_eq!(without.confidence, 0);
 }
 
 #[test]
 fn a_close_call_has_low_confidence() {
-    // A bare Google Cast receiver: TV and speaker both plausible.
+    // A Google Cast receiver with its ports open: TV and speaker both plausible.
     let rules = rules();
     let mut d = Device::new(DeviceId::Ip("10.0.0.3".parse().unwrap()), "x", now());
     d.services.push(Service {
@@ -270,10 +282,21 @@ fn a_close_call_has_low_confidence() {
         port: Some(8009),
         txt: BTreeMap::new(),
     });
+    // The service alone is too weak to say which (one kind of signal, no strong rule).
+    let bare = identify(&d, &rules);
+    assert_eq!(bare.category, Category::Unknown, "{}", explain(&bare));
+    for port in [8008, 8009] {
+        d.open_ports.push(OpenPort {
+            port,
+            service: "http".into(),
+            banner: None,
+            tls: false,
+        });
+    }
     let id = identify(&d, &rules);
     assert_eq!(id.category, Category::Tv, "{}", explain(&id));
-    assert_eq!(id.confidence, confidence(20, 15));
-    assert!(id.confidence < 20);
+    assert_eq!(id.confidence, confidence(35, 25));
+    assert!(id.confidence < 35);
 }
 
 #[test]
@@ -312,6 +335,7 @@ fn the_builtin_asset_covers_every_category_and_every_kind_of_signal() {
 
 const GOOD: &str = r#"
 min_score = 10
+strong_weight = 40
 model_keys = ["md"]
 vendor_keys = ["usb_MFG"]
 name_keys = ["fn"]

@@ -42,6 +42,10 @@ fn device_list() {
     let app = demo_app();
     let text = screen(&app);
     assert!(text.contains("Driveway camera"));
+    // A device the last scan found a problem on shows a red ✗ instead of its light.
+    assert!(text.contains("✗ Driveway camera"), "{text}");
+    assert!(text.contains("● Kitchen speaker"), "{text}");
+    assert!(text.contains("3 with problems found"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -226,15 +230,106 @@ fn scan_error_in_the_status_line() {
 }
 
 #[test]
-fn needs_you_on_start() {
+fn fix_first_on_start() {
     let app = demo_app().open_needs_you_if_due();
     let text = screen(&app);
-    assert!(text.contains("What needs you"), "{text}");
-    // A new device comes before steps due for a look again.
-    let unknown = text.find("Unknown device").unwrap();
-    let nas = text.find("Family NAS").unwrap();
-    assert!(unknown < nas, "{text}");
+    assert!(text.contains("Fix first · 5 problems found"), "{text}");
+    assert!(
+        text.contains("5 problems"),
+        "the header counts them\n{text}"
+    );
+    // Found problems come first, each with its device and evidence; botnet risks before exposure.
+    let telnet = text
+        .find("Driveway camera    G-02 Turn off telnet")
+        .expect("the camera's telnet problem");
+    assert!(
+        text.contains("telnet answers on 192.168.1.64:23 (banner: login:)"),
+        "{text}"
+    );
+    let https = text.find("G-04 Use only the secure").unwrap();
+    assert!(telnet < https, "{text}");
+    // Then the new device, then steps due again, then what looks fine already.
+    let new = text.find("+ Unknown device").unwrap();
+    let due = text.find("↻ ").unwrap();
+    let fine = text.find("✓ Home router").unwrap();
+    assert!(https < new && new < due && due < fine, "{text}");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn fix_first_keeps_its_key_facts_on_small_and_large_terminals() {
+    let app = demo_app().open_needs_you_if_due();
+    let small = draw(&app, 60, 15).backend().to_string();
+    for fact in [
+        "Fix first",
+        "Home router",
+        "RT-05 Turn off UPnP",
+        "saw: UPnP port forwarding is on",
+    ] {
+        assert!(small.contains(fact), "60x15 lacks {fact:?}\n{small}");
+    }
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10)] {
+        draw(&app, w, h); // clips, never panics
+    }
+    let large = draw(&app, 200, 50).backend().to_string();
+    for fact in [
+        "5 problems",
+        "telnet answers on 192.168.1.87:23 (banner: BusyBox v1.19.4 built-in shell · login:)",
+        "the MQTT broker on 192.168.1.87:1883 let porchlight in without a login",
+        "joins a botnet",
+        "new on your network",
+        "looks fine: confirm?",
+        "the stream on rtsp://192.168.1.64:554 asks for a password",
+    ] {
+        assert!(large.contains(fact), "200x50 lacks {fact:?}\n{large}");
+    }
+}
+
+#[test]
+fn checklist_with_findings() {
+    let mut app = demo_app();
+    // The camera: its found problems sit at the top, beside the owner's "to do".
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    let text = screen(&app);
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("○ to do")).collect();
+    assert!(
+        rows[0].contains("✗ problem") && rows[0].contains("G-02"),
+        "{text}"
+    );
+    assert!(
+        rows[1].contains("✗ problem") && rows[1].contains("G-04"),
+        "{text}"
+    );
+    assert!(text.contains("✓ looks fine C-01"), "{text}");
+    assert!(text.contains("? unknown    G-01"), "{text}");
+    // The line under the list says what was seen for the step under the cursor.
+    assert!(
+        text.contains("Found: telnet answers on 192.168.1.64:23"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    for (w, h) in [(60, 15), (200, 50)] {
+        let text = draw(&app, w, h).backend().to_string();
+        for fact in ["✗ problem", "G-02", "Found: telnet answers"] {
+            assert!(text.contains(fact), "{w}x{h} lacks {fact:?}\n{text}");
+        }
+    }
+}
+
+#[test]
+fn wizard_starts_from_the_evidence() {
+    let mut app = demo_app().open_needs_you_if_due();
+    // The first problem (the router's UPnP): Enter opens its wizard on the evidence.
+    press(&mut app, &[KeyCode::Enter]);
+    let text = screen(&app);
+    assert!(
+        text.contains("porchlight saw this in the last scan"),
+        "{text}"
+    );
+    assert!(text.contains("UPnP port forwarding is on"), "{text}");
+    let saw = text.find("porchlight saw this").unwrap();
+    let why = text.find("If left undone").unwrap();
+    assert!(saw < why, "the evidence comes first\n{text}");
 }
 
 #[test]
@@ -283,10 +378,10 @@ fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     }
     press(&mut app, &[KeyCode::End]);
     let text = screen(&app);
-    assert!(text.contains("▶ ● Camera 199"), "{text}");
+    assert!(text.contains("▶ ✗ Camera 199"), "{text}");
     assert!(!text.contains("Home router"), "{text}");
     press(&mut app, &[KeyCode::Home]);
-    assert!(screen(&app).contains("▶ ● Home router"));
+    assert!(screen(&app).contains("▶ ✗ Home router"));
 }
 
 #[test]
@@ -314,15 +409,14 @@ fn wizard_shows_the_checks_verdict() {
             step,
             result: CheckResult {
                 verdict: Verdict::Fail,
-                evidence: "the factory login admin/12345 still works on the web page of 192.168.1.64"
-                    .into(),
-                next: Some("Change the admin password on the camera's web page, then press d to check again.".into()),
+                evidence: "telnet still answers on 192.168.1.64:23 (banner: login:)".into(),
+                next: Some("Look for Telnet under Network > Advanced on the camera's web page, then press d to check again.".into()),
             },
         }),
         now(),
     );
     let text = screen(&app);
     assert!(text.contains("Still open"), "{text}");
-    assert!(text.contains("admin/12345"), "{text}");
+    assert!(text.contains("telnet still answers"), "{text}");
     insta::assert_snapshot!(text);
 }

@@ -522,21 +522,27 @@ fn bad_descriptions_are_refused_with_one_line_reasons() {
 
 #[test]
 fn embedded_devices_are_bounded_in_depth_and_count() {
-    // 40 levels deep.
-    let mut deep = String::from("<root xmlns=\"urn:schemas-upnp-org:device-1-0\">");
-    for level in 0..40 {
-        deep.push_str(&format!(
-            "<device><deviceType>urn:x:device:Level{level}:1</deviceType><serviceList><service><serviceType>urn:x:service:S{level}:1</serviceType></service></serviceList><deviceList>"
-        ));
-    }
-    for _ in 0..40 {
-        deep.push_str("</deviceList></device>");
-    }
-    deep.push_str("</root>");
-    let info = parse_description(&deep, "http://x/").unwrap();
+    // 30 levels of embedded devices (61 elements deep: under the XML depth bound).
+    let nested = |levels: usize| {
+        let mut deep = String::from("<root xmlns=\"urn:schemas-upnp-org:device-1-0\">");
+        for level in 0..levels {
+            deep.push_str(&format!(
+                "<device><deviceType>urn:x:device:Level{level}:1</deviceType><serviceList><service><serviceType>urn:x:service:S{level}:1</serviceType></service></serviceList><deviceList>"
+            ));
+        }
+        for _ in 0..levels {
+            deep.push_str("</deviceList></device>");
+        }
+        deep.push_str("</root>");
+        deep
+    };
+    let info = parse_description(&nested(30), "http://x/").unwrap();
     assert_eq!(info.device_type, "urn:x:device:Level0:1");
     assert_eq!(info.embedded_devices.len(), MAX_DEVICE_DEPTH);
     assert!(info.services.len() <= MAX_DEVICE_DEPTH + 1);
+    // 40 levels (81 elements deep) are refused whole, before any tree is built.
+    let err = parse_description(&nested(40), "http://x/").unwrap_err();
+    assert!(err.contains("nested more than 64"), "{err}");
 
     // 5,000 side by side.
     let mut wide = String::from(

@@ -429,38 +429,58 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
 }
 
 #[test]
-fn needs_you_opens_each_item_one_key_away() {
+fn fix_first_opens_each_item_one_key_away() {
+    use porchlight::tui::fix_first::FixKind;
     let mut app = demo_app().open_needs_you_if_due();
-    let items = app.needs_you();
-    assert!(items.len() >= 2);
+    let items = app.fix_first();
     assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
-    // The first item is the new device: Enter opens it.
-    assert_eq!(items[0].step, None);
+    // The first item is a found problem: Enter opens its step's wizard.
+    assert_eq!(items[0].kind, FixKind::Problem);
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[0].device));
-    // Back to the list, then `n` opens the view again; the second item is a step: its wizard.
-    press(
-        &mut app,
-        &[
-            KeyCode::Esc,
-            KeyCode::Char('n'),
-            KeyCode::Down,
-            KeyCode::Enter,
-        ],
-    );
     match &app.screen {
         Screen::Wizard(w) => {
-            assert_eq!(w.device, items[1].device);
-            assert_eq!(Some(w.step.to_string()), items[1].step);
+            assert_eq!(w.device, items[0].device);
+            assert_eq!(Some(&w.step), items[0].step.as_ref());
         }
         other => panic!("expected the wizard, got {other:?}"),
     }
-    // Confirming it done takes it off the list.
+    // Back out to the devices, `n` opens the list again; the new device opens its detail.
+    let new = items
+        .iter()
+        .position(|i| i.kind == FixKind::NewDevice)
+        .unwrap();
+    press(&mut app, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Char('n')]);
+    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    press(&mut app, &vec![KeyCode::Down; new]);
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[new].device));
+    // A step due again (that the scan found no problem with): its wizard; confirming it done
+    // takes it off the list.
+    let due = items
+        .iter()
+        .position(|i| {
+            matches!(i.kind, FixKind::Due(_))
+                && !app.inventory.device(&i.device).is_some_and(|d| {
+                    d.findings
+                        .contains_key(i.step.as_ref().expect("a due step"))
+                })
+        })
+        .unwrap();
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('n')]);
+    press(&mut app, &vec![KeyCode::Down; due]);
+    press(&mut app, &[KeyCode::Enter]);
+    match &app.screen {
+        Screen::Wizard(w) => {
+            assert_eq!(w.device, items[due].device);
+            assert_eq!(Some(&w.step), items[due].step.as_ref());
+        }
+        other => panic!("expected the wizard, got {other:?}"),
+    }
     press(&mut app, &[KeyCode::Char('d')]);
     assert!(
-        !app.needs_you()
+        !app.fix_first()
             .iter()
-            .any(|r| r.step == items[1].step && r.device == items[1].device)
+            .any(|i| i.step == items[due].step && i.device == items[due].device)
     );
 }
 
@@ -589,6 +609,10 @@ fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
     use porchlight::discovery::{DiscoveryEvent, Sighting, Source};
     use porchlight::model::FindingVerdict;
     let mut app = demo_app().with_scanning(true);
+    // Without the demo's made-up findings, so that this scan's regression is the first thing due.
+    for d in &mut app.inventory.devices {
+        d.findings.clear();
+    }
     let tv = app
         .inventory
         .devices

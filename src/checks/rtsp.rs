@@ -33,7 +33,7 @@ pub const STREAM_PATHS: &[&str] = &[
 const PORT_BUDGET: Duration = Duration::from_secs(3);
 
 /// An RTSP status line's code and the whole line (cleaned).
-fn status(reply: &[u8]) -> Option<(u16, String)> {
+pub(crate) fn status(reply: &[u8]) -> Option<(u16, String)> {
     let text = String::from_utf8_lossy(reply);
     let line = text.lines().next()?;
     let rest = line.strip_prefix("RTSP/1.")?;
@@ -42,7 +42,7 @@ fn status(reply: &[u8]) -> Option<(u16, String)> {
 }
 
 /// The authentication scheme a 401 names (`Digest`, `Basic`).
-fn auth_scheme(reply: &[u8]) -> Option<String> {
+pub(crate) fn auth_scheme(reply: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(reply);
     text.lines()
         .take_while(|l| !l.trim().is_empty())

@@ -8,11 +8,11 @@
 //!   that no longer answers is asked once more through the LOCATION the scan saw, if it was on the
 //!   router itself, so a missed datagram is not taken for "UPnP off".
 //! - The mappings are read with `GetGenericPortMappingEntry` from index 0 until the router answers
-//!   with a fault (an HTTP 500: the end of the list), at most [`MAX_MAPPINGS`], through rupnp.
-//!   rupnp reads descriptions and replies without a size or time bound, so it is only ever handed
-//!   a LOCATION that is on the router's private address and that porchlight has just read itself
-//!   with its bounded client, and every rupnp call runs under a timeout. (Nothing here holds
-//!   rupnp's SCPD, whose `Rc` would make the futures unsendable.)
+//!   with a fault (UPnP error 713, or a bare HTTP 500: the end of the list), at most
+//!   [`MAX_MAPPINGS`], through porchlight's own SOAP ([`super::soap`]) over its bounded HTTP
+//!   client: every description and reply is capped in bytes and time and parsed depth-bounded,
+//!   and actions only go to a control address on the router's own private address. (rupnp read
+//!   whole bodies with no byte limit, so it is never handed a device.)
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -20,8 +20,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
+use super::soap::{self, ActionError, Control};
 use super::{CheckResult, Context, GatewayInfo, Target, is_home_address};
 use crate::discovery::http::{self, Limits};
 use crate::discovery::ssdp::{self, SsdpOptions};
@@ -36,6 +37,12 @@ pub const WFA_DEVICE_TYPE: &str = "urn:schemas-wifialliance-org:device:WFADevice
 
 /// The longest one UPnP action may take.
 const ACTION_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The most bytes read of one action's reply (a port mapping entry is under 1 KiB).
+const ACTION_MAX_BYTES: usize = 64 * 1024;
+
+/// The WAN connection services that hold the port mappings, in the order they are looked for.
+const WAN_SERVICES: [&str; 2] = [":service:WANIPConnection:", ":service:WANPPPConnection:"];
 
 /// The bounds on a description read.
 const DESCRIPTION_LIMITS: Limits = Limits {
@@ -121,18 +128,6 @@ pub fn validate_location(location: &str, gateway: Ipv4Addr) -> Result<(), String
     Ok(())
 }
 
-/// The WAN connection service of an IGD description (`WANIPConnection` or `WANPPPConnection`).
-fn connection_service(info: &UpnpInfo) -> Option<&str> {
-    ["WANIPConnection", "WANPPPConnection"]
-        .iter()
-        .find_map(|want| {
-            info.services
-                .iter()
-                .find(|s| s.contains(&format!(":service:{want}:")))
-        })
-        .map(String::as_str)
-}
-
 /// The router's UPnP as a live look saw it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RouterUpnp {
@@ -167,8 +162,8 @@ impl Igd {
     }
 }
 
-/// Reads and parses the description at a validated LOCATION with the bounded client.
-async fn read_description(location: &str) -> Result<UpnpInfo, String> {
+/// Reads the description at a validated LOCATION with the bounded client, as text.
+async fn read_description_text(location: &str) -> Result<String, String> {
     let (addr, host, path) = http::parse_url(location).map_err(|e| e.to_string())?;
     let response = http::get(addr, &host, &path, DESCRIPTION_LIMITS)
         .await
@@ -179,7 +174,12 @@ async fn read_description(location: &str) -> Result<UpnpInfo, String> {
     if response.truncated {
         return Err("the router's UPnP description is too large or was cut short".into());
     }
-    ssdp::parse_description(&String::from_utf8_lossy(&response.body), location)
+    Ok(String::from_utf8_lossy(&response.body).into_owned())
+}
+
+/// Reads and parses the description at a validated LOCATION with the bounded client.
+async fn read_description(location: &str) -> Result<UpnpInfo, String> {
+    ssdp::parse_description(&read_description_text(location).await?, location)
 }
 
 /// Asks the router (and only the router) which UPnP devices it offers.
@@ -251,11 +251,9 @@ pub(crate) fn listing_limits(limits: &super::CheckLimits) -> Limits {
     }
 }
 
-/// Connects rupnp to the IGD at a validated `location` and finds its WAN connection service.
-async fn connect_igd(
-    location: &str,
-    deadline: Instant,
-) -> Result<(rupnp::Device, rupnp::Service), String> {
+/// Reads the IGD's description at a validated `location` (bounded) and finds where its WAN
+/// connection service takes actions (on the router itself).
+async fn connect_igd(location: &str, deadline: Instant) -> Result<Control, String> {
     let (addr, _, _) = http::parse_url(location).map_err(|e| e.to_string())?;
     if !is_home_address(*addr.ip()) {
         return Err(format!(
@@ -263,39 +261,19 @@ async fn connect_igd(
             addr.ip()
         ));
     }
-    // Read it with the bounded client first: rupnp's own read has no bound.
-    let info = timeout_at(deadline, read_description(location))
+    let text = timeout_at(deadline, read_description_text(location))
         .await
         .map_err(|_| "the router's UPnP description did not arrive in time".to_string())??;
-    let wanted = connection_service(&info)
-        .ok_or("the router's UPnP description has no WANIPConnection or WANPPPConnection service")?
-        .to_string();
-    let uri: rupnp::http::Uri = location
-        .parse()
-        .map_err(|_| format!("unusable UPnP address {}", clean(location, 120)))?;
-    let device = timeout_at(deadline, rupnp::Device::from_url(uri))
-        .await
-        .map_err(|_| "the router's UPnP description did not arrive in time".to_string())?
-        .map_err(|e| {
-            format!(
-                "the router's UPnP description: {}",
-                clean(&e.to_string(), 160)
-            )
-        })?;
-    let service = device
-        .services_iter()
-        .find(|s| s.service_type().to_string() == wanted)
-        .cloned()
-        .ok_or("the router's UPnP description has no WAN connection service")?;
-    Ok((device, service))
+    soap::find_control(&text, location, &WAN_SERVICES)
 }
 
-/// True when an action's error means "no such entry": the end of the mapping list.
-fn is_end_of_list(error: &rupnp::Error) -> bool {
-    match error {
-        rupnp::Error::HttpErrorCode(code) => code.as_u16() == 500,
-        rupnp::Error::UPnPError(e) => matches!(e.err_code(), 713 | 714),
-        _ => false,
+/// The limits of one action: its share of the time left, the description's byte cap.
+fn action_limits(deadline: Instant) -> Limits {
+    Limits {
+        timeout: deadline
+            .saturating_duration_since(Instant::now())
+            .min(ACTION_TIMEOUT),
+        max_bytes: ACTION_MAX_BYTES,
     }
 }
 
@@ -313,34 +291,35 @@ fn is_end_of_list(error: &rupnp::Error) -> bool {
 /// out before the end of the list.
 pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<PortMapping>, String> {
     let deadline = Instant::now() + limits.timeout;
-    let (device, service) = connect_igd(igd_location, deadline).await?;
+    let control = connect_igd(igd_location, deadline).await?;
     let mut mappings = Vec::new();
     for index in 0..MAX_MAPPINGS {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        if deadline.saturating_duration_since(Instant::now()).is_zero() {
             return Err(format!(
                 "the router listed {index} port mappings but did not finish in time"
             ));
         }
-        let args = format!("<NewPortMappingIndex>{index}</NewPortMappingIndex>");
-        let reply = timeout(
-            left.min(ACTION_TIMEOUT),
-            service.action(device.url(), "GetGenericPortMappingEntry", &args),
+        let args = [("NewPortMappingIndex", index.to_string())];
+        let reply = soap::call(
+            &control,
+            "GetGenericPortMappingEntry",
+            &args,
+            action_limits(deadline),
         )
         .await;
         match reply {
-            Err(_) => {
-                return Err(format!(
-                    "the router stopped answering after {index} port mappings"
-                ));
-            }
-            Ok(Ok(values)) => {
+            Ok(values) => {
                 if let Some(mapping) = PortMapping::from_values(&values) {
                     mappings.push(mapping);
                 }
             }
-            Ok(Err(e)) if is_end_of_list(&e) => break,
-            Ok(Err(e)) => {
+            Err(e) if e.is_end_of_list() => break,
+            Err(ActionError::TimedOut) => {
+                return Err(format!(
+                    "the router stopped answering after {index} port mappings"
+                ));
+            }
+            Err(e) => {
                 return Err(format!(
                     "the router would not list its port mappings: {}",
                     clean(&e.to_string(), 160)
@@ -354,10 +333,9 @@ pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<Por
 /// How long the router's WAN connection has been up, from `GetStatusInfo`.
 async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, String> {
     let deadline = Instant::now() + limits.timeout;
-    let (device, service) = connect_igd(igd_location, deadline).await?;
-    let values = timeout_at(deadline, service.action(device.url(), "GetStatusInfo", ""))
+    let control = connect_igd(igd_location, deadline).await?;
+    let values = soap::call(&control, "GetStatusInfo", &[], action_limits(deadline))
         .await
-        .map_err(|_| "the router did not say its status in time".to_string())?
         .map_err(|e| {
             format!(
                 "the router would not say its status: {}",
@@ -377,19 +355,15 @@ async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, St
 /// One line: the description or the action failed, or the answer is not an IPv4 address.
 pub async fn external_address(igd_location: &str, limits: Limits) -> Result<Ipv4Addr, String> {
     let deadline = Instant::now() + limits.timeout;
-    let (device, service) = connect_igd(igd_location, deadline).await?;
-    let values = timeout_at(
-        deadline,
-        service.action(device.url(), "GetExternalIPAddress", ""),
-    )
-    .await
-    .map_err(|_| "the router did not say its internet address in time".to_string())?
-    .map_err(|e| {
-        format!(
-            "the router would not say its internet address: {}",
-            clean(&e.to_string(), 160)
-        )
-    })?;
+    let control = connect_igd(igd_location, deadline).await?;
+    let values = soap::call(&control, "GetExternalIPAddress", &[], action_limits(deadline))
+        .await
+        .map_err(|e| {
+            format!(
+                "the router would not say its internet address: {}",
+                clean(&e.to_string(), 160)
+            )
+        })?;
     values
         .get("NewExternalIPAddress")
         .and_then(|v| v.trim().parse().ok())
@@ -777,20 +751,5 @@ mod tests {
         assert_eq!(duration_words(3 * 60), "3 minutes");
         assert_eq!(duration_words(3600), "1 hour");
         assert_eq!(duration_words(86_400 * 23 + 7200), "23 days 2 hours");
-    }
-
-    #[test]
-    fn the_wan_service_is_found() {
-        let info = UpnpInfo {
-            services: vec![
-                "urn:schemas-upnp-org:service:Layer3Forwarding:1".into(),
-                "urn:schemas-upnp-org:service:WANIPConnection:2".into(),
-            ],
-            ..UpnpInfo::default()
-        };
-        assert_eq!(
-            connection_service(&info),
-            Some("urn:schemas-upnp-org:service:WANIPConnection:2")
-        );
     }
 }

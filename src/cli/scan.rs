@@ -54,7 +54,7 @@ pub(super) fn scan(
     let nets = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
     let clock = std::time::Instant::now();
-    runtime.block_on(drive(
+    let interrupted = runtime.block_on(drive(
         ScanConfig::new(scope.clone()),
         &mut workflow,
         &Driven {
@@ -75,7 +75,27 @@ pub(super) fn scan(
             }
             summary.absorb(event);
         },
+        // Ctrl-C: what was found so far is saved before leaving.
+        async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        },
     ))?;
+    if interrupted {
+        bail!(
+            "scan interrupted; the {} devices found so far are saved",
+            workflow.hosts()
+        );
+    }
+    if show_stages || args.verbose {
+        eprintln!(
+            "  {:<16} {} checks ({:.1} s)",
+            "audit",
+            workflow.checked().len(),
+            clock.elapsed().as_secs_f64()
+        );
+    }
     for host in &mut summary.devices {
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
             host.identity = Some(HostIdentity {
@@ -117,17 +137,21 @@ pub(super) struct Driven<'a> {
 
 /// Drives one scan of `config` through the shared workflow ([`crate::session`]): feeds it the
 /// discovery events (each also shown to `on_event`), runs the audits it asks for, saves when it
-/// asks, until it says it is finished. Used by `scan` and `watch`.
+/// asks, until it says it is finished, or `stop` resolves (then what was found is saved, and the
+/// result is `true`). Used by `scan` and `watch`.
 pub(super) async fn drive(
     config: ScanConfig,
     workflow: &mut ScanWorkflow,
     with: &Driven<'_>,
     inventory: &mut Inventory,
     mut on_event: impl FnMut(&crate::discovery::DiscoveryEvent),
-) -> anyhow::Result<()> {
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<bool> {
     let mut scan = Scan::spawn(config);
     let mut audits = futures::stream::FuturesUnordered::new();
     let mut discovery_open = true;
+    let mut stopped = false;
+    tokio::pin!(stop);
     loop {
         let effects = tokio::select! {
             event = scan.next(), if discovery_open => match event {
@@ -145,17 +169,21 @@ pub(super) async fn drive(
             Some(done) = audits.next(), if !audits.is_empty() => {
                 workflow.on_audited(inventory, done, Timestamp::now())
             }
+            () = &mut stop, if !stopped => {
+                stopped = true;
+                workflow.stop()
+            }
             else => workflow.stop(),
         };
         for effect in effects {
             match effect {
                 Effect::Audit(job) => audits.push(run_audit(*job)),
                 Effect::Save => with.store.save(inventory)?,
-                Effect::Finished => return Ok(()),
+                Effect::Finished => return Ok(stopped),
             }
         }
         if !workflow.running() {
-            return Ok(());
+            return Ok(stopped);
         }
     }
 }

@@ -167,16 +167,19 @@ impl Watcher<'_> {
             rules: self.rules,
             store: self.store,
         };
-        let scanned = tokio::select! {
-            result = drive(ScanConfig::new(self.scope.clone()), &mut workflow, &with, &mut inventory, |_| {}) => Some(result),
-            () = stop_signal() => None,
-        };
-        match scanned {
-            Some(result) => result?,
-            None => {
-                self.store.save(&inventory)?;
-                return Err(Stopped.into());
-            }
+        let config = ScanConfig::new(self.scope.clone());
+        let stopped = drive(
+            config,
+            &mut workflow,
+            &with,
+            &mut inventory,
+            |_| {},
+            stop_signal(),
+        )
+        .await?;
+        if stopped {
+            // The workflow saved what the scan found.
+            return Err(Stopped.into());
         }
         let mut state = WatchState::load(self.dir)?;
         let external = tokio::select! {

@@ -1,7 +1,7 @@
-//! A minimal, bounded HTTP/1.x client for talking to devices: UPnP description fetches and HTTP
-//! banner reads.
+//! A minimal, bounded HTTP/1.x client for talking to devices: UPnP description fetches, UPnP's
+//! SOAP actions (POST) and HTTP banner reads.
 //!
-//! Devices are untrusted and often broken, so this client does only what those two jobs need and
+//! Devices are untrusted and often broken, so this client does only what those jobs need and
 //! bounds everything: one overall deadline covers connecting, sending and reading (a server that
 //! never answers, or trickles a byte a second, ends at the deadline, not later), at most
 //! `max_bytes` are read from the socket (status line, headers and body together; a longer body is
@@ -132,6 +132,36 @@ pub async fn get(
     path: &str,
     limits: Limits,
 ) -> Result<Response, HttpError> {
+    request("GET", addr, host, path, &[], &[], limits).await
+}
+
+/// Sends `POST path` with the given `Host` header, extra `headers` (name, value: visible ASCII
+/// and spaces only) and `body` to `addr`, and reads the response within `limits`: the same bounds
+/// as [`get`], for UPnP's SOAP actions.
+///
+/// # Errors
+/// As [`get`]; [`HttpError::BadRequest`] also for a header with characters that cannot go in one.
+pub async fn post(
+    addr: SocketAddrV4,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    limits: Limits,
+) -> Result<Response, HttpError> {
+    request("POST", addr, host, path, headers, body, limits).await
+}
+
+/// One bounded request and its response (see [`get`] and [`post`]).
+async fn request(
+    method: &str,
+    addr: SocketAddrV4,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    limits: Limits,
+) -> Result<Response, HttpError> {
     if host.is_empty() || !host.bytes().all(is_request_byte) {
         return Err(HttpError::BadRequest(
             "the host contains invalid characters",
@@ -142,18 +172,32 @@ pub async fn get(
             "the path must start with / and contain only visible ASCII",
         ));
     }
+    let mut extra = String::new();
+    for (name, value) in headers {
+        let ok = !name.is_empty()
+            && name.bytes().all(|b| is_request_byte(b) && b != b':')
+            && value.bytes().all(|b| is_request_byte(b) || b == b' ');
+        if !ok {
+            return Err(HttpError::BadRequest(
+                "a header contains invalid characters",
+            ));
+        }
+        extra.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if method != "GET" {
+        extra.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     let deadline = Instant::now() + limits.timeout;
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await.map_err(HttpError::Connect)?;
-        // Best effort: the request is one small write anyway.
+        // Best effort: the request is small anyway.
         let _ = stream.set_nodelay(true);
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: porchlight\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-        );
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(HttpError::Io)?;
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: porchlight\r\nAccept: */*\r\n{extra}Connection: close\r\n\r\n"
+        )
+        .into_bytes();
+        request.extend_from_slice(body);
+        stream.write_all(&request).await.map_err(HttpError::Io)?;
         read_response(stream, limits.max_bytes).await
     };
     match tokio::time::timeout_at(deadline, exchange).await {

@@ -155,7 +155,12 @@ async fn run(
                         continue;
                     }
                     hosts.insert(ip);
-                    events.sighting(sighting(&info, ip, opts.max_txt));
+                    match crate::fault::contain_sync("an mDNS answer", || {
+                        sighting(&info, ip, opts.max_txt)
+                    }) {
+                        Ok(s) => events.sighting(s),
+                        Err(note) => events.note(super::Stage::Mdns, format!("{ip}: {note}")),
+                    }
                 }
             }
             _ => {}
@@ -197,7 +202,7 @@ fn forward(
 }
 
 /// The sighting of one resolved instance at `ip`, every string cleaned.
-fn sighting(info: &mdns_sd::ResolvedService, ip: Ipv4Addr, max_txt: usize) -> Sighting {
+pub(crate) fn sighting(info: &mdns_sd::ResolvedService, ip: Ipv4Addr, max_txt: usize) -> Sighting {
     let kind = service_type(&info.ty_domain);
     let name = instance_name(&info.fullname, &info.ty_domain);
     let mut txt = BTreeMap::new();

@@ -16,6 +16,7 @@ pub mod scanner;
 pub mod scope;
 pub mod ssdp;
 pub mod summary;
+pub mod xml;
 
 pub use scanner::{Scan, ScanConfig};
 pub use scope::{Ipv4Net, Scope, ScopeError, ScopeOptions, Subnet};

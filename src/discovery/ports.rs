@@ -250,7 +250,7 @@ const BACKSTOP_GRACE: Duration = Duration::from_millis(50);
 
 /// What the banner exchange found out.
 #[derive(Debug)]
-enum Found {
+pub(crate) enum Found {
     /// The port spoke TLS; the banner summarises the reply.
     Tls(Option<String>),
     /// No TLS; the cleaned banner, if any.
@@ -353,7 +353,7 @@ fn has_ssh_ident(buf: &[u8]) -> bool {
 }
 
 /// The greeting line of SSH or FTP (or whatever a passive port said first).
-fn greeting(buf: &[u8], kind: ProbeKind) -> Option<String> {
+pub(crate) fn greeting(buf: &[u8], kind: ProbeKind) -> Option<String> {
     if kind == ProbeKind::Ssh {
         // RFC 4253 allows other lines before the identification string.
         if let Some(line) = buf
@@ -530,7 +530,7 @@ async fn tls_probe(stream: &mut TcpStream, deadline: Instant, max: usize) -> Fou
 }
 
 /// Sorts the reply to a ClientHello into TLS, HTTP or anything else.
-fn classify_tls_reply(buf: &[u8]) -> Found {
+pub(crate) fn classify_tls_reply(buf: &[u8]) -> Found {
     let is_record = |b: &[u8]| b.get(1).is_none_or(|&major| major == 0x03);
     match buf.first() {
         Some(0x16) if is_record(buf) => Found::Tls(Some(describe_handshake(buf))),
@@ -721,7 +721,7 @@ async fn rtsp_banner(
 
 /// `RTSP/1.0 200 OK · Server: ... · Public: OPTIONS, DESCRIBE, ...`, or the cleaned first line
 /// when the reply is not RTSP.
-fn summarise_rtsp(buf: &[u8]) -> Option<String> {
+pub(crate) fn summarise_rtsp(buf: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(buf);
     let mut lines = text.lines();
     let status = lines.next()?;

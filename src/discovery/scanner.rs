@@ -184,7 +184,8 @@ async fn run(config: ScanConfig, out: EventSink) {
                             let opts = config.ports.clone();
                             probes.push(tokio::spawn(async move {
                                 let _permit = slots.acquire_owned().await.ok();
-                                (ip, super::ports::probe_host(ip, RISKY_PORTS, &opts).await)
+                                let probe = super::ports::probe_host(ip, RISKY_PORTS, &opts);
+                                (ip, crate::fault::contain("this device's open ports", probe).await)
                             }));
                         }
                     }
@@ -194,7 +195,15 @@ async fn run(config: ScanConfig, out: EventSink) {
             },
             Some(joined) = probes.next(), if !probes.is_empty() => {
                 probed += 1;
-                if let Ok((ip, open)) = joined
+                let joined = match joined {
+                    Ok((ip, Err(note))) => {
+                        out.send(DiscoveryEvent::Note { stage: Stage::Ports, message: format!("{ip}: {note}") });
+                        None
+                    }
+                    Ok((ip, Ok(open))) => Some((ip, open)),
+                    Err(_) => None,
+                };
+                if let Some((ip, open)) = joined
                     && !open.is_empty()
                 {
                     with_ports += 1;

@@ -77,9 +77,6 @@ const MAX_NOTES: usize = 32;
 /// The longest LOCATION kept, in characters.
 const MAX_LOCATION_CHARS: usize = 512;
 
-/// The most XML nodes parsed from a description.
-const MAX_XML_NODES: u32 = 100_000;
-
 /// How long stragglers get after the last fetch should have ended, before they are aborted.
 const GRACE: Duration = Duration::from_millis(250);
 
@@ -268,7 +265,7 @@ pub fn parse_reply(datagram: &[u8]) -> Option<SsdpReply> {
 }
 
 /// Reads a UPnP device description (the XML at a LOCATION) into a [`UpnpInfo`], every field
-/// cleaned. Elements are matched by local name in the UPnP device namespace (or no namespace), so
+/// cleaned, through the depth-bounded [`super::xml::parse`]. Elements are matched by local name in the UPnP device namespace (or no namespace), so
 /// vendor extensions (`dlna:`, `sec:`, `pnpx:`) never shadow the standard fields. Embedded devices
 /// are followed at most [`MAX_DEVICE_DEPTH`] deep and [`MAX_EMBEDDED_DEVICES`] in all. A DTD is
 /// refused and the node count is capped.
@@ -277,13 +274,8 @@ pub fn parse_reply(datagram: &[u8]) -> Option<SsdpReply> {
 /// A one-line reason when the text is not XML, is not a UPnP device description (`<root>` with a
 /// `<device>`), or the root device has no `deviceType`.
 pub fn parse_description(xml: &str, location: &str) -> Result<UpnpInfo, String> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_XML_NODES,
-    };
     let xml = tolerate_control_characters(xml);
-    let doc = roxmltree::Document::parse_with_options(&xml, options)
-        .map_err(|e| clean(&format!("not valid XML: {e}"), DEFAULT_MAX_CHARS))?;
+    let doc = super::xml::parse(&xml)?;
     let root = doc.root_element();
     if !is_upnp_element(root, "root") {
         return Err(format!(
@@ -323,7 +315,7 @@ pub fn parse_description(xml: &str, location: &str) -> Result<UpnpInfo, String> 
 /// 7-bit escape sequence introducer is rewritten to its 8-bit (C1) form, which XML allows and which
 /// [`clean`] removes together with the sequence it starts (`ESC [` to CSI, `ESC ]` to OSC, BEL and
 /// `ESC \` to ST); any other forbidden character becomes a space.
-fn tolerate_control_characters(xml: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn tolerate_control_characters(xml: &str) -> std::borrow::Cow<'_, str> {
     let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
     if !xml.contains(forbidden) {
         return std::borrow::Cow::Borrowed(xml);
@@ -487,7 +479,8 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
         let SocketAddr::V4(from) = from else {
             continue;
         };
-        let Some(reply) = parse_reply(&buf[..n]) else {
+        let reply = crate::fault::contain_sync("an SSDP reply", || parse_reply(&buf[..n]));
+        let Ok(Some(reply)) = reply else {
             continue;
         };
         if let Some(job) = search.handle(*from.ip(), reply) {
@@ -855,7 +848,10 @@ async fn fetch_description(
         return;
     }
     let xml = String::from_utf8_lossy(&response.body);
-    match parse_description(&xml, &location) {
+    let parsed = crate::fault::contain_sync("this device's UPnP description", || {
+        parse_description(&xml, &location)
+    });
+    match parsed.and_then(|parsed| parsed) {
         Ok(info) => {
             // Named as the inventory names the service it derives from `upnp`, so the two merge.
             let name = info.friendly_name.clone().unwrap_or_default();

@@ -7,13 +7,16 @@
 //! disagree; the JSON is the [`Report`] itself, a documented and versioned structure
 //! ([`FORMAT_VERSION`]).
 //!
-//! Nothing here does IO or knows the terminal: [`render`] returns the text and the caller writes it.
+//! Nothing here knows the terminal: [`render`] returns the text, and the caller writes it through
+//! [`output`] (standard output, or a file written safely: exclusive temporary file, 0600, only ever
+//! replacing a regular file).
 //! Strings from devices are cleaned again on the way in and escaped for each format on the way out
 //! (HTML entities; backslash escapes in Markdown, with table pipes and line breaks neutralised), so a
 //! device named `<script>` or `a|b` cannot change the document it appears in.
 
 mod html;
 mod markdown;
+pub mod output;
 mod problems;
 
 pub use problems::FoundProblem;

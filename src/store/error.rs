@@ -105,6 +105,23 @@ pub enum StoreError {
         backup: Option<PathBuf>,
     },
 
+    /// The file is larger than any state file porchlight writes; it was not read.
+    #[error(
+        "{} is {} MiB, larger than a porchlight state file can be ({} MiB); it was not read and was left untouched.{}",
+        .path.display(),
+        .size / (1024 * 1024),
+        super::MAX_STATE_BYTES / (1024 * 1024),
+        backup_hint(.backup.as_deref())
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes (at least what was read before giving up).
+        size: u64,
+        /// The previous good copy, when there is one that reads cleanly.
+        backup: Option<PathBuf>,
+    },
+
     /// The file was written by a newer porchlight with a schema this one does not know.
     #[error(
         "{} was written by a newer porchlight (schema {found}; this one reads schema {}); it was left untouched. Update porchlight to use it.",

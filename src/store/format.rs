@@ -70,7 +70,7 @@ impl<'de> Deserialize<'de> for Header {
 }
 
 /// Encodes `inventory` as the contents of a state file saved at `saved_at`.
-pub(super) fn encode(inventory: &Inventory, saved_at: Timestamp) -> serde_json::Result<Vec<u8>> {
+pub(crate) fn encode(inventory: &Inventory, saved_at: Timestamp) -> serde_json::Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec(&StateFileOut {
         schema: SCHEMA_VERSION,
         saved_at,
@@ -82,7 +82,7 @@ pub(super) fn encode(inventory: &Inventory, saved_at: Timestamp) -> serde_json::
 
 /// Why a file's bytes are not a usable inventory. The caller adds the path and the backup hint.
 #[derive(Debug)]
-pub(super) enum DecodeError {
+pub(crate) enum DecodeError {
     /// Not JSON, or our schema but the wrong shape.
     Damaged(String),
     /// JSON, but not ours.
@@ -113,7 +113,7 @@ impl DecodeError {
 }
 
 /// Reads the inventory out of a state file's bytes.
-pub(super) fn decode(bytes: &[u8]) -> Result<Inventory, DecodeError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Inventory, DecodeError> {
     let header: Header = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
         Category::Data => DecodeError::NotOurs(one_line(&e.to_string())),
         Category::Io | Category::Syntax | Category::Eof => {

@@ -35,13 +35,13 @@
 //! messages that name the path.
 
 mod error;
-mod format;
+pub(crate) mod format;
 pub mod merge;
 #[cfg(test)]
 mod tests;
 
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,6 +52,10 @@ use jiff::Timestamp;
 pub use error::StoreError;
 
 use crate::model::Inventory;
+
+/// The largest state file read, in bytes (64 MiB). A home's inventory is a few hundred KiB at
+/// most; anything larger is refused by its size, before it is read.
+pub const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The version of the state file layout this porchlight writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -336,7 +340,8 @@ impl Store {
             StoreError::Read { path, .. }
             | StoreError::Damaged { path, .. }
             | StoreError::NotOurs { path, .. }
-            | StoreError::TooNew { path, .. } => path.clone(),
+            | StoreError::TooNew { path, .. }
+            | StoreError::TooLarge { path, .. } => path.clone(),
             _ => self.state_path.clone(),
         }
     }
@@ -461,7 +466,21 @@ fn lock_within(
 fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     let state = dir.join(STATE_FILE);
     let backup = dir.join(BACKUP_FILE);
-    if let Some(bytes) = read_if_present(&state)? {
+    let state_bytes = match read_if_present(&state) {
+        Err(StoreError::TooLarge { path, size, .. }) => {
+            let good_backup = matches!(
+                read_if_present(&backup).map(|b| b.map(|b| format::decode(&b).is_ok())),
+                Ok(Some(true))
+            );
+            return Err(StoreError::TooLarge {
+                path,
+                size,
+                backup: good_backup.then_some(backup),
+            });
+        }
+        other => other?,
+    };
+    if let Some(bytes) = state_bytes {
         return match format::decode(&bytes) {
             Ok(inventory) => Ok((inventory, LoadedFrom::StateFile)),
             Err(e) => {
@@ -481,16 +500,36 @@ fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     }
 }
 
-/// The bytes of `path`, or `None` when it does not exist.
+/// The bytes of `path`, or `None` when it does not exist; refused unread when it is larger than
+/// [`MAX_STATE_BYTES`] (its size is looked at first, and the read stops at the cap anyway, for a
+/// file that grows meanwhile).
 fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(StoreError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
+    let read_error = |source| StoreError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let too_large = |size| StoreError::TooLarge {
+        path: path.to_path_buf(),
+        size,
+        backup: None,
+    };
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(read_error(source)),
+    };
+    let size = file.metadata().map_err(read_error)?.len();
+    if size > MAX_STATE_BYTES {
+        return Err(too_large(size));
     }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(MAX_STATE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(Some(bytes))
 }
 
 /// A fresh temp file name in `dir`: `prefix`, process id, counter.

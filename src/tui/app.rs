@@ -17,6 +17,8 @@ use crate::model::{Category, Device, DeviceId, Inventory, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
 use crate::verify::Outcome;
 
+mod scan;
+
 /// How long "Later" puts a step off.
 pub const LATER_DAYS: i64 = 7;
 
@@ -482,16 +484,17 @@ impl App {
         self
     }
 
-    /// What `porchlight watch` found since the owner last looked, newest first (shown with what
-    /// needs them).
+    /// What `porchlight watch` found since the owner last looked, newest first (shown under the
+    /// Fix first list).
     pub fn with_watch_news(mut self, news: Vec<crate::watch::WatchEvent>) -> Self {
         self.watch_news = news;
         self
     }
 
-    /// Opens on "what needs you" when anything does (the start of a session).
+    /// Opens on the Fix first list when anything is on it, or when watch found something since
+    /// the owner last looked (the start of a session).
     pub fn open_needs_you_if_due(mut self) -> Self {
-        if !self.needs_you().is_empty() || !self.watch_news.is_empty() {
+        if !self.fix_first().is_empty() || !self.watch_news.is_empty() {
             self.screen = Screen::NeedsYou { cursor: 0 };
         }
         self
@@ -560,9 +563,27 @@ impl App {
         self.inventory.device(id)
     }
 
-    /// The steps that apply to `device`, in catalog order.
+    /// The steps that apply to `device`: found problems first, then the rest in catalog order.
+    /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
+    /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        self.catalog.steps_for(device.category).collect()
+        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
+        let by_evidence = crate::session::audit_steps(&self.catalog, device)
+            .into_iter()
+            .chain(
+                device
+                    .findings
+                    .keys()
+                    .filter_map(|id| self.catalog.step(id)),
+            );
+        for step in by_evidence {
+            if !steps.iter().any(|s| s.id == step.id) {
+                steps.push(step);
+            }
+        }
+        let now = self.now;
+        steps.sort_by_key(|s| super::fix_first::open_problem(device, &s.id, now).is_none());
+        steps
     }
 
     /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
@@ -668,182 +689,6 @@ impl App {
         }
     }
 
-    fn on_discovery(&mut self, event: DiscoveryEvent) -> Option<Command> {
-        let now = self.now;
-        let view = self.scan.as_mut()?;
-        match &event {
-            DiscoveryEvent::StageStarted { stage } => {
-                view.set(*stage, StageState::Running { done: 0, total: 0 });
-            }
-            DiscoveryEvent::Progress { stage, done, total } => {
-                view.set(
-                    *stage,
-                    StageState::Running {
-                        done: *done,
-                        total: *total,
-                    },
-                );
-            }
-            DiscoveryEvent::StageFinished { stage, hosts, .. } => {
-                view.set(*stage, StageState::Finished { hosts: *hosts });
-            }
-            DiscoveryEvent::StageFailed { stage, reason } => {
-                view.set(
-                    *stage,
-                    StageState::Failed {
-                        reason: reason.clone(),
-                    },
-                );
-            }
-            DiscoveryEvent::Sighting(sighting) => {
-                view.hosts.insert(sighting.ip);
-            }
-            DiscoveryEvent::Done { .. } => view.running = false,
-            DiscoveryEvent::Note { .. } => {}
-        }
-        let selected = self.selected_device().map(|d| d.id.clone());
-        let rules = self.fingerprints.clone();
-        let workflow = self.workflow.as_mut()?;
-        let (merged, effects) = workflow.on_event(
-            &self.catalog,
-            &mut self.inventory,
-            rules.as_deref(),
-            &event,
-            now,
-        );
-        let (hosts, new) = (workflow.hosts(), workflow.new_devices());
-        if let Some(view) = self.scan.as_mut() {
-            view.new_devices = new;
-        }
-        if let Some(merged) = merged {
-            self.follow(&merged, selected);
-        }
-        if matches!(event, DiscoveryEvent::Done { .. }) {
-            self.scan_finished_notice(hosts, new);
-        }
-        self.effects(effects)
-    }
-
-    /// Says how discovery went: devices answered and new, or which stages failed.
-    fn scan_finished_notice(&mut self, hosts: usize, new: usize) {
-        let failed: Vec<String> = self
-            .scan
-            .iter()
-            .flat_map(|view| &view.stages)
-            .filter_map(|(stage, state)| match state {
-                StageState::Failed { reason } => Some(format!("{stage}: {reason}")),
-                _ => None,
-            })
-            .collect();
-        if failed.is_empty() {
-            self.notice(
-                Tone::Good,
-                format!(
-                    "Scan finished: {} answered, {new} new.",
-                    plural(hosts, "device", "devices")
-                ),
-            );
-        } else {
-            self.notice(
-                Tone::Error,
-                format!(
-                    "Scan finished with {}, but {}",
-                    plural(hosts, "device", "devices"),
-                    failed.join("; ")
-                ),
-            );
-        }
-    }
-
-    /// Turns the workflow's effects into the loop's commands.
-    fn effects(&mut self, effects: Vec<crate::session::Effect>) -> Option<Command> {
-        use crate::session::Effect;
-        let mut commands = Vec::new();
-        for effect in effects {
-            match effect {
-                Effect::Audit(job) => commands.push(Command::Audit(job)),
-                Effect::Save => commands.push(self.bump_save()),
-                Effect::Finished => self.audit_notice(),
-            }
-        }
-        match commands.len() {
-            0 => None,
-            1 => commands.pop(),
-            _ => Some(Command::Batch(commands)),
-        }
-    }
-
-    /// After the audit: regressions first, else the problems found, else the re-checks.
-    fn audit_notice(&mut self) {
-        let Some(workflow) = &self.workflow else {
-            return;
-        };
-        let name = |id: &DeviceId| self.device(id).map(|d| d.name.clone()).unwrap_or_default();
-        let regressions: Vec<String> = workflow
-            .regressions()
-            .map(|c| format!("{} {}", name(&c.device), c.step))
-            .collect();
-        let problems = workflow
-            .checked()
-            .iter()
-            .filter(|c| {
-                self.device(&c.device)
-                    .and_then(|d| d.findings.get(&c.step))
-                    .is_some_and(|f| f.verdict == crate::model::FindingVerdict::Problem)
-            })
-            .count();
-        let rechecked = workflow.checked().iter().filter(|c| c.settled).count();
-        if !regressions.is_empty() {
-            self.notice(
-                Tone::Error,
-                format!(
-                    "Came undone since last time: {}. n shows what needs you.",
-                    regressions.join(", ")
-                ),
-            );
-        } else if problems > 0 {
-            self.notice(
-                Tone::Error,
-                format!(
-                    "The audit found {}. n shows what needs you.",
-                    plural(problems, "problem", "problems")
-                ),
-            );
-        } else if rechecked > 0 && self.notice.as_ref().is_none_or(|n| n.tone != Tone::Error) {
-            self.notice(
-                Tone::Good,
-                format!("Re-checked {rechecked} finished steps: none came undone."),
-            );
-        }
-    }
-
-    /// Folds one device's audit back through the workflow.
-    fn on_audited(&mut self, done: crate::session::AuditDone) -> Option<Command> {
-        let now = self.now;
-        let workflow = self.workflow.as_mut()?;
-        let effects = workflow.on_audited(&mut self.inventory, done, now);
-        self.effects(effects)
-    }
-
-    /// Keeps the cursor and the open screen on their device after a merge.
-    fn follow(&mut self, merged: &crate::inventory::Merged, selected: Option<DeviceId>) {
-        if let Some(was) = &merged.was {
-            self.rename_in_screens(was, &merged.id);
-        }
-        let selected = selected.map(|id| {
-            if merged.was.as_ref() == Some(&id) {
-                merged.id.clone()
-            } else {
-                id
-            }
-        });
-        if let Some(id) = selected
-            && let Some(pos) = self.inventory.devices.iter().position(|d| d.id == id)
-        {
-            self.list_cursor = pos;
-        }
-    }
-
     /// Follows a device whose id changed (an address became a hardware address).
     fn rename_in_screens(&mut self, was: &DeviceId, now_is: &DeviceId) {
         match &mut self.screen {
@@ -853,7 +698,7 @@ impl App {
         }
     }
 
-    fn notice(&mut self, tone: Tone, text: impl Into<String>) {
+    pub(super) fn notice(&mut self, tone: Tone, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             tone,
@@ -918,13 +763,23 @@ impl App {
     }
 
     fn on_needs_you(&mut self, action: Action) -> Option<Command> {
-        let items = self.needs_you();
+        let items = self.fix_first();
         let Screen::NeedsYou { cursor } = &mut self.screen else {
             return None;
         };
         move_cursor(cursor, items.len(), action);
         match action {
             Action::Back => self.screen = Screen::List,
+            Action::ConfirmFine => {
+                let item = items.get(*cursor)?;
+                let step = item.step.clone()?;
+                let command = self.confirm_fine(&item.device, &step);
+                let last = self.fix_first().len().saturating_sub(1);
+                if let Screen::NeedsYou { cursor } = &mut self.screen {
+                    *cursor = (*cursor).min(last);
+                }
+                return command;
+            }
             Action::Open => {
                 let item = items.get(*cursor)?;
                 if let Some(pos) = self
@@ -938,7 +793,7 @@ impl App {
                 let device = item.device.clone();
                 match &item.step {
                     Some(step) => {
-                        let step = StepId::new(step.clone());
+                        let step = step.clone();
                         if let Some(d) = self.device(&device) {
                             let steps = self.steps_of(d);
                             self.step_cursor = steps.iter().position(|s| s.id == step).unwrap_or(0);
@@ -958,8 +813,8 @@ impl App {
 
     fn on_list(&mut self, action: Action) -> Option<Command> {
         if action == Action::ShowNeedsYou {
-            if self.needs_you().is_empty() {
-                self.notice(Tone::Good, "Nothing needs you right now.");
+            if self.fix_first().is_empty() {
+                self.notice(Tone::Good, "Nothing to fix right now.");
             } else {
                 self.screen = Screen::NeedsYou { cursor: 0 };
             }
@@ -1046,6 +901,10 @@ impl App {
                 return Some(self.bump_save());
             }
             Action::ShowEvidence => self.edit = Some(Edit::Evidence),
+            Action::ConfirmFine => {
+                let step = steps.get(self.step_cursor)?.clone();
+                return self.confirm_fine(&id, &step);
+            }
             _ => {}
         }
         None
@@ -1096,6 +955,10 @@ impl App {
             Action::MarkNotApplicable => return self.choose(Choice::NotApplicable),
             Action::AcceptRisk => return self.choose(Choice::Accept),
             Action::Later => return self.choose(Choice::Later),
+            Action::ConfirmFine => {
+                let (id, step) = (wizard.device.clone(), wizard.step.clone());
+                return self.confirm_fine(&id, &step);
+            }
             Action::OpenLink => {
                 let url = self
                     .catalog
@@ -1332,7 +1195,7 @@ impl App {
     }
 
     /// Numbers a new change and asks for it to be saved.
-    fn bump_save(&mut self) -> Command {
+    pub(super) fn bump_save(&mut self) -> Command {
         self.save.generation += 1;
         Command::Save {
             generation: self.save.generation,
@@ -1448,7 +1311,7 @@ impl App {
 
     /// After a change: bump the save number, go to the next open step (or back to the device),
     /// and say what happened.
-    fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
+    pub(super) fn after_change(&mut self, id: DeviceId, step: StepId, message: String) -> Command {
         let next = self.device(&id).and_then(|device| {
             let steps = self.steps_of(device);
             let here = steps.iter().position(|s| s.id == step).unwrap_or(0);

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Mode {
     /// The device list.
     List,
-    /// What needs the owner now.
+    /// The Fix first list: found problems, then what else needs the owner.
     NeedsYou,
     /// One device's details and checklist.
     Detail,
@@ -63,8 +63,10 @@ pub enum Action {
     DeleteChar,
     /// Scan the network (again).
     Rescan,
-    /// Show what needs the owner now.
+    /// Show the Fix first list.
     ShowNeedsYou,
+    /// Confirm a step the last scan found fine: mark it verified with the evidence.
+    ConfirmFine,
     /// Give the device a name of the owner's choosing.
     Rename,
     /// Choose the kind of device.
@@ -232,6 +234,14 @@ pub const BINDINGS: &[Binding] = &[
         help: "allow factory-login tries",
     },
     Binding {
+        modes: &[Mode::Wizard, Mode::Detail, Mode::NeedsYou],
+        keys: &[KeyCode::Char('y')],
+        label: "y",
+        action: Action::ConfirmFine,
+        short: "confirm fine",
+        help: "looks fine: confirm it",
+    },
+    Binding {
         modes: &[Mode::Detail],
         keys: &[KeyCode::Char('x')],
         label: "x",
@@ -244,8 +254,8 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[KeyCode::Char('n')],
         label: "n",
         action: Action::ShowNeedsYou,
-        short: "needs you",
-        help: "what needs you now",
+        short: "fix first",
+        help: "fix first: problems found",
     },
     Binding {
         modes: BROWSE,

@@ -3,7 +3,9 @@
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
 
 pub mod app;
+pub mod fix_first;
 pub mod keys;
+pub mod panic;
 pub mod render;
 pub mod screens;
 
@@ -54,6 +56,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     let saver = tokio::spawn(save_loop(store, save_rx, tx.clone()));
 
     let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    panic::install();
     let guard = RestoreGuard;
     let mut events = EventStream::new();
     let mut scan_task: Option<tokio::task::JoinHandle<()>> = None;
@@ -68,6 +71,10 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     loop {
+        if panic::restored() {
+            // A worker panicked and gave the terminal back: stop drawing, save, and say so.
+            break;
+        }
         terminal
             .draw(|frame| render::render(&app, frame))
             .context("could not draw on the terminal")?;
@@ -174,7 +181,13 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     }
     drop(terminal);
     drop(guard);
-    finish_saves(&mut app, save_tx, saver, &mut rx).await
+    finish_saves(&mut app, save_tx, saver, &mut rx).await?;
+    if panic::restored() {
+        anyhow::bail!(
+            "porchlight stopped after an internal error (its message is above); your changes were saved"
+        );
+    }
+    Ok(())
 }
 
 /// This machine's own networks, for the checks (which refuse to send logins anywhere else).

@@ -50,6 +50,8 @@ use std::time::{Duration, Instant};
 
 use std::os::unix::process::CommandExt as _;
 
+pub mod hostile;
+
 /// Namespace names of every home start with this, then the owning process id.
 pub const PREFIX: &str = "plt";
 

@@ -1,4 +1,5 @@
-//! One device: what porchlight found on it, and its checklist with each step's state and due date.
+//! One device: what porchlight found on it, and its checklist with each step's state, what the
+//! last scan found for it (problem, looks fine, unknown) and its due date; found problems on top.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
@@ -8,7 +9,7 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
-use super::{date_text, due_text, state_span};
+use super::{date_text, due_text, finding_span, state_span};
 use crate::identify::Identity;
 use crate::model::{Category, Device, DeviceId, ServiceSource, StepState};
 use crate::tui::app::{App, Edit};
@@ -57,6 +58,8 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let progress = app.catalog.progress(device);
     let score = crate::score::device_score(&app.catalog, device);
     let due_ctx = crate::reminders::DueContext::new(&app.inventory, app.tz.clone());
+    // Narrow terminals leave the due date out, so the step titles stay readable.
+    let wide = list_area.width >= 70;
     let rows = steps.iter().map(|step| {
         let state = device.step_state(&step.id);
         let snoozed = device
@@ -69,43 +72,52 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         } else {
             Cell::from(state_span(&state))
         };
-        Row::new(vec![
+        let mut cells = vec![
             state_cell,
+            Cell::from(finding_span(device, &step.id)),
             Cell::from(step.id.as_str()),
             Cell::from(step.title.as_str()),
-            Cell::from(due_text(step, device, &due_ctx, app.now)),
-        ])
+        ];
+        if wide {
+            cells.push(Cell::from(due_text(step, device, &due_ctx, app.now)));
+        }
+        Row::new(cells)
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(10),
-            Constraint::Length(6),
-            Constraint::Fill(1),
-            Constraint::Length(10),
-        ],
-    )
-    .header(Row::new(["State", "Step", "Checklist", "Due"]).style(dim()))
-    .block(
-        Block::new()
-            .borders(Borders::TOP)
-            .border_style(dim())
-            .title(Span::styled(
-                format!(
-                    " Checklist · {} of {} settled · score {}/100 ",
-                    progress.settled, progress.total, score.value
-                ),
-                heading(),
-            )),
-    )
-    .row_highlight_style(selected())
-    .highlight_symbol("▶ ");
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(12),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ];
+    let mut header = vec!["State", "Last scan", "Step", "Checklist"];
+    if wide {
+        widths.push(Constraint::Length(10));
+        header.push("Due");
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(dim()))
+        .block(
+            Block::new()
+                .borders(Borders::TOP)
+                .border_style(dim())
+                .title(Span::styled(
+                    format!(
+                        " Checklist · {} of {} settled · score {}/100 ",
+                        progress.settled, progress.total, score.value
+                    ),
+                    heading(),
+                )),
+        )
+        .row_highlight_style(selected())
+        .highlight_symbol("▶ ");
     let mut state = TableState::new().with_selected(Some(app.step_cursor));
     frame.render_stateful_widget(table, list_area, &mut state);
 
-    let note = steps
-        .get(app.step_cursor)
-        .map(|step| match device.step_state(&step.id) {
+    let note = steps.get(app.step_cursor).map(|step| {
+        if let Some(finding) = device.findings.get(&step.id) {
+            return finding_note(device, &step.id, finding);
+        }
+        match device.step_state(&step.id) {
             StepState::Accepted { reason } => format!(" Risk accepted: {reason}"),
             StepState::Todo | StepState::Failed => {
                 let points = score
@@ -127,7 +139,8 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
                 },
                 step.recheck.label()
             ),
-        });
+        }
+    });
     frame.render_widget(
         Paragraph::new(note.unwrap_or_default()).style(dim()),
         footer,
@@ -138,6 +151,23 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         Some(Edit::Forget) => render_forget(device, frame, inner),
         Some(Edit::Evidence) => render_evidence(device, identity.as_ref(), frame, inner),
         None => {}
+    }
+}
+
+/// The line under the checklist for a step the last scan has a finding for.
+fn finding_note(
+    device: &Device,
+    step: &crate::model::StepId,
+    finding: &crate::model::Finding,
+) -> String {
+    use crate::model::FindingVerdict;
+    match finding.verdict {
+        FindingVerdict::Problem => format!(" Found: {}", finding.evidence),
+        FindingVerdict::Fine if crate::tui::fix_first::looks_fine(device, step).is_some() => {
+            format!(" Looks fine already, y confirms: {}", finding.evidence)
+        }
+        FindingVerdict::Fine => format!(" Fine: {}", finding.evidence),
+        FindingVerdict::Unknown => format!(" Could not tell: {}", finding.evidence),
     }
 }
 

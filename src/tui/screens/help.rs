@@ -36,8 +36,17 @@ pub fn render(frame: &mut Frame, area: Rect) {
     let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
         .spacing(1)
         .areas(inner.inner(Margin::new(1, 0)));
-    frame.render_widget(Paragraph::new(column(&LEFT)), left);
-    frame.render_widget(Paragraph::new(column(&RIGHT)), right);
+    frame.render_widget(Paragraph::new(fit(column(&LEFT), left.height)), left);
+    frame.render_widget(Paragraph::new(fit(column(&RIGHT), right.height)), right);
+}
+
+/// Drops the blank lines between sections when the column is taller than `height` rows, so that
+/// every binding stays in view as long as there is room for it.
+fn fit(lines: Vec<Line<'static>>, height: u16) -> Vec<Line<'static>> {
+    if lines.len() <= usize::from(height) {
+        return lines;
+    }
+    lines.into_iter().filter(|l| l.width() > 0).collect()
 }
 
 /// The lines of the sections in `sections`.

@@ -1,4 +1,5 @@
-//! The device list: one row a device with its light, name, kind, maker, address and progress.
+//! The device list: one row a device with its light (a red ✗ when the last scan found a problem
+//! on it), name, kind, maker, address and progress.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -67,6 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .take(visible)
         .map(|d| {
             let progress = app.catalog.progress(d);
+            let problems = app.problems_on(d);
             let mut name = vec![Span::raw(d.name.as_str())];
             if !d.known {
                 name.push(Span::styled(
@@ -78,8 +80,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
                 _ => Span::styled("offline", dim()),
             };
+            // A problem found on the device shows as a red ✗ in place of its light.
+            let light = if problems > 0 {
+                Span::styled(
+                    "✗",
+                    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                )
+            } else {
+                light_span(progress.light())
+            };
             Row::new(vec![
-                Cell::from(light_span(progress.light())),
+                Cell::from(light),
                 Cell::from(Line::from(name)),
                 Cell::from(d.category.label()),
                 Cell::from(d.vendor.as_deref().unwrap_or("?")),
@@ -128,7 +139,11 @@ fn summary(app: &App) -> String {
     let total = app.inventory.devices.len();
     let mut done = 0;
     let mut failed = 0;
+    let mut with_problems = 0;
     for d in &app.inventory.devices {
+        if app.problems_on(d) > 0 {
+            with_problems += 1;
+        }
         let p = app.catalog.progress(d);
         if p.total > 0 && p.settled == p.total {
             done += 1;
@@ -138,6 +153,11 @@ fn summary(app: &App) -> String {
         }
     }
     let mut text = format!(" {done} of {total} devices fully hardened");
+    if with_problems > 0 {
+        text.push_str(&format!(
+            " · {with_problems} with problems found (n: fix first)"
+        ));
+    }
     if failed > 0 {
         text.push_str(&format!(" · {failed} with a failed check"));
     }

@@ -14,7 +14,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::Span;
 
 use crate::catalog::{Light, Recheck, Step};
-use crate::model::{Device, StepState};
+use crate::model::{Device, FindingVerdict, StepId, StepState};
 use crate::reminders::DueContext;
 use crate::tui::render::{ACCENT, dim, heading};
 
@@ -43,6 +43,27 @@ pub fn state_span(state: &StepState) -> Span<'static> {
         StepState::Accepted { .. } => ("! accepted", Color::Magenta),
     };
     Span::styled(text, Style::new().fg(color))
+}
+
+/// What the last scan found for `step` on `device`, as a symbol and word, coloured; empty when
+/// nothing was checked.
+pub fn finding_span(device: &Device, step: &StepId) -> Span<'static> {
+    let Some(finding) = device.findings.get(step) else {
+        return Span::raw("");
+    };
+    let (text, color) = match finding.verdict {
+        FindingVerdict::Problem => ("✗ problem", Color::Red),
+        FindingVerdict::Fine => ("✓ looks fine", Color::Green),
+        FindingVerdict::Unknown => ("? unknown", Color::DarkGray),
+    };
+    let style = if finding.verdict == FindingVerdict::Problem {
+        Style::new()
+            .fg(color)
+            .add_modifier(ratatui::style::Modifier::BOLD)
+    } else {
+        Style::new().fg(color)
+    };
+    Span::styled(text, style)
 }
 
 /// When the step is next due, in few characters: "now", "in 5d", "2027-03-01", "next scan" or "—".

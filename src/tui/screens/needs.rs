@@ -1,84 +1,164 @@
-//! "What needs you": the checks that came undone, new devices and steps due for a look again,
-//! most urgent first, each one key away from its wizard.
+//! "Fix first": the problems the last scan found, most dangerous first, each with its device and
+//! evidence; then what came undone, new devices and steps due again; then steps that already look
+//! fine and wait for the owner's word. Each line is one key away from its wizard.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
-use crate::reminders::Why;
 use crate::tui::app::App;
+use crate::tui::fix_first::{FixItem, FixKind};
 use crate::tui::render::{dim, heading, selected};
 
-/// Draws the list of what needs the owner.
+/// Width of the device-name column.
+const NAME_WIDTH: usize = 18;
+
+/// Width of the "why" column on terminals wide enough for it.
+const WHY_WIDTH: usize = 21;
+
+/// Draws the Fix first list.
 pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let area = watch_news(app, frame, area);
-    let items = app.needs_you();
+    let items = app.fix_first();
+    let problems = items.iter().filter(|i| i.kind == FixKind::Problem).count();
+    let title = match problems {
+        0 => format!(" Fix first · {} ", items.len()),
+        1 => format!(" Fix first · 1 problem found · {} in all ", items.len()),
+        n => format!(" Fix first · {n} problems found · {} in all ", items.len()),
+    };
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(dim())
-        .title(Span::styled(
-            format!(" What needs you · {} ", items.len()),
-            heading(),
-        ));
+        .title(Span::styled(title, heading()));
     if items.is_empty() {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(""),
-                Line::styled(" Nothing needs you right now.", heading()),
-                Line::from(" Esc goes to your devices."),
+                Line::styled(" Nothing to fix right now.", heading()),
+                Line::from(" The last scan found no problems and nothing is due. Esc goes to your devices."),
             ])
             .block(block),
             area,
         );
         return;
     }
-    let rows = items.iter().map(|r| {
-        let (mark, color) = match r.why {
-            Why::Regression => ("✗", Color::Red),
-            Why::NewDevice => ("+", Color::Yellow),
-            _ => ("↻", Color::Cyan),
+    let [list_area, footer] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    // The highlight symbol takes two columns.
+    let width = usize::from(list_area.width.saturating_sub(2));
+    let rows: Vec<ListItem> = items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| ListItem::new(item_lines(item, width, n == cursor)))
+        .collect();
+    let list = List::new(rows)
+        .block(block)
+        .highlight_style(selected())
+        .highlight_symbol("▶ ");
+    let mut state = ListState::default().with_selected(Some(cursor));
+    frame.render_stateful_widget(list, list_area, &mut state);
+    if let Some(item) = items.get(cursor) {
+        frame.render_widget(Paragraph::new(footer_text(app, item)).style(dim()), footer);
+    }
+}
+
+/// The mark at the start of a line, and its colour.
+fn mark(kind: FixKind) -> (&'static str, Color) {
+    match kind {
+        FixKind::Problem => ("✗", Color::Red),
+        FixKind::Regression => ("!", Color::Red),
+        FixKind::NewDevice => ("+", Color::Yellow),
+        FixKind::Due(_) => ("↻", Color::Cyan),
+        FixKind::LooksFine => ("✓", Color::Green),
+    }
+}
+
+/// One entry: the device, what to do and why it is listed; below it, what porchlight saw (the
+/// whole evidence for the highlighted entry, one line for the others).
+fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>> {
+    let (symbol, color) = mark(item.kind);
+    let what = match &item.step {
+        Some(step) => format!("{step} {}", item.title),
+        None => item.title.clone(),
+    };
+    let why = match (item.kind, item.risk) {
+        (FixKind::Problem | FixKind::Regression, Some(risk)) => risk.to_string(),
+        _ => item.why_label().to_string(),
+    };
+    let show_why = width >= 70;
+    let what_width = width
+        .saturating_sub(2 + NAME_WIDTH + 1)
+        .saturating_sub(if show_why { WHY_WIDTH + 1 } else { 0 });
+    let what_style = if matches!(item.kind, FixKind::Problem | FixKind::Regression) {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let mut first = vec![
+        Span::styled(format!("{symbol} "), Style::new().fg(color)),
+        Span::raw(format!("{} ", pad(&item.device_name, NAME_WIDTH))),
+        Span::styled(pad(&what, what_width), what_style),
+    ];
+    if show_why {
+        first.push(Span::styled(
+            format!(" {}", pad(&why, WHY_WIDTH)),
+            Style::new().fg(color),
+        ));
+    }
+    let mut lines = vec![Line::from(first)];
+    let indent = "    ";
+    let evidence = match (&item.evidence, show_why) {
+        (Some(e), _) if item.kind == FixKind::NewDevice => Some(e.clone()),
+        (Some(e), _) => Some(format!("saw: {e}")),
+        // Without the why column, say why on the second line.
+        (None, false) => Some(why),
+        (None, true) => None,
+    };
+    if let Some(text) = evidence {
+        let style = if matches!(item.kind, FixKind::Problem | FixKind::Regression) {
+            Style::new().fg(Color::LightRed)
+        } else {
+            dim()
         };
-        let what = match &r.step {
-            Some(step) => format!("{step} {}", r.title),
-            None => r.title.clone(),
-        };
-        Row::new(vec![
-            Cell::from(Span::styled(mark, Style::new().fg(color))),
-            Cell::from(r.device_name.clone()),
-            Cell::from(what),
-            Cell::from(Span::styled(r.why.label(), dim())),
-        ])
-    });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(18),
-            Constraint::Fill(1),
-            Constraint::Length(19),
-        ],
-    )
-    .block(block)
-    .row_highlight_style(selected())
-    .highlight_symbol("▶ ");
-    let [list, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let mut state = TableState::new().with_selected(Some(cursor));
-    frame.render_stateful_widget(table, list, &mut state);
-    if let Some(r) = items.get(cursor) {
-        let date = r.due.to_zoned(app.tz.clone()).date();
-        let text = match &r.step {
-            Some(_) => format!(
-                " {}: due since {date} · Enter opens the step",
-                r.device_name
-            ),
-            None => format!(
-                " {}: first seen {date} · Enter opens the device",
-                r.device_name
-            ),
-        };
-        frame.render_widget(Paragraph::new(text).style(dim()), footer);
+        let room = width.saturating_sub(indent.len()).max(10);
+        let wrapped = super::hanging(Span::raw(indent), &text, width as u16);
+        if current {
+            lines.extend(wrapped.into_iter().map(|l| l.style(style)));
+        } else {
+            lines.push(Line::styled(
+                format!("{indent}{}", pad(&text, room).trim_end()),
+                style,
+            ));
+        }
+    }
+    lines
+}
+
+fn footer_text(app: &App, item: &FixItem) -> String {
+    let date = item.since.to_zoned(app.tz.clone()).date();
+    let name = &item.device_name;
+    match item.kind {
+        FixKind::Problem => format!(" {name}: Enter shows how to fix it"),
+        FixKind::Regression => format!(" {name}: came undone {date} · Enter shows how to fix it"),
+        FixKind::LooksFine => format!(" {name}: y confirms it as verified · Enter opens the step"),
+        FixKind::NewDevice => format!(" {name}: first seen {date} · Enter opens the device"),
+        FixKind::Due(_) => format!(" {name}: due since {date} · Enter opens the step"),
+    }
+}
+
+/// `text` cut or padded to exactly `width` characters, with … where it was cut.
+fn pad(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        format!("{text}{}", " ".repeat(width - count))
+    } else if width == 0 {
+        String::new()
+    } else {
+        let mut cut: String = text.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
     }
 }
 

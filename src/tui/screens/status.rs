@@ -10,7 +10,8 @@ use crate::tui::app::{App, Tone};
 use crate::tui::keys::{Action, Mode, bindings_for};
 use crate::tui::render::{dim, heading};
 
-/// Draws the header row.
+/// Draws the header row: where, then the counts (devices, problems found, steps open, score),
+/// shortened on narrow terminals so the problems stay in view.
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let devices = app.inventory.devices.len();
     let open: usize = app
@@ -20,18 +21,66 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         .map(|d| app.catalog.progress(d).open())
         .sum();
     let score = crate::score::home_value(&app.catalog, &app.inventory);
-    let counts = format!("{devices} devices · {open} steps open · score {score} ");
-    let [left, right] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(counts.chars().count() as u16),
-    ])
-    .areas(area);
+    let problems = app.problems_found();
+    let audited = app.inventory.devices.iter().any(|d| !d.findings.is_empty());
+    let problem_text = match problems {
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
     let title = Line::from(vec![
         Span::styled(" porchlight ", heading()),
         Span::styled(format!("· {}", app.place), dim()),
     ]);
+    // At least one space between the place and the counts.
+    let room = usize::from(area.width).saturating_sub(title.width() + 1);
+    // (before the problems, after them) from the longest form to the shortest.
+    let forms = [
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} steps open · score {score} "),
+        ),
+        (
+            format!("{devices} devices · "),
+            format!(" · {open} open · score {score}"),
+        ),
+        (String::new(), format!(" · {open} open · score {score}")),
+    ];
+    let pick = forms
+        .iter()
+        .find(|(a, b)| {
+            let middle = if audited {
+                problem_text.chars().count()
+            } else {
+                0
+            };
+            a.chars().count() + middle + b.chars().count() <= room
+        })
+        .unwrap_or(&forms[2]);
+    // The leading space keeps the counts apart from a clipped place.
+    let mut counts = vec![Span::raw(" "), Span::styled(pick.0.clone(), dim())];
+    if audited {
+        let style = if problems > 0 {
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Green)
+        };
+        counts.push(Span::styled(problem_text, style));
+        counts.push(Span::styled(pick.1.clone(), dim()));
+    } else {
+        let rest = pick.1.trim_start_matches(" · ");
+        counts = vec![
+            Span::raw(" "),
+            Span::styled(format!("{}{rest}", pick.0), dim()),
+        ];
+    }
+    let counts = Line::from(counts);
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(counts.width() as u16),
+    ])
+    .areas(area);
     frame.render_widget(Paragraph::new(title), left);
-    frame.render_widget(Paragraph::new(Span::styled(counts, dim())), right);
+    frame.render_widget(Paragraph::new(counts), right);
 }
 
 /// Draws the status line: the latest notice, else the save state, with key hints on the right.
@@ -88,7 +137,12 @@ fn key_hints(mode: Mode) -> String {
             Action::Rescan,
             Action::ToggleHelp,
         ],
-        Mode::NeedsYou => &[Action::Open, Action::Back, Action::ToggleHelp, Action::Quit],
+        Mode::NeedsYou => &[
+            Action::Open,
+            Action::ConfirmFine,
+            Action::Back,
+            Action::ToggleHelp,
+        ],
         Mode::Detail => &[
             Action::Open,
             Action::Guide,

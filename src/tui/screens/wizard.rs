@@ -1,5 +1,6 @@
-//! The step wizard: why the step matters, how to do it, then the owner's call (done, not
-//! applicable, accept the risk with a reason, or later).
+//! The step wizard: why the step matters (starting from what the last scan saw, when it checked
+//! the step), how to do it, then the owner's call (done, not applicable, accept the risk with a
+//! reason, or later).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
@@ -10,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{hanging, state_span};
 use crate::catalog::{Step, VerifyKind};
 use crate::checks::Verdict;
-use crate::model::Device;
+use crate::model::{Device, FindingVerdict};
 use crate::tui::app::{App, Choice, Wizard, WizardPage};
 use crate::tui::render::{ACCENT, dim, heading, selected};
 
@@ -44,7 +45,11 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
 
     let width = body.width;
     let text = match wizard.page {
-        WizardPage::Why => why_page(step, width),
+        WizardPage::Why => {
+            let mut lines = evidence_lines(device, step, width);
+            lines.extend(why_page(step, width));
+            lines
+        }
         WizardPage::How => how_page(step, width),
         WizardPage::Decide if wizard.checking || wizard.verdict.is_some() => {
             verdict_page(wizard, width)
@@ -83,6 +88,31 @@ fn tab_line(page: WizardPage) -> Line<'static> {
         }
     }
     Line::from(spans)
+}
+
+/// What the last scan found for this step, first thing on the first page; nothing when the step
+/// was not checked.
+fn evidence_lines(device: &Device, step: &Step, width: u16) -> Vec<Line<'static>> {
+    let Some(finding) = device.findings.get(&step.id) else {
+        return Vec::new();
+    };
+    let bold = |color: Color| Style::new().fg(color).add_modifier(Modifier::BOLD);
+    let (label, color) = match finding.verdict {
+        FindingVerdict::Problem => ("✗ porchlight saw this in the last scan: ", Color::Red),
+        FindingVerdict::Fine => ("✓ The last scan found this fine: ", Color::Green),
+        FindingVerdict::Unknown => ("? The last scan could not tell: ", Color::Yellow),
+    };
+    let mut lines = vec![Line::styled(label, bold(color))];
+    lines.extend(hanging(Span::raw("  "), &finding.evidence, width));
+    if crate::tui::fix_first::looks_fine(device, &step.id).is_some() {
+        lines.push(Line::from(vec![
+            Span::raw("  Looks fine already: "),
+            Span::styled("y", heading()),
+            Span::raw(" confirms it as verified, or read on and check it yourself."),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines
 }
 
 fn why_page(step: &Step, width: u16) -> Vec<Line<'static>> {
