@@ -41,7 +41,7 @@ fn the_needs_screen_shows_what_watch_found() {
         "{text}"
     );
     assert!(text.contains("new device: Guest tablet"), "{text}");
-    assert!(text.contains("What needs you"), "{text}");
+    assert!(text.contains("Fix first"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -53,6 +53,6 @@ fn it_fits_every_size_from_small_to_wide() {
             text.contains("Watch found since"),
             "{w}x{h}: the news are shown:\n{text}"
         );
-        assert!(text.contains("What needs you"), "{w}x{h}:\n{text}");
+        assert!(text.contains("Fix first"), "{w}x{h}:\n{text}");
     }
 }
