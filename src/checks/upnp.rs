@@ -356,14 +356,19 @@ async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, St
 pub async fn external_address(igd_location: &str, limits: Limits) -> Result<Ipv4Addr, String> {
     let deadline = Instant::now() + limits.timeout;
     let control = connect_igd(igd_location, deadline).await?;
-    let values = soap::call(&control, "GetExternalIPAddress", &[], action_limits(deadline))
-        .await
-        .map_err(|e| {
-            format!(
-                "the router would not say its internet address: {}",
-                clean(&e.to_string(), 160)
-            )
-        })?;
+    let values = soap::call(
+        &control,
+        "GetExternalIPAddress",
+        &[],
+        action_limits(deadline),
+    )
+    .await
+    .map_err(|e| {
+        format!(
+            "the router would not say its internet address: {}",
+            clean(&e.to_string(), 160)
+        )
+    })?;
     values
         .get("NewExternalIPAddress")
         .and_then(|v| v.trim().parse().ok())
