@@ -85,7 +85,8 @@ pub struct RemindArgs {
     #[arg(long)]
     pub exit_code: bool,
 
-    /// Write a systemd user timer that runs `porchlight remind` daily (shows the files and asks).
+    /// Run `porchlight remind` daily: a systemd user timer on Linux, a launchd agent on macOS, a
+    /// scheduled task on Windows (shows what it will do and asks first).
     #[arg(long)]
     pub install: bool,
 
@@ -642,10 +643,16 @@ pub fn write_reminders(
     Ok(())
 }
 
-/// The systemd user units that run `porchlight remind` every day.
-fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
-    let exe = std::env::current_exe().context("could not tell where porchlight is installed")?;
-    let mut command = exe.display().to_string();
+/// The daily job, with this run's data folder: `porchlight watch --once --remind` (a scan that
+/// says what changed, then what is due), or `remind --quiet` on the simulated demo home.
+fn remind_job(cli: &Cli) -> anyhow::Result<crate::schedule::Job> {
+    let program =
+        std::env::current_exe().context("could not tell where porchlight is installed")?;
+    let mut args: Vec<String> = if cli.demo {
+        vec!["remind".into(), "--quiet".into()]
+    } else {
+        vec!["watch".into(), "--once".into(), "--remind".into()]
+    };
     if cli.data_dir.is_some() {
         // The resolved, absolute folder (less `demo`, which --demo adds back).
         let dir = data_dir(cli)?;
@@ -654,65 +661,42 @@ fn timer_units(cli: &Cli) -> anyhow::Result<(String, String)> {
         } else {
             dir
         };
-        command.push_str(&format!(" --data-dir {}", base.display()));
+        args.push("--data-dir".into());
+        args.push(base.to_string_lossy().into_owned());
     }
     if cli.demo {
-        command.push_str(" --demo");
+        args.push("--demo".into());
     }
-    // The daily check also looks at the network (`watch --once`, not on the simulated demo home;
-    // its status 10 means "something changed", not a failure), then says what is due.
-    let watch = if cli.demo {
-        String::new()
-    } else {
-        format!("ExecStart={command} watch --once\nSuccessExitStatus=10\n")
-    };
-    let service = format!(
-        "[Unit]\nDescription=porchlight: say what needs you\n\n[Service]\nType=oneshot\n{watch}ExecStart={command} remind --quiet\n"
-    );
-    let timer = "[Unit]\nDescription=Run porchlight remind every day\n\n[Timer]\nOnCalendar=daily\nPersistent=true\nRandomizedDelaySec=15m\n\n[Install]\nWantedBy=timers.target\n".to_string();
-    Ok((service, timer))
+    Ok(crate::schedule::Job {
+        name: "remind".into(),
+        description: "say what needs you".into(),
+        program,
+        args,
+    })
 }
 
-/// `remind --install`: shows the two unit files, asks, then writes them.
+/// `remind --install`: shows the daily job for this system (a systemd user timer, a launchd agent
+/// or a scheduled task), asks, then sets it up.
 fn install_timer(cli: &Cli, yes: bool) -> anyhow::Result<ExitCode> {
-    let base =
-        directories::BaseDirs::new().context("cannot find your home folder to put the timer in")?;
-    let units = base.config_dir().join("systemd").join("user");
-    let (service, timer) = timer_units(cli)?;
-    let service_path = units.join("porchlight-remind.service");
-    let timer_path = units.join("porchlight-remind.timer");
+    let plan =
+        crate::schedule::plan_for_this_system(&remind_job(cli)?).map_err(anyhow::Error::msg)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "porchlight will write two files:\n")?;
-    writeln!(out, "{}:\n{service}", service_path.display())?;
-    writeln!(out, "{}:\n{timer}", timer_path.display())?;
+    write!(out, "{}", plan.describe())?;
     if !yes {
         if !std::io::stdin().is_terminal() {
-            bail!("--install asks before writing; run it in a terminal, or add --yes");
+            bail!("--install asks first; run it in a terminal, or add --yes");
         }
-        write!(out, "Write them? [y/N] ")?;
+        write!(out, "Go ahead? [y/N] ")?;
         out.flush()?;
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            writeln!(out, "Nothing written.")?;
+            writeln!(out, "Nothing done.")?;
             return Ok(ExitCode::SUCCESS);
         }
     }
-    for path in [&service_path, &timer_path] {
-        if path.exists() {
-            writeln!(out, "Replacing {}", path.display())?;
-        }
-    }
-    std::fs::create_dir_all(&units)
-        .with_context(|| format!("could not create {}", units.display()))?;
-    std::fs::write(&service_path, service)
-        .with_context(|| format!("could not write {}", service_path.display()))?;
-    std::fs::write(&timer_path, timer)
-        .with_context(|| format!("could not write {}", timer_path.display()))?;
-    writeln!(
-        out,
-        "Written. To start it: systemctl --user daemon-reload && systemctl --user enable --now porchlight-remind.timer"
-    )?;
+    out.flush()?;
+    crate::schedule::carry_out(&plan, &mut out).map_err(anyhow::Error::msg)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -17,6 +17,7 @@ pub mod model;
 pub mod reminders;
 pub mod report;
 pub mod sanitize;
+pub mod schedule;
 pub mod score;
 pub mod secrets;
 pub mod session;

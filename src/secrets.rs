@@ -13,8 +13,8 @@
 //!     look-alikes (no `0 O 1 l I`), with at least one digit and one symbol: about 145.0 bits
 //!     (120.7 bits at the 20-character minimum). For devices that insist on "complex" passwords.
 //! - [`Keyring`] keeps a device's password in the OS keyring (the Secret Service over D-Bus on
-//!   Linux, the login Keychain on macOS) under service `porchlight` and the device id as the user
-//!   (`mac:3c:22:fb:01:02:03`).
+//!   Linux, the login Keychain on macOS, the Credential Manager on Windows) under service
+//!   `porchlight` and the device id as the user (`mac:3c:22:fb:01:02:03`).
 //!
 //! Why it is built this way:
 //!
@@ -553,9 +553,30 @@ mod platform {
     }
 }
 
+/// The Windows Credential Manager (generic credentials, kept for the signed-in user).
+#[cfg(windows)]
+mod platform {
+    use std::sync::Arc;
+
+    use keyring_core::CredentialStore;
+
+    /// This platform has a keyring store.
+    pub(super) const SUPPORTED: bool = true;
+
+    /// The keyring, as the owner may know it.
+    pub(super) const NAME: &str = "the Windows Credential Manager";
+
+    /// Opens the Credential Manager store.
+    pub(super) fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
+        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
+        Ok(store)
+    }
+}
+
 /// Everywhere else: no keyring.
 #[cfg(not(any(
     target_os = "macos",
+    windows,
     all(
         unix,
         not(any(target_os = "macos", target_os = "ios", target_os = "android"))

@@ -10,7 +10,10 @@
 //! `CI=true`; the namespace test needs root and never skips under `CI=true` either.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+// The miniupnpd test and its helpers need Linux's network namespaces.
+#![cfg_attr(not(target_os = "linux"), allow(unused_imports, dead_code))]
 
+#[cfg(target_os = "linux")] // network namespaces are Linux's
 mod netns;
 
 use std::future::Future;
@@ -933,6 +936,7 @@ fn run(cmd: &mut Command) -> (bool, String) {
 }
 
 #[test]
+#[cfg(target_os = "linux")]
 fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
     if !netns::require_root() {
         return;

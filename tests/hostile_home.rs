@@ -9,6 +9,7 @@
 //! bounded memory, and keep no control character. They need root (CI runs as root); elsewhere
 //! they say why and pass without running.
 
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod netns;

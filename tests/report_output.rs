@@ -2,6 +2,7 @@
 //! owner-only, `-o -` is standard output, and nothing but a regular file is ever replaced (a
 //! symlink, folder, FIFO or socket at that name is refused and left as it was).
 
+#![cfg(unix)] // modes, FIFOs, sockets and device nodes are Unix's
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};

@@ -9,6 +9,7 @@
 //!   found, once the `scan` command exists.
 //! - `hold_test_homes` (ignored) builds the homes and holds them for `scripts/bench-scan.sh`.
 
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod netns;

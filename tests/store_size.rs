@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 use std::fs::{self, File};
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 
 use assert_cmd::Command;
@@ -13,6 +14,7 @@ use porchlight::store::{MAX_STATE_BYTES, STATE_FILE, Store, StoreError};
 /// A data folder holding a sparse `state.json` of `size` bytes (no disk used).
 fn folder_with_state_of(size: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
     let file = File::create(dir.path().join(STATE_FILE)).unwrap();
     file.set_len(size).unwrap();

@@ -47,6 +47,11 @@ pub struct WatchArgs {
     #[arg(long)]
     pub once: bool,
 
+    /// With --once: then say what is due, as `remind --quiet` does, and exit 0 unless something
+    /// failed (the daily timer of `remind --install` runs this).
+    #[arg(long, requires = "once")]
+    pub remind: bool,
+
     /// How often to scan: 15m, 1h, 90s... (at least 1m).
     #[arg(long, value_name = "DURATION", default_value = "15m")]
     pub every: String,
@@ -133,6 +138,18 @@ pub(super) fn watch(
     };
     if args.once {
         let changes = runtime.block_on(watcher.pass())?;
+        drop(runtime);
+        if args.remind {
+            let quiet = super::RemindArgs {
+                by: None,
+                quiet: true,
+                json: false,
+                exit_code: false,
+                install: false,
+                yes: false,
+            };
+            return super::remind(cli, &quiet, catalog, dir);
+        }
         return Ok(if changes.iter().any(|c| c.kind.needs_owner()) {
             ExitCode::from(DUE_EXIT_CODE)
         } else {
@@ -258,20 +275,28 @@ struct Stopped;
 
 /// Resolves on Ctrl-C or SIGTERM (never, where they cannot be listened to).
 async fn stop_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => {
-            if r.is_err() {
-                std::future::pending::<()>().await;
-            }
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
         }
-        () = async {
-            match term.as_mut() {
-                Some(t) => { t.recv().await; }
-                None => std::future::pending::<()>().await,
+    };
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut t) => {
+                    t.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-        } => {}
+        };
+        tokio::select! {
+            () = ctrl_c => {}
+            () = term => {}
+        }
     }
+    #[cfg(not(unix))]
+    ctrl_c.await;
 }
 
 /// A passive listener on the mDNS group: reads what devices announce (it sends nothing), to
@@ -296,6 +321,7 @@ impl MdnsListener {
         use socket2::{Domain, Protocol, Socket, Type};
         let socket = Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))?;
         socket.set_reuse_address(true)?;
+        #[cfg(unix)]
         socket.set_reuse_port(true)?;
         socket.bind(&SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, MDNS_PORT).into())?;
         let mut joined = false;

@@ -11,6 +11,7 @@ pub mod http;
 pub mod mdns;
 pub mod neighbours;
 pub mod ping;
+pub mod platform;
 pub mod ports;
 pub mod scanner;
 pub mod scope;

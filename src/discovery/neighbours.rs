@@ -34,7 +34,7 @@ pub fn read_table() -> Result<Vec<Neighbour>, String> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        Err("reading the neighbour table is supported on Linux only for now".into())
+        super::platform::read_table()
     }
 }
 
@@ -48,7 +48,7 @@ pub fn default_gateway() -> Option<Ipv4Addr> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        None
+        super::platform::default_gateway()
     }
 }
 

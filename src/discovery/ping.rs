@@ -8,7 +8,9 @@
 //! socket buffer space (a second round to every silent address blocked the sweep for seconds).
 //!
 //! When ICMP is not permitted, the sweep falls back to TCP connections on a few common ports: an
-//! answer or a refusal both prove that a host is there. The owner is told which was used.
+//! answer or a refusal both prove that a host is there. The owner is told which was used. On
+//! Windows, where replies to an administrator's raw socket can be filtered, it also falls back when
+//! not a single echo came back.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
@@ -66,11 +68,23 @@ pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
         config = config.bind(SocketAddr::V4(SocketAddrV4::new(bind, 0)));
     }
     match Client::new(&config.build()) {
-        Ok(client) => icmp_sweep(client, targets, opts, events).await,
+        Ok(client) => {
+            let answered = icmp_sweep(client, targets, opts, events).await;
+            // Windows gives administrators a raw ICMP socket, but a firewall or security suite
+            // may swallow the replies: no answer at all (not even the router) means ICMP did not
+            // work, so find the hosts the other way.
+            if cfg!(windows) && answered == 0 && !targets.is_empty() && !events.is_closed() {
+                events.note(
+                    Stage::Ping,
+                    "no ICMP echo came back; finding hosts with TCP connections instead",
+                );
+                return tcp_sweep(targets, opts, events).await;
+            }
+            answered
+        }
         Err(e) => {
             let why = if e.kind() == std::io::ErrorKind::PermissionDenied {
-                "this user may not send ICMP (see net.ipv4.ping_group_range, or run as root)"
-                    .to_string()
+                super::platform::ICMP_DENIED.to_string()
             } else {
                 format!("ICMP is unavailable ({})", first_line(&e.to_string()))
             };

@@ -229,6 +229,22 @@ const VIRTUAL_PREFIXES: &[&str] = &[
     "ppp",
     "vboxnet",
     "vmnet",
+    // macOS: Internet Sharing and VM bridges (bridge100...), IPsec, tunnels, Apple's peer links.
+    "bridge1",
+    "ipsec",
+    "gif",
+    "stf",
+    "awdl",
+    "llw",
+    "anpi",
+    // Windows names interfaces by their friendly names: Hyper-V and WSL switches, VM adapters, VPNs.
+    "vEthernet",
+    "VirtualBox",
+    "VMware",
+    "Tailscale",
+    "ZeroTier",
+    "OpenVPN",
+    "Bluetooth",
 ];
 
 /// The subnets to scan.
@@ -507,6 +523,47 @@ mod tests {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
         assert!(!"10.0.0.0/7".parse::<Ipv4Net>().unwrap().is_private());
+    }
+
+    #[test]
+    fn picks_the_home_network_among_macos_interfaces() {
+        // A Mac on Wi-Fi with Internet Sharing on, a VPN, and Apple's peer-to-peer link.
+        let ifs = vec![
+            iface("lo0", "127.0.0.1", 8),
+            iface("en0", "192.168.1.40", 24),
+            iface("bridge100", "192.168.2.1", 24),
+            iface("utun4", "10.8.0.6", 24),
+            iface("ipsec0", "10.9.0.2", 24),
+            iface("awdl0", "169.254.10.2", 16),
+        ];
+        let scope = Scope::resolve(&ScopeOptions::default(), &ifs).unwrap();
+        assert_eq!(scope.describe(), "192.168.1.0/24 on en0");
+        let note = scope.notes.join(" ");
+        for skipped in ["bridge100 (a tunnel", "utun4", "ipsec0", "awdl0"] {
+            assert!(note.contains(skipped), "{note} lacks {skipped}");
+        }
+    }
+
+    #[test]
+    fn picks_the_home_network_among_windows_interfaces() {
+        // Windows names interfaces by their friendly names: WSL's switch, VirtualBox, a VPN.
+        let ifs = vec![
+            iface("Loopback Pseudo-Interface 1", "127.0.0.1", 8),
+            iface("Wi-Fi", "192.168.178.20", 24),
+            iface("vEthernet (WSL)", "172.22.96.1", 20),
+            iface("VirtualBox Host-Only Network", "192.168.56.1", 24),
+            iface("Tailscale", "100.101.102.103", 32),
+        ];
+        let scope = Scope::resolve(&ScopeOptions::default(), &ifs).unwrap();
+        assert_eq!(scope.describe(), "192.168.178.0/24 on Wi-Fi");
+        let note = scope.notes.join(" ");
+        for skipped in [
+            "vEthernet (WSL) (a tunnel",
+            "VirtualBox Host-Only",
+            "Tailscale",
+        ] {
+            assert!(note.contains(skipped), "{note} lacks {skipped}");
+        }
     }
 
     #[test]

@@ -37,12 +37,12 @@
 mod error;
 pub(crate) mod format;
 pub mod merge;
+mod private;
 #[cfg(test)]
 mod tests;
 
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -50,6 +50,7 @@ use std::sync::{Mutex, PoisonError};
 use jiff::Timestamp;
 
 pub use error::StoreError;
+use private::{Private, make_private, sync_dir};
 
 use crate::model::Inventory;
 
@@ -74,12 +75,6 @@ const STATE_TEMP_PREFIX: &str = ".state.json.tmp-";
 
 /// Temp names for the link (or copy) of the old `state.json` before it is renamed over the backup.
 const BACKUP_TEMP_PREFIX: &str = ".state.json.bak.tmp-";
-
-/// Mode of the data folder when porchlight creates it.
-const DIR_MODE: u32 = 0o700;
-
-/// Mode of every file porchlight writes in the data folder.
-const FILE_MODE: u32 = 0o600;
 
 /// How many temp names to try before giving up (a name is only taken after a pid was reused).
 const TEMP_ATTEMPTS: usize = 64;
@@ -183,7 +178,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         DirBuilder::new()
             .recursive(true)
-            .mode(DIR_MODE)
+            .private()
             .create(dir)
             .map_err(|source| StoreError::CreateDir {
                 dir: dir.to_path_buf(),
@@ -195,7 +190,7 @@ impl Store {
             .write(true)
             .create(true)
             .truncate(false)
-            .mode(FILE_MODE)
+            .private()
             .open(&lock_path)
             .map_err(|source| StoreError::Unwritable {
                 dir: dir.to_path_buf(),
@@ -357,7 +352,7 @@ impl Store {
         let written = file
             .write_all(bytes)
             // Exactly 0600 whatever the umask.
-            .and_then(|()| file.set_permissions(fs::Permissions::from_mode(FILE_MODE)))
+            .and_then(|()| make_private(&file))
             .and_then(|()| file.sync_all());
         drop(file);
         if let Err(source) = written {
@@ -375,12 +370,10 @@ impl Store {
             let _ = fs::remove_file(&temp);
             return Err(write_error(source));
         }
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|source| StoreError::Write {
-                path: self.dir.clone(),
-                source,
-            })
+        sync_dir(&self.dir).map_err(|source| StoreError::Write {
+            path: self.dir.clone(),
+            source,
+        })
     }
 
     /// Makes the current `state.json`, if any, the new `state.json.bak`, replacing the old backup
@@ -546,7 +539,7 @@ fn create_temp(dir: &Path, prefix: &str) -> io::Result<(PathBuf, File)> {
         match OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(FILE_MODE)
+            .private()
             .open(&path)
         {
             Ok(file) => return Ok((path, file)),

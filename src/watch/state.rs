@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::Ipv4Addr;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -89,11 +88,11 @@ impl WatchState {
         let path = dir.join(WATCH_FILE);
         let temp: PathBuf = dir.join(format!(".{WATCH_FILE}.tmp-{}", std::process::id()));
         let bytes = serde_json::to_vec_pretty(self)?;
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options
             .open(&temp)
             .and_then(|mut f| f.write_all(&bytes).and_then(|()| f.sync_all()))
             .and_then(|()| std::fs::rename(&temp, &path));
