@@ -128,7 +128,12 @@ pub(super) fn watch(
     WatchState::load(dir)?;
     let rules = Fingerprints::builtin()?;
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
+    let stop = {
+        let _inside = runtime.enter();
+        StopSignal::listen()
+    };
     let watcher = Watcher {
+        stop,
         catalog,
         rules: &rules,
         store: &store,
@@ -162,6 +167,7 @@ pub(super) fn watch(
 
 /// What every pass uses.
 struct Watcher<'a> {
+    stop: StopSignal,
     catalog: &'a Catalog,
     rules: &'a Fingerprints,
     store: &'a Store,
@@ -191,7 +197,7 @@ impl Watcher<'_> {
             &with,
             &mut inventory,
             |_| {},
-            stop_signal(),
+            self.stop.wait(),
         )
         .await?;
         if stopped {
@@ -201,7 +207,7 @@ impl Watcher<'_> {
         let mut state = WatchState::load(self.dir)?;
         let external = tokio::select! {
             ip = watch::external_address(&inventory) => ip,
-            () = stop_signal() => return Err(Stopped.into()),
+            () = self.stop.wait() => return Err(Stopped.into()),
         };
         let pass = Pass {
             scan_started: started,
@@ -242,7 +248,7 @@ impl Watcher<'_> {
             let gap_over = tokio::time::Instant::now() + ANNOUNCED_GAP;
             let woke = tokio::select! {
                 () = tokio::time::sleep_until(next) => Wake::Timer,
-                () = stop_signal() => Wake::Stop,
+                () = self.stop.wait() => Wake::Stop,
                 () = listener.unknown_announces(&known, self.scope, gap_over) => Wake::Announced,
             };
             if woke == Wake::Stop {
@@ -273,30 +279,52 @@ enum Wake {
 #[error("stopped")]
 struct Stopped;
 
-/// Resolves on Ctrl-C or SIGTERM (never, where they cannot be listened to).
-async fn stop_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
+/// Ctrl-C or SIGTERM, listened to from the start (so one arriving between two waits is not
+/// lost): [`StopSignal::wait`] resolves once either has arrived.
+#[derive(Clone)]
+struct StopSignal(tokio::sync::watch::Receiver<bool>);
+
+impl StopSignal {
+    /// Starts listening; call inside the runtime.
+    fn listen() -> Self {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let int = signal(SignalKind::interrupt()).ok();
+            let term = signal(SignalKind::terminate()).ok();
+            tokio::spawn(async move {
+                let one = |s: Option<tokio::signal::unix::Signal>| async move {
+                    match s {
+                        Some(mut s) => {
+                            s.recv().await;
+                        }
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    () = one(int) => {}
+                    () = one(term) => {}
+                }
+                let _ = tx.send(true);
+            });
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = tx.send(true);
+            }
+        });
+        Self(rx)
+    }
+
+    /// Resolves once a stop signal has arrived (at once if one already has).
+    async fn wait(&self) {
+        let mut rx = self.0.clone();
+        if rx.wait_for(|stop| *stop).await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut t) => {
-                    t.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            () = ctrl_c => {}
-            () = term => {}
-        }
     }
-    #[cfg(not(unix))]
-    ctrl_c.await;
 }
 
 /// A passive listener on the mDNS group: reads what devices announce (it sends nothing), to
