@@ -133,6 +133,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             gateway: false,
             login_check_allowed: false,
             always_on: false,
+            login_check: Default::default(),
             // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
             findings: d
                 .finding

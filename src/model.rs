@@ -451,6 +451,30 @@ pub struct Finding {
     pub checked_at: Timestamp,
 }
 
+/// When porchlight last tried factory logins on one device: logins lock accounts out when tried
+/// too often, so they are tried on a new device, after a firmware change, or when the owner asks,
+/// never on every scan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LoginCheckRecord {
+    /// When the logins were last tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<Timestamp>,
+    /// The firmware version seen then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// The owner asked for the logins to be tried at the next check (marking a password step
+    /// done asks for it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requested: bool,
+}
+
+impl LoginCheckRecord {
+    /// True when nothing was ever recorded (kept out of the state file).
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 /// The owner's progress on one step of one device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepProgress {
@@ -472,6 +496,13 @@ pub struct StepProgress {
     /// What porchlight's network check last found ("telnet still answers on 10.0.0.57:23").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// For a step the check verified in part: what the owner must still confirm ("manual port
+    /// forwards and a DMZ host").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
+    /// The last network check could not tell, and why ("the router offers no UPnP").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_check: Option<String>,
 }
 
 impl StepProgress {
@@ -484,6 +515,8 @@ impl StepProgress {
             note: None,
             firmware: None,
             evidence: None,
+            unconfirmed: None,
+            cannot_check: None,
         }
     }
 }
@@ -540,9 +573,14 @@ pub struct Device {
     /// It was the default gateway (the router) when last seen.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub gateway: bool,
-    /// The owner allowed porchlight to try factory logins on this device (at most 10 tries).
+    /// The owner allowed porchlight to try factory logins on this device (a few tries, only the
+    /// defaults that fit its maker and kind).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub login_check_allowed: bool,
+    /// When the factory logins were last tried, so they run again only after a firmware change
+    /// or when the owner asks (see `checks::login_policy`).
+    #[serde(default, skip_serializing_if = "LoginCheckRecord::is_empty")]
+    pub login_check: LoginCheckRecord,
     /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub findings: BTreeMap<StepId, Finding>,
@@ -574,6 +612,7 @@ impl Device {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            login_check: LoginCheckRecord::default(),
             findings: BTreeMap::new(),
             always_on: false,
         }
@@ -720,6 +759,27 @@ mod tests {
             assert_eq!(c.key().parse::<Category>().unwrap(), c);
         }
         assert!("fridge".parse::<Category>().is_err());
+    }
+
+    #[test]
+    fn state_files_from_before_the_login_record_and_verdict_details_still_load() {
+        let old = r#"{"id":"ip:10.0.0.9","name":"Camera","category":"camera",
+            "first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-02T00:00:00Z",
+            "login_check_allowed":true,
+            "progress":{"G-01":{"state":"verified","changed_at":"2026-01-02T00:00:00Z",
+                "evidence":"none of the factory logins tried worked"}}}"#;
+        let d: Device = serde_json::from_str(old).unwrap();
+        assert!(d.login_check_allowed);
+        assert!(d.login_check.is_empty());
+        let p = &d.progress[&StepId::new("G-01")];
+        assert_eq!(
+            (p.unconfirmed.as_ref(), p.cannot_check.as_ref()),
+            (None, None)
+        );
+        // And an empty record is not written back.
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(!json.contains("login_check\""), "{json}");
+        assert!(!json.contains("unconfirmed"), "{json}");
     }
 
     #[test]

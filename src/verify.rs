@@ -2,11 +2,17 @@
 //! on the device (after a scan, [`crate::session`] re-checks the settled steps with its audit): a
 //! pass makes the step verified, a failure makes it failed (a regression when it had been done), an
 //! unknown leaves it as it was. The checks themselves live in [`crate::checks`]; this is the glue to the inventory.
+//!
+//! Factory logins are never tried by the scan's audit; here a check that tries logins runs only
+//! when [`login_policy::login_run_for`] allows it (the owner's consent, and then a new device, a
+//! firmware change or the owner's request, which marking a password step done makes); when it
+//! runs, the device remembers it ([`apply`]).
 
 use jiff::Timestamp;
 
 use crate::catalog::Catalog;
-use crate::checks::{CheckResult, Context, Target, Verdict, verify};
+use crate::checks::login_policy::{self, LoginRun};
+use crate::checks::{Check, CheckResult, Context, Target, Verdict, verify};
 use crate::discovery::Ipv4Net;
 use crate::model::{Device, DeviceId, Inventory, StepId, StepState};
 
@@ -19,6 +25,30 @@ pub struct Outcome {
     pub step: StepId,
     /// What the check found.
     pub result: CheckResult,
+    /// The check tried factory logins (the device records when, see [`apply`]).
+    pub tried_logins: bool,
+}
+
+/// Whether `check` may run on `device` now: a check that tries logins needs
+/// [`login_policy::login_run_for`] to allow it; every other check always runs.
+///
+/// # Errors
+/// Why a login check must not run now, as a "cannot check" result.
+pub fn login_gate(check: &Check, device: &Device) -> Result<Option<LoginRun>, CheckResult> {
+    if !check.needs_consent() {
+        return Ok(None);
+    }
+    login_policy::login_run_for(device).map(Some).map_err(|hold| {
+        let next = match hold {
+            login_policy::LoginHold::NotAllowed => {
+                "If this device is yours, allow the login check for it (L on the device):                  porchlight then tries a few factory logins that fit its maker and kind, once."
+            }
+            login_policy::LoginHold::AlreadyTried { .. } => {
+                "Mark the password step done again after changing the password, and porchlight                  tries the factory logins once more."
+            }
+        };
+        CheckResult::unknown(hold.reason()).with_next(next)
+    })
 }
 
 /// A check context for `inventory`: its router and its devices, this machine's networks, and the
@@ -33,7 +63,8 @@ async fn context(inventory: &Inventory, local_nets: Vec<Ipv4Net>, mappings: bool
 }
 
 /// Runs the check of `step` on `device`; `None` when the step has no network check or the device
-/// has no address. `consent` allows the default-password check on this device.
+/// has no address. A check that tries logins runs only when [`login_gate`] allows it (otherwise
+/// the outcome says why it did not run).
 pub async fn verify_step(
     catalog: &Catalog,
     inventory: &Inventory,
@@ -44,25 +75,43 @@ pub async fn verify_step(
     let d = inventory.device(device)?;
     let check = catalog.step(step)?.check.as_ref()?;
     let target = Target::from_device(d)?;
+    let run = match login_gate(check, d) {
+        Ok(run) => run,
+        Err(result) => {
+            return Some(Outcome {
+                device: device.clone(),
+                step: step.clone(),
+                result,
+                tried_logins: false,
+            });
+        }
+    };
     let mut ctx = context(inventory, local_nets, check.needs_mappings()).await;
-    ctx.credentials_consent = d.login_check_allowed;
+    ctx.credentials_consent = run.is_some();
     let result = verify(check, &target, &ctx).await;
     Some(Outcome {
         device: device.clone(),
         step: step.clone(),
         result,
+        tried_logins: run.is_some(),
     })
 }
 
-/// Records `outcome` on its device; returns true when it made a done step fail (a regression).
+/// Records `outcome` on its device (and, when it tried logins, that they were tried now, so they
+/// are not tried again until the firmware changes or the owner asks); returns true when it made a
+/// done step fail (a regression).
 pub fn apply(inventory: &mut Inventory, outcome: &Outcome, now: Timestamp) -> bool {
     let Some(device) = inventory.device_mut(&outcome.device) else {
         return false;
     };
+    if outcome.tried_logins {
+        login_policy::record_login_run(device, now);
+    }
     apply_to(device, &outcome.step, &outcome.result, now)
 }
 
-/// Records `result` for `step` on `device`; true when a done or verified step now fails.
+/// Records `result` for `step` on `device`; true when a done or verified step now fails. A pass
+/// that covers part of the step keeps what the owner must still confirm beside the evidence.
 pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: Timestamp) -> bool {
     let before = device.step_state(step);
     let new_state = match result.verdict {
@@ -71,6 +120,7 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
         Verdict::Unknown => {
             if let Some(p) = device.progress.get_mut(step) {
                 p.evidence = Some(result.evidence.clone());
+                p.cannot_check = Some(result.evidence.clone());
             }
             return false;
         }
@@ -79,15 +129,17 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
         new_state == StepState::Failed && matches!(before, StepState::Done | StepState::Verified);
     // A pass confirms the step again (its re-check interval starts over); a failure that repeats
     // keeps the date it first failed.
-    if before == new_state && new_state == StepState::Failed {
-        if let Some(p) = device.progress.get_mut(step) {
-            p.evidence = Some(result.evidence.clone());
-        }
-        return false;
+    if !(before == new_state && new_state == StepState::Failed) {
+        device.set_step_state(step, new_state, now);
     }
-    device.set_step_state(step, new_state, now);
     if let Some(p) = device.progress.get_mut(step) {
         p.evidence = Some(result.evidence.clone());
+        p.unconfirmed = if result.verdict == Verdict::Pass {
+            result.unconfirmed.clone()
+        } else {
+            None
+        };
+        p.cannot_check = None;
     }
     regression
 }
@@ -113,6 +165,7 @@ mod tests {
             verdict,
             evidence: evidence.into(),
             next: None,
+            unconfirmed: None,
         }
     }
 
@@ -145,6 +198,24 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_in_part_keeps_what_the_owner_must_still_confirm() {
+        let mut d = cam();
+        let step = StepId::new("C-02");
+        let t: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        d.set_step_state(&step, StepState::Done, t);
+        let part = result(Verdict::Pass, "no UPnP mapping points at 10.0.0.57")
+            .in_part("manual port forwards and a DMZ host");
+        apply_to(&mut d, &step, &part, t);
+        assert_eq!(d.step_state(&step), StepState::Verified);
+        assert_eq!(
+            d.progress[&step].unconfirmed.as_deref(),
+            Some("manual port forwards and a DMZ host")
+        );
+        apply_to(&mut d, &step, &result(Verdict::Fail, "forwarded"), t);
+        assert_eq!(d.progress[&step].unconfirmed, None);
+    }
+
+    #[test]
     fn an_unknown_verdict_changes_nothing_but_the_evidence() {
         let mut d = cam();
         let step = StepId::new("G-06");
@@ -161,5 +232,92 @@ mod tests {
             d.progress[&step].evidence.as_deref(),
             Some("firmware 5.7 seen")
         );
+        assert_eq!(
+            d.progress[&step].cannot_check.as_deref(),
+            Some("firmware 5.7 seen")
+        );
+        apply_to(&mut d, &step, &result(Verdict::Pass, "seen"), t);
+        assert_eq!(d.progress[&step].cannot_check, None);
+    }
+
+    /// A router at loopback (nothing of the test listens on its standard login ports, so a run
+    /// finds nothing to try; what matters is whether it runs) with RT-01 done.
+    fn router(allowed: bool) -> (Inventory, DeviceId) {
+        let mut d = Device::new(
+            DeviceId::Ip("127.0.0.1".parse().unwrap()),
+            "Router",
+            Timestamp::UNIX_EPOCH,
+        );
+        d.category = Category::Router;
+        d.ip = Some("127.0.0.1".parse().unwrap());
+        d.firmware = Some("1.0".into());
+        d.login_check_allowed = allowed;
+        let t: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        d.set_step_state(&StepId::new("RT-01"), StepState::Done, t);
+        let id = d.id.clone();
+        let inventory = Inventory {
+            devices: vec![d],
+            scans: Vec::new(),
+        };
+        (inventory, id)
+    }
+
+    async fn rt01(catalog: &Catalog, inventory: &Inventory, id: &DeviceId) -> Outcome {
+        verify_step(catalog, inventory, id, &StepId::new("RT-01"), Vec::new())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn logins_run_once_then_only_after_a_firmware_change_or_a_request() {
+        let catalog = Catalog::builtin().unwrap();
+        let now: Timestamp = "2027-01-02T00:00:00Z".parse().unwrap();
+
+        // Without consent: never, and nothing is recorded.
+        let (mut inventory, id) = router(false);
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(!o.tried_logins);
+        assert!(o.result.evidence.contains("not allowed"), "{o:?}");
+        apply(&mut inventory, &o, now);
+        assert!(inventory.device(&id).unwrap().login_check.is_empty());
+
+        // With consent, never tried: it runs, and the device remembers.
+        let (mut inventory, id) = router(true);
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins, "{o:?}");
+        apply(&mut inventory, &o, now);
+        assert_eq!(
+            inventory.device(&id).unwrap().login_check.last_run,
+            Some(now)
+        );
+
+        // Checked again with nothing changed (as a re-scan would): no login is tried.
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(!o.tried_logins);
+        assert!(o.result.evidence.contains("not tried again"), "{o:?}");
+        assert!(
+            o.result
+                .next
+                .unwrap()
+                .contains("Mark the password step done again")
+        );
+
+        // After a firmware change: runs again, once.
+        inventory.device_mut(&id).unwrap().firmware = Some("1.1".into());
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins);
+        let later: Timestamp = "2027-01-03T00:00:00Z".parse().unwrap();
+        apply(&mut inventory, &o, later);
+        let d = inventory.device(&id).unwrap();
+        assert_eq!(d.login_check.firmware.as_deref(), Some("1.1"));
+        assert!(!rt01(&catalog, &inventory, &id).await.tried_logins);
+
+        // On the owner's request: runs again, once.
+        inventory.device_mut(&id).unwrap().login_check.requested = true;
+        let o = rt01(&catalog, &inventory, &id).await;
+        assert!(o.tried_logins);
+        apply(&mut inventory, &o, later);
+        assert!(!inventory.device(&id).unwrap().login_check.requested);
+        assert!(!rt01(&catalog, &inventory, &id).await.tried_logins);
     }
 }

@@ -25,7 +25,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use porchlight::checks::credentials::default_credentials_on;
 use porchlight::checks::ports::{mqtt_auth_on, smb1_off_on};
 use porchlight::checks::rtsp::rtsp_auth_on;
 use porchlight::checks::web::{admin_login_on, https_admin_on};
@@ -113,19 +112,12 @@ struct Counters {
 /// A TCP responder on loopback; stops when dropped.
 struct Server {
     addr: SocketAddrV4,
-    counters: Arc<Counters>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Server {
     fn port(&self) -> u16 {
         self.addr.port()
-    }
-    fn connections(&self) -> usize {
-        self.counters.connections.load(Ordering::SeqCst)
-    }
-    fn attempts(&self) -> usize {
-        self.counters.attempts.load(Ordering::SeqCst)
     }
 }
 
@@ -148,11 +140,7 @@ async fn serve(handler: Handler) -> Server {
             tokio::spawn(handler(stream, Arc::clone(&shared)));
         }
     });
-    Server {
-        addr,
-        counters,
-        task,
-    }
+    Server { addr, task }
 }
 
 /// Reads one request: up to the end of the headers, or one whole SMB frame.
@@ -661,100 +649,6 @@ async fn smb1_fails_when_the_old_dialect_is_accepted() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Factory logins
-
-#[tokio::test]
-async fn without_consent_no_login_is_tried_at_all() {
-    let page = basic_auth_page("admin", "admin").await;
-    let telnet = telnet_server("root", "xc3511").await;
-    let c = ctx();
-    assert!(!c.credentials_consent);
-
-    let r = default_credentials_on(LOCALHOST, &[page.port()], &[telnet.port()], &c).await;
-    assert_verdict(
-        &r,
-        Verdict::Unknown,
-        &["not checked: you have not allowed porchlight to try logging in to this device"],
-    );
-    let r = verify(&Check::DefaultCredentials, &target(LOCALHOST), &c).await;
-    assert_eq!(r.verdict, Verdict::Unknown);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(page.connections(), 0, "the web page saw a request");
-    assert_eq!(telnet.connections(), 0, "telnet saw a connection");
-}
-
-#[tokio::test]
-async fn a_factory_login_that_works_is_named() {
-    let page = basic_auth_page("admin", "admin").await;
-    let c = Context {
-        credentials_consent: true,
-        ..ctx()
-    };
-    let r = default_credentials_on(LOCALHOST, &[page.port()], &[], &c).await;
-    assert_verdict(
-        &r,
-        Verdict::Fail,
-        &[
-            "the factory login admin/admin still works on the web page",
-            &format!("http://127.0.0.1:{}/", page.port()),
-        ],
-    );
-    assert_eq!(page.attempts(), 1, "admin/admin is the first login tried");
-
-    let telnet = telnet_server("root", "xc3511").await;
-    let r = default_credentials_on(LOCALHOST, &[], &[telnet.port()], &c).await;
-    assert_verdict(
-        &r,
-        Verdict::Fail,
-        &[
-            "the factory login root/xc3511 still works on telnet",
-            &format!("127.0.0.1:{}", telnet.port()),
-        ],
-    );
-}
-
-#[tokio::test]
-async fn strong_logins_pass_within_the_try_budget() {
-    let page = basic_auth_page("admin", "correct horse battery staple").await;
-    let telnet = telnet_server("root", "another long passphrase").await;
-    let c = Context {
-        credentials_consent: true,
-        ..ctx()
-    };
-    let started = Instant::now();
-    let r = default_credentials_on(LOCALHOST, &[page.port()], &[telnet.port()], &c).await;
-    assert_verdict(
-        &r,
-        Verdict::Pass,
-        &[
-            "none of the factory logins tried worked",
-            "5 on the web page",
-            "5 on telnet",
-        ],
-    );
-    assert_eq!(page.attempts(), 5);
-    assert_eq!(telnet.attempts(), 5);
-    // Nine pauses between ten tries.
-    assert!(started.elapsed() >= c.limits.credential_pause * 9);
-
-    let only_web = basic_auth_page("admin", "correct horse battery staple").await;
-    let r = default_credentials_on(LOCALHOST, &[only_web.port()], &[], &c).await;
-    assert_eq!(r.verdict, Verdict::Pass, "{r:?}");
-    assert_eq!(only_web.attempts(), c.limits.max_credential_tries);
-}
-
-#[tokio::test]
-async fn logins_are_never_tried_outside_the_private_ranges() {
-    let c = Context {
-        credentials_consent: true,
-        ..ctx()
-    };
-    // TEST-NET-3: refused before anything is sent.
-    let r = default_credentials_on(Ipv4Addr::new(203, 0, 113, 9), &[80], &[23], &c).await;
-    assert_verdict(&r, Verdict::Unknown, &["not a private address"]);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Matter commissioning over mDNS (loopback, ports of their own)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -826,9 +720,37 @@ async fn a_router_without_upnp_passes_the_upnp_checks() {
     let camera = target(Ipv4Addr::new(127, 0, 0, 14));
     let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &c).await;
     assert_verdict(&r, Verdict::Pass, &["offers no UPnP port mapping"]);
+    // With UPnP off nothing at all about forwards is visible: verified in part, and it says so.
+    assert_eq!(r.label(), "verified in part");
+    assert!(
+        r.unconfirmed
+            .as_deref()
+            .unwrap()
+            .contains("with UPnP off on the router porchlight can see no forwards"),
+        "{r:?}"
+    );
     assert!(r.next.unwrap().contains("Manual port forwards"));
     let r = verify(&Check::RouterUptime { max_days: 7 }, &router, &c).await;
     assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
+    assert!(r.evidence.contains("offers no UPnP"), "{r:?}");
+    let r = verify(&Check::UpnpMappings, &router, &c).await;
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["cannot check", "no UPnP (it is off)"],
+    );
+
+    // The same when the mappings were listed once for many checks.
+    let mut shared = c.clone();
+    shared.fetch_mappings().await.unwrap();
+    assert!(shared.router_upnp_off);
+    let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &shared).await;
+    assert!(
+        r.unconfirmed.as_deref().unwrap().contains("with UPnP off"),
+        "{r:?}"
+    );
+    let r = verify(&Check::UpnpMappings, &router, &shared).await;
+    assert_verdict(&r, Verdict::Unknown, &["no UPnP (it is off)"]);
 
     // No router known at all: nothing to ask.
     let r = verify(&Check::UpnpIgdOff, &camera, &ctx()).await;
@@ -866,7 +788,12 @@ async fn wps_over_upnp_fails_the_wps_check() {
         .unwrap()
         .port();
     let r = verify(&Check::NoWps, &router, &loopback_router(closed)).await;
-    assert_verdict(&r, Verdict::Pass, &["offers no WPS over UPnP"]);
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["cannot check", "answers no UPnP search"],
+    );
+    assert_eq!(r.label(), "cannot check");
     assert!(r.next.unwrap().contains("WPS is off"));
 }
 
@@ -1098,6 +1025,14 @@ fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
             &printer.ip.to_string(),
         ],
     );
+    // UPnP shows only what devices asked for: a pass names what the owner must still look at.
+    assert_eq!(result("printer-exposed").label(), "verified in part");
+    assert!(
+        result("printer-exposed")
+            .unconfirmed
+            .unwrap()
+            .contains("manual port forwards and a DMZ host")
+    );
     assert_verdict(&result("camera-554-exposed"), Verdict::Pass, &["rtsp 554"]);
     assert_verdict(
         &result("camera-exposed-shared-listing"),
@@ -1124,7 +1059,16 @@ fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
         Verdict::Pass,
         &["up for", "GetStatusInfo"],
     );
-    assert_verdict(&result("no-wps"), Verdict::Pass, &["answers UPnP searches"]);
+    // miniupnpd answers UPnP but announces no WPS: that proves nothing about WPS, so it is
+    // "cannot check", never a pass.
+    assert_verdict(
+        &result("no-wps"),
+        Verdict::Unknown,
+        &[
+            "offers no WPS over UPnP",
+            "most routers do not announce WPS",
+        ],
+    );
     assert_verdict(
         &result("mappings-review"),
         Verdict::Fail,

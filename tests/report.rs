@@ -530,3 +530,52 @@ fn an_empty_home_still_makes_a_report() {
     let json: serde_json::Value = serde_json::from_str(&f.render(Format::Json)).unwrap();
     assert_eq!(json["devices"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn verified_in_part_and_cannot_check_are_told_apart_from_verified() {
+    use porchlight::checks::CheckResult;
+    let mut inv = home();
+    let cam = inv
+        .devices
+        .iter_mut()
+        .find(|d| d.name == "Driveway camera")
+        .unwrap();
+    let (c02, g06) = (StepId::new("C-02"), StepId::new("G-06"));
+    cam.set_step_state(&c02, StepState::Done, days_ago(2));
+    cam.set_step_state(&g06, StepState::Done, days_ago(2));
+    let part = CheckResult::pass("no UPnP mapping points at the camera")
+        .in_part("manual port forwards and a DMZ host");
+    porchlight::verify::apply_to(cam, &c02, &part, days_ago(1));
+    let unknown = CheckResult::unknown("the camera showed no firmware version");
+    porchlight::verify::apply_to(cam, &g06, &unknown, days_ago(1));
+    let f = Fixture::new(inv);
+
+    let md = f.render(Format::Markdown);
+    let camera = section(&md, "### Driveway camera", "\n### ");
+    let row = |id: &str| {
+        camera
+            .lines()
+            .find(|l| l.starts_with(&format!("| {id} ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        row("C-02")
+            .contains("✓ verified in part (you confirm manual port forwards and a DMZ host)"),
+        "{}",
+        row("C-02")
+    );
+    assert!(
+        row("G-06").contains("✓ done (cannot check: the camera showed no firmware version)"),
+        "{}",
+        row("G-06")
+    );
+    let html = f.render(Format::Html);
+    assert!(html.contains(
+        "✓ verified in part</span><span class=\"reason\">You confirm manual port forwards"
+    ));
+    assert!(html.contains("Cannot check: the camera showed no firmware version"));
+    let json: serde_json::Value = serde_json::from_str(&f.render(Format::Json)).unwrap();
+    let text = json.to_string();
+    assert!(text.contains("\"unconfirmed\":\"manual port forwards and a DMZ host\""));
+}

@@ -411,7 +411,9 @@ fn wizard_shows_the_checks_verdict() {
                 verdict: Verdict::Fail,
                 evidence: "telnet still answers on 192.168.1.64:23 (banner: login:)".into(),
                 next: Some("Look for Telnet under Network > Advanced on the camera's web page, then press d to check again.".into()),
+                unconfirmed: None,
             },
+            tried_logins: false,
         }),
         now(),
     );
@@ -419,4 +421,65 @@ fn wizard_shows_the_checks_verdict() {
     assert!(text.contains("Still open"), "{text}");
     assert!(text.contains("telnet still answers"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+#[test]
+fn verdicts_say_verified_in_part_or_cannot_check() {
+    use porchlight::checks::{CheckResult, Verdict};
+    use porchlight::verify::Outcome;
+    let mut app = demo_app().with_scanning(true);
+    press(
+        &mut app,
+        &[
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Char('w'),
+            KeyCode::Char('d'),
+        ],
+    );
+    let (device, step) = match &app.screen {
+        porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
+        _ => panic!("the wizard stays on the step"),
+    };
+    let part = CheckResult::pass("none of the 3 factory logins that fit a camera worked")
+        .in_part("that every other login uses a long password");
+    app.update(
+        Msg::Verified(Outcome {
+            device: device.clone(),
+            step: step.clone(),
+            result: part,
+            tried_logins: true,
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Verified in part"), "{text}");
+    assert!(text.contains("You confirm"), "{text}");
+    assert!(text.contains("every other login"), "{text}");
+    assert!(!text.contains("the fix took"), "{text}");
+
+    // The checklist shows it too, and says what is left when the step is selected.
+    press(&mut app, &[KeyCode::Esc]);
+    let text = screen(&app);
+    assert!(text.contains("◐ in part"), "{text}");
+
+    let unknown = CheckResult::unknown("not tried: the device showed a sign of locking logins out");
+    assert_eq!(unknown.verdict, Verdict::Unknown);
+    press(&mut app, &[KeyCode::Char('w'), KeyCode::Char('d')]);
+    let step = match &app.screen {
+        porchlight::tui::app::Screen::Wizard(w) => w.step.clone(),
+        _ => panic!("the wizard"),
+    };
+    app.update(
+        Msg::Verified(Outcome {
+            device,
+            step,
+            result: unknown,
+            tried_logins: false,
+        }),
+        now(),
+    );
+    let text = screen(&app);
+    assert!(text.contains("Cannot check"), "{text}");
+    assert!(text.contains("locking logins out"), "{text}");
 }

@@ -60,6 +60,7 @@ fn household(count: u64) -> Inventory {
                 gateway: false,
                 login_check_allowed: false,
                 always_on: false,
+                login_check: Default::default(),
                 findings: Default::default(),
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);

@@ -583,7 +583,9 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
                     verdict: Verdict::Fail,
                     evidence: evidence.into(),
                     next: Some("Change the admin password, then press d again.".into()),
+                    unconfirmed: None,
                 },
+                tried_logins: true,
             }),
             now(),
         )
@@ -593,6 +595,11 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
     let camera = app.inventory.device(&id).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Failed);
     assert_eq!(camera.progress[&step].evidence.as_deref(), Some(evidence));
+    assert_eq!(
+        camera.login_check.last_run,
+        Some(now()),
+        "the camera remembers that its logins were tried, so a re-scan does not try them again"
+    );
     assert!(app.notice.as_ref().unwrap().text.contains("still open"));
     match &app.screen {
         Screen::Wizard(w) => assert_eq!(w.verdict.as_ref().unwrap().verdict, Verdict::Fail),
@@ -784,5 +791,38 @@ fn notices_fade_but_errors_stay() {
     assert!(
         app.notice.as_ref().unwrap().text.contains("disk full"),
         "an error stays"
+    );
+}
+
+#[test]
+fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try() {
+    let mut app = demo_app().with_scanning(true);
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('L')],
+    );
+    let id = camera_id(&app);
+    assert!(app.inventory.device(&id).unwrap().login_check_allowed);
+    let notice = app.notice.clone().unwrap().text;
+    assert!(
+        notice.contains("if an NVR or recorder logs in to this camera"),
+        "the owner is warned before any login is tried: {notice}"
+    );
+    assert!(notice.contains("up to 3 factory logins"), "{notice}");
+    press(&mut app, &[KeyCode::Char('w')]);
+    let step = match &app.screen {
+        Screen::Wizard(w) => w.step.clone(),
+        other => panic!("expected the wizard, got {other:?}"),
+    };
+    let check = app.catalog.step(&step).unwrap().check.clone().unwrap();
+    assert!(
+        check.needs_consent(),
+        "{step} is the camera's password step"
+    );
+    assert!(!app.inventory.device(&id).unwrap().login_check.requested);
+    press(&mut app, &[KeyCode::Char('d')]);
+    assert!(
+        app.inventory.device(&id).unwrap().login_check.requested,
+        "marking the password step done asks for the logins to be tried again"
     );
 }

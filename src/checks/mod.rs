@@ -20,12 +20,15 @@
 //!
 //! One file per family: `ports` (ports closed, MQTT, SMB1), `web` (HTTPS admin page, login on the
 //! settings page), `rtsp` (video stream login), `upnp` (router UPnP, port mappings, WPS, uptime),
-//! `matter` (commissioning adverts), `credentials` (factory logins), `info` (what was seen, network
-//! separation).
+//! `matter` (commissioning adverts), `credentials` (factory logins) with `login_policy` (when they
+//! may run), `info` (what was seen, network separation); `honesty` says what each check cannot see
+//! (a pass that covers part of a step is "verified in part", see [`CheckResult::unconfirmed`]).
 
 pub mod credentials;
 mod digest;
+pub mod honesty;
 pub mod info;
+pub mod login_policy;
 pub mod matter;
 pub mod ports;
 pub mod rtsp;
@@ -64,12 +67,13 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// A one-word label for lists.
+    /// The verdict in the owner's words: `verified`, `failed` or `cannot check` (a pass that
+    /// covers part of a step is "verified in part": see [`CheckResult::label`]).
     pub fn label(self) -> &'static str {
         match self {
-            Verdict::Pass => "passed",
+            Verdict::Pass => "verified",
             Verdict::Fail => "failed",
-            Verdict::Unknown => "unknown",
+            Verdict::Unknown => "cannot check",
         }
     }
 }
@@ -92,6 +96,10 @@ pub struct CheckResult {
     /// see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// For a pass: what the check could not see and the owner must still confirm ("manual port
+    /// forwards and a DMZ host"); a pass with this is "verified in part".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
 }
 
 impl CheckResult {
@@ -100,7 +108,16 @@ impl CheckResult {
             verdict,
             evidence: sanitize::clean(evidence.as_ref(), EVIDENCE_CHARS),
             next: None,
+            unconfirmed: None,
         }
+    }
+
+    /// Marks a pass as "verified in part": `what` the owner must still confirm (cleaned to one
+    /// line). Kept on any verdict, but only a pass shows it as "verified in part".
+    pub fn in_part(mut self, what: impl AsRef<str>) -> Self {
+        let what = sanitize::clean(what.as_ref(), EVIDENCE_CHARS);
+        self.unconfirmed = (!what.is_empty()).then_some(what);
+        self
     }
 
     /// A passing result with its evidence (cleaned to one line).
@@ -289,8 +306,18 @@ impl Check {
         }
     }
 
-    /// What porchlight does for this check, in plain words for the wizard.
+    /// What porchlight does for this check and, where a pass covers only part of it, what it
+    /// cannot see, in plain words for the wizard.
     pub fn describe(&self) -> String {
+        let does = self.does();
+        match honesty::blind_spot(self) {
+            Some(spot) => format!("{does}; it cannot see {spot}"),
+            None => does,
+        }
+    }
+
+    /// What porchlight does for this check.
+    fn does(&self) -> String {
         match self {
             Check::PortsClosed { ports } => {
                 format!("porchlight tries to connect to {}", ports::port_list(ports))
@@ -310,11 +337,12 @@ impl Check {
             Check::RouterUptime { max_days } => format!(
                 "porchlight asks the router over UPnP how long its connection has been up (at most {max_days} days passes)"
             ),
-            Check::NoWps => "porchlight checks that the router does not offer WPS over UPnP; WPS over Wi-Fi cannot be seen from here".into(),
+            Check::NoWps => "porchlight looks for WPS offered over UPnP, which fails the step when seen; most routers do not announce WPS that way even when it is on, so seeing none proves nothing and WPS over Wi-Fi (PIN or button) is for you to check".into(),
             Check::MatterCommissioningClosed => "porchlight listens for the device announcing that it is open for Matter pairing".into(),
             Check::DefaultCredentials => format!(
-                "only if you allow it for this device: porchlight tries at most {} well-known factory logins on its web page and telnet",
-                CheckLimits::default().max_credential_tries
+                "only if you allow it for this device, and only the first time, after a firmware change or when you ask: porchlight tries at most {} factory logins that fit its maker and kind (at most {} per user name) on its web page or login form, telnet, FTP or video stream, and stops at the first sign of a lockout; it does not try SSH",
+                CheckLimits::default().max_credential_tries,
+                CheckLimits::default().max_tries_per_user
             ),
             Check::SeparateNetwork => "porchlight checks whether the device is on the same network as this computer".into(),
             Check::SmartDevicesSeparated => "porchlight checks whether smart devices share this computer's network".into(),
@@ -628,6 +656,8 @@ pub struct CheckLimits {
     pub credentials_budget: Duration,
     /// The most logins tried on one device.
     pub max_credential_tries: usize,
+    /// The most logins tried with one user name on one device (accounts lock per name).
+    pub max_tries_per_user: usize,
     /// The pause between two login tries.
     pub credential_pause: Duration,
     /// How long to listen for SSDP answers from the router.
@@ -644,8 +674,9 @@ impl Default for CheckLimits {
             max_bytes: 64 * 1024,
             overall: Duration::from_secs(5),
             credentials_budget: Duration::from_secs(30),
-            max_credential_tries: 10,
-            credential_pause: Duration::from_millis(300),
+            max_credential_tries: 3,
+            max_tries_per_user: 3,
+            credential_pause: Duration::from_secs(1),
             ssdp_wait: Duration::from_millis(900),
             mdns_window: Duration::from_millis(1500),
         }
@@ -691,6 +722,9 @@ pub struct Context {
     pub endpoints: Endpoints,
     /// The owner allowed porchlight to try factory logins on this device.
     pub credentials_consent: bool,
+    /// The router offered no UPnP port mapping when [`Context::fetch_mappings`] listed them: the
+    /// empty `mappings` then say nothing of forwards, and the checks say so.
+    pub router_upnp_off: bool,
 }
 
 impl Context {
@@ -726,6 +760,7 @@ impl Context {
             .as_ref()
             .ok_or("the router is not known yet: scan first")?;
         let router = upnp::look_at_router(gateway, self).await;
+        self.router_upnp_off = router.igd.is_none() && router.error.is_none();
         let list = match router.igd {
             None => Vec::new(),
             Some(igd) => port_mappings(&igd.location, upnp::listing_limits(&self.limits)).await?,
@@ -773,9 +808,14 @@ pub async fn verify(check: &Check, target: &Target, ctx: &Context) -> CheckResul
     }
 }
 
+/// One check that is not a combination, with what it cannot see added to a pass.
+async fn leaf(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
+    honesty::complete(check, leaf_result(check, target, ctx).await)
+}
+
 /// One check that is not a combination (those are refused inside combinations by validation;
 /// here they are Unknown).
-async fn leaf(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
+async fn leaf_result(check: &Check, target: &Target, ctx: &Context) -> CheckResult {
     match check {
         Check::PortsClosed { ports } => ports::ports_closed(ports, target, ctx).await,
         Check::HttpsAdmin => web::https_admin(target, ctx).await,
@@ -842,7 +882,18 @@ fn combine(verdict: Verdict, results: &[CheckResult]) -> CheckResult {
     let mut ordered: Vec<&CheckResult> = results.iter().filter(|r| r.verdict == verdict).collect();
     ordered.extend(results.iter().filter(|r| r.verdict != verdict));
     let (evidence, next) = joined(&ordered);
-    let result = CheckResult::new(verdict, evidence);
+    let mut result = CheckResult::new(verdict, evidence);
+    if verdict == Verdict::Pass {
+        // A pass is only as complete as its passing parts together.
+        let unconfirmed: Vec<&str> = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Pass)
+            .filter_map(|r| r.unconfirmed.as_deref())
+            .collect();
+        if !unconfirmed.is_empty() {
+            result = result.in_part(unconfirmed.join("; and "));
+        }
+    }
     match next {
         Some(next) => result.with_next(next),
         None => result,

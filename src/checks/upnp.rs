@@ -401,6 +401,11 @@ async fn mappings_of(igd: &Igd, ctx: &Context) -> Result<Vec<PortMapping>, Strin
 const MANUAL_FORWARDS: &str = "Manual port forwards and a DMZ host are not visible over the \
                                network: check the router's port-forwarding and DMZ pages too.";
 
+/// What a forward check leaves to the owner when the router has UPnP off.
+const UPNP_OFF: &str = "everything but UPnP: with UPnP off on the router porchlight can see no \
+                        forwards at all, so manual port forwards and a DMZ host set in the \
+                        router's own pages are for you to check";
+
 /// At most `n` mappings described, with a count of the rest.
 fn list(mappings: &[&PortMapping], n: usize) -> String {
     let mut shown: Vec<String> = mappings.iter().take(n).map(|m| m.describe()).collect();
@@ -485,6 +490,7 @@ pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) 
                     "the router {} offers no UPnP port mapping, so UPnP forwards nothing to {}",
                     gateway.ip, target.ip
                 ))
+                .in_part(UPNP_OFF)
                 .with_next(MANUAL_FORWARDS);
             };
             match port_mappings(&igd.location, listing_limits(&ctx.limits)).await {
@@ -505,6 +511,14 @@ pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) 
                 && ports.is_none_or(|p| p.contains(&m.internal_port))
         })
         .collect();
+    if hits.is_empty() && ctx.router_upnp_off {
+        return CheckResult::pass(format!(
+            "the router offers no UPnP port mapping, so UPnP forwards nothing to {}",
+            target.ip
+        ))
+        .in_part(UPNP_OFF)
+        .with_next(MANUAL_FORWARDS);
+    }
     if hits.is_empty() {
         return CheckResult::pass(format!(
             "none of the router's {} UPnP port mapping{} points at {}{ports_note}",
@@ -557,7 +571,7 @@ pub async fn mappings_review(target: &Target, ctx: &Context) -> CheckResult {
                     ));
                 }
                 return CheckResult::unknown(format!(
-                    "the router {} offers no UPnP port mapping, so it holds no UPnP forwards",
+                    "cannot check: the router {} offers no UPnP (it is off), so porchlight can read no port forwards or DMZ setting at all",
                     gateway.ip
                 ))
                 .with_next(MANUAL_FORWARDS);
@@ -572,6 +586,12 @@ pub async fn mappings_review(target: &Target, ctx: &Context) -> CheckResult {
             }
         }
     };
+    if mappings.is_empty() && ctx.router_upnp_off {
+        return CheckResult::unknown(
+            "cannot check: the router offers no UPnP (it is off), so porchlight can read no port forwards or DMZ setting at all",
+        )
+        .with_next(MANUAL_FORWARDS);
+    }
     if mappings.is_empty() {
         return CheckResult::unknown("the router's UPnP list of port forwards is empty")
             .with_next(MANUAL_FORWARDS);
@@ -666,7 +686,8 @@ fn is_wfa(kind: &str) -> bool {
 const WPS_RADIO: &str = "WPS by PIN or button over Wi-Fi cannot be seen from here: check that WPS \
                          is off in the router's Wi-Fi settings.";
 
-/// Pass (partly) when the router offers no WPS over UPnP; Fail when it does.
+/// Fail when the router offers WPS over UPnP; otherwise Unknown: most routers do not announce
+/// WPS over UPnP even with WPS on, so seeing none proves nothing.
 pub async fn no_wps(target: &Target, ctx: &Context) -> CheckResult {
     let Some(gateway) = gateway_for(target, ctx) else {
         return no_router();
@@ -697,16 +718,16 @@ pub async fn no_wps(target: &Target, ctx: &Context) -> CheckResult {
     }
     let evidence = if router.answered {
         format!(
-            "the router {} answers UPnP searches but offers no WPS over UPnP (WFADevice)",
+            "cannot check: the router {} offers no WPS over UPnP (WFADevice), but most routers do not announce WPS that way even when it is on",
             gateway.ip
         )
     } else {
         format!(
-            "the router {} answers no UPnP search, so it offers no WPS over UPnP",
+            "cannot check: the router {} answers no UPnP search, and WPS over Wi-Fi cannot be seen from here",
             gateway.ip
         )
     };
-    CheckResult::pass(evidence).with_next(WPS_RADIO)
+    CheckResult::unknown(evidence).with_next(WPS_RADIO)
 }
 
 #[cfg(test)]

@@ -60,6 +60,22 @@ pub(crate) async fn get(
     headers: &[(&str, String)],
     ctx: &Context,
 ) -> Result<Response, HttpError> {
+    send(addr, "GET", path, headers, None, ctx).await
+}
+
+/// Sends `method path` with `headers` and, for a POST, `form` as an
+/// `application/x-www-form-urlencoded` body; bounded as [`get`].
+///
+/// # Errors
+/// As [`get`]; also a form body that is not visible ASCII.
+pub(crate) async fn send(
+    addr: SocketAddrV4,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    form: Option<&str>,
+    ctx: &Context,
+) -> Result<Response, HttpError> {
     if !path.starts_with('/') || !path.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(HttpError::BadRequest(
             "the path must start with / and contain only visible ASCII",
@@ -73,19 +89,31 @@ pub(crate) async fn get(
             "a header contains invalid characters",
         ));
     }
+    if form.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(HttpError::BadRequest(
+            "a form body contains invalid characters",
+        ));
+    }
     let budget = ctx.limits.connect_timeout + ctx.limits.exchange_timeout;
     let deadline = Instant::now() + budget;
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await.map_err(HttpError::Connect)?;
         let _ = stream.set_nodelay(true);
         let mut request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: porchlight\r\nAccept: */*\r\nConnection: close\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: porchlight\r\nAccept: */*\r\nConnection: close\r\n",
             host_header(addr)
         );
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
-        request.push_str("\r\n");
+        if let Some(body) = form {
+            request.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ));
+        } else {
+            request.push_str("\r\n");
+        }
         stream
             .write_all(request.as_bytes())
             .await

@@ -606,8 +606,20 @@ fn write_step(
     let mut state = format!(
         r#"<span class="state state-{class}">{} {}</span>"#,
         step.state.mark(),
-        h(step.state.label())
+        h(step.state_label())
     );
+    if let Some(part) = &step.unconfirmed {
+        state.push_str(&format!(
+            r#"<span class="reason">You confirm {}</span>"#,
+            h(part)
+        ));
+    }
+    if let Some(why) = &step.cannot_check {
+        state.push_str(&format!(
+            r#"<span class="reason">Cannot check: {}</span>"#,
+            h(why)
+        ));
+    }
     if let Some(reason) = &step.reason {
         state.push_str(&format!(r#"<span class="reason">“{}”</span>"#, h(reason)));
     }

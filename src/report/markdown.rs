@@ -42,12 +42,18 @@ fn step_title(step: &StepReport) -> String {
 
 /// The state cell: a mark, the words, and the owner's reason or note.
 fn state_cell(step: &StepReport) -> String {
-    let mut out = format!("{} {}", step.state.mark(), step.state.label());
+    let mut out = format!("{} {}", step.state.mark(), step.state_label());
     if step.state == StepStatus::Failed {
         out = format!("**{out}**");
     }
     if let Some(reason) = &step.reason {
         out.push_str(&format!(": “{}”", md(reason)));
+    }
+    if let Some(part) = &step.unconfirmed {
+        out.push_str(&format!(" (you confirm {})", md(part)));
+    }
+    if let Some(why) = &step.cannot_check {
+        out.push_str(&format!(" (cannot check: {})", md(why)));
     }
     if let Some(note) = &step.note {
         out.push_str(&format!(" (note: {})", md(note)));

@@ -417,6 +417,17 @@ impl StepStatus {
     }
 }
 
+impl StepReport {
+    /// The state in the owner's words: `verified in part` for a step verified in part.
+    pub fn state_label(&self) -> &'static str {
+        if self.unconfirmed.is_some() {
+            "verified in part"
+        } else {
+            self.state.label()
+        }
+    }
+}
+
 /// One step of one device's checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepReport {
@@ -430,6 +441,12 @@ pub struct StepReport {
     pub reason: Option<String>,
     /// The owner's note.
     pub note: Option<String>,
+    /// For a step porchlight verified in part: what the owner must still confirm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconfirmed: Option<String>,
+    /// For a done step whose network check could not tell: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cannot_check: Option<String>,
     /// When the state was set (`None`: never touched).
     pub set_at: Option<Timestamp>,
     /// When it is next due (`None`: not applicable, or only when something changes).
@@ -684,6 +701,16 @@ fn step_report(
         state: status,
         reason,
         note: opt_text(progress.and_then(|p| p.note.as_ref())),
+        unconfirmed: if status == StepStatus::Verified {
+            opt_text(progress.and_then(|p| p.unconfirmed.as_ref()))
+        } else {
+            None
+        },
+        cannot_check: if status == StepStatus::Done {
+            opt_text(progress.and_then(|p| p.cannot_check.as_ref()))
+        } else {
+            None
+        },
         set_at: progress.map(|p| p.changed_at),
         due: due_at,
         due_why,

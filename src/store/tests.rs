@@ -56,6 +56,7 @@ fn household() -> Inventory {
         gateway: false,
         login_check_allowed: false,
         always_on: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     router.set_step_state(
@@ -92,6 +93,7 @@ fn household() -> Inventory {
         gateway: false,
         login_check_allowed: false,
         always_on: false,
+        login_check: Default::default(),
         findings: Default::default(),
     };
     camera.progress.insert(
@@ -105,6 +107,8 @@ fn household() -> Inventory {
             note: Some("ask the installer".into()),
             firmware: Some("V5.7.3".into()),
             evidence: Some("telnet still answers on 192.168.1.64:23".into()),
+            unconfirmed: None,
+            cannot_check: None,
         },
     );
 

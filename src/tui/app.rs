@@ -890,8 +890,17 @@ impl App {
                 let device = self.inventory.device_mut(&id)?;
                 device.login_check_allowed = !device.login_check_allowed;
                 let text = if device.login_check_allowed {
+                    let recorder = if matches!(
+                        device.owner_category.unwrap_or(device.category),
+                        Category::Camera | Category::Doorbell | Category::BabyMonitor
+                    ) {
+                        " Careful: if an NVR or recorder logs in to this camera with that account, a lockout can stop its recording."
+                    } else {
+                        ""
+                    };
                     format!(
-                        "porchlight may now try up to 10 factory logins on {} when you mark a password step done.",
+                        "porchlight may now try up to {} factory logins that fit {} (once, and again after a firmware change or when you mark a password step done); it stops if the device starts locking logins out.{recorder}",
+                        crate::checks::CheckLimits::default().max_credential_tries,
                         device.name
                     )
                 } else {
@@ -1243,8 +1252,18 @@ impl App {
             && self.can_scan
             && self.catalog.step(&step).is_some_and(|s| s.check.is_some())
             && self.device(&id).is_some_and(|d| d.ip.is_some());
+        let asks_logins = state == StepState::Done
+            && self
+                .catalog
+                .step(&step)
+                .and_then(|s| s.check.as_ref())
+                .is_some_and(|c| c.needs_consent());
         let device = self.inventory.device_mut(&id)?;
         device.set_step_state(&step, state, now);
+        // Marking a password step done asks for the factory logins to be tried again.
+        if asks_logins && device.login_check_allowed {
+            device.login_check.requested = true;
+        }
         if verify {
             // Stay on the step: the check's verdict shows here when it comes back.
             if let Screen::Wizard(w) = &mut self.screen {
@@ -1281,7 +1300,7 @@ impl App {
         let (tone, text) = match result.verdict {
             Verdict::Pass => (
                 Tone::Good,
-                format!("{} verified: {}", outcome.step, result.evidence),
+                format!("{} {}: {}", outcome.step, result.label(), result.evidence),
             ),
             Verdict::Fail => (
                 Tone::Error,
@@ -1293,7 +1312,7 @@ impl App {
             Verdict::Unknown => (
                 Tone::Info,
                 format!(
-                    "{} kept as done; porchlight could not tell: {}",
+                    "{} kept as done; cannot check: {}",
                     outcome.step, result.evidence
                 ),
             ),

@@ -67,8 +67,18 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             .get(&step.id)
             .and_then(|p| p.snoozed_until)
             .is_some_and(|t| t > app.now);
+        let in_part = state == StepState::Verified
+            && device
+                .progress
+                .get(&step.id)
+                .is_some_and(|p| p.unconfirmed.is_some());
         let state_cell = if snoozed && !state.is_settled() {
             Cell::from(Span::styled("◷ later", Style::new().fg(Color::Blue)))
+        } else if in_part {
+            Cell::from(Span::styled(
+                "◐ in part",
+                Style::new().fg(Color::LightGreen),
+            ))
         } else {
             Cell::from(state_span(&state))
         };
@@ -129,6 +139,22 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
                     " Worth {points:.0} points of this device's score · look again {}",
                     step.recheck.label()
                 )
+            }
+            StepState::Verified
+                if let Some(part) = device
+                    .progress
+                    .get(&step.id)
+                    .and_then(|p| p.unconfirmed.as_ref()) =>
+            {
+                format!(" Verified in part: you confirm {part}")
+            }
+            StepState::Done
+                if let Some(why) = device
+                    .progress
+                    .get(&step.id)
+                    .and_then(|p| p.cannot_check.as_ref()) =>
+            {
+                format!(" Done; porchlight cannot check it: {why}")
             }
             _ => format!(
                 " {} · look again {}",

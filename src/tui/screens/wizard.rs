@@ -181,13 +181,17 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
         ];
     };
     let (title, color) = match result.verdict {
+        Verdict::Pass if result.unconfirmed.is_some() => (
+            "◐ Verified in part: what porchlight can see is fixed.",
+            Color::Green,
+        ),
         Verdict::Pass => ("✓ Verified: the fix took.", Color::Green),
         Verdict::Fail => (
             "✗ Still open: the check says the fix did not take.",
             Color::Red,
         ),
         Verdict::Unknown => (
-            "? porchlight could not tell; the step stays done.",
+            "? Cannot check: porchlight could not tell; the step stays done.",
             Color::Yellow,
         ),
     };
@@ -195,11 +199,15 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
         Line::styled(title, Style::new().fg(color).add_modifier(Modifier::BOLD)),
         Line::from(""),
     ];
-    lines.extend(hanging(
-        Span::styled("Found      ", dim()),
-        &result.evidence,
-        width,
-    ));
+    let found = if result.verdict == Verdict::Unknown {
+        "Why        "
+    } else {
+        "Found      "
+    };
+    lines.extend(hanging(Span::styled(found, dim()), &result.evidence, width));
+    if let (Verdict::Pass, Some(part)) = (result.verdict, &result.unconfirmed) {
+        lines.extend(hanging(Span::styled("You confirm ", dim()), part, width));
+    }
     if let Some(next) = &result.next {
         lines.extend(hanging(Span::styled("Next       ", dim()), next, width));
     }
