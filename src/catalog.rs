@@ -372,35 +372,59 @@ impl Catalog {
     }
 
     /// How far along a device is.
-    pub fn progress(&self, device: &Device) -> Progress {
+    pub fn progress(&self, device: &Device, now: jiff::Timestamp) -> Progress {
+        use crate::standing::{StepStatus, step_status};
         let mut p = Progress::default();
         for step in self.steps_for(device.category) {
             p.total += 1;
-            match device.progress.get(&step.id).map(|p| &p.state) {
-                None | Some(StepState::Todo) => {}
-                Some(StepState::Failed) => p.failed += 1,
-                Some(_) => p.settled += 1,
+            match step_status(device, &step.id, now) {
+                StepStatus::Settled => p.settled += 1,
+                StepStatus::Postponed => p.postponed += 1,
+                StepStatus::NotStarted => p.not_started += 1,
+                StepStatus::Open => {}
+            }
+            if device.step_state(&step.id) == StepState::Failed {
+                p.failed += 1;
             }
         }
         p
     }
 }
 
-/// Counts of a device's steps.
+/// Counts of a device's steps at a moment, by [`crate::standing::StepStatus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
     /// Steps that apply.
     pub total: usize,
     /// Steps done, verified, not applicable or accepted.
     pub settled: usize,
-    /// Steps whose check failed.
+    /// Steps put off until later (not settled, not open).
+    pub postponed: usize,
+    /// Steps never touched (part of the open ones).
+    pub not_started: usize,
+    /// Steps whose check failed (open or postponed).
     pub failed: usize,
 }
 
 impl Progress {
-    /// Steps still open (to do or failed).
+    /// Steps that need the owner now: not settled and not put off (never started ones included).
     pub fn open(&self) -> usize {
-        self.total - self.settled
+        self.total - self.settled - self.postponed
+    }
+
+    /// The device's standing in two or three words, for listings.
+    pub fn status(&self) -> &'static str {
+        if self.failed > 0 {
+            "check failed"
+        } else if self.total > 0 && self.settled == self.total {
+            "all settled"
+        } else if self.open() == 0 {
+            "put off"
+        } else if self.not_started == self.total {
+            "not started"
+        } else {
+            "under way"
+        }
     }
 
     /// The traffic light for the device.

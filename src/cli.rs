@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Light};
+use crate::catalog::Catalog;
 use crate::discovery::DiscoveryEvent;
 use crate::discovery::summary::ScanSummary;
 use crate::identify::Fingerprints;
@@ -18,6 +18,7 @@ use crate::model::{Device, Inventory};
 use crate::reminders::{DueContext, Reminder, Why, not_started, reminders};
 use crate::store::{self, Store};
 use crate::tui;
+use crate::usage::UsageError;
 
 mod scan;
 mod watch;
@@ -25,7 +26,16 @@ mod watch;
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
 #[derive(Debug, Parser)]
-#[command(name = "porchlight", version, about, long_about = None)]
+#[command(
+    name = "porchlight",
+    version,
+    about,
+    long_about = None,
+    after_help = "Only `porchlight` with no command (or with just --demo or --data-dir) opens the \
+interactive screen. Every command prints its answer and exits: none of them opens the screen.\n\
+Exit status: 0 done, 1 failed (one line on standard error says why), 2 mistyped command line, \
+10 from `remind --exit-code` when something is due."
+)]
 pub struct Cli {
     /// Keep porchlight's data in DIR instead of the usual place for your system.
     #[arg(long, global = true, value_name = "DIR")]
@@ -35,11 +45,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
 
-    /// With --demo: throw the demo's progress away and start it over.
-    #[arg(long, global = true, requires = "demo")]
+    /// With --demo and no command: throw the demo's progress away and open it fresh (says so).
+    #[arg(long, requires = "demo")]
     pub reset_demo: bool,
 
-    /// What to do; without one, porchlight opens its interactive screen.
+    /// What to do. Without one, porchlight opens its interactive screen; with one, it prints and
+    /// exits.
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }
@@ -64,13 +75,22 @@ pub enum Cmd {
         #[arg(long)]
         new: bool,
     },
+    /// Print the tab-completion script for a shell (see the README to install it).
+    Completions {
+        /// bash, zsh, fish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print porchlight's manual page (roff) for `man`.
+    Man,
 }
 
 /// Options of `porchlight remind`.
 #[derive(Debug, clap::Args)]
 pub struct RemindArgs {
-    /// What will be due by this date (YYYY-MM-DD, or a full RFC 3339 time) instead of now.
-    #[arg(long, value_name = "DATE")]
+    /// What will be due by this date (YYYY-MM-DD, or a full RFC 3339 time) instead of now. What is
+    /// overdue is always listed, even for a date in the past.
+    #[arg(long, value_name = "DATE", value_parser = check_by)]
     pub by: Option<String>,
 
     /// Print nothing at all when nothing is due (for a shell profile or cron).
@@ -98,9 +118,10 @@ pub struct RemindArgs {
 /// Options of `porchlight report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// md (Markdown), html (one self-contained page, good on paper too) or json.
-    #[arg(long, short, default_value = "md", value_name = "FORMAT")]
-    pub format: String,
+    /// md (Markdown), html (one self-contained page, good on paper too) or json. Without it: from
+    /// the extension of --output's FILE, else md.
+    #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<crate::report::Format>,
 
     /// Write to FILE instead of standard output (`-`): written whole, readable by you only, then
     /// moved into place; only a regular file is ever replaced.
@@ -119,7 +140,7 @@ pub struct ScanArgs {
     pub json: bool,
 
     /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
-    #[arg(long, value_name = "CIDR")]
+    #[arg(long, value_name = "CIDR", value_parser = check_subnet)]
     pub subnet: Vec<String>,
 
     /// Scan the network of this interface (like wlan0); may be repeated.
@@ -149,6 +170,23 @@ pub struct ScanArgs {
 /// Any failure, as one line for the owner: an unusable data folder, a damaged state file, another
 /// porchlight running, no terminal for the interactive screen.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Cmd::Completions { shell }) => {
+            crate::usage::write_completions(shell, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Cmd::Man) => {
+            crate::usage::write_man(&mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(_) if cli.reset_demo => {
+            return Err(UsageError(
+                "--reset-demo only applies when opening the demo's screen: run `porchlight --demo --reset-demo` on its own".into(),
+            )
+            .into());
+        }
+        _ => {}
+    }
     let catalog = Catalog::builtin()?;
     let dir = data_dir(&cli)?;
     match cli.command {
@@ -157,6 +195,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
         Some(Cmd::Watch(ref args)) => watch::watch(&cli, args, &catalog, &dir),
+        Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;
             if new {
@@ -227,7 +266,7 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
     } else {
         (store.load()?, dir.display().to_string())
     };
-    let app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
+    let mut app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
         .with_fingerprints(Fingerprints::builtin()?)
         .with_scanning(!cli.demo)
         .with_time_zone(jiff::tz::TimeZone::system())
@@ -237,6 +276,14 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
             crate::watch::state::unseen_and_mark(dir, Timestamp::now(), 20)
         })
         .open_needs_you_if_due();
+    if cli.reset_demo {
+        app.notice = Some(tui::app::Notice {
+            text: "The demo home was reset: its progress was thrown away and it starts over."
+                .into(),
+            tone: tui::app::Tone::Info,
+            at: Timestamp::now(),
+        });
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     runtime.block_on(tui::run(app, store, !cli.demo))?;
     Ok(ExitCode::SUCCESS)
@@ -279,14 +326,8 @@ pub fn write_devices_table(
         "NAME", "KIND", "MAKER", "ADDRESS", "PROGRESS"
     )?;
     for d in &inventory.devices {
-        let p = catalog.progress(d);
-        let mut status = match p.light() {
-            Light::Green => "all settled",
-            Light::Amber => "under way",
-            Light::Red if p.failed > 0 => "check failed",
-            Light::Red => "not started",
-        }
-        .to_string();
+        let p = catalog.progress(d, Timestamp::now());
+        let mut status = p.status().to_string();
         if !d.known {
             status.push_str(", new");
         }
@@ -345,6 +386,8 @@ struct SummaryJson {
     settled: usize,
     failed: usize,
     open: usize,
+    postponed: usize,
+    not_started: usize,
 }
 
 #[derive(Serialize)]
@@ -375,7 +418,7 @@ pub fn write_devices_json(
         .devices
         .iter()
         .map(|device| {
-            let p = catalog.progress(device);
+            let p = catalog.progress(device, now);
             let checklist = catalog
                 .steps_for(device.category)
                 .map(|step| {
@@ -406,6 +449,8 @@ pub fn write_devices_json(
                     settled: p.settled,
                     failed: p.failed,
                     open: p.open(),
+                    postponed: p.postponed,
+                    not_started: p.not_started,
                 },
                 checklist,
             }
@@ -544,7 +589,15 @@ fn remind(cli: &Cli, args: &RemindArgs, catalog: &Catalog, dir: &Path) -> anyhow
     };
     let inventory = read_for_listing(cli, dir)?;
     let ctx = DueContext::new(&inventory, tz.clone());
-    let due = reminders(catalog, &inventory, &ctx, by);
+    // What is overdue still needs the owner, whatever date was asked about.
+    let due = reminders(catalog, &inventory, &ctx, by.max(now));
+    if by < now && !args.json && !(due.is_empty() && args.quiet) {
+        writeln!(
+            std::io::stdout().lock(),
+            "{} is in the past: everything due by then is overdue now, so this lists all that is due now.",
+            by.to_zoned(tz.clone()).date()
+        )?;
+    }
     let waiting = not_started(catalog, &inventory);
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -574,6 +627,26 @@ fn remind(cli: &Cli, args: &RemindArgs, catalog: &Catalog, dir: &Path) -> anyhow
 }
 
 /// Reads `--by`: a date means the end of that day in `tz`.
+/// Checks `--by` while parsing the command line, so a bad date is a usage error (status 2).
+fn check_by(text: &str) -> Result<String, String> {
+    parse_by(text, &jiff::tz::TimeZone::UTC)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Checks `--subnet` while parsing the command line, so a malformed one is a usage error.
+fn check_subnet(text: &str) -> Result<String, String> {
+    text.parse::<crate::discovery::Ipv4Net>()
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Reads `--format` while parsing the command line, so an unknown one is a usage error.
+fn parse_format(text: &str) -> Result<crate::report::Format, String> {
+    text.parse()
+        .map_err(|e: crate::report::UnknownFormat| e.to_string())
+}
+
 fn parse_by(text: &str, tz: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
     if let Ok(t) = text.parse::<Timestamp>() {
         return Ok(t);
@@ -702,7 +775,17 @@ fn install_timer(cli: &Cli, yes: bool) -> anyhow::Result<ExitCode> {
 
 /// `porchlight report`: the whole picture as Markdown, HTML or JSON.
 fn report(cli: &Cli, args: &ReportArgs, catalog: &Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
-    let format: crate::report::Format = args.format.parse()?;
+    let format = match (args.format, &args.output) {
+        (Some(format), _) => format,
+        (None, None) => crate::report::Format::Markdown,
+        (None, Some(path)) if path.as_os_str() == "-" => crate::report::Format::Markdown,
+        (None, Some(path)) => crate::report::Format::for_path(path).ok_or_else(|| {
+            UsageError(format!(
+                "cannot tell the report format from {:?}: name it .md, .html or .json, or add --format",
+                crate::sanitize::clean(&path.display().to_string(), 80)
+            ))
+        })?,
+    };
     let inventory = read_for_listing(cli, dir)?;
     let rules = Fingerprints::builtin()?;
     let title = if cli.demo {

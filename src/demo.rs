@@ -162,6 +162,24 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
     Ok(inventory)
 }
 
+/// What the wizard shows when a step with a network check is marked done in the demo home: the
+/// demo's addresses belong to nobody, so nothing is sent, and the verdict says it is simulated.
+pub fn simulated_check(step: &crate::catalog::Step) -> crate::checks::CheckResult {
+    crate::checks::CheckResult {
+        verdict: crate::checks::Verdict::Pass,
+        evidence: format!(
+            "Simulated: this is the demo home, not a real network, so porchlight sent nothing. \
+             On your own network it would check now that: {}",
+            step.done_when.trim()
+        ),
+        next: Some(
+            "Run porchlight without --demo to scan your own network and check your real devices."
+                .into(),
+        ),
+        unconfirmed: None,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {

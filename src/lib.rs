@@ -21,8 +21,10 @@ pub mod schedule;
 pub mod score;
 pub mod secrets;
 pub mod session;
+pub mod standing;
 pub mod store;
 pub mod tui;
+pub mod usage;
 pub mod verify;
 pub mod watch;
 

@@ -230,7 +230,11 @@ pub fn not_started(catalog: &Catalog, inventory: &Inventory) -> usize {
         .map(|d| {
             catalog
                 .steps_for(d.category)
-                .filter(|s| !d.progress.contains_key(&s.id))
+                .filter(|s| {
+                    // Not started does not depend on the time: no answer, no snooze.
+                    crate::standing::step_status(d, &s.id, Timestamp::UNIX_EPOCH)
+                        == crate::standing::StepStatus::NotStarted
+                })
                 .count()
         })
         .sum()

@@ -697,9 +697,18 @@ fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
         .unwrap();
     assert_eq!(out.status.code(), Some(10), "something is due");
     let due: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let first = &due["due"][0];
-    assert_eq!(first["why"], "regression", "{due:#}");
-    assert_eq!(first["step"], "G-02", "{due:#}");
+    // The audit's problems (due at once) come first, then the regression, before the rest.
+    let list = due["due"].as_array().unwrap();
+    let at = list
+        .iter()
+        .position(|r| r["why"] == "regression")
+        .unwrap_or_else(|| panic!("no regression listed: {due:#}"));
+    assert_eq!(list[at]["step"], "G-02", "{due:#}");
+    assert_eq!(list[at]["device"], format!("mac:{}", plug.mac), "{due:#}");
+    assert!(
+        list[..at].iter().all(|r| r["why"] == "problem"),
+        "only found problems before it: {due:#}"
+    );
 }
 
 /// The finding of `step` on the device at `ip` in the `findings` array of `scan --json`.

@@ -110,11 +110,25 @@ fn help_overlay() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Char('?')]);
     let text = screen(&app);
-    // Every binding of the key table is on the help screen.
-    for b in porchlight::tui::keys::BINDINGS {
-        assert!(text.contains(b.help), "help lacks {:?}\n{text}", b.help);
-    }
     insta::assert_snapshot!(text);
+    // Every binding of the key table is on the help screen, scrolling down with ↓ where needed,
+    // at every size.
+    for (width, height) in [(60, 15), (80, 24), (200, 50)] {
+        let mut app = demo_app();
+        press(&mut app, &[KeyCode::Char('?')]);
+        let mut seen = String::new();
+        for _ in 0..60 {
+            seen.push_str(&draw(&app, width, height).backend().to_string());
+            press(&mut app, &[KeyCode::Down]);
+        }
+        for b in porchlight::tui::keys::BINDINGS {
+            assert!(
+                seen.contains(b.help),
+                "help at {width}x{height} lacks {:?}",
+                b.help
+            );
+        }
+    }
 }
 
 #[test]

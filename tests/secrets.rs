@@ -418,10 +418,34 @@ async fn without_a_session_bus_the_system_keyring_is_unavailable_at_once() {
         })
         .unwrap_or_default();
     let has_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
-        || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| Path::new(&d).join("bus").exists())
-        || Path::new(&format!("/run/user/{uid}/bus")).exists();
+        || match std::env::var_os("XDG_RUNTIME_DIR") {
+            Some(d) => Path::new(&d).join("bus").exists(),
+            None => Path::new(&format!("/run/user/{uid}/bus")).exists(),
+        };
     if has_bus {
-        eprintln!("skipped: this machine has a session bus");
+        // Run this test again with no bus in reach: no address, and a runtime folder of its own.
+        assert!(
+            std::env::var_os("PORCHLIGHT_NO_BUS_CHILD").is_none(),
+            "the child still sees a session bus"
+        );
+        let runtime = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "without_a_session_bus_the_system_keyring_is_unavailable_at_once",
+                "--nocapture",
+            ])
+            .env("PORCHLIGHT_NO_BUS_CHILD", "1")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         return;
     }
     let keyring = Keyring::system().expect("Linux has a keyring store");

@@ -42,6 +42,17 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     let camera = app.inventory.device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&first), StepState::Done);
     assert_eq!(camera.progress[&first].changed_at, now());
+    // The demo home is simulated: the step has a network check, so a simulated verdict shows
+    // first (see tests/tui_owner.rs), then Enter moves on.
+    assert!(
+        app.notice
+            .clone()
+            .unwrap()
+            .text
+            .starts_with(&format!("{first} marked done."))
+    );
+    let commands = press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(commands, vec![Command::Save { generation: 2 }]);
     let Screen::Wizard(w) = &app.screen else {
         panic!("the wizard should go on to the next step");
     };
@@ -49,12 +60,12 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     let notice = app.notice.clone().unwrap();
     assert_eq!(notice.tone, Tone::Good);
     assert!(
-        notice.text.starts_with(&format!("{first} marked done.")),
+        notice.text.starts_with(&format!("{first} is done.")),
         "{}",
         notice.text
     );
     assert!(app.save.pending());
-    app.update(Msg::Saved { generation: 1 }, now());
+    app.update(Msg::Saved { generation: 2 }, now());
     assert!(!app.save.pending());
 }
 
@@ -512,7 +523,14 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
         Some("plaza-ember-tundra-quiet-oak-lantern-brisk".to_string())
     );
     assert!(view.problem);
-    assert!(view.note.contains("nothing was written to disk"));
+    // Plain words first, the technical cause after.
+    assert!(view.note.contains("NOT kept anywhere"), "{}", view.note);
+    assert!(view.note.contains("password manager now"), "{}", view.note);
+    assert!(
+        view.cause
+            .as_deref()
+            .is_some_and(|c| c.contains("nothing was written to disk"))
+    );
     // Its Debug output (which can reach logs and panics) never shows it.
     assert!(!format!("{app:?}").contains("plaza-ember"));
     // Esc clears it.
@@ -809,7 +827,16 @@ fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try
         "the owner is warned before any login is tried: {notice}"
     );
     assert!(notice.contains("up to 3 factory logins"), "{notice}");
-    press(&mut app, &[KeyCode::Char('w')]);
+    // Found problems sit at the top of the checklist, so walk down to the password step as the
+    // owner would, and open it.
+    let camera = app.inventory.device(&id).unwrap();
+    let at = app
+        .steps_of(camera)
+        .iter()
+        .position(|s| s.check.as_ref().is_some_and(|c| c.needs_consent()))
+        .expect("the camera has a password step");
+    press(&mut app, &vec![KeyCode::Down; at]);
+    press(&mut app, &[KeyCode::Enter]);
     let step = match &app.screen {
         Screen::Wizard(w) => w.step.clone(),
         other => panic!("expected the wizard, got {other:?}"),

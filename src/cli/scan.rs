@@ -167,7 +167,7 @@ pub(super) async fn drive(
                 }
             },
             Some(done) = audits.next(), if !audits.is_empty() => {
-                workflow.on_audited(inventory, done, Timestamp::now())
+                workflow.on_audited(with.catalog, inventory, done, Timestamp::now())
             }
             () = &mut stop, if !stopped => {
                 stopped = true;

@@ -293,8 +293,10 @@ pub struct DeviceScore {
     pub earned: u32,
     /// Weight of every counted step.
     pub possible: u32,
-    /// Steps left open (to do or failed).
+    /// Steps that need the owner now (see [`crate::standing::StepStatus`]): not settled, not put off.
     pub open: usize,
+    /// Steps put off until later.
+    pub postponed: usize,
     /// Steps whose check failed.
     pub failed: usize,
     /// Steps settled (done, verified, not applicable or accepted), out of `total`.
@@ -546,7 +548,7 @@ pub fn build(input: &ReportInput) -> Report {
         fully_hardened: inventory
             .devices
             .iter()
-            .filter(|d| catalog.progress(d).light() == crate::catalog::Light::Green)
+            .filter(|d| catalog.progress(d, *now).light() == crate::catalog::Light::Green)
             .count(),
         failed_checks: devices.iter().map(|d| d.score.failed).sum(),
         new_devices: devices.iter().filter(|d| d.new).count(),
@@ -584,7 +586,7 @@ fn device_report(
     d: &Device,
 ) -> DeviceReport {
     let score = device_score(catalog, d);
-    let progress = catalog.progress(d);
+    let progress = catalog.progress(d, now);
     let checklist: Vec<StepReport> = catalog
         .steps_for(d.category)
         .map(|step| {
@@ -653,6 +655,7 @@ fn device_report(
             earned: score.earned,
             possible: score.possible,
             open: progress.open(),
+            postponed: progress.postponed,
             failed: progress.failed,
             settled: progress.settled,
             total: progress.total,
@@ -864,6 +867,9 @@ fn score_words(s: &DeviceScore) -> String {
         if s.failed > 0 {
             out.push_str(&format!(" ({} failed)", s.failed));
         }
+    }
+    if s.postponed > 0 {
+        out.push_str(&format!(", {} put off", s.postponed));
     }
     if s.excluded > 0 {
         out.push_str(&format!(

@@ -18,7 +18,7 @@ use crate::model::{Device, DeviceId, Finding, FindingVerdict, StepId, StepState}
 use crate::sanitize;
 
 /// The most checks run at once on one device (each opens at most a few connections).
-pub const CHECKS_PER_DEVICE: usize = 3;
+pub const CHECKS_PER_DEVICE: usize = 5;
 
 /// Which steps the audit looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

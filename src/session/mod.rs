@@ -26,6 +26,9 @@ pub use fix_first::{FixItem, FixKind, RiskRank, fix_first};
 /// The longest the workflow lets found devices go unsaved while a scan runs, in seconds.
 pub const SAVE_EVERY_SECONDS: i64 = 3;
 
+/// How long the audit's UPnP checks listen for the router's answer to a unicast search.
+pub const AUDIT_SSDP_WAIT: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// The most devices audited at once (each runs at most [`audit::CHECKS_PER_DEVICE`] checks).
 pub const DEVICES_AT_ONCE: usize = 8;
 
@@ -242,14 +245,25 @@ impl ScanWorkflow {
     /// regression for a settled step whose check now fails.
     pub fn on_audited(
         &mut self,
+        catalog: &Catalog,
         inventory: &mut Inventory,
         done: AuditDone,
         now: Timestamp,
     ) -> Vec<Effect> {
         self.in_flight = self.in_flight.saturating_sub(1);
         let id = self.current_id(&done.device);
+        // Steps that no longer apply (an announcement changed the kind meanwhile) are dropped.
+        let still: BTreeSet<StepId> = inventory
+            .device(&id)
+            .map(|d| {
+                audit_steps(catalog, d)
+                    .into_iter()
+                    .map(|s| s.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(device) = inventory.device_mut(&id) {
-            for (step, result) in &done.results {
+            for (step, result) in done.results.iter().filter(|(s, _)| still.contains(s)) {
                 let settled = matches!(
                     device.step_state(step),
                     StepState::Done | StepState::Verified
@@ -336,7 +350,11 @@ impl ScanWorkflow {
         if checks.is_empty() && needs_consent.is_empty() {
             return;
         }
-        let context = Context::from_inventory(inventory, self.local_nets.clone());
+        let mut context = Context::from_inventory(inventory, self.local_nets.clone());
+        // The scan's own SSDP search already waited for slow answers, and the router's UPnP
+        // address it found is in the inventory (the checks fall back on it): a unicast search
+        // to the router needs less.
+        context.limits.ssdp_wait = AUDIT_SSDP_WAIT;
         self.queue.push_back(AuditJob {
             device: id.clone(),
             target,
@@ -423,14 +441,11 @@ impl ScanWorkflow {
     }
 }
 
-/// The stages awaited before an audit: those that bring announcements (what a device says it
-/// is), and the sweep with the neighbour table read after it (hardware addresses, so the maker and
-/// a stable id, and which device is the router).
+/// The stages awaited before an audit: the sweep, and the neighbour table read right after it
+/// (hardware addresses: the maker, a stable id, which device is the router). Announcements (mDNS,
+/// SSDP) are not awaited: a device that announces a new kind later gets the new kind's steps then.
 fn announces(stage: Stage) -> bool {
-    matches!(
-        stage,
-        Stage::Mdns | Stage::Ssdp | Stage::Ping | Stage::Neighbours
-    )
+    matches!(stage, Stage::Ping | Stage::Neighbours)
 }
 
 #[cfg(test)]

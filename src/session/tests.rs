@@ -54,7 +54,7 @@ fn saves(effects: &[Effect]) -> usize {
 const MAC: &str = "3c:22:fb:01:02:03";
 
 #[test]
-fn a_device_is_audited_once_its_ports_and_the_announcements_are_known() {
+fn a_device_is_audited_once_its_ports_and_hardware_address_are_known() {
     let catalog = Catalog::builtin().unwrap();
     let mut inv = Inventory::default();
     let mut wf = ScanWorkflow::new("10.0.0.0/24", vec![], AuditMode::Full, t(0));
@@ -64,17 +64,22 @@ fn a_device_is_audited_once_its_ports_and_the_announcements_are_known() {
     step(
         &mut wf,
         &mut inv,
-        DiscoveryEvent::StageStarted { stage: Stage::Mdns },
+        DiscoveryEvent::StageStarted {
+            stage: Stage::Neighbours,
+        },
         0,
     );
     step(&mut wf, &mut inv, sighting(Source::Icmp, 9, MAC), 0);
     let fx = step(&mut wf, &mut inv, ports(9, MAC, &[23, 1883]), 1);
-    assert!(jobs(&fx).is_empty(), "mDNS may still say what it is");
+    assert!(
+        jobs(&fx).is_empty(),
+        "the neighbour table may still name it"
+    );
     let fx = step(
         &mut wf,
         &mut inv,
         DiscoveryEvent::StageFinished {
-            stage: Stage::Mdns,
+            stage: Stage::Neighbours,
             hosts: 0,
             elapsed: std::time::Duration::from_secs(1),
         },
@@ -120,6 +125,7 @@ fn a_device_is_audited_once_its_ports_and_the_announcements_are_known() {
         )
         .collect();
     let fx = wf.on_audited(
+        &catalog,
         &mut inv,
         AuditDone {
             device: job.device.clone(),
@@ -207,6 +213,7 @@ fn without_the_audit_only_settled_steps_are_checked_and_a_failure_is_a_regressio
     assert_eq!(steps, ["G-02"]);
     let device = all[0].device.clone();
     wf.on_audited(
+        &catalog,
         &mut inv,
         AuditDone {
             device,

@@ -482,24 +482,83 @@ fn store_reports_a_folder_that_cannot_be_made() {
     assert!(!message.contains('\n'), "{message}");
 }
 
-#[test]
-#[cfg(unix)] // Unix modes; Windows keeps the profile folder's access list
-fn store_reports_a_read_only_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ro");
-    fs::create_dir(&dir).unwrap();
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o500)).unwrap();
-    if fs::write(dir.join("probe"), b"").is_ok() {
-        // Running as root, where permissions do not stop writes: covered by the test above.
-        return;
-    }
-    let err = Store::open(&dir).unwrap_err();
+/// Set in the child that checks a read-only bind mount (see below).
+#[cfg(unix)]
+const READ_ONLY_DIR: &str = "PORCHLIGHT_READ_ONLY_DIR";
+
+#[cfg(unix)]
+fn assert_read_only_refused(dir: &Path) {
+    let err = Store::open(dir).unwrap_err();
     assert!(matches!(err, StoreError::Unwritable { .. }), "{err:?}");
     assert!(
         err.to_string().contains(&dir.display().to_string()),
         "{err}"
     );
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+#[test]
+#[cfg(unix)] // Unix modes; Windows keeps the profile folder's access list
+fn store_reports_a_read_only_folder() {
+    if let Some(dir) = std::env::var_os(READ_ONLY_DIR) {
+        assert_read_only_refused(Path::new(&dir));
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ro");
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o500)).unwrap();
+    if fs::write(dir.join("probe"), b"").is_err() {
+        // Not root: the permissions alone make the folder read-only.
+        assert_read_only_refused(&dir);
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        return;
+    }
+    // Root writes through permissions (CI runs as root): a read-only bind mount of the folder,
+    // in a mount namespace of the test's own, stops root too. The test runs itself there.
+    fs::remove_file(dir.join("probe")).unwrap();
+    let script = r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && exec "$2" --exact store::tests::store_reports_a_read_only_folder --nocapture"#;
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("unshare")
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(&dir)
+        .arg(&exe)
+        .env(READ_ONLY_DIR, &dir)
+        .output();
+    let ran = match &out {
+        // The test ran in the child: its verdict is the verdict.
+        Ok(o) if String::from_utf8_lossy(&o.stdout).contains("running 1 test") => {
+            assert!(
+                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("1 passed"),
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            true
+        }
+        _ => false,
+    };
+    if !ran {
+        let why = match &out {
+            Ok(o) => format!(
+                "a read-only bind mount was refused: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+            Err(e) => format!("cannot run unshare (package util-linux): {e}"),
+        };
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+        assert!(!ci, "this test cannot run under CI: {why}");
+        eprintln!("skipped: {why}");
+    }
+    // Nothing was written into the folder.
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
 }
 
 #[test]

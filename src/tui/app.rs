@@ -3,7 +3,7 @@
 //! at most one [`Command`] for the loop to run (save, open a link, quit). `update` does no IO and
 //! reads no clock: the loop passes the time in, so tests can script whole sessions.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::{Timestamp, ToSpan};
 
 use super::keys::{Action, Mode, action_for};
@@ -15,6 +15,7 @@ use crate::checks::{CheckResult, Verdict};
 use crate::discovery::{DiscoveryEvent, Stage};
 use crate::model::{Category, Device, DeviceId, Inventory, StepId, StepState};
 use crate::secrets::{Password, PasswordStyle};
+use crate::tui::textbox::TextBox;
 use crate::verify::Outcome;
 
 mod scan;
@@ -312,11 +313,13 @@ pub struct Wizard {
     /// Highlighted choice on the decide page.
     pub choice: usize,
     /// The reason being typed, when accepting a risk.
-    pub reason: Option<String>,
+    pub reason: Option<TextBox>,
     /// The step was marked done and its network check is running.
     pub checking: bool,
     /// What the check found, shown until the owner moves on.
     pub verdict: Option<CheckResult>,
+    /// The verdict is simulated (the demo home): nothing was sent.
+    pub simulated: bool,
 }
 
 impl Wizard {
@@ -330,6 +333,7 @@ impl Wizard {
             reason: None,
             checking: false,
             verdict: None,
+            simulated: false,
         }
     }
 }
@@ -338,7 +342,7 @@ impl Wizard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Typing a new name.
-    Rename(String),
+    Rename(TextBox),
     /// Choosing the kind of device; the cursor is an index into [`Category::ALL`].
     Category(usize),
     /// Asking whether to forget the device.
@@ -358,6 +362,10 @@ pub struct SecretView {
     pub note: String,
     /// Whether the note reports a problem.
     pub problem: bool,
+    /// The technical cause of the problem, shown after the note in plain words.
+    pub cause: Option<String>,
+    /// Still waiting for the keyring's answer.
+    pub waiting: bool,
 }
 
 /// Which screen is showing.
@@ -396,6 +404,8 @@ pub struct App {
     pub step_cursor: usize,
     /// Help overlay shown.
     pub show_help: bool,
+    /// How far the help overlay is scrolled (it is clamped when drawn).
+    pub help_scroll: u16,
     /// The status-line notice.
     pub notice: Option<Notice>,
     /// Where saving stands.
@@ -416,6 +426,8 @@ pub struct App {
     pub watch_news: Vec<crate::watch::WatchEvent>,
     /// A password being shown.
     pub secret: Option<SecretView>,
+    /// Every notice so far, whole, for the messages view.
+    pub log: crate::tui::messages::MessageLog,
     /// Fingerprint rules, to tell what each scanned device is.
     pub fingerprints: Option<std::sync::Arc<crate::identify::Fingerprints>>,
     /// The running scan's workflow (discovery, audit, saves), shared with the command line.
@@ -450,6 +462,7 @@ impl App {
             list_cursor: 0,
             step_cursor: 0,
             show_help: false,
+            help_scroll: 0,
             notice,
             save: SaveStatus::default(),
             now,
@@ -461,9 +474,19 @@ impl App {
             watch_news: Vec::new(),
             fingerprints: None,
             secret: None,
+            log: crate::tui::messages::MessageLog::default(),
             workflow: None,
             local_nets: Vec::new(),
         }
+        .with_first_notice()
+    }
+
+    /// Keeps the opening notice in the messages log too.
+    fn with_first_notice(mut self) -> Self {
+        if let Some(notice) = &self.notice {
+            self.log.push(notice);
+        }
+        self
     }
 
     /// Audits with this computer's own networks `nets` (the checks send nothing elsewhere).
@@ -538,6 +561,9 @@ impl App {
         if self.secret.is_some() {
             return Mode::Info;
         }
+        if self.log.open {
+            return Mode::Messages;
+        }
         match &self.screen {
             Screen::List => Mode::List,
             Screen::NeedsYou { .. } => Mode::NeedsYou,
@@ -588,16 +614,7 @@ impl App {
 
     /// True when `step` still needs the owner on `device` now (to do or failed, and not snoozed).
     pub fn is_open(&self, device: &Device, step: &Step) -> bool {
-        let open_state = matches!(
-            device.step_state(&step.id),
-            StepState::Todo | StepState::Failed
-        );
-        let snoozed = device
-            .progress
-            .get(&step.id)
-            .and_then(|p| p.snoozed_until)
-            .is_some_and(|until| until > self.now);
-        open_state && !snoozed
+        crate::standing::step_status(device, &step.id, self.now).needs_owner()
     }
 
     /// Applies one message. Does no IO; returns the work the loop should do.
@@ -699,11 +716,13 @@ impl App {
     }
 
     pub(super) fn notice(&mut self, tone: Tone, text: impl Into<String>) {
-        self.notice = Some(Notice {
+        let notice = Notice {
             text: text.into(),
             tone,
             at: self.now,
-        });
+        };
+        self.log.push(&notice);
+        self.notice = Some(notice);
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Option<Command> {
@@ -714,6 +733,10 @@ impl App {
             }
             return None;
         };
+        if mode == Mode::Typing && matches!(action, Action::EditText | Action::DeleteChar) {
+            self.type_text(key);
+            return None;
+        }
         if action == Action::Quit {
             self.quitting = true;
             // What a running scan found so far is saved before leaving.
@@ -725,6 +748,11 @@ impl App {
         }
         if action == Action::ToggleHelp {
             self.show_help = !self.show_help;
+            self.help_scroll = 0;
+            return None;
+        }
+        if action == Action::ToggleMessages {
+            self.log.toggle();
             return None;
         }
         if action == Action::Rescan {
@@ -738,8 +766,23 @@ impl App {
         }
         match mode {
             Mode::Help => {
-                if action == Action::Back {
-                    self.show_help = false;
+                match action {
+                    Action::Back => self.show_help = false,
+                    Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    Action::Down => {
+                        let last = crate::tui::screens::help::line_count();
+                        self.help_scroll = self.help_scroll.saturating_add(1).min(last);
+                    }
+                    _ => {}
+                }
+                None
+            }
+            Mode::Messages => {
+                match action {
+                    Action::Back => self.log.open = false,
+                    Action::Up => self.log.scroll = self.log.scroll.saturating_add(1),
+                    Action::Down => self.log.scroll = self.log.scroll.saturating_sub(1),
+                    _ => {}
                 }
                 None
             }
@@ -864,7 +907,7 @@ impl App {
             Action::Back => self.screen = Screen::List,
             Action::Rename => {
                 let current = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
-                self.edit = Some(Edit::Rename(current));
+                self.edit = Some(Edit::Rename(TextBox::new(&current, NAME_MAX_CHARS)));
             }
             Action::SetCategory => {
                 let current = self.device(&id).map(|d| d.category).unwrap_or_default();
@@ -936,7 +979,7 @@ impl App {
             }
             Action::Up => wizard.scroll = wizard.scroll.saturating_sub(1),
             Action::Down => wizard.scroll = wizard.scroll.saturating_add(1),
-            Action::NextPage if wizard.verdict.is_some() || wizard.checking => {
+            Action::NextPage | Action::Pick if wizard.verdict.is_some() || wizard.checking => {
                 let (id, step) = (wizard.device.clone(), wizard.step.clone());
                 let label = self
                     .device(&id)
@@ -945,14 +988,21 @@ impl App {
                 let message = format!("{step} is {label}.");
                 return Some(self.after_change(id, step, message));
             }
+            // Paging never decides: only Enter or a choice's letter does.
             Action::NextPage if wizard.page == WizardPage::Decide => {
+                self.notice(
+                    Tone::Info,
+                    "This is the last page: Enter picks the highlighted choice, or press its letter.",
+                );
+            }
+            Action::Pick if wizard.page == WizardPage::Decide => {
                 let choice = Choice::ALL
                     .get(wizard.choice)
                     .copied()
                     .unwrap_or(Choice::Later);
                 return self.choose(choice);
             }
-            Action::NextPage => {
+            Action::NextPage | Action::Pick => {
                 wizard.page = WizardPage::ALL[(page_index + 1).min(2)];
                 wizard.scroll = 0;
             }
@@ -994,14 +1044,12 @@ impl App {
                 wizard.reason = None;
                 None
             }
-            Action::DeleteChar => {
-                if let Some(r) = wizard.reason.as_mut() {
-                    r.pop();
-                }
-                None
-            }
             Action::Confirm => {
-                let reason = wizard.reason.as_deref().unwrap_or("").trim().to_string();
+                let reason = wizard
+                    .reason
+                    .as_ref()
+                    .map(|r| r.text().trim().to_string())
+                    .unwrap_or_default();
                 if reason.is_empty() {
                     self.notice(
                         Tone::Error,
@@ -1016,21 +1064,15 @@ impl App {
         }
     }
 
-    /// Adds a typed character to whichever text is being typed.
+    /// Passes a key to whichever text box is open.
     fn type_text(&mut self, key: KeyEvent) {
-        let KeyCode::Char(c) = key.code else {
-            return;
-        };
         let text = match (&mut self.edit, &mut self.screen) {
-            (Some(Edit::Rename(name)), _) => Some((name, NAME_MAX_CHARS)),
-            (None, Screen::Wizard(w)) => w.reason.as_mut().map(|r| (r, REASON_MAX_CHARS)),
+            (Some(Edit::Rename(name)), _) => Some(name),
+            (None, Screen::Wizard(w)) => w.reason.as_mut(),
             _ => None,
         };
-        if let Some((text, max)) = text
-            && !c.is_control()
-            && text.chars().count() < max
-        {
-            text.push(c);
+        if let Some(text) = text {
+            text.handle(key);
         }
     }
 
@@ -1039,16 +1081,12 @@ impl App {
             return None;
         };
         match action {
-            Action::DeleteChar => {
-                name.pop();
-                None
-            }
             Action::Back => {
                 self.edit = None;
                 None
             }
             Action::Confirm => {
-                let name = name.trim().to_string();
+                let name = name.text().trim().to_string();
                 self.edit = None;
                 let id = self.detail_device()?;
                 let device = self.inventory.device_mut(&id)?;
@@ -1150,6 +1188,8 @@ impl App {
             password: None,
             note: note.into(),
             problem: false,
+            cause: None,
+            waiting: true,
         });
         Some(command)
     }
@@ -1162,13 +1202,15 @@ impl App {
             return; // closed before the answer came
         };
         view.password = Some(password);
+        view.waiting = false;
         match kept {
             Ok(()) => {
                 view.note = "Kept in your keyring under this device. Set it on the device now; s shows it again.".into();
                 view.problem = false;
             }
             Err(why) => {
-                view.note = format!("Not kept: {why}");
+                view.note = crate::tui::screens::secret::NOT_KEPT.into();
+                view.cause = Some(why);
                 view.problem = true;
             }
         }
@@ -1178,6 +1220,7 @@ impl App {
         let Some(view) = self.secret.as_mut() else {
             return;
         };
+        view.waiting = false;
         match result {
             Ok(Some(password)) => {
                 view.password = Some(password);
@@ -1189,7 +1232,8 @@ impl App {
                 view.problem = false;
             }
             Err(why) => {
-                view.note = why;
+                view.note = crate::tui::screens::secret::CANNOT_READ.into();
+                view.cause = Some(why);
                 view.problem = true;
             }
         }
@@ -1219,7 +1263,7 @@ impl App {
                 if let Screen::Wizard(w) = &mut self.screen {
                     w.page = WizardPage::Decide;
                     w.choice = 2;
-                    w.reason = Some(String::new());
+                    w.reason = Some(TextBox::new("", REASON_MAX_CHARS));
                 }
                 None
             }
@@ -1252,6 +1296,9 @@ impl App {
             && self.can_scan
             && self.catalog.step(&step).is_some_and(|s| s.check.is_some())
             && self.device(&id).is_some_and(|d| d.ip.is_some());
+        let simulated = state == StepState::Done
+            && !self.can_scan
+            && self.catalog.step(&step).is_some_and(|s| s.check.is_some());
         let asks_logins = state == StepState::Done
             && self
                 .catalog
@@ -1263,6 +1310,20 @@ impl App {
         // Marking a password step done asks for the factory logins to be tried again.
         if asks_logins && device.login_check_allowed {
             device.login_check.requested = true;
+        }
+        if simulated {
+            // The demo: say so, and show a verdict labelled as simulated.
+            let result = self.catalog.step(&step).map(crate::demo::simulated_check);
+            if let Screen::Wizard(w) = &mut self.screen {
+                w.page = WizardPage::Decide;
+                w.verdict = result;
+                w.simulated = true;
+            }
+            self.notice(
+                Tone::Info,
+                format!("{step} marked done. The demo home is simulated: nothing was sent, and the verdict shown is simulated."),
+            );
+            return Some(self.bump_save());
         }
         if verify {
             // Stay on the step: the check's verdict shows here when it comes back.

@@ -24,6 +24,8 @@ pub enum Mode {
     Info,
     /// The help overlay.
     Help,
+    /// The messages log.
+    Messages,
 }
 
 /// Something the owner asks for.
@@ -43,8 +45,10 @@ pub enum Action {
     Guide,
     /// Go back one level.
     Back,
-    /// Next wizard page.
+    /// Next wizard page (never decides anything).
     NextPage,
+    /// Enter in the wizard: next page, or pick the highlighted choice on the decide page.
+    Pick,
     /// Previous wizard page.
     PrevPage,
     /// Mark the step done.
@@ -59,8 +63,10 @@ pub enum Action {
     OpenLink,
     /// Confirm the typed reason.
     Confirm,
-    /// Delete the last typed character.
+    /// Delete the character before the cursor.
     DeleteChar,
+    /// Edit the typed text: move the cursor, clear it, delete a word.
+    EditText,
     /// Scan the network (again).
     Rescan,
     /// Show the Fix first list.
@@ -89,6 +95,8 @@ pub enum Action {
     Yes,
     /// Show or hide the help overlay.
     ToggleHelp,
+    /// Show or hide the messages log.
+    ToggleMessages,
     /// Leave porchlight.
     Quit,
 }
@@ -117,6 +125,8 @@ const ALL_BUT_TYPING: &[Mode] = &[
     Mode::Wizard,
     Mode::Picker,
     Mode::NeedsYou,
+    Mode::Help,
+    Mode::Messages,
 ];
 
 /// Every key binding, in the order the help shows them.
@@ -207,7 +217,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "P",
         action: Action::MakeRandomPassword,
         short: "random",
-        help: "make 24 random characters",
+        help: "make a random password",
     },
     Binding {
         modes: &[Mode::Wizard, Mode::Detail],
@@ -267,16 +277,24 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         modes: &[Mode::Wizard],
-        keys: &[KeyCode::Right, KeyCode::Tab, KeyCode::Enter],
-        label: "→ Tab Enter",
+        keys: &[KeyCode::Right, KeyCode::Tab, KeyCode::PageDown],
+        label: "→ Tab PgDn",
         action: Action::NextPage,
         short: "next",
-        help: "next page; Enter picks",
+        help: "next page (never picks)",
     },
     Binding {
         modes: &[Mode::Wizard],
-        keys: &[KeyCode::Left, KeyCode::BackTab],
-        label: "← S-Tab",
+        keys: &[KeyCode::Enter],
+        label: "Enter",
+        action: Action::Pick,
+        short: "pick",
+        help: "pick highlighted choice",
+    },
+    Binding {
+        modes: &[Mode::Wizard],
+        keys: &[KeyCode::Left, KeyCode::BackTab, KeyCode::PageUp],
+        label: "← S-Tab PgUp",
         action: Action::PrevPage,
         short: "back a page",
         help: "previous page",
@@ -319,7 +337,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "o",
         action: Action::OpenLink,
         short: "open link",
-        help: "open help page in browser",
+        help: "open help in browser",
     },
     Binding {
         modes: &[Mode::Typing, Mode::Picker],
@@ -338,7 +356,44 @@ pub const BINDINGS: &[Binding] = &[
         help: "delete a character",
     },
     Binding {
-        modes: &[Mode::Detail, Mode::Help, Mode::NeedsYou, Mode::Info],
+        modes: &[Mode::Typing],
+        keys: &[
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Delete,
+        ],
+        label: "← → Home End",
+        action: Action::EditText,
+        short: "move",
+        help: "move in the text",
+    },
+    // Ctrl-U and Ctrl-W are matched in `action_for` (the table holds plain keys only).
+    Binding {
+        modes: &[Mode::Typing],
+        keys: &[],
+        label: "Ctrl-U",
+        action: Action::EditText,
+        short: "clear",
+        help: "clear the text",
+    },
+    Binding {
+        modes: &[Mode::Typing],
+        keys: &[],
+        label: "Ctrl-W",
+        action: Action::EditText,
+        short: "delete word",
+        help: "delete word to the left",
+    },
+    Binding {
+        modes: &[
+            Mode::Detail,
+            Mode::Help,
+            Mode::NeedsYou,
+            Mode::Info,
+            Mode::Messages,
+        ],
         keys: &[KeyCode::Esc, KeyCode::Left, KeyCode::Char('h')],
         label: "Esc ←",
         action: Action::Back,
@@ -388,6 +443,20 @@ pub const BINDINGS: &[Binding] = &[
             Mode::List,
             Mode::Detail,
             Mode::Wizard,
+            Mode::NeedsYou,
+            Mode::Messages,
+        ],
+        keys: &[KeyCode::Char('M')],
+        label: "M",
+        action: Action::ToggleMessages,
+        short: "messages",
+        help: "all recent messages, whole",
+    },
+    Binding {
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Wizard,
             Mode::Help,
             Mode::NeedsYou,
         ],
@@ -399,15 +468,18 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// The action for `key` in `mode`, if any. Ctrl-C always quits. In the reason box, Left and `h`
-/// are text, not "back"; only Esc leaves it.
+/// The action for `key` in `mode`, if any. Ctrl-C always quits; in a text box Ctrl-U and Ctrl-W
+/// edit, and no other Ctrl or Alt key means anything. In a text box, letters are text, not
+/// commands; only Esc leaves it.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+        return match key.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            KeyCode::Char('u' | 'w') if mode == Mode::Typing => Some(Action::EditText),
+            _ => None,
+        };
     }
-    if mode == Mode::Typing
-        && !matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace)
-    {
+    if mode == Mode::Typing && matches!(key.code, KeyCode::Char(_)) {
         return None;
     }
     BINDINGS
@@ -443,6 +515,7 @@ mod tests {
             Mode::Confirm,
             Mode::Info,
             Mode::Help,
+            Mode::Messages,
         ] {
             let mut seen = Vec::new();
             for b in bindings_for(mode) {
@@ -468,5 +541,10 @@ mod tests {
         );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(Mode::Typing, ctrl_c), Some(Action::Quit));
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::Typing, ctrl_u), Some(Action::EditText));
+        assert_eq!(action_for(Mode::List, ctrl_u), None);
+        let ctrl_q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Mode::List, ctrl_q), None);
     }
 }

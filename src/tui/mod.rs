@@ -5,9 +5,12 @@
 pub mod app;
 pub mod fix_first;
 pub mod keys;
+pub mod messages;
 pub mod panic;
 pub mod render;
 pub mod screens;
+pub mod textbox;
+pub mod wrap;
 
 use std::sync::Arc;
 use std::time::Duration;

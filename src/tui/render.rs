@@ -8,7 +8,7 @@
 //! ├──────────────────────────────────────────────────────────┤
 //! │ scan progress (only while a scan runs)                    │  0 or 1 row
 //! ├──────────────────────────────────────────────────────────┤
-//! │ status line: last notice or save state · key hints        │  1 row
+//! │ status line: last notice or save state · key hints        │  1 or 2 rows
 //! └──────────────────────────────────────────────────────────┘
 //! ```
 //! The help overlay is drawn over the body when asked for. Everything is laid out with
@@ -44,11 +44,12 @@ pub fn selected() -> Style {
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
     let scanning = app.scan.as_ref().filter(|s| s.running);
+    let status_rows = screens::status::status_height(app, frame.area().width);
     let [header, body, progress, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(u16::from(scanning.is_some())),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
     ])
     .areas(frame.area());
     screens::status::render_header(app, frame, header);
@@ -63,9 +64,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     screens::status::render_status(app, frame, status);
     if let Some(secret) = &app.secret {
-        screens::secret::render(secret, frame, body);
+        screens::secret::render(secret, frame, frame.area());
+    }
+    if app.log.open {
+        screens::messages::render(app, frame, body);
     }
     if app.show_help {
-        screens::help::render(frame, body);
+        screens::help::render(app.help_scroll, frame, body);
     }
 }

@@ -479,7 +479,7 @@ fn unavailable() -> Option<String> {
 
 /// True when the test homes can be built here (root, the daemons installed, `ip netns add`
 /// permitted). Otherwise prints why and returns false so the test can return early, except under
-/// CI (`CI=true`), where it panics: CI must run these tests.
+/// CI (`CI=true` or `CI=1`), where it panics: CI must run these tests.
 pub fn require_root() -> bool {
     static WHY: OnceLock<Option<String>> = OnceLock::new();
     let Some(why) = WHY.get_or_init(unavailable) else {
@@ -489,7 +489,8 @@ pub fn require_root() -> bool {
     if ci {
         panic!("network-namespace tests cannot run under CI=true: {why}");
     }
-    eprintln!("skipping: network-namespace tests need root (run as root or under CI=true): {why}");
+    // The real reason: not root, a missing package by name, or namespaces not permitted.
+    eprintln!("skipped: the network-namespace test home cannot be built here: {why}");
     false
 }
 

@@ -160,7 +160,7 @@ impl App {
     pub(super) fn on_audited(&mut self, done: crate::session::AuditDone) -> Option<Command> {
         let now = self.now;
         let workflow = self.workflow.as_mut()?;
-        let effects = workflow.on_audited(&mut self.inventory, done, now);
+        let effects = workflow.on_audited(&self.catalog, &mut self.inventory, done, now);
         self.effects(effects)
     }
 

@@ -55,7 +55,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     );
 
     let steps = app.steps_of(device);
-    let progress = app.catalog.progress(device);
+    let progress = app.catalog.progress(device, app.now);
     let score = crate::score::device_score(&app.catalog, device);
     let due_ctx = crate::reminders::DueContext::new(&app.inventory, app.tz.clone());
     // Narrow terminals leave the due date out, so the step titles stay readable.

@@ -60,6 +60,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // Only the rows that fit are built: a home of a thousand devices draws as fast as ten.
     let visible = usize::from(table_area.height.saturating_sub(2)).max(1);
     let first = (app.list_cursor + 1).saturating_sub(visible);
+    let name_width = app
+        .inventory
+        .devices
+        .iter()
+        .map(|d| d.name.chars().count() + if d.known { 0 } else { 4 })
+        .max()
+        .unwrap_or(4)
+        .clamp(12, 32) as u16;
+    let columns = fit_columns(table_area.width, name_width);
     let rows = app
         .inventory
         .devices
@@ -67,56 +76,116 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .skip(first)
         .take(visible)
         .map(|d| {
-            let progress = app.catalog.progress(d);
+            let progress = app.catalog.progress(d, app.now);
             let problems = app.problems_on(d);
-            let mut name = vec![Span::raw(d.name.as_str())];
-            if !d.known {
-                name.push(Span::styled(
-                    " new",
-                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-                ));
-            }
-            let address = match d.ip {
-                Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
-                _ => Span::styled("offline", dim()),
-            };
-            // A problem found on the device shows as a red ✗ in place of its light.
-            let light = if problems > 0 {
-                Span::styled(
+            let cells = columns.iter().map(|column| match column {
+                // A problem found on the device shows as a red ✗ in place of its light.
+                Column::Light if problems > 0 => Cell::from(Span::styled(
                     "✗",
                     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-                )
-            } else {
-                light_span(progress.light())
-            };
-            Row::new(vec![
-                Cell::from(light),
-                Cell::from(Line::from(name)),
-                Cell::from(d.category.label()),
-                Cell::from(d.vendor.as_deref().unwrap_or("?")),
-                Cell::from(address),
-                Cell::from(progress_line(progress)),
-            ])
+                )),
+                Column::Light => Cell::from(light_span(progress.light())),
+                Column::Name => {
+                    let mut name = vec![Span::raw(d.name.as_str())];
+                    if !d.known {
+                        name.push(Span::styled(
+                            " new",
+                            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                        ));
+                    }
+                    Cell::from(Line::from(name))
+                }
+                Column::Kind => Cell::from(d.category.label()),
+                Column::Maker => Cell::from(d.vendor.as_deref().unwrap_or("?")),
+                Column::Address => Cell::from(match d.ip {
+                    Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
+                    _ => Span::styled("offline", dim()),
+                }),
+                Column::Progress => Cell::from(progress_line(progress)),
+            });
+            Row::new(cells.collect::<Vec<_>>())
         });
-    let header = Row::new(["", "Name", "Kind", "Maker", "Address", "Progress"]).style(dim());
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Fill(3),
-            Constraint::Length(12),
-            Constraint::Fill(2),
-            Constraint::Length(15),
-            Constraint::Length(12),
-        ],
-    )
-    .header(header)
-    .block(block)
-    .row_highlight_style(selected())
-    .highlight_symbol("▶ ");
+    let header = Row::new(columns.iter().map(|c| c.title())).style(dim());
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|c| match c {
+            Column::Name => Constraint::Min(name_width.min(table_area.width.saturating_sub(4))),
+            Column::Maker => Constraint::Fill(1),
+            other => Constraint::Length(other.width()),
+        })
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .row_highlight_style(selected())
+        .highlight_symbol("▶ ");
     let mut state = TableState::new().with_selected(Some(app.list_cursor - first));
     frame.render_stateful_widget(table, table_area, &mut state);
     frame.render_widget(Paragraph::new(summary(app)).style(dim()), footer);
+}
+
+/// A column of the device list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The traffic light.
+    Light,
+    /// The name and the "new" marker.
+    Name,
+    /// The kind of device.
+    Kind,
+    /// The maker.
+    Maker,
+    /// The address, or "offline".
+    Address,
+    /// The progress bar and count.
+    Progress,
+}
+
+impl Column {
+    fn title(self) -> &'static str {
+        match self {
+            Column::Light => "",
+            Column::Name => "Name",
+            Column::Kind => "Kind",
+            Column::Maker => "Maker",
+            Column::Address => "Address",
+            Column::Progress => "Progress",
+        }
+    }
+
+    /// The width it needs (the maker's is its least).
+    fn width(self) -> u16 {
+        match self {
+            Column::Light => 1,
+            Column::Name => 12,
+            Column::Kind => 12,
+            Column::Maker => 10,
+            Column::Address => 15,
+            Column::Progress => 11,
+        }
+    }
+}
+
+/// The columns that fit in `width` with the names `name_width` wide: they give way in the order
+/// maker, address, progress, kind; the light and the name (with its "new" marker) always stay.
+pub fn fit_columns(width: u16, name_width: u16) -> Vec<Column> {
+    use Column::*;
+    let mut columns = vec![Light, Name, Kind, Maker, Address, Progress];
+    // The highlight symbol takes two columns; each column after the first one space.
+    let needed = |cols: &[Column]| -> u16 {
+        let widths: u16 = cols
+            .iter()
+            .map(|c| if *c == Name { name_width } else { c.width() })
+            .sum();
+        widths + 2 + cols.len().saturating_sub(1) as u16
+    };
+    for drop in [Maker, Address, Progress, Kind] {
+        if needed(&columns) <= width {
+            break;
+        }
+        columns.retain(|c| *c != drop);
+    }
+    columns
 }
 
 /// A five-cell bar and the count: `██░░░ 4/18`.
@@ -144,7 +213,7 @@ fn summary(app: &App) -> String {
         if app.problems_on(d) > 0 {
             with_problems += 1;
         }
-        let p = app.catalog.progress(d);
+        let p = app.catalog.progress(d, app.now);
         if p.total > 0 && p.settled == p.total {
             done += 1;
         }

@@ -3,6 +3,7 @@
 pub mod detail;
 pub mod help;
 pub mod list;
+pub mod messages;
 pub mod needs;
 pub mod scan;
 pub mod secret;
@@ -132,14 +133,21 @@ pub fn hanging(first: Span<'static>, text: &str, width: u16) -> Vec<ratatui::tex
 
 /// A one-field text box at the bottom of `area`, with a title and a key hint (for typing a reason or
 /// a name).
-pub fn text_box(frame: &mut ratatui::Frame, area: ratatui::layout::Rect, title: &str, text: &str) {
+pub fn text_box(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    title: &str,
+    text: &crate::tui::textbox::TextBox,
+) {
     use ratatui::layout::{Constraint, Layout};
     use ratatui::widgets::{Clear, Paragraph, Wrap};
     let [_, area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(5)]).areas(area);
-    let block = popup_block(title, "Enter save · Esc cancel", ACCENT);
+    let block = popup_block(title, "Enter save · Esc cancel · Ctrl-U clear", ACCENT);
+    let (before, after) = text.split();
     let line = ratatui::text::Line::from(vec![
-        Span::raw(text.to_string()),
+        Span::raw(before.to_string()),
         Span::styled("▏", heading()),
+        Span::raw(after.to_string()),
     ]);
     frame.render_widget(Clear, area);
     frame.render_widget(

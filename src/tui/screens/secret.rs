@@ -1,46 +1,90 @@
 //! A password on screen: the one just made for a device, or the one kept for it in the keyring.
-//! It stays until the owner closes it, and is dropped from memory then.
+//! It stays until the owner closes it, and is dropped from memory then. The popup grows to fit
+//! its text, so the note that matters most (the password was not kept) is never cut off.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::tui::app::SecretView;
 use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::wrap::wrap;
 
-/// Draws the password popup over `area`.
+/// What the popup says first when a new password could not be kept.
+pub const NOT_KEPT: &str = "This password was NOT kept anywhere: not in a keyring, not on disk. \
+     Put it in your password manager now, before you close this.";
+
+/// What the popup says first when the keyring could not be read.
+pub const CANNOT_READ: &str =
+    "porchlight could not read your keyring, so it cannot show a kept password.";
+
+/// Draws the password popup, centred in `area` (the whole terminal).
 pub fn render(view: &SecretView, frame: &mut Frame, area: Rect) {
-    let mut lines = vec![Line::from("")];
-    match &view.password {
-        Some(password) => lines.push(Line::styled(
-            format!("  {}", password.expose()),
-            Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
-        )),
-        None => lines.push(Line::styled("  …", dim())),
-    }
-    lines.push(Line::from(""));
+    let width = area.width.min(76);
+    // Borders and a two-column margin on each side.
+    let text_width = usize::from(width.saturating_sub(6)).max(1);
+    let pad = |s: String| format!("  {s}");
+    let password: Vec<Line> = match (&view.password, view.waiting) {
+        (Some(password), _) => wrap(password.expose(), text_width)
+            .into_iter()
+            .map(|l| {
+                Line::styled(
+                    pad(l),
+                    Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
+                )
+            })
+            .collect(),
+        (None, true) => vec![Line::styled(pad("…".into()), dim())],
+        (None, false) => Vec::new(),
+    };
     let note_style = if view.problem {
-        Style::new().fg(Color::Red)
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
     } else {
         dim()
     };
-    let width = area.width.min(80);
-    lines.extend(
-        super::hanging(Span::raw("  "), &view.note, width.saturating_sub(4))
-            .into_iter()
-            .map(|l| l.style(note_style)),
-    );
+    let note: Vec<Line> = wrap(&view.note, text_width)
+        .into_iter()
+        .map(|l| Line::styled(pad(l), note_style))
+        .collect();
+    let cause: Vec<Line> = view
+        .cause
+        .as_deref()
+        .map(|c| {
+            wrap(&format!("Cause: {c}"), text_width)
+                .into_iter()
+                .map(|l| Line::styled(pad(l), dim()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let room = usize::from(area.height.saturating_sub(2));
+    let needed = password.len() + note.len() + cause.len();
+    // Blank lines around the password only when there is room for them.
+    let spacers = room.saturating_sub(needed).min(3);
+    let mut lines = Vec::new();
+    if spacers >= 1 && !password.is_empty() {
+        lines.push(Line::from(""));
+    }
+    lines.extend(password);
+    if spacers >= 2 {
+        lines.push(Line::from(""));
+    }
+    lines.extend(note);
+    if spacers >= 3 && !cause.is_empty() {
+        lines.push(Line::from(""));
+    }
+    lines.extend(cause);
+    let height = (lines.len() as u16).saturating_add(2).min(area.height);
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(area);
-    let [popup] = Layout::vertical([Constraint::Length(8.min(area.height))])
+    let [popup] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::bordered()
                 .border_type(BorderType::Rounded)
                 .border_style(Style::new().fg(ACCENT))
@@ -48,10 +92,7 @@ pub fn render(view: &SecretView, frame: &mut Frame, area: Rect) {
                     format!(" Password for {} ", view.device_name),
                     heading(),
                 ))
-                .title_bottom(Span::styled(
-                    " Esc closes and clears it from the screen ",
-                    dim(),
-                )),
+                .title_bottom(Span::styled(" Esc closes and clears it ", dim())),
         ),
         popup,
     );

@@ -181,6 +181,10 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
         ];
     };
     let (title, color) = match result.verdict {
+        _ if wizard.simulated => (
+            "◇ Simulated verdict (demo home): nothing was checked.",
+            Color::Cyan,
+        ),
         Verdict::Pass if result.unconfirmed.is_some() => (
             "◐ Verified in part: what porchlight can see is fixed.",
             Color::Green,

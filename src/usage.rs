@@ -1,0 +1,93 @@
+//! Command-line conventions shared by every command: a mistyped command line is one line on
+//! standard error and exit status 2; completions for shells and the manual page, generated from
+//! the same definition clap parses.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+use clap::error::ErrorKind;
+
+/// The exit status of a mistyped command line (an unknown flag, a bad value).
+pub const USAGE_EXIT_CODE: u8 = 2;
+
+/// A mistake on the command line found after parsing (a flag where it means nothing, a file name
+/// whose format cannot be told). Exits with status 2, like clap's own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// clap's error as one line: its message, then its tips, then where to look.
+pub fn one_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("Usage:") || line.starts_with("For more information")
+        {
+            continue;
+        }
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        parts.push(line.to_string());
+    }
+    let mut text = parts.join("; ");
+    text.push_str(" (porchlight --help lists every command and flag)");
+    text
+}
+
+/// What the binary does with an error from clap: help and version are printed as they are (status
+/// 0); every other error is one line on standard error, status 2.
+pub fn exit_for(error: &clap::Error) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("porchlight: {}", one_line(error));
+            ExitCode::from(USAGE_EXIT_CODE)
+        }
+    }
+}
+
+/// Writes the completion script for `shell` to `out`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut impl Write) -> std::io::Result<()> {
+    let mut command = crate::cli::Cli::command();
+    clap_complete::generate(shell, &mut command, "porchlight", out);
+    out.flush()
+}
+
+/// Writes the manual page (roff, for `man`) to `out`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_man(out: &mut impl Write) -> std::io::Result<()> {
+    let command = crate::cli::Cli::command();
+    let man = clap_mangen::Man::new(command);
+    man.render(out)?;
+    out.flush()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        for args in [
+            &["porchlight", "--frobnicate"][..],
+            &["porchlight", "report", "--format", "pdf"],
+            &["porchlight", "remind", "--by", "tomorrow"],
+            &["porchlight", "devicez"],
+        ] {
+            let e = crate::cli::Cli::try_parse_from(args).unwrap_err();
+            let line = one_line(&e);
+            assert!(!line.contains('\n'), "{line}");
+            assert!(line.len() > 30, "{line}");
+        }
+    }
+}
