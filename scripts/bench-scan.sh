@@ -14,7 +14,11 @@
 #        nmap -n -sn SUBNET              (host discovery)
 #        nmap -n -sS -p RISKY LIVE_HOSTS (the risky ports, on the live hosts only)
 #      and on the crowd, porchlight's ping stage (from its -v log) against nmap -sn;
-#   4. prints a table of medians and the ratio porchlight / nmap -sn; tears the homes down.
+#   4. prints a table of medians and the ratio porchlight / nmap -sn, and the completeness of the
+#      home's RUNS scans: in how many runs every live host, every mDNS service (type and instance
+#      of every host, as announced by the home's avahi daemons: the union over all runs) and every
+#      identity (each host's kind, maker and name as most runs gave them) was there; tears the
+#      homes down.
 #
 # Needs root, nmap and the daemons the tests need (see .ci/run). Every packet stays inside the
 # namespaces the holder made.
@@ -195,3 +199,38 @@ echo "ratio porchlight ping stage / nmap -sn (home): $(ratio "$(stat home-ping)"
 if [ -n "${CROWD_SCANNER_NS:-}" ]; then
   echo "ratio porchlight ping stage / nmap -sn (crowd): $(ratio "$(stat crowd-ping)" "$(stat crowd-nmap-sn)")"
 fi
+
+# ---------------------------------------------------------------------------- completeness
+echo
+python3 - "$WORK" "$RUNS" "$STD_LIVE_HOSTS" <<'PY'
+import collections, json, sys
+work, runs, live = sys.argv[1], int(sys.argv[2]), set(sys.argv[3].split())
+scans = [json.load(open("%s/home-%d.json" % (work, i))) for i in range(1, runs + 1)]
+def services(scan):
+    return {(d["ip"], m["type"], m["instance"]) for d in scan["devices"] for m in d.get("mdns", [])}
+def identities(scan):
+    out = {}
+    for d in scan["devices"]:
+        i = d.get("identity") or {}
+        out[d["ip"]] = (i.get("category"), i.get("vendor"), i.get("name"))
+    return out
+every_service = set().union(*(services(s) for s in scans))
+votes = collections.defaultdict(collections.Counter)
+for s in scans:
+    for ip, ident in identities(s).items():
+        votes[ip][ident] += 1
+usual = {ip: c.most_common(1)[0][0] for ip, c in votes.items()}
+hosts_ok = sum({d["ip"] for d in s["devices"]} == live for s in scans)
+services_ok = sum(services(s) == every_service for s in scans)
+ident_ok = sum(all(identities(s).get(ip) == want for ip, want in usual.items()) for s in scans)
+missed = collections.Counter()
+for s in scans:
+    for m in every_service - services(s):
+        missed[m] += 1
+print("Completeness of the home's %d scans (%d live hosts, %d mDNS services):" % (runs, len(live), len(every_service)))
+print("  every live host and no other:  %d of %d runs" % (hosts_ok, runs))
+print("  every mDNS service:            %d of %d runs" % (services_ok, runs))
+print("  every identity as usual:       %d of %d runs" % (ident_ok, runs))
+for (ip, kind, name), n in missed.most_common(5):
+    print("  missed %d times: %s %s on %s" % (n, kind, name, ip))
+PY

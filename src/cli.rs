@@ -264,7 +264,11 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
             "demo home (simulated)".to_string(),
         )
     } else {
-        (store.load()?, dir.display().to_string())
+        let inventory = store.load()?;
+        if let Some(notice) = store.take_merge_notice() {
+            eprintln!("porchlight: {notice}");
+        }
+        (inventory, dir.display().to_string())
     };
     let mut app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
         .with_fingerprints(Fingerprints::builtin()?)

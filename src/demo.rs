@@ -147,6 +147,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
                     (StepId::new(f.step), finding)
                 })
                 .collect(),
+            evidence: Default::default(),
         });
     }
     let mut inventory = Inventory {

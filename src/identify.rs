@@ -751,9 +751,11 @@ impl Seen {
                             .map(|v| Text::new(v))
                             .unwrap_or_default()
                     };
+                    // An SSDP reply's entry is named after its SERVER header: never a name.
+                    let header = service.txt.get("server") == Some(&service.name);
                     upnp.push(UpnpSeen {
                         kind: Text::new(&service.kind),
-                        friendly: Text::new(&service.name),
+                        friendly: Text::new(if header { "" } else { &service.name }),
                         manufacturer: field("manufacturer"),
                         model_name: field("modelName"),
                         model_number: field("modelNumber"),
@@ -983,10 +985,34 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
     let mut hinted: Vec<&Rule> = matched.iter().map(|(r, _)| *r).collect();
     hinted.sort_by_key(|r| (r.category != category, std::cmp::Reverse(r.weight)));
 
-    let vendor = seen
+    // A UPnP manufacturer that is a software author or stack (MiniDLNA's, Linux, OpenWrt) never
+    // names the maker; the evidence shows it beside the hardware address's maker.
+    // (Unless the hardware address names the same company: an Xbox is Microsoft's.)
+    let hardware_maker = seen.registry.as_ref().map(|r| rules.vendor_name(&r.shown));
+    let software_only = |u: &UpnpSeen| {
+        crate::makers::software_maker(&u.manufacturer.shown).is_some()
+            && hardware_maker.as_ref() != Some(&rules.vendor_name(&u.manufacturer.shown))
+    };
+    let (software, upnp_maker): (Vec<&UpnpSeen>, Vec<&UpnpSeen>) = seen
         .upnp
         .iter()
-        .find(|u| !u.manufacturer.is_empty())
+        .filter(|u| !u.manufacturer.is_empty())
+        .partition(|u| software_only(u));
+    if let Some(u) = software.first()
+        && let Some(maker) = crate::makers::software_maker(&u.manufacturer.shown)
+    {
+        let hardware = hardware_maker.as_ref().map_or_else(
+            || "the hardware address names no maker".to_string(),
+            |m| format!("the hardware address says {m}"),
+        );
+        evidence.push(Evidence {
+            signal: format!("UPnP manufacturer \"{}\"", u.manufacturer.quote()),
+            conclusion: format!("maker: not this one ({}); {hardware}", maker.why),
+            weight: 0,
+        });
+    }
+    let vendor = upnp_maker
+        .first()
         .map(|u| rules.vendor_name(&u.manufacturer.shown))
         .or_else(|| hinted.iter().find_map(|r| r.vendor.clone()))
         .or_else(|| first_txt(&seen, &rules.vendor_keys).map(|v| rules.vendor_name(&v.shown)))
@@ -997,12 +1023,15 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
     let model = seen
         .upnp
         .iter()
+        .filter(|u| !software_only(u))
         .find_map(|u| upnp_model(u, rules))
         .or_else(|| first_txt(&seen, &rules.model_keys).map(|t| t.shown.clone()))
         .or_else(|| hinted.iter().find_map(|r| r.model.clone()))
         .map(|m| clean(&m, FIELD_CHARS))
         .filter(|m| !m.is_empty());
 
+    // The device's own name: an mDNS "fn" style TXT name, the UPnP friendlyName (never a SERVER
+    // header), the mDNS instance. Host, DNS and NetBIOS names come after (see the inventory).
     let name = first_txt(&seen, &rules.name_keys)
         .or_else(|| {
             seen.upnp

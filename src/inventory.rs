@@ -25,24 +25,46 @@ pub struct Merged {
     pub new: bool,
     /// The device's id before, when the merge upgraded it (from an address to a hardware address).
     pub was: Option<DeviceId>,
+    /// Records this merge folded into the device: they were the same box, known by an address
+    /// only, now that its hardware address answered on that address. They are gone from the
+    /// inventory; their progress is the device's.
+    pub absorbed: Vec<DeviceId>,
 }
 
 /// Merges one sighting into `inventory` at `now`.
 pub fn merge(inventory: &mut Inventory, s: &Sighting, now: Timestamp) -> Merged {
     let index = find(inventory, s);
-    let (index, new) = match index {
+    let (mut index, new) = match index {
         Some(i) => (i, false),
         None => {
             inventory.devices.push(new_device(s, now));
             (inventory.devices.len() - 1, true)
         }
     };
-    // A hardware address proves who holds the IP now: nobody else keeps it.
-    if s.mac.is_some() {
+    // A hardware address proves who holds the IP now. A record known by that address alone was
+    // this box all along: it is folded in. A box with another hardware address no longer holds it.
+    let mut absorbed = Vec::new();
+    if let Some(mac) = s.mac {
+        let mut same_box = Vec::new();
         for (i, other) in inventory.devices.iter_mut().enumerate() {
-            if i != index && other.ip == Some(s.ip) {
+            if i == index {
+                continue;
+            }
+            let holds = other.ip == Some(s.ip);
+            if holds && other.mac.is_none_or(|m| m == mac) {
+                same_box.push(i);
+            } else if holds {
                 other.ip = None;
             }
+            other.evidence.other_ips.retain(|ip| *ip != s.ip);
+        }
+        for i in same_box.into_iter().rev() {
+            let record = inventory.devices.remove(i);
+            if i < index {
+                index -= 1;
+            }
+            absorbed.push(record.id.clone());
+            crate::duplicates::absorb(&mut inventory.devices[index], record);
         }
     }
     let device = &mut inventory.devices[index];
@@ -51,6 +73,7 @@ pub fn merge(inventory: &mut Inventory, s: &Sighting, now: Timestamp) -> Merged 
         id: device.id.clone(),
         new,
         was,
+        absorbed,
     }
 }
 
@@ -62,8 +85,12 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     {
         return Some(i);
     }
+    // A UDN ties a sighting to a device at the same address, or to one whose hardware address is
+    // not known yet: two boxes can announce one UDN (cloned firmware, an imitation).
     if let Some(udn) = s.upnp.as_ref().and_then(|u| u.udn.as_deref())
-        && let Some(i) = devices.iter().position(|d| device_udn(d) == Some(udn))
+        && let Some(i) = devices.iter().position(|d| {
+            device_udn(d) == Some(udn) && (d.ip == Some(s.ip) || d.mac.is_none() || s.mac == d.mac)
+        })
     {
         return Some(i);
     }
@@ -76,9 +103,10 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
     }) {
         return Some(i);
     }
-    devices
-        .iter()
-        .position(|d| d.ip == Some(s.ip) && (s.mac.is_none() || d.mac.is_none()))
+    devices.iter().position(|d| {
+        (d.ip == Some(s.ip) || d.evidence.other_ips.contains(&s.ip))
+            && (s.mac.is_none() || d.mac.is_none())
+    })
 }
 
 /// Applies what identification concluded to `d`: kind, maker, model and name, never overriding
@@ -140,7 +168,20 @@ pub const FALLBACK_NAME: &str = "Unnamed device";
 
 /// Applies the sighting's facts; returns the old id when the id was upgraded.
 fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
-    d.ip = Some(s.ip);
+    // A new address becomes the main one (a DHCP change, or one more address of the same box);
+    // the one before is kept beside it. An address already known changes nothing.
+    match d.ip {
+        Some(ip) if ip == s.ip => {}
+        Some(_) if d.evidence.other_ips.contains(&s.ip) => {}
+        Some(old) => {
+            d.evidence.add_ip(old);
+            d.ip = Some(s.ip);
+        }
+        None => {
+            d.evidence.other_ips.retain(|ip| *ip != s.ip);
+            d.ip = Some(s.ip);
+        }
+    }
     d.last_seen = now;
     let mut was = None;
     if let Some(mac) = s.mac {
@@ -157,6 +198,12 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
     for service in &s.services {
         upsert_service(d, service.clone());
     }
+    for (source, name) in &s.names {
+        d.evidence.add_name(source, name);
+    }
+    for ip in &s.ipv6 {
+        d.evidence.add_ipv6(*ip);
+    }
     if let Some(upnp) = &s.upnp {
         upsert_service(
             d,
@@ -170,10 +217,19 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
                 txt: upnp_details(upnp),
             },
         );
-        if d.vendor.is_none() {
-            d.vendor.clone_from(&upnp.manufacturer);
+        // A software author or stack (MiniDLNA's, Linux, OpenWrt) is not the maker.
+        if d.vendor.is_none()
+            && let Some(maker) = upnp.manufacturer.as_deref()
+            && crate::makers::software_maker(maker).is_none()
+        {
+            d.vendor = Some(maker.to_string());
         }
-        if d.model.is_none() {
+        // Nor is the model of a software author's description the box's.
+        let software = upnp
+            .manufacturer
+            .as_deref()
+            .is_some_and(|m| crate::makers::software_maker(m).is_some());
+        if d.model.is_none() && !software {
             d.model = upnp
                 .model_name
                 .clone()
@@ -226,16 +282,19 @@ fn is_auto_name(d: &Device) -> bool {
     d.owner_name.is_none()
         && (d.name == FALLBACK_NAME
             || by_kind
-            || d.hostnames.iter().any(|h| short_host(h) == d.name))
+            || d.hostnames.iter().any(|h| short_host(h) == d.name)
+            || d.evidence.names.values().any(|n| *n == d.name)
+            // An older porchlight named devices after their SSDP SERVER header.
+            || d.services.iter().any(|s| s.txt.get("server") == Some(&d.name)))
 }
 
-/// The best name the device gives itself: a UPnP friendly name, an mDNS "fn" or instance name, or
-/// its host name.
+/// The best name the device gives itself: an mDNS "fn" name, its UPnP friendly name, an mDNS
+/// instance name, its host name, or a name from DNS, NetBIOS or LLMNR. Never an SSDP SERVER header.
 pub fn best_name(d: &Device) -> Option<String> {
     let upnp = d
         .services
         .iter()
-        .filter(|s| s.source == ServiceSource::Upnp)
+        .filter(|s| s.source == ServiceSource::Upnp && s.txt.get("server") != Some(&s.name))
         .map(|s| s.name.trim())
         .find(|n| !n.is_empty());
     let mdns_fn = d
@@ -251,11 +310,15 @@ pub fn best_name(d: &Device) -> Option<String> {
         .map(|s| s.name.trim())
         .find(|n| !n.is_empty());
     let host = d.hostnames.first().map(|h| short_host(h));
+    let other = ["dns", "netbios", "llmnr"]
+        .iter()
+        .find_map(|source| d.evidence.names.get(*source).cloned());
     mdns_fn
         .or(upnp)
         .or(mdns_instance)
         .map(str::to_string)
         .or(host)
+        .or(other)
 }
 
 fn short_host(h: &str) -> String {
@@ -383,6 +446,100 @@ mod tests {
         other.ip = "192.168.1.51".parse().unwrap();
         merge(&mut inv, &other, now());
         assert_eq!(inv.devices.len(), 3);
+    }
+
+    #[test]
+    fn one_mac_on_three_addresses_over_three_scans_is_one_record() {
+        let mut inv = Inventory::default();
+        let box_mac = mac("00:11:32:9a:be:01");
+        let ips: Vec<std::net::Ipv4Addr> = ["10.0.0.20", "10.0.0.21", "10.0.0.22"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let step = StepId::new("G-02");
+        for scan in 0..3 {
+            // Every scan: the sweep first (no hardware address), then the neighbour table, in an
+            // order that changes from scan to scan.
+            let mut order = ips.clone();
+            order.rotate_left(scan);
+            for ip in &order {
+                merge(&mut inv, &Sighting::new(Source::Icmp, *ip), now());
+            }
+            for ip in order.iter().rev() {
+                let mut arp = Sighting::new(Source::Arp, *ip);
+                arp.mac = Some(box_mac);
+                merge(&mut inv, &arp, now());
+            }
+            if scan == 0 {
+                inv.devices[0].set_step_state(&step, StepState::Done, now());
+            }
+            assert_eq!(inv.devices.len(), 1, "scan {scan}: {:#?}", inv.devices);
+        }
+        let d = &inv.devices[0];
+        assert_eq!(d.mac, Some(box_mac));
+        let mut all: Vec<_> =
+            d.ip.into_iter()
+                .chain(d.evidence.other_ips.clone())
+                .collect();
+        all.sort();
+        assert_eq!(all, ips, "every address of the box");
+        assert_eq!(d.step_state(&step), StepState::Done, "progress kept");
+    }
+
+    #[test]
+    fn a_server_header_never_names_a_device_and_a_software_author_is_not_the_maker() {
+        let mut inv = Inventory::default();
+        let ip = "192.168.1.1".parse().unwrap();
+        let mut reply = Sighting::new(Source::Ssdp, ip);
+        let server = "Debian/12 UPnP/1.1 MiniUPnPd/2.3.3";
+        reply.services.push(Service {
+            source: ServiceSource::Upnp,
+            kind: "urn:schemas-upnp-org:device:InternetGatewayDevice:1".into(),
+            name: server.into(),
+            port: Some(5000),
+            txt: BTreeMap::from([("server".to_string(), server.to_string())]),
+        });
+        merge(&mut inv, &reply, now());
+        assert_eq!(inv.devices[0].name, FALLBACK_NAME);
+        // An older file named it after the header: the description's name replaces it.
+        inv.devices[0].name = server.into();
+        let mut described = Sighting::new(Source::Ssdp, ip);
+        described.upnp = Some(UpnpInfo {
+            device_type: "urn:schemas-upnp-org:device:MediaServer:1".into(),
+            friendly_name: Some("DiskStation".into()),
+            manufacturer: Some("Justin Maggard".into()),
+            location: "http://192.168.1.1:8200/rootDesc.xml".into(),
+            ..UpnpInfo::default()
+        });
+        merge(&mut inv, &described, now());
+        let d = &inv.devices[0];
+        assert_eq!(d.name, "DiskStation");
+        assert_eq!(d.vendor, None, "MiniDLNA's author is not the maker");
+        assert_eq!(d.model, None, "nor is MiniDLNA's model the box's");
+    }
+
+    #[test]
+    fn two_boxes_announcing_one_udn_stay_two_devices() {
+        let mut inv = Inventory::default();
+        for (ip, hw) in [
+            ("10.0.0.13", "00:11:32:00:00:0d"),
+            ("10.0.0.20", "24:0a:c4:00:00:14"),
+        ] {
+            let ip = ip.parse().unwrap();
+            let mut arp = Sighting::new(Source::Arp, ip);
+            arp.mac = Some(mac(hw));
+            merge(&mut inv, &arp, now());
+            let mut described = Sighting::new(Source::Ssdp, ip);
+            described.upnp = Some(UpnpInfo {
+                device_type: "urn:schemas-upnp-org:device:MediaServer:1".into(),
+                udn: Some("uuid:4d696e69-444c-164e-9d41-001132a5b6c7".into()),
+                location: format!("http://{ip}:8200/rootDesc.xml"),
+                ..UpnpInfo::default()
+            });
+            merge(&mut inv, &described, now());
+        }
+        assert_eq!(inv.devices.len(), 2, "{:#?}", inv.devices);
+        assert!(inv.devices.iter().all(|d| device_udn(d).is_some()));
     }
 
     #[test]

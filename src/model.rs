@@ -1,6 +1,7 @@
 //! The domain model: devices, their identity, what was found on them and the owner's progress on
 //! each hardening step. Plain data with no IO, shared by the store, the catalog, the CLI and the TUI.
 
+pub use crate::evidence::Evidence;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -587,6 +588,9 @@ pub struct Device {
     /// The owner marked it as always on: `porchlight watch` says so when a scan misses it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub always_on: bool,
+    /// Further addresses and names the network gave.
+    #[serde(default, skip_serializing_if = "Evidence::is_empty")]
+    pub evidence: Evidence,
 }
 
 impl Device {
@@ -615,6 +619,7 @@ impl Device {
             login_check: LoginCheckRecord::default(),
             findings: BTreeMap::new(),
             always_on: false,
+            evidence: Evidence::default(),
         }
     }
 

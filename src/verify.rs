@@ -41,10 +41,10 @@ pub fn login_gate(check: &Check, device: &Device) -> Result<Option<LoginRun>, Ch
     login_policy::login_run_for(device).map(Some).map_err(|hold| {
         let next = match hold {
             login_policy::LoginHold::NotAllowed => {
-                "If this device is yours, allow the login check for it (L on the device):                  porchlight then tries a few factory logins that fit its maker and kind, once."
+                "If this device is yours, allow the login check for it (L on the device): porchlight then tries a few factory logins that fit its maker and kind, once."
             }
             login_policy::LoginHold::AlreadyTried { .. } => {
-                "Mark the password step done again after changing the password, and porchlight                  tries the factory logins once more."
+                "Mark the password step done again after changing the password, and porchlight tries the factory logins once more."
             }
         };
         CheckResult::unknown(hold.reason()).with_next(next)

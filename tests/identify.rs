@@ -581,3 +581,22 @@ fn escapes_cannot_forge_or_hide_a_match() {
     let id = identify(&d, &rules);
     assert_eq!(id.category, Category::Unknown, "{}", explain(&id));
 }
+
+#[test]
+fn a_software_author_as_upnp_manufacturer_never_replaces_the_hardware_maker() {
+    let (_, fixture) = fixtures()
+        .into_iter()
+        .find(|(name, _)| name == "synology-minidlna")
+        .unwrap();
+    let id = identify(&device_from(fixture.device, "192.168.1.30"), &rules());
+    assert_eq!(id.vendor.as_deref(), Some("Synology"), "{}", explain(&id));
+    assert_eq!(id.model, None, "MiniDLNA's model string is not the box's");
+    // Both makers are in the evidence, and why one was set aside.
+    let both = id
+        .evidence
+        .iter()
+        .find(|e| e.signal.contains("Justin Maggard"));
+    let both = both.unwrap_or_else(|| panic!("{}", explain(&id)));
+    assert!(both.conclusion.contains("MiniDLNA"), "{}", explain(&id));
+    assert!(both.conclusion.contains("Synology"), "{}", explain(&id));
+}

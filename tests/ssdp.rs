@@ -944,3 +944,39 @@ fn without_a_multicast_route_the_stage_fails_at_once() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test]
+async fn a_flood_from_one_host_never_hides_a_device_answering_after_it() {
+    // 3,000 replies from one host (more than the per-host cap, as a flooder sends them), then a
+    // real device's reply: both are found, and the device's description is read.
+    let (flood_addr, _) = http_server(lo(42), Behaviour::Serve(fixture("roku.xml"))).await;
+    let (nas_addr, nas_reads) =
+        http_server(lo(43), Behaviour::Serve(fixture("synology-nas.xml"))).await;
+    let mut replies: Vec<_> = (0..3000)
+        .map(|n| {
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nST: urn:flood:device:D{n}:1\r\nUSN: uuid:{n}::urn:flood:device:D{n}:1\r\nSERVER: flood/{n}\r\nLOCATION: http://{flood_addr}/desc.xml\r\n\r\n"
+            );
+            (lo(42), reply.into_bytes())
+        })
+        .collect();
+    let nas_reply = with_location(
+        &fixture("synology-nas.reply"),
+        &format!("http://{nas_addr}/description.xml"),
+    );
+    replies.push((lo(43), nas_reply));
+    let responder = start_responder(replies, 1).await;
+    let opts = options(responder.addr);
+    let (result, events, _) = run(&opts).await;
+    assert_eq!(result, Ok(2), "both hosts answered");
+    let (_, info) = upnp_of(&events, lo(43)).expect("the device after the flood is described");
+    assert!(info.manufacturer.is_some());
+    assert_eq!(nas_reads.load(Ordering::SeqCst), 1);
+    let notes = notes_of(&events);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("127.0.0.42") && n.contains("ignoring the rest from it")),
+        "{notes:?}"
+    );
+}

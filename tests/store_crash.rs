@@ -62,6 +62,7 @@ fn household(count: u64) -> Inventory {
                 always_on: false,
                 login_check: Default::default(),
                 findings: Default::default(),
+                evidence: Default::default(),
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
             d

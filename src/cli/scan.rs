@@ -42,6 +42,9 @@ pub(super) fn scan(
     // Open the store before scanning, so a damaged file or an unwritable folder stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
+    if let Some(notice) = store.take_merge_notice() {
+        eprintln!("porchlight: {notice}");
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     let mut summary = ScanSummary::new(scope.describe());
     summary.notes.extend(scope.notes.iter().cloned());
@@ -54,8 +57,9 @@ pub(super) fn scan(
     let nets = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
     let clock = std::time::Instant::now();
+    let config = ScanConfig::new(scope.clone()).remembering(&inventory);
     let interrupted = runtime.block_on(drive(
-        ScanConfig::new(scope.clone()),
+        config,
         &mut workflow,
         &Driven {
             catalog,

@@ -190,7 +190,7 @@ impl Watcher<'_> {
             rules: self.rules,
             store: self.store,
         };
-        let config = ScanConfig::new(self.scope.clone());
+        let config = ScanConfig::new(self.scope.clone()).remembering(&inventory);
         let stopped = drive(
             config,
             &mut workflow,

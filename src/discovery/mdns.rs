@@ -6,6 +6,11 @@
 //! whose address is in scope. The window is fixed (with a short grace for instances announced
 //! but still being resolved), the number of types and instances is capped,
 //! and every string is cleaned before it leaves this module.
+//!
+//! A type is browsed from the start, without waiting for the meta-query, when it is common in
+//! homes ([`COMMON_TYPES`]) or was seen in recent scans ([`MdnsOptions::known_types`]): an answer
+//! to the meta-query lost on a busy network then costs nothing. Announcements that arrive
+//! unasked for a browsed type are taken like answers.
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
@@ -21,6 +26,25 @@ use crate::sanitize::clean;
 
 /// The DNS-SD meta-query that lists the service types on the network.
 pub const META_QUERY: &str = "_services._dns-sd._udp.local.";
+
+/// Service types browsed in every scan from its first moment (common in homes).
+pub const COMMON_TYPES: &[&str] = &[
+    "_googlecast._tcp.local.",
+    "_airplay._tcp.local.",
+    "_raop._tcp.local.",
+    "_ipp._tcp.local.",
+    "_ipps._tcp.local.",
+    "_printer._tcp.local.",
+    "_pdl-datastream._tcp.local.",
+    "_http._tcp.local.",
+    "_smb._tcp.local.",
+    "_hap._tcp.local.",
+    "_spotify-connect._tcp.local.",
+    "_sonos._tcp.local.",
+    "_amzn-wplay._tcp.local.",
+    "_device-info._tcp.local.",
+    "_companion-link._tcp.local.",
+];
 
 /// How the browse is bounded.
 #[derive(Debug, Clone)]
@@ -42,6 +66,9 @@ pub struct MdnsOptions {
     pub max_instances: usize,
     /// The most TXT entries kept per instance.
     pub max_txt: usize,
+    /// Service types seen in recent scans (`_ipp._tcp` or `_ipp._tcp.local.`), browsed from the
+    /// start like [`COMMON_TYPES`].
+    pub known_types: Vec<String>,
 }
 
 impl Default for MdnsOptions {
@@ -55,7 +82,26 @@ impl Default for MdnsOptions {
             max_types: 64,
             max_instances: 1024,
             max_txt: 32,
+            known_types: Vec::new(),
         }
+    }
+}
+
+impl MdnsOptions {
+    /// Browses the service types the inventory's devices announced from the first moment (at most
+    /// `max_types`), so one lost answer to the meta-query does not lose them.
+    pub fn remember(&mut self, inventory: &crate::model::Inventory) {
+        let mut types: Vec<String> = inventory
+            .devices
+            .iter()
+            .flat_map(|d| &d.services)
+            .filter(|s| s.source == crate::model::ServiceSource::Mdns)
+            .map(|s| s.kind.clone())
+            .collect();
+        types.sort();
+        types.dedup();
+        types.truncate(self.max_types);
+        self.known_types = types;
     }
 }
 
@@ -111,10 +157,22 @@ async fn run(
     forward(daemon, META_QUERY, hard_end, tx.clone())?;
 
     let mut types = HashSet::new();
+    let early = COMMON_TYPES
+        .iter()
+        .map(|t| (*t).to_string())
+        .chain(opts.known_types.iter().filter_map(|t| type_domain(t)));
+    for ty in early {
+        if types.len() < opts.max_types && types.insert(ty.clone()) {
+            let _ = forward(daemon, &ty, hard_end, tx.clone());
+        }
+    }
     let mut instances = HashSet::new();
     let mut hosts = HashSet::new();
     // Instances announced but not resolved yet: the browse waits for them, up to `hard_end`.
     let mut pending: HashSet<String> = HashSet::new();
+    // Half way through the window, a browse that heard nothing at all (its first queries lost)
+    // asks again, once: every type it browses, and the meta-query.
+    let mut requery_at = Some(started + opts.window / 2);
     loop {
         let until = if pending.is_empty() {
             window_end
@@ -123,6 +181,15 @@ async fn run(
         };
         let event = tokio::select! {
             event = rx.recv() => event,
+            _ = tokio::time::sleep_until(requery_at.unwrap_or(until)), if requery_at.is_some() => {
+                requery_at = None;
+                if instances.is_empty() && pending.is_empty() {
+                    for ty in types.iter().map(String::as_str).chain([META_QUERY]) {
+                        let _ = forward(daemon, ty, hard_end, tx.clone());
+                    }
+                }
+                continue;
+            }
             _ = tokio::time::sleep_until(until) => None,
         };
         let Some(event) = event else { break };
@@ -170,6 +237,24 @@ async fn run(
         let _ = daemon.stop_browse(ty);
     }
     Ok(hosts.len())
+}
+
+/// `_ipp._tcp` or `_ipp._tcp.local.` as `_ipp._tcp.local.`, when it looks like a service type.
+fn type_domain(t: &str) -> Option<String> {
+    let t = t.trim().trim_end_matches('.');
+    let t = t.strip_suffix(".local").unwrap_or(t);
+    let mut labels = t.split('.');
+    let (Some(service), Some(proto), None) = (labels.next(), labels.next(), labels.next()) else {
+        return None;
+    };
+    let valid = service.len() > 1
+        && service.len() <= 64
+        && service.starts_with('_')
+        && service[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && matches!(proto, "_tcp" | "_udp");
+    valid.then(|| format!("{service}.{proto}.local."))
 }
 
 /// Browses `ty` and forwards its events into `tx` until `deadline`.
@@ -299,5 +384,34 @@ mod tests {
             instance_name("evil\\027[31mred._http._tcp.local.", "_http._tcp.local."),
             "evil red"
         );
+    }
+
+    #[test]
+    fn known_types_are_checked_before_they_are_browsed() {
+        assert_eq!(
+            type_domain("_ipp._tcp").as_deref(),
+            Some("_ipp._tcp.local.")
+        );
+        assert_eq!(
+            type_domain("_googlecast._tcp.local.").as_deref(),
+            Some("_googlecast._tcp.local.")
+        );
+        assert_eq!(
+            type_domain("_ipp._tcp.local").as_deref(),
+            Some("_ipp._tcp.local.")
+        );
+        for bad in [
+            "ipp._tcp",
+            "_ipp._sctp",
+            "_a b._tcp",
+            "_x._tcp.example.com",
+            "",
+            "_._tcp",
+        ] {
+            assert_eq!(type_domain(bad), None, "{bad}");
+        }
+        for common in COMMON_TYPES {
+            assert_eq!(type_domain(common).as_deref(), Some(*common));
+        }
     }
 }

@@ -8,11 +8,14 @@
 //! time (see each source).
 
 pub mod http;
+pub mod ipv6;
 pub mod mdns;
+pub mod names;
 pub mod neighbours;
 pub mod ping;
 pub mod platform;
 pub mod ports;
+pub mod presence;
 pub mod scanner;
 pub mod scope;
 pub mod ssdp;
@@ -104,6 +107,8 @@ pub enum Source {
     Ssdp,
     /// Had open ports.
     Ports,
+    /// Answered a name query (reverse DNS, NetBIOS, LLMNR).
+    Names,
 }
 
 /// What a UPnP device description says (every field cleaned).
@@ -155,6 +160,12 @@ pub struct Sighting {
     /// Host names (mDNS `.local` names).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
+    /// Names from reverse DNS, NetBIOS or LLMNR, by source (`dns`, `netbios`, `llmnr`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub names: BTreeMap<String, String>,
+    /// IPv6 addresses of the same hardware (from the IPv6 neighbour table).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ipv6: Vec<std::net::Ipv6Addr>,
     /// Advertised services (mDNS instances, SSDP types).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Service>,
@@ -180,6 +191,8 @@ impl Sighting {
             ip,
             mac: None,
             hostnames: Vec::new(),
+            names: BTreeMap::new(),
+            ipv6: Vec::new(),
             services: Vec::new(),
             upnp: None,
             open_ports: Vec::new(),

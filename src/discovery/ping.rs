@@ -22,6 +22,7 @@ use futures::stream::FuturesUnordered;
 use surge_ping::{Client, Config, ICMP, PingIdentifier, PingSequence};
 use tokio::sync::Semaphore;
 
+use super::neighbours::State;
 use super::{EventSink, Sighting, Source, Stage};
 
 /// Requests sent back to back before a pause.
@@ -62,6 +63,15 @@ impl Default for PingOptions {
 
 /// Sweeps `targets`, reporting each live host as a sighting; returns how many hosts answered. Falls back to TCP (and says so) when ICMP cannot be used.
 pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> usize {
+    sweep_hosts(targets, opts, events).await.len()
+}
+
+/// As [`sweep`], returning the addresses that answered.
+pub async fn sweep_hosts(
+    targets: &[Ipv4Addr],
+    opts: &PingOptions,
+    events: &EventSink,
+) -> Vec<Ipv4Addr> {
     let targets = &targets[..targets.len().min(opts.max_targets)];
     let mut config = Config::builder().kind(ICMP::V4);
     if let Some(bind) = opts.bind {
@@ -73,7 +83,7 @@ pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
             // Windows gives administrators a raw ICMP socket, but a firewall or security suite
             // may swallow the replies: no answer at all (not even the router) means ICMP did not
             // work, so find the hosts the other way.
-            if cfg!(windows) && answered == 0 && !targets.is_empty() && !events.is_closed() {
+            if cfg!(windows) && answered.is_empty() && !targets.is_empty() && !events.is_closed() {
                 events.note(
                     Stage::Ping,
                     "no ICMP echo came back; finding hosts with TCP connections instead",
@@ -102,17 +112,21 @@ async fn icmp_sweep(
     targets: &[Ipv4Addr],
     opts: &PingOptions,
     events: &EventSink,
-) -> usize {
+) -> Vec<Ipv4Addr> {
+    let started = Instant::now();
     // One identifier for the whole sweep; addresses differ, so requests never collide.
     let ident = PingIdentifier(rand::random::<u16>());
     let total = targets.len();
     let answered = echo_round(&client, ident, targets, 0, opts, events, total).await;
     // A second echo only where it can help: hosts that answered the kernel's ARP request but not
     // the echo (asleep, or slow). An address nobody holds gets no retry: its first echo is still
-    // queued in the kernel, waiting for an ARP answer that will not come.
+    // queued in the kernel, waiting for an ARP answer that will not come. A STALE entry left by a
+    // host that went home is no answer either: only entries confirmed during the sweep count
+    // (or every entry, where the system gives no states).
     let linked: Vec<Ipv4Addr> = super::neighbours::read_table()
         .unwrap_or_default()
         .into_iter()
+        .filter(|n| n.state == State::Unknown || n.confirmed_within(started.elapsed()))
         .map(|n| n.ip)
         .filter(|ip| targets.contains(ip) && !answered.contains(ip))
         .collect();
@@ -121,7 +135,9 @@ async fn icmp_sweep(
     } else {
         echo_round(&client, ident, &linked, 1, opts, events, linked.len()).await
     };
-    answered.len() + retried.len()
+    let mut all = answered;
+    all.extend(retried);
+    all
 }
 
 /// Sends one echo (sequence `seq`) to each address, with the in-flight cap and pacing, reporting
@@ -196,7 +212,7 @@ fn report(ip: Ipv4Addr, answer: Option<Duration>, source: Source, events: &Event
     true
 }
 
-async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> usize {
+async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> Vec<Ipv4Addr> {
     let slots = Arc::new(Semaphore::new(opts.in_flight.max(1)));
     let total = targets.len();
     let mut tasks = FuturesUnordered::new();
@@ -215,11 +231,13 @@ async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
         }));
         tokio::time::sleep(opts.pace).await;
     }
-    let (mut done, mut found) = (0, 0);
+    let (mut done, mut found) = (0, Vec::new());
     while let Some(joined) = tasks.next().await {
         done += 1;
-        if let Ok((ip, answer)) = joined {
-            found += usize::from(report(ip, answer, Source::Tcp, events));
+        if let Ok((ip, answer)) = joined
+            && report(ip, answer, Source::Tcp, events)
+        {
+            found.push(ip);
         }
         if done % 16 == 0 || done == total {
             events.progress(Stage::Ping, done, total);
@@ -229,7 +247,7 @@ async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
 }
 
 /// True (with the time it took) when any port accepts or refuses a connection within `timeout`.
-async fn tcp_alive(ip: Ipv4Addr, ports: &[u16], timeout: Duration) -> Option<Duration> {
+pub async fn tcp_alive(ip: Ipv4Addr, ports: &[u16], timeout: Duration) -> Option<Duration> {
     let started = Instant::now();
     let mut attempts: FuturesUnordered<_> = ports
         .iter()

@@ -17,10 +17,11 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::mdns::MdnsOptions;
+use super::names::NameOptions;
 use super::ping::PingOptions;
 use super::ports::{PortOptions, RISKY_PORTS};
 use super::ssdp::SsdpOptions;
-use super::{DiscoveryEvent, EventSink, Scope, Sighting, Source, Stage, neighbours};
+use super::{DiscoveryEvent, EventSink, Scope, Sighting, Source, Stage};
 
 /// Everything a scan needs.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct ScanConfig {
     pub ssdp: SsdpOptions,
     /// Port probe settings.
     pub ports: PortOptions,
+    /// Name queries (reverse DNS, NetBIOS, LLMNR) for each host seen, with their own budget.
+    pub names: NameOptions,
+    /// Hosts whose names are asked at once.
+    pub names_at_once: usize,
     /// Hosts whose ports are probed at once.
     pub hosts_at_once: usize,
     /// The stages to run.
@@ -74,11 +79,22 @@ impl ScanConfig {
             },
             ssdp,
             ports: PortOptions::default(),
+            names: NameOptions::default(),
+            names_at_once: 32,
             hosts_at_once: 32,
             stages,
             limit: Duration::from_secs(20),
             scope,
         }
+    }
+}
+
+impl ScanConfig {
+    /// Takes what recent scans found into account: the mDNS service types the inventory's devices
+    /// announced are browsed from the first moment, so one lost answer does not lose them.
+    pub fn remembering(mut self, inventory: &crate::model::Inventory) -> Self {
+        self.mdns.remember(inventory);
+        self
     }
 }
 
@@ -122,17 +138,35 @@ async fn run(config: ScanConfig, out: EventSink) {
     if wants(Stage::Ping) || wants(Stage::Neighbours) {
         let (sink, scope, opts) = (sink.clone(), scope.clone(), config.ping.clone());
         let (ping, neigh) = (wants(Stage::Ping), wants(Stage::Neighbours));
+        let interfaces: Vec<String> = scope
+            .subnets
+            .iter()
+            .filter_map(|s| s.interface.clone())
+            .collect();
         sources.push(tokio::spawn(async move {
+            // IPv6 hosts answer the all-nodes echo during the sweep; the neighbour stage reads
+            // their addresses. Where IPv6 is off, there is simply nothing to add.
+            let _echoes: Vec<_> = if neigh {
+                interfaces
+                    .iter()
+                    .filter_map(|i| super::ipv6::echo_all_nodes(i).ok())
+                    .flatten()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mut answered = HashSet::new();
             if ping {
                 let targets = scope.targets();
                 stage(Stage::Ping, &sink, async {
-                    Ok(super::ping::sweep(&targets, &opts, &sink).await)
+                    answered.extend(super::ping::sweep_hosts(&targets, &opts, &sink).await);
+                    Ok(answered.len())
                 })
                 .await;
             }
             if neigh {
                 stage(Stage::Neighbours, &sink, async {
-                    read_neighbours(&scope, &sink)
+                    super::presence::report_present(&scope, &answered, started, &opts, &sink).await
                 })
                 .await;
             }
@@ -166,12 +200,14 @@ async fn run(config: ScanConfig, out: EventSink) {
     }
     let slots = Arc::new(Semaphore::new(config.hosts_at_once.max(1)));
     let mut probes = FuturesUnordered::new();
+    let name_slots = Arc::new(Semaphore::new(config.names_at_once.max(1)));
+    let mut names = FuturesUnordered::new();
     let mut queued: HashSet<Ipv4Addr> = HashSet::new();
     let (mut probed, mut with_ports) = (0usize, 0usize);
     let ports_started = Instant::now();
     let mut sources_open = true;
     loop {
-        if !sources_open && probes.is_empty() {
+        if !sources_open && probes.is_empty() && names.is_empty() {
             break;
         }
         tokio::select! {
@@ -186,6 +222,13 @@ async fn run(config: ScanConfig, out: EventSink) {
                                 let _permit = slots.acquire_owned().await.ok();
                                 let probe = super::ports::probe_host(ip, RISKY_PORTS, &opts);
                                 (ip, crate::fault::contain("this device's open ports", probe).await)
+                            }));
+                            // Names have their own budget: they never wait behind port probes.
+                            let slots = name_slots.clone();
+                            let opts = config.names.clone();
+                            names.push(tokio::spawn(async move {
+                                let _permit = slots.acquire_owned().await.ok();
+                                (ip, super::names::lookup(ip, &opts).await)
                             }));
                         }
                     }
@@ -212,6 +255,15 @@ async fn run(config: ScanConfig, out: EventSink) {
                     out.sighting(s);
                 }
                 out.progress(Stage::Ports, probed, queued.len());
+            },
+            Some(joined) = names.next(), if !names.is_empty() => {
+                if let Ok((ip, found)) = joined
+                    && !found.is_empty()
+                {
+                    let mut s = Sighting::new(Source::Names, ip);
+                    s.names = found;
+                    out.sighting(s);
+                }
             },
             _ = tokio::time::sleep_until(deadline) => {
                 out.send(DiscoveryEvent::Note {
@@ -252,26 +304,4 @@ async fn stage(stage: Stage, sink: &EventSink, work: impl Future<Output = Result
         }),
         Err(reason) => sink.send(DiscoveryEvent::StageFailed { stage, reason }),
     }
-}
-
-/// Reports the neighbour-table entries in scope, and marks the default gateway.
-fn read_neighbours(scope: &Scope, sink: &EventSink) -> Result<usize, String> {
-    let table = neighbours::read_table()?;
-    let gateway = neighbours::default_gateway().filter(|ip| scope.contains(*ip));
-    let mut hosts = 0;
-    for n in table.iter().filter(|n| scope.contains(n.ip)) {
-        let mut s = Sighting::new(Source::Arp, n.ip);
-        s.mac = Some(n.mac);
-        s.gateway = Some(n.ip) == gateway;
-        sink.sighting(s);
-        hosts += 1;
-    }
-    if let Some(gw) = gateway
-        && !table.iter().any(|n| n.ip == gw)
-    {
-        let mut s = Sighting::new(Source::Arp, gw);
-        s.gateway = true;
-        sink.sighting(s);
-    }
-    Ok(hosts)
 }

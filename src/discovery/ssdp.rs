@@ -5,8 +5,9 @@
 //! We do the search ourselves rather than through rupnp because rupnp hides the address a reply came
 //! from (so a LOCATION cannot be checked against it), lets a chatty device keep it open, and reads
 //! descriptions without a size or time bound. Here everything is bounded:
-//! - replies are read until one overall deadline (`wait` after the last search), at most
-//!   [`MAX_DATAGRAMS`] of them, each at most [`MAX_DATAGRAM_BYTES`];
+//! - replies are read until one overall deadline (`wait` after the last search), each at most
+//!   [`MAX_DATAGRAM_BYTES`]; at most [`MAX_DATAGRAMS`] from any one address (a flood from one host
+//!   is capped and never ends listening for the others), from at most [`MAX_SOURCES`] addresses;
 //! - at most [`MAX_HOSTS`] hosts, [`MAX_TYPES_PER_HOST`] types and [`MAX_LOCATIONS_PER_HOST`]
 //!   description addresses per host, and [`MAX_FETCHES`] description reads in all, at most
 //!   [`MAX_CONCURRENT_FETCHES`] at a time, each within `fetch` and all of them ending by
@@ -40,8 +41,17 @@ pub const SSDP_MULTICAST: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(239, 25
 /// The search target of home routers that offer UPnP port mapping.
 pub const IGD_SEARCH_TARGET: &str = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
 
-/// The most datagrams read in one search.
-pub const MAX_DATAGRAMS: usize = 2_000;
+/// A failed description read is tried once more when at least this much of its time is left.
+const RETRY_MIN_LEFT: Duration = Duration::from_millis(400);
+
+/// The pause before that second try.
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// The most datagrams taken from one address in one search; the rest from it are dropped.
+pub const MAX_DATAGRAMS: usize = 200;
+
+/// The most distinct addresses whose datagrams are counted in one search.
+pub const MAX_SOURCES: usize = 1_024;
 
 /// The largest datagram read; longer ones are cut.
 pub const MAX_DATAGRAM_BYTES: usize = 8 * 1024;
@@ -448,19 +458,13 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
     let mut fetches = JoinSet::new();
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_FETCHES));
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
-    let mut datagrams = 0usize;
+    let mut per_source: HashMap<Ipv4Addr, usize> = HashMap::new();
     let mut receive_errors = 0usize;
 
     loop {
         if events.is_closed() {
             fetches.abort_all();
             return Ok(search.hosts.len());
-        }
-        if datagrams >= MAX_DATAGRAMS {
-            search.note(format!(
-                "stopped listening after {MAX_DATAGRAMS} SSDP replies; some devices may be missing"
-            ));
-            break;
         }
         let (n, from) =
             match tokio::time::timeout_at(collect_deadline, socket.recv_from(&mut buf)).await {
@@ -475,10 +479,24 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
                     continue;
                 }
             };
-        datagrams += 1;
         let SocketAddr::V4(from) = from else {
             continue;
         };
+        // A flood from one address is capped there; listening goes on for everyone else.
+        if !per_source.contains_key(from.ip()) && per_source.len() >= MAX_SOURCES {
+            continue;
+        }
+        let count = per_source.entry(*from.ip()).or_insert(0);
+        *count += 1;
+        if *count > MAX_DATAGRAMS {
+            if *count == MAX_DATAGRAMS + 1 {
+                search.note(format!(
+                    "{} sent more than {MAX_DATAGRAMS} SSDP replies; ignoring the rest from it",
+                    from.ip()
+                ));
+            }
+            continue;
+        }
         let reply = crate::fault::contain_sync("an SSDP reply", || parse_reply(&buf[..n]));
         let Ok(Some(reply)) = reply else {
             continue;
@@ -818,16 +836,26 @@ async fn fetch_description(
             return;
         }
     };
-    let left = deadline.saturating_duration_since(Instant::now());
-    let limits = Limits {
-        timeout: limits.timeout.min(left),
-        max_bytes: limits.max_bytes,
-    };
-    let response = match http::get(addr, &host, &path, limits).await {
-        Ok(response) => response,
-        Err(e) => {
-            events.note(Stage::Ssdp, failed(e.to_string()));
-            return;
+    // A busy device (a router answering a whole scan) may drop the first connection: one more
+    // try while this read's own budget lasts.
+    let mut attempt = 0;
+    let (response, limits) = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let limits = Limits {
+            timeout: limits.timeout.min(left),
+            max_bytes: limits.max_bytes,
+        };
+        match http::get(addr, &host, &path, limits).await {
+            Ok(response) => break (response, limits),
+            Err(e) => {
+                attempt += 1;
+                let left = deadline.saturating_duration_since(Instant::now());
+                if attempt >= 2 || left < RETRY_MIN_LEFT {
+                    events.note(Stage::Ssdp, failed(e.to_string()));
+                    return;
+                }
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
         }
     };
     if response.status != 200 {

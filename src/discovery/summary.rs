@@ -38,6 +38,9 @@ pub struct HostSummary {
     pub names: Vec<String>,
     /// mDNS instances.
     pub mdns: Vec<MdnsEntry>,
+    /// IPv6 addresses of the same hardware.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ipv6: Vec<std::net::Ipv6Addr>,
     /// SSDP search types it answered for.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ssdp: Vec<String>,
@@ -83,6 +86,7 @@ impl HostSummary {
             mac: None,
             names: Vec::new(),
             mdns: Vec::new(),
+            ipv6: Vec::new(),
             ssdp: Vec::new(),
             upnp: None,
             open_ports: Vec::new(),
@@ -105,6 +109,14 @@ impl HostSummary {
         }
         for h in &s.hostnames {
             push_name(&mut self.names, h);
+        }
+        for name in s.names.values() {
+            push_name(&mut self.names, name);
+        }
+        for ip in &s.ipv6 {
+            if !self.ipv6.contains(ip) {
+                self.ipv6.push(*ip);
+            }
         }
         for service in &s.services {
             match service.source {

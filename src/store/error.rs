@@ -145,6 +145,19 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// The inventory to save holds two records with one id (a bug upstream); saving it would make
+    /// one device two.
+    #[error(
+        "not saving {}: two device records share the id {id}; the file on disk was left as it was",
+        .path.display()
+    )]
+    DuplicateId {
+        /// The state file that was to be written.
+        path: PathBuf,
+        /// The id held twice.
+        id: String,
+    },
+
     /// The inventory could not be turned into JSON.
     #[error("cannot encode the inventory for {}: {source}", .path.display())]
     Encode {

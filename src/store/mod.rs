@@ -117,7 +117,11 @@ pub fn default_data_dir() -> Result<PathBuf, StoreError> {
 ///
 /// The same as [`Store::load`].
 pub fn read_inventory(dir: &Path) -> Result<Inventory, StoreError> {
-    read_from(dir).map(|(inventory, _)| inventory)
+    read_from(dir).map(|(mut inventory, _)| {
+        // Duplicate records are shown as one; the next locked load saves the merge.
+        crate::duplicates::merge_duplicates(&mut inventory);
+        inventory
+    })
 }
 
 /// Which file a load read.
@@ -163,6 +167,8 @@ pub struct Store {
     lock: File,
     /// Also serialises saves made through this store.
     held: Mutex<Held>,
+    /// Duplicate records the last load merged, not yet told to the owner.
+    merged: Mutex<usize>,
 }
 
 impl Store {
@@ -219,6 +225,7 @@ impl Store {
                 trust: Trust::Unchecked,
                 base: None,
             }),
+            merged: Mutex::new(0),
         })
     }
 
@@ -255,17 +262,45 @@ impl Store {
     /// # Errors
     ///
     /// The same as [`Store::load`].
+    ///
+    /// A file holding two records of one device (same id or hardware address, written by an older
+    /// porchlight) is merged on load, keeping every step of progress, and saved at once (the file
+    /// as it was becomes `state.json.bak`); [`Store::take_merge_notice`] then says so, once.
     pub fn load_with_origin(&self) -> Result<(Inventory, LoadedFrom), StoreError> {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        let result = read_from(&self.dir);
-        held.trust = match &result {
-            Ok((inventory, _)) => {
-                held.base = Some(inventory.clone());
-                Trust::Good
-            }
-            Err(e) => Trust::Refused(self.failed_file(e)),
+        let result = {
+            let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            let result = read_from(&self.dir);
+            held.trust = match &result {
+                Ok((inventory, _)) => {
+                    held.base = Some(inventory.clone());
+                    Trust::Good
+                }
+                Err(e) => Trust::Refused(self.failed_file(e)),
+            };
+            result
         };
-        result
+        let (mut inventory, from) = result?;
+        let folded = crate::duplicates::merge_duplicates(&mut inventory);
+        if folded > 0 {
+            // Saved now, so the owner is told once; if the save fails, the next one writes it.
+            let _ = self.save(&inventory);
+            *self.merged.lock().unwrap_or_else(PoisonError::into_inner) = folded;
+        }
+        Ok((inventory, from))
+    }
+
+    /// A one-line notice when the last load merged duplicate records; `None` afterwards.
+    pub fn take_merge_notice(&self) -> Option<String> {
+        let mut merged = self.merged.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = std::mem::take(&mut *merged);
+        (n > 0).then(|| {
+            format!(
+                "{} held {n} duplicate device {}; merged, keeping every step of progress (the file before is {})",
+                self.state_path.display(),
+                if n == 1 { "record" } else { "records" },
+                self.backup_path.display()
+            )
+        })
     }
 
     /// Saves `inventory` atomically, keeping the previous `state.json` as `state.json.bak`.
@@ -294,6 +329,12 @@ impl Store {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         if let Trust::Refused(path) = &held.trust {
             return Err(StoreError::SaveRefused { path: path.clone() });
+        }
+        if let Some(id) = crate::duplicates::duplicate_id(inventory) {
+            return Err(StoreError::DuplicateId {
+                path: self.state_path.clone(),
+                id: id.to_string(),
+            });
         }
         let lock_path = self.dir.join(LOCK_FILE);
         lock_within(&self.lock, &lock_path, &self.dir, LOCK_WAIT)?;

@@ -58,6 +58,7 @@ fn household() -> Inventory {
         always_on: false,
         login_check: Default::default(),
         findings: Default::default(),
+        evidence: Default::default(),
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -95,6 +96,7 @@ fn household() -> Inventory {
         always_on: false,
         login_check: Default::default(),
         findings: Default::default(),
+        evidence: Default::default(),
     };
     camera.progress.insert(
         StepId::new("CAM-02"),
@@ -614,4 +616,42 @@ fn store_error_messages_are_one_line() {
     let cleaned = error::one_line(&long);
     assert!(!cleaned.chars().any(char::is_control));
     assert!(cleaned.chars().count() <= 201);
+}
+
+#[test]
+fn store_refuses_two_records_with_one_id_and_merges_them_on_load_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inv = household();
+    let mut twin = inv.devices[0].clone();
+    twin.progress.clear();
+    twin.set_step_state(&StepId::new("R-09"), StepState::Done, at(1_800_000_000));
+    twin.ip = Some(Ipv4Addr::new(192, 168, 1, 254));
+    inv.devices.push(twin);
+    let store = Store::open(dir.path()).unwrap();
+    let err = store.save(&inv).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateId { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("share the id mac:3c:22:fb:01:02:03"),
+        "{err}"
+    );
+    assert!(!dir.path().join(STATE_FILE).exists(), "nothing written");
+
+    // A file written by an older porchlight with the duplicate in it.
+    let bytes = format::encode(&inv, at(1_800_000_100)).unwrap();
+    fs::write(dir.path().join(STATE_FILE), bytes).unwrap();
+    let steps_before: usize = inv.devices.iter().map(|d| d.progress.len()).sum();
+    let loaded = store.load().unwrap();
+    assert_eq!(loaded.devices.len(), inv.devices.len() - 1);
+    let router = &loaded.devices[0];
+    assert_eq!(router.step_state(&StepId::new("R-09")), StepState::Done);
+    let steps_after: usize = loaded.devices.iter().map(|d| d.progress.len()).sum();
+    assert_eq!(steps_after, steps_before, "every step of progress kept");
+    let notice = store.take_merge_notice().expect("said once");
+    assert!(notice.contains("1 duplicate device record"), "{notice}");
+    assert_eq!(store.take_merge_notice(), None, "only once");
+    // Saved at once: the next load finds nothing to merge; the old file is the backup.
+    assert_eq!(store.load().unwrap(), loaded);
+    assert_eq!(store.take_merge_notice(), None);
+    assert!(dir.path().join(BACKUP_FILE).exists());
 }

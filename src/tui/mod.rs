@@ -68,7 +68,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     let keyring: Result<secrets::Keyring, String> =
         secrets::Keyring::system().map_err(|e| e.to_string());
     if app.can_scan && scan_on_start {
-        start_scan(&tx, &mut scan_task);
+        start_scan(&tx, &mut scan_task, &app.inventory);
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -119,7 +119,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                         let _ = tx.send(msg);
                     });
                 }
-                Command::StartScan => start_scan(&tx, &mut scan_task),
+                Command::StartScan => start_scan(&tx, &mut scan_task, &app.inventory),
                 Command::SaveAndVerify {
                     generation,
                     device,
@@ -201,11 +201,18 @@ fn local_nets() -> Vec<crate::discovery::Ipv4Net> {
 }
 
 /// Starts a scan of this machine's networks in the background; its events come back as messages.
-fn start_scan(tx: &mpsc::UnboundedSender<Msg>, task: &mut Option<tokio::task::JoinHandle<()>>) {
+/// Like `porchlight scan`, it browses the mDNS types the saved devices announced from the start.
+fn start_scan(
+    tx: &mpsc::UnboundedSender<Msg>,
+    task: &mut Option<tokio::task::JoinHandle<()>>,
+    inventory: &Inventory,
+) {
     if let Some(old) = task.take() {
         old.abort();
     }
     let tx = tx.clone();
+    let mut mdns = crate::discovery::mdns::MdnsOptions::default();
+    mdns.remember(inventory);
     *task = Some(tokio::spawn(async move {
         let scope = match Scope::from_system(&ScopeOptions::default()) {
             Ok(scope) => scope,
@@ -220,7 +227,9 @@ fn start_scan(tx: &mpsc::UnboundedSender<Msg>, task: &mut Option<tokio::task::Jo
             scope: scope.describe(),
             notes: scope.notes.clone(),
         });
-        let mut scan = Scan::spawn(ScanConfig::new(scope));
+        let mut config = ScanConfig::new(scope);
+        config.mdns.known_types = mdns.known_types;
+        let mut scan = Scan::spawn(config);
         while let Some(event) = scan.next().await {
             if tx.send(Msg::Discovery(event)).is_err() {
                 break;

@@ -1211,3 +1211,52 @@ fn write_avahi_config(dir: &Path, host: &str, services: &[MdnsService]) {
         std::fs::write(dir.join("services").join(format!("{i}.service")), xml).unwrap();
     }
 }
+
+/// The UPnP device stand-in (`ssdp_device.py`).
+const SSDP_DEVICE_PY: &str = include_str!("ssdp_device.py");
+
+impl TestHome {
+    /// Starts a UPnP device stand-in in device `device`'s namespace: it answers SSDP searches
+    /// (each with `flood` replies when `flood` > 1) and serves `description` (XML) on `port`.
+    /// Returns once it listens on both ports.
+    pub fn start_ssdp_device(&mut self, device: &str, port: u16, description: &str, flood: usize) {
+        let d = self.device(device).clone();
+        let dir = self.dir.path().join(d.name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let xml = dir.join("ssdp-description.xml");
+        std::fs::write(&xml, description).unwrap();
+        let script = self.dir.path().join("ssdp_device.py");
+        if !script.exists() {
+            std::fs::write(&script, SSDP_DEVICE_PY).unwrap();
+        }
+        let python = tools().unwrap().python.clone();
+        let args = [
+            "-u".to_string(),
+            script.display().to_string(),
+            d.ip.to_string(),
+            port.to_string(),
+            xml.display().to_string(),
+            flood.to_string(),
+        ];
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.spawn(d.name, "ssdp", &d.ns, &python, &args);
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            self.check_alive();
+            let (tcp, udp) = self.listening(&d.ns);
+            if tcp.contains(&port) && udp.contains(&1900) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{device}: SSDP stand-in not ready"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs `script` with `sh -c` in namespace `ns`; panics with its output when it fails.
+    pub fn sh(&self, ns: &str, script: &str) {
+        run(self.in_ns(ns, "sh").args(["-c", script]));
+    }
+}

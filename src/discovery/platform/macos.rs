@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 
 use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
-use super::{MAX_ENTRIES, Neighbour, usable_mac};
+use super::{MAX_ENTRIES, Neighbour, State, usable_mac};
 use crate::model::MacAddr;
 
 /// Parses `arp -an` (macOS 10.x to 15, FreeBSD): one entry a line,
@@ -39,6 +39,8 @@ pub fn parse_arp_an(text: &str) -> Vec<Neighbour> {
                 ip,
                 mac,
                 interface: interface.unwrap_or_default(),
+                state: State::Unknown,
+                confirmed_ago: None,
             })
         })
         .take(MAX_ENTRIES)

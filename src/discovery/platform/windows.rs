@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 
 use super::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
-use super::{MAX_ENTRIES, Neighbour, usable_mac};
+use super::{MAX_ENTRIES, Neighbour, State, usable_mac};
 use crate::model::MacAddr;
 
 /// Parses `arp -a` in any language. A section starts with a line like
@@ -42,6 +42,8 @@ pub fn parse_arp_a(text: &str) -> Vec<Neighbour> {
                 ip,
                 mac,
                 interface: interface.clone(),
+                state: State::Unknown,
+                confirmed_ago: None,
             });
             if out.len() >= MAX_ENTRIES {
                 break;

@@ -169,8 +169,12 @@ impl App {
         if let Some(was) = &merged.was {
             self.rename_in_screens(was, &merged.id);
         }
+        // Records folded into this device (the same box, known by an address only) follow it.
+        for gone in &merged.absorbed {
+            self.rename_in_screens(gone, &merged.id);
+        }
         let selected = selected.map(|id| {
-            if merged.was.as_ref() == Some(&id) {
+            if merged.was.as_ref() == Some(&id) || merged.absorbed.contains(&id) {
                 merged.id.clone()
             } else {
                 id

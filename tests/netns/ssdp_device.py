@@ -1,0 +1,77 @@
+# A UPnP device stand-in for a test home's namespace (see mod.rs): answers SSDP M-SEARCH on
+# 239.255.255.250:1900 with a LOCATION on its own address, serves the description there, and, when
+# asked, floods: answers every search with FLOOD replies (as a misbehaving device does).
+# Started as: python3 -u ssdp_device.py <own ip> <http port> <description file> <flood count>
+# It only ever answers the address that searched, inside the test home; every read is bounded.
+import http.server
+import socket
+import socketserver
+import struct
+import sys
+import threading
+
+IP, PORT, DESCRIPTION, FLOOD = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+BODY = open(DESCRIPTION, "rb").read()
+LOCATION = "http://%s:%d/rootDesc.xml" % (IP, PORT)
+SERVER = "Linux/5.10 DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3"
+
+
+class Description(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path != "/rootDesc.xml":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", 'text/xml; charset="utf-8"')
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def reply(st, n):
+    usn = "uuid:4d696e69-444c-164e-9d41-001132a5b6c7"
+    if FLOOD > 1:
+        usn = "uuid:f100d000-0000-4000-8000-%012d" % 0
+        st = "urn:flood-test:device:D%d:1" % n
+    return (
+        "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: %s\r\n"
+        "SERVER: %s\r\nST: %s\r\nUSN: %s::%s\r\n\r\n" % (LOCATION, SERVER, st, usn, st)
+    ).encode()
+
+
+def ssdp():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("0.0.0.0", 1900))
+    group = struct.pack("4s4s", socket.inet_aton("239.255.255.250"), socket.inet_aton(IP))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, group)
+    out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    out.bind((IP, 0))
+    while True:
+        data, sender = sock.recvfrom(4096)
+        if not data.startswith(b"M-SEARCH * HTTP/1.1\r\n"):
+            continue
+        st = "upnp:rootdevice"
+        for line in data.split(b"\r\n"):
+            if line.lower().startswith(b"st:"):
+                st = line.split(b":", 1)[1].strip().decode("ascii", "replace")[:200]
+        # Like MiniDLNA: answer only for what it is (a media server), never for a router search.
+        if st == "ssdp:all":
+            st = "urn:schemas-upnp-org:device:MediaServer:1"
+        elif st not in ("upnp:rootdevice", "urn:schemas-upnp-org:device:MediaServer:1",
+                        "urn:schemas-upnp-org:service:ContentDirectory:1"):
+            continue
+        for n in range(max(FLOOD, 1)):
+            out.sendto(reply(st, n), sender)
+
+
+threading.Thread(target=ssdp, daemon=True).start()
+Server((IP, PORT), Description).serve_forever()
