@@ -21,6 +21,7 @@ use crate::tui;
 use crate::usage::UsageError;
 
 mod scan;
+mod watch;
 
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
@@ -63,6 +64,8 @@ pub enum Cmd {
     Remind(RemindArgs),
     /// Write the whole picture: every device, its findings, progress, accepted risks, score, what is due.
     Report(ReportArgs),
+    /// Watch the network: scan every --every (or --once), say each change once, notify the desktop.
+    Watch(watch::WatchArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
@@ -191,6 +194,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Scan(ref args)) => scan::scan(&cli, args, &catalog, &dir),
         Some(Cmd::Remind(ref args)) => remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report(&cli, args, &catalog, &dir),
+        Some(Cmd::Watch(ref args)) => watch::watch(&cli, args, &catalog, &dir),
         Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;
@@ -270,6 +274,11 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
         .with_fingerprints(Fingerprints::builtin()?)
         .with_scanning(!cli.demo)
         .with_time_zone(jiff::tz::TimeZone::system())
+        .with_watch_news(if cli.demo {
+            Vec::new()
+        } else {
+            crate::watch::state::unseen_and_mark(dir, Timestamp::now(), 20)
+        })
         .open_needs_you_if_due();
     if cli.reset_demo {
         app.notice = Some(tui::app::Notice {
@@ -711,11 +720,16 @@ pub fn write_reminders(
     Ok(())
 }
 
-/// The daily `porchlight remind --quiet` job, with this run's data folder.
+/// The daily job, with this run's data folder: `porchlight watch --once --remind` (a scan that
+/// says what changed, then what is due), or `remind --quiet` on the simulated demo home.
 fn remind_job(cli: &Cli) -> anyhow::Result<crate::schedule::Job> {
     let program =
         std::env::current_exe().context("could not tell where porchlight is installed")?;
-    let mut args = vec!["remind".to_string(), "--quiet".to_string()];
+    let mut args: Vec<String> = if cli.demo {
+        vec!["remind".into(), "--quiet".into()]
+    } else {
+        vec!["watch".into(), "--once".into(), "--remind".into()]
+    };
     if cli.data_dir.is_some() {
         // The resolved, absolute folder (less `demo`, which --demo adds back).
         let dir = data_dir(cli)?;

@@ -132,6 +132,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
             owner_category: None,
             gateway: false,
             login_check_allowed: false,
+            always_on: false,
             login_check: Default::default(),
             // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
             findings: d

@@ -29,6 +29,7 @@ pub mod store;
 pub mod tui;
 pub mod usage;
 pub mod verify;
+pub mod watch;
 
 #[cfg(test)]
 mod parser_props;

@@ -585,6 +585,9 @@ pub struct Device {
     /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub findings: BTreeMap<StepId, Finding>,
+    /// The owner marked it as always on: `porchlight watch` says so when a scan misses it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always_on: bool,
     /// Further addresses and names the network gave.
     #[serde(default, skip_serializing_if = "Evidence::is_empty")]
     pub evidence: Evidence,
@@ -615,6 +618,7 @@ impl Device {
             login_check_allowed: false,
             login_check: LoginCheckRecord::default(),
             findings: BTreeMap::new(),
+            always_on: false,
             evidence: Evidence::default(),
         }
     }

@@ -59,6 +59,7 @@ fn household(count: u64) -> Inventory {
                 owner_category: None,
                 gateway: false,
                 login_check_allowed: false,
+                always_on: false,
                 login_check: Default::default(),
                 findings: Default::default(),
                 evidence: Default::default(),

@@ -348,6 +348,33 @@ async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, St
         .ok_or_else(|| "the router's status has no uptime".to_string())
 }
 
+/// The router's internet address, from `GetExternalIPAddress` on the IGD described at
+/// `igd_location` (which must be on the router's own private address), all within `limits`.
+///
+/// # Errors
+/// One line: the description or the action failed, or the answer is not an IPv4 address.
+pub async fn external_address(igd_location: &str, limits: Limits) -> Result<Ipv4Addr, String> {
+    let deadline = Instant::now() + limits.timeout;
+    let control = connect_igd(igd_location, deadline).await?;
+    let values = soap::call(
+        &control,
+        "GetExternalIPAddress",
+        &[],
+        action_limits(deadline),
+    )
+    .await
+    .map_err(|e| {
+        format!(
+            "the router would not say its internet address: {}",
+            clean(&e.to_string(), 160)
+        )
+    })?;
+    values
+        .get("NewExternalIPAddress")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| "the router's answer holds no internet address".to_string())
+}
+
 /// The router to ask: the context's, or the target itself when it is the gateway.
 fn gateway_for(target: &Target, ctx: &Context) -> Option<GatewayInfo> {
     ctx.gateway.clone().or_else(|| {

@@ -39,7 +39,7 @@ pub(super) fn scan(
         allow_large: args.allow_large,
     })?;
     let rules = Fingerprints::builtin()?;
-    // Open the store before scanning, so a damaged file or a second porchlight stops us early.
+    // Open the store before scanning, so a damaged file or an unwritable folder stops us early.
     let store = Store::open(dir)?;
     let mut inventory = store.load()?;
     if let Some(notice) = store.take_merge_notice() {
@@ -56,73 +56,48 @@ pub(super) fn scan(
     };
     let nets = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
-    let mut interrupted = false;
-    runtime.block_on(async {
-        let mut scan = Scan::spawn(ScanConfig::new(scope.clone()).remembering(&inventory));
-        let mut audits = futures::stream::FuturesUnordered::new();
-        let clock = std::time::Instant::now();
-        let mut discovery_open = true;
-        let interrupt = tokio::signal::ctrl_c();
-        tokio::pin!(interrupt);
-        loop {
-            let effects = tokio::select! {
-                event = scan.next(), if discovery_open => match event {
-                    Some(event) => {
-                        if args.verbose {
-                            eprintln!(
-                                "[{:>6.1} ms] {}",
-                                clock.elapsed().as_secs_f64() * 1000.0,
-                                describe_event(&event)
-                            );
-                        } else if show_stages && let Some(line) = stage_line(&event) {
-                            eprintln!("{line}");
-                        }
-                        summary.absorb(&event);
-                        workflow
-                            .on_event(catalog, &mut inventory, Some(&rules), &event, Timestamp::now())
-                            .1
-                    }
-                    None => {
-                        discovery_open = false;
-                        Vec::new()
-                    }
-                },
-                Some(done) = audits.next(), if !audits.is_empty() => {
-                    workflow.on_audited(catalog, &mut inventory, done, Timestamp::now())
-                }
-                // Ctrl-C: what was found so far is saved before leaving.
-                _ = &mut interrupt => {
-                    interrupted = true;
-                    workflow.stop()
-                }
-                else => workflow.stop(),
-            };
-            for effect in effects {
-                match effect {
-                    Effect::Audit(job) => audits.push(run_audit(*job)),
-                    Effect::Save => store.save(&inventory)?,
-                    Effect::Finished => {
-                        if show_stages || args.verbose {
-                            eprintln!(
-                                "  {:<16} {} checks ({:.1} s)",
-                                "audit",
-                                workflow.checked().len(),
-                                clock.elapsed().as_secs_f64()
-                            );
-                        }
-                        return Ok::<(), anyhow::Error>(());
-                    }
-                }
+    let clock = std::time::Instant::now();
+    let config = ScanConfig::new(scope.clone()).remembering(&inventory);
+    let interrupted = runtime.block_on(drive(
+        config,
+        &mut workflow,
+        &Driven {
+            catalog,
+            rules: &rules,
+            store: &store,
+        },
+        &mut inventory,
+        |event| {
+            if args.verbose {
+                eprintln!(
+                    "[{:>6.1} ms] {}",
+                    clock.elapsed().as_secs_f64() * 1000.0,
+                    describe_event(event)
+                );
+            } else if show_stages && let Some(line) = stage_line(event) {
+                eprintln!("{line}");
             }
-            if !workflow.running() {
-                return Ok(());
+            summary.absorb(event);
+        },
+        // Ctrl-C: what was found so far is saved before leaving.
+        async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
             }
-        }
-    })?;
+        },
+    ))?;
     if interrupted {
         bail!(
             "scan interrupted; the {} devices found so far are saved",
             workflow.hosts()
+        );
+    }
+    if show_stages || args.verbose {
+        eprintln!(
+            "  {:<16} {} checks ({:.1} s)",
+            "audit",
+            workflow.checked().len(),
+            clock.elapsed().as_secs_f64()
         );
     }
     for host in &mut summary.devices {
@@ -155,6 +130,66 @@ pub(super) fn scan(
         write_checks(&mut out, &checks)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a driven scan reads and writes besides the inventory.
+pub(super) struct Driven<'a> {
+    pub catalog: &'a Catalog,
+    pub rules: &'a Fingerprints,
+    pub store: &'a Store,
+}
+
+/// Drives one scan of `config` through the shared workflow ([`crate::session`]): feeds it the
+/// discovery events (each also shown to `on_event`), runs the audits it asks for, saves when it
+/// asks, until it says it is finished, or `stop` resolves (then what was found is saved, and the
+/// result is `true`). Used by `scan` and `watch`.
+pub(super) async fn drive(
+    config: ScanConfig,
+    workflow: &mut ScanWorkflow,
+    with: &Driven<'_>,
+    inventory: &mut Inventory,
+    mut on_event: impl FnMut(&crate::discovery::DiscoveryEvent),
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<bool> {
+    let mut scan = Scan::spawn(config);
+    let mut audits = futures::stream::FuturesUnordered::new();
+    let mut discovery_open = true;
+    let mut stopped = false;
+    tokio::pin!(stop);
+    loop {
+        let effects = tokio::select! {
+            event = scan.next(), if discovery_open => match event {
+                Some(event) => {
+                    on_event(&event);
+                    workflow
+                        .on_event(with.catalog, inventory, Some(with.rules), &event, Timestamp::now())
+                        .1
+                }
+                None => {
+                    discovery_open = false;
+                    Vec::new()
+                }
+            },
+            Some(done) = audits.next(), if !audits.is_empty() => {
+                workflow.on_audited(with.catalog, inventory, done, Timestamp::now())
+            }
+            () = &mut stop, if !stopped => {
+                stopped = true;
+                workflow.stop()
+            }
+            else => workflow.stop(),
+        };
+        for effect in effects {
+            match effect {
+                Effect::Audit(job) => audits.push(run_audit(*job)),
+                Effect::Save => with.store.save(inventory)?,
+                Effect::Finished => return Ok(stopped),
+            }
+        }
+        if !workflow.running() {
+            return Ok(stopped);
+        }
+    }
 }
 
 /// The JSON of `porchlight scan`: what was found, the audit's findings and the re-run checks.

@@ -47,9 +47,9 @@ pub enum StoreError {
         source: io::Error,
     },
 
-    /// Another porchlight holds the lock on this data folder.
+    /// Another porchlight held the lock on this data folder for longer than a save may wait.
     #[error(
-        "another porchlight is already running with the data folder {}; close it first, or pass a different --data-dir",
+        "another porchlight kept the data folder {} locked for over 10 s while saving; try again, or close it first",
         .dir.display()
     )]
     Locked {

@@ -7,10 +7,13 @@
 //! - `state.json`: the saved [`Inventory`] with a schema version (see `format.rs` for the layout),
 //!   mode 0600.
 //! - `state.json.bak`: the previous good `state.json`, kept by every save.
-//! - `state.lock`: an advisory lock held while a [`Store`] lives, so a second porchlight on the same
-//!   folder is refused instead of racing the first one's saves.
+//! - `state.lock`: an advisory lock held only while a save reads, merges and writes the state, so
+//!   several porchlights can share the folder (a `watch` in the background, the TUI, `scan`):
+//!   each save re-reads `state.json` under the lock and merges what the others wrote (see
+//!   `merge.rs`) before writing, and nothing either side saved is lost.
 //! - `.state.json.tmp-*` and `.state.json.bak.tmp-*`: a save in progress. Left behind only when a
-//!   process is killed mid-save; the next [`Store::open`] removes them.
+//!   process is killed mid-save; the next save removes them (under the lock, so never another
+//!   process's save in progress).
 //!
 //! Why it works this way:
 //!
@@ -33,6 +36,7 @@
 
 mod error;
 pub(crate) mod format;
+pub mod merge;
 mod private;
 #[cfg(test)]
 mod tests;
@@ -74,6 +78,12 @@ const BACKUP_TEMP_PREFIX: &str = ".state.json.bak.tmp-";
 
 /// How many temp names to try before giving up (a name is only taken after a pid was reused).
 const TEMP_ATTEMPTS: usize = 64;
+
+/// How long a save waits for another porchlight's save to finish before giving up.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How often a waiting save tries the lock again.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Tells apart the temp files of saves made by one process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -137,32 +147,40 @@ enum Trust {
     Refused(PathBuf),
 }
 
-/// porchlight's data folder, locked for this process while the value lives.
-///
-/// Dropping it releases the lock (so does the process dying, however it dies).
+/// What a store knows between calls: whether it may write, and what it last loaded or saved.
+#[derive(Debug)]
+struct Held {
+    trust: Trust,
+    /// The inventory this process last loaded or saved: what its next save is compared with to
+    /// tell its own changes from another porchlight's.
+    base: Option<Inventory>,
+}
+
+/// porchlight's data folder. Other porchlights may use it at the same time: the lock on
+/// `state.lock` is taken only for the length of one save, which merges with what they wrote.
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     state_path: PathBuf,
     backup_path: PathBuf,
-    /// Holds the advisory lock on `state.lock`; closing it releases the lock.
-    _lock: File,
+    /// The lock file, locked only during a save (closing it releases any lock).
+    lock: File,
     /// Also serialises saves made through this store.
-    trust: Mutex<Trust>,
+    held: Mutex<Held>,
     /// Duplicate records the last load merged, not yet told to the owner.
     merged: Mutex<usize>,
 }
 
 impl Store {
-    /// Opens (creating, mode 0700, if missing) the data folder `dir` and locks it for this process.
-    ///
-    /// Also removes temp files left by a porchlight that was killed mid-save.
+    /// Opens (creating, mode 0700, if missing) the data folder `dir`, checking that it can be
+    /// written and locked.
     ///
     /// # Errors
     ///
-    /// [`StoreError::Locked`] when another porchlight holds the folder, [`StoreError::CreateDir`]
-    /// when it cannot be created, [`StoreError::Unwritable`] when no file can be created in it, and
-    /// [`StoreError::Lock`] when the system cannot lock the lock file.
+    /// [`StoreError::Locked`] when another porchlight's save holds the folder for longer than
+    /// [`LOCK_WAIT`], [`StoreError::CreateDir`] when it cannot be created,
+    /// [`StoreError::Unwritable`] when no file can be created in it, and [`StoreError::Lock`] when
+    /// the system cannot lock the lock file.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         DirBuilder::new()
             .recursive(true)
@@ -184,22 +202,11 @@ impl Store {
                 dir: dir.to_path_buf(),
                 source,
             })?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked {
-                    dir: dir.to_path_buf(),
-                });
-            }
-            Err(TryLockError::Error(source)) => {
-                return Err(StoreError::Lock {
-                    path: lock_path,
-                    source,
-                });
-            }
-        }
+        // Locking works here (and nobody is stuck in a save): find out now, not at the first save.
+        lock_within(&lock, &lock_path, dir, LOCK_WAIT)?;
         // Only the lock holder writes temp files, so whatever matches our pattern now is stale.
         remove_stale_temps(dir);
+        let _ = lock.unlock();
         // The lock file may already exist in a folder that has since become read-only: find out
         // now rather than at the first save.
         let (probe, _) =
@@ -213,8 +220,11 @@ impl Store {
             dir: dir.to_path_buf(),
             state_path: dir.join(STATE_FILE),
             backup_path: dir.join(BACKUP_FILE),
-            _lock: lock,
-            trust: Mutex::new(Trust::Unchecked),
+            lock,
+            held: Mutex::new(Held {
+                trust: Trust::Unchecked,
+                base: None,
+            }),
             merged: Mutex::new(0),
         })
     }
@@ -258,10 +268,13 @@ impl Store {
     /// as it was becomes `state.json.bak`); [`Store::take_merge_notice`] then says so, once.
     pub fn load_with_origin(&self) -> Result<(Inventory, LoadedFrom), StoreError> {
         let result = {
-            let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
             let result = read_from(&self.dir);
-            *trust = match &result {
-                Ok(_) => Trust::Good,
+            held.trust = match &result {
+                Ok((inventory, _)) => {
+                    held.base = Some(inventory.clone());
+                    Trust::Good
+                }
                 Err(e) => Trust::Refused(self.failed_file(e)),
             };
             result
@@ -301,14 +314,20 @@ impl Store {
     /// [`Store::load`], or by a check made now when nothing was loaded), since saving would destroy
     /// it; [`StoreError::Write`] or [`StoreError::Backup`] when the system refuses a step.
     pub fn save(&self, inventory: &Inventory) -> Result<(), StoreError> {
-        let mut trust = self.trust.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Trust::Unchecked = *trust {
-            *trust = match read_from(&self.dir) {
-                Ok(_) => Trust::Good,
-                Err(e) => Trust::Refused(self.failed_file(&e)),
-            };
-        }
-        if let Trust::Refused(path) = &*trust {
+        self.save_merged(inventory).map(|_| ())
+    }
+
+    /// Like [`Store::save`], and returns what was written: `inventory` merged with what other
+    /// porchlights saved since this one last loaded or saved (see `merge.rs`). The lock on
+    /// `state.lock` is held from the re-read to the rename, and only then.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Store::save`], and [`StoreError::Locked`] when another porchlight's save held
+    /// the lock for longer than [`LOCK_WAIT`].
+    pub fn save_merged(&self, inventory: &Inventory) -> Result<Inventory, StoreError> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Trust::Refused(path) = &held.trust {
             return Err(StoreError::SaveRefused { path: path.clone() });
         }
         if let Some(id) = crate::duplicates::duplicate_id(inventory) {
@@ -317,12 +336,38 @@ impl Store {
                 id: id.to_string(),
             });
         }
+        let lock_path = self.dir.join(LOCK_FILE);
+        lock_within(&self.lock, &lock_path, &self.dir, LOCK_WAIT)?;
+        let result = self.merge_and_write(&mut held, inventory);
+        let _ = self.lock.unlock();
+        result
+    }
+
+    /// The body of a save, with the lock held.
+    fn merge_and_write(
+        &self,
+        held: &mut Held,
+        inventory: &Inventory,
+    ) -> Result<Inventory, StoreError> {
+        remove_stale_temps(&self.dir);
+        let disk = match read_from(&self.dir) {
+            Ok((disk, _)) => disk,
+            Err(e) => {
+                let path = self.failed_file(&e);
+                held.trust = Trust::Refused(path.clone());
+                return Err(StoreError::SaveRefused { path });
+            }
+        };
+        held.trust = Trust::Good;
+        let merged = merge::merge(held.base.as_ref(), inventory, &disk);
         let bytes =
-            format::encode(inventory, Timestamp::now()).map_err(|source| StoreError::Encode {
+            format::encode(&merged, Timestamp::now()).map_err(|source| StoreError::Encode {
                 path: self.state_path.clone(),
                 source,
             })?;
-        self.replace_state_file(&bytes)
+        self.replace_state_file(&bytes)?;
+        held.base = Some(inventory.clone());
+        Ok(merged)
     }
 
     /// The file that a failed read was about, for the refusal message.
@@ -416,6 +461,36 @@ impl Store {
             Err(e) => {
                 let _ = fs::remove_file(&temp);
                 Err(e)
+            }
+        }
+    }
+}
+
+/// Takes the advisory lock on `lock`, trying again for up to `wait` while another porchlight
+/// holds it.
+fn lock_within(
+    lock: &File,
+    lock_path: &Path,
+    dir: &Path,
+    wait: std::time::Duration,
+) -> Result<(), StoreError> {
+    let start = std::time::Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(LOCK_RETRY);
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(TryLockError::Error(source)) => {
+                return Err(StoreError::Lock {
+                    path: lock_path.to_path_buf(),
+                    source,
+                });
             }
         }
     }

@@ -55,6 +55,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        always_on: false,
         login_check: Default::default(),
         findings: Default::default(),
         evidence: Default::default(),
@@ -92,6 +93,7 @@ fn household() -> Inventory {
         owner_category: None,
         gateway: false,
         login_check_allowed: false,
+        always_on: false,
         login_check: Default::default(),
         findings: Default::default(),
         evidence: Default::default(),
@@ -223,29 +225,53 @@ fn store_saves_mode_0600_and_keeps_the_previous_copy() {
 }
 
 #[test]
-fn store_refuses_a_second_open_while_the_first_lives() {
+fn two_stores_on_one_folder_both_save_and_nothing_is_lost() {
     let tmp = tempfile::tempdir().unwrap();
     let first = Store::open(tmp.path()).unwrap();
-    let err = Store::open(tmp.path()).unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Locked { dir } if dir == tmp.path()),
-        "{err:?}"
-    );
-    let message = err.to_string();
-    assert!(
-        message.contains("another porchlight is already running"),
-        "{message}"
-    );
-    assert!(
-        message.contains(&tmp.path().display().to_string()),
-        "{message}"
-    );
-    // Reading without the lock still works while it is held.
-    first.save(&household()).unwrap();
+    let second = Store::open(tmp.path()).unwrap();
+    let mut a = first.load().unwrap();
+    let mut b = second.load().unwrap();
+    a.devices
+        .push(Device::new("ip:10.0.0.1".parse().unwrap(), "one", at(1)));
+    b.devices
+        .push(Device::new("ip:10.0.0.2".parse().unwrap(), "two", at(2)));
+    first.save(&a).unwrap();
+    let written = second.save_merged(&b).unwrap();
+    assert_eq!(written.devices.len(), 2, "{written:?}");
+    // The first, saving again from its own stale copy, keeps the second's device.
+    a.devices[0].known = true;
+    first.save(&a).unwrap();
+    let on_disk = read_inventory(tmp.path()).unwrap();
+    let names: Vec<&str> = on_disk.devices.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["one", "two"]);
+    assert!(on_disk.devices[0].known);
+    // The lock is free between saves: a third opens at once.
+    assert!(Store::open(tmp.path()).is_ok());
+}
+
+#[test]
+fn a_save_waits_for_the_lock_and_reports_a_stuck_holder_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).unwrap();
+    let other = fs::OpenOptions::new()
+        .write(true)
+        .open(tmp.path().join(LOCK_FILE))
+        .unwrap();
+    other.lock().unwrap();
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(other);
+    });
+    // Held for 0.3 s: the save waits and lands.
+    store.save(&household()).unwrap();
+    holder.join().unwrap();
     assert_eq!(read_inventory(tmp.path()).unwrap(), household());
-    drop(first);
-    let again = Store::open(tmp.path()).unwrap();
-    assert_eq!(again.load().unwrap(), household());
+    let message = StoreError::Locked {
+        dir: tmp.path().to_path_buf(),
+    }
+    .to_string();
+    assert!(message.contains("another porchlight"), "{message}");
+    assert!(!message.contains('\n'), "{message}");
 }
 
 /// Files that must be reported, never overwritten, with what the message must say.

@@ -422,6 +422,8 @@ pub struct App {
     pub edit: Option<Edit>,
     /// The owner's time zone, for due dates.
     pub tz: jiff::tz::TimeZone,
+    /// What `porchlight watch` found since the owner last looked, newest first.
+    pub watch_news: Vec<crate::watch::WatchEvent>,
     /// A password being shown.
     pub secret: Option<SecretView>,
     /// Every notice so far, whole, for the messages view.
@@ -469,6 +471,7 @@ impl App {
             scan: None,
             edit: None,
             tz: jiff::tz::TimeZone::UTC,
+            watch_news: Vec::new(),
             fingerprints: None,
             secret: None,
             log: crate::tui::messages::MessageLog::default(),
@@ -504,9 +507,17 @@ impl App {
         self
     }
 
-    /// Opens on the Fix first list when anything is on it (the start of a session).
+    /// What `porchlight watch` found since the owner last looked, newest first (shown under the
+    /// Fix first list).
+    pub fn with_watch_news(mut self, news: Vec<crate::watch::WatchEvent>) -> Self {
+        self.watch_news = news;
+        self
+    }
+
+    /// Opens on the Fix first list when anything is on it, or when watch found something since
+    /// the owner last looked (the start of a session).
     pub fn open_needs_you_if_due(mut self) -> Self {
-        if !self.fix_first().is_empty() {
+        if !self.fix_first().is_empty() || !self.watch_news.is_empty() {
             self.screen = Screen::NeedsYou { cursor: 0 };
         }
         self

@@ -221,6 +221,23 @@ impl Device {
     }
 }
 
+/// A guest tablet that is not in the standard home: for tests where a host joins (build the home
+/// with it, take it off with [`TestHome::set_link`], bring it back). It announces itself over
+/// mDNS and serves a web page.
+pub fn newcomer(net: u8) -> Device {
+    Device {
+        hostname: Some("guest-tablet"),
+        services: vec![MdnsService {
+            instance: "Guest Tablet",
+            service_type: "_http._tcp",
+            port: 80,
+            txt: vec![],
+        }],
+        listeners: vec![Listener::new(80, "http", "lighttpd/1.4", "Guest Tablet")],
+        ..Device::plain("guest", Ipv4Addr::new(10, 77, net, 40), "00:0c:29:00:00:28")
+    }
+}
+
 /// The devices of the standard home on `10.77.<net>.0/24`: eleven live hosts besides the
 /// scanner. MAC prefixes are real vendors' (so vendor lookup can be tested), except the phone's,
 /// which is a randomised (locally administered) one.
@@ -691,6 +708,26 @@ impl TestHome {
         let mut all: Vec<Ipv4Addr> = self.devices.iter().flat_map(Device::addresses).collect();
         all.sort_unstable();
         all
+    }
+
+    /// Takes device `name` off the home's network (`up` false: its cable is pulled at the hub, and
+    /// the scanner forgets its hardware address) or puts it back.
+    pub fn set_link(&self, name: &str, up: bool) {
+        let d = self.device(name);
+        let state = if up { "up" } else { "down" };
+        let hub_end = format!("v{}", d.ip.octets()[3]);
+        run(self
+            .in_ns(&self.hub_ns, "ip")
+            .args(["link", "set", &hub_end, state]));
+        if !up {
+            // "Nothing to flush" is fine.
+            let _ = self
+                .in_scanner("ip")
+                .args(["neigh", "flush", "to", &d.ip.to_string()])
+                .args(["dev", self.scanner_iface])
+                .stdin(Stdio::null())
+                .output();
+        }
     }
 
     /// The home's temporary folder (configs and daemon logs).

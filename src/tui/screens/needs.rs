@@ -20,6 +20,7 @@ const WHY_WIDTH: usize = 21;
 
 /// Draws the Fix first list.
 pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
+    let area = watch_news(app, frame, area);
     let items = app.fix_first();
     let problems = items.iter().filter(|i| i.kind == FixKind::Problem).count();
     let title = match problems {
@@ -159,4 +160,39 @@ fn pad(text: &str, width: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// Draws what `porchlight watch` found since the owner last looked at the bottom of `area` (at
+/// most a third of it), and returns the rest.
+fn watch_news(app: &App, frame: &mut Frame, area: Rect) -> Rect {
+    if app.watch_news.is_empty() || area.height < 6 {
+        return area;
+    }
+    let shown = app
+        .watch_news
+        .len()
+        .min(usize::from(area.height / 3).saturating_sub(1).max(1));
+    let height = u16::try_from(shown + 1).unwrap_or(area.height / 3);
+    let [rest, news] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+    let mut lines = vec![Line::styled(
+        format!(
+            " Watch found since you last looked · {}",
+            app.watch_news.len()
+        ),
+        heading(),
+    )];
+    lines.extend(app.watch_news.iter().take(shown).map(|e| {
+        let when = e.at.to_zoned(app.tz.clone()).strftime("%b %d %H:%M");
+        Line::from(vec![
+            Span::styled(
+                format!(" {} ", e.kind.mark()),
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::styled(format!("{when}  "), dim()),
+            Span::raw(e.line.clone()),
+        ])
+    }));
+    frame.render_widget(Paragraph::new(lines), news);
+    rest
 }

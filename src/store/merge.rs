@@ -1,0 +1,255 @@
+//! Merging two writers' inventories: what this process saves (`mine`) with what another porchlight
+//! wrote meanwhile (`disk`), given what this process last loaded or saved (`base`).
+//!
+//! Several porchlights may share one data folder (a `watch` in the background while the owner
+//! works in the TUI), so each save re-reads the file under the lock and merges before writing.
+//! The rules keep everything either side wrote:
+//!
+//! - Devices are matched by id. A device only one side has is kept, except one this process had
+//!   (in `base`) and no longer has: this process renamed it (an address became a hardware
+//!   address) and carries it under its new id.
+//! - What the network showed (address, ports, services, names porchlight inferred) comes from the
+//!   side that saw the device last; the first sighting is the earliest of both.
+//! - The owner's marks (known, name, kind, login checks allowed, always on) are this process's
+//!   when it changed them since `base`, otherwise the other side's.
+//! - Progress, step by step: a step only one side changed since `base` takes that side's; a step
+//!   both changed takes the newest change (this process's on a tie).
+//! - Findings, step by step: the newest check wins.
+//! - Scans: both histories, in time order, bounded as usual.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Device, DeviceId, Inventory, SCAN_HISTORY_LIMIT, StepId};
+
+/// `mine` with everything `disk` holds that this process did not change since `base`.
+pub fn merge(base: Option<&Inventory>, mine: &Inventory, disk: &Inventory) -> Inventory {
+    let Some(base) = base else {
+        // Nothing loaded before (a save without a load): every device either side has is kept.
+        return merge_with(&Inventory::default(), mine, disk);
+    };
+    merge_with(base, mine, disk)
+}
+
+fn merge_with(base: &Inventory, mine: &Inventory, disk: &Inventory) -> Inventory {
+    let mine_ids: BTreeSet<&DeviceId> = mine.devices.iter().map(|d| &d.id).collect();
+    let mut devices: Vec<Device> = mine
+        .devices
+        .iter()
+        .map(|m| match disk.device(&m.id) {
+            Some(d) => merge_device(base.device(&m.id), m, d),
+            None => m.clone(),
+        })
+        .collect();
+    for d in &disk.devices {
+        if mine_ids.contains(&d.id) || base.device(&d.id).is_some() {
+            continue;
+        }
+        devices.push(d.clone());
+    }
+    let mut scans = mine.scans.clone();
+    for s in &disk.scans {
+        if !scans.contains(s) && !base.scans.contains(s) {
+            scans.push(s.clone());
+        }
+    }
+    scans.sort_by_key(|s| (s.started_at, s.finished_at));
+    let excess = scans.len().saturating_sub(SCAN_HISTORY_LIMIT);
+    scans.drain(..excess);
+    Inventory { devices, scans }
+}
+
+/// One device both sides hold.
+fn merge_device(base: Option<&Device>, mine: &Device, disk: &Device) -> Device {
+    let mut out = if disk.last_seen > mine.last_seen {
+        disk.clone()
+    } else {
+        mine.clone()
+    };
+    out.first_seen = mine.first_seen.min(disk.first_seen);
+    out.known = pick(base.map(|b| &b.known), &mine.known, &disk.known);
+    out.owner_name = pick(
+        base.map(|b| &b.owner_name),
+        &mine.owner_name,
+        &disk.owner_name,
+    );
+    out.owner_category = pick(
+        base.map(|b| &b.owner_category),
+        &mine.owner_category,
+        &disk.owner_category,
+    );
+    out.login_check_allowed = pick(
+        base.map(|b| &b.login_check_allowed),
+        &mine.login_check_allowed,
+        &disk.login_check_allowed,
+    );
+    out.always_on = pick(base.map(|b| &b.always_on), &mine.always_on, &disk.always_on);
+    if let Some(name) = &out.owner_name {
+        out.name.clone_from(name);
+    }
+    if let Some(category) = out.owner_category {
+        out.category = category;
+    }
+    out.progress = merge_steps(
+        base.map(|b| &b.progress),
+        &mine.progress,
+        &disk.progress,
+        |p| p.changed_at,
+    );
+    out.findings = merge_steps(
+        base.map(|b| &b.findings),
+        &mine.findings,
+        &disk.findings,
+        |f| f.checked_at,
+    );
+    out
+}
+
+/// This side's value when it changed since `base`, otherwise the other side's.
+fn pick<T: Clone + PartialEq>(base: Option<&T>, mine: &T, disk: &T) -> T {
+    match base {
+        Some(b) if b == mine => disk.clone(),
+        _ => mine.clone(),
+    }
+}
+
+/// Per step: the side that changed a step since `base` wins; both changed: the newest by `when`
+/// (this side's on a tie).
+fn merge_steps<T: Clone + PartialEq>(
+    base: Option<&BTreeMap<StepId, T>>,
+    mine: &BTreeMap<StepId, T>,
+    disk: &BTreeMap<StepId, T>,
+    when: impl Fn(&T) -> jiff::Timestamp,
+) -> BTreeMap<StepId, T> {
+    let steps: BTreeSet<&StepId> = mine.keys().chain(disk.keys()).collect();
+    let mut out = BTreeMap::new();
+    for step in steps {
+        let b = base.and_then(|b| b.get(step));
+        let (m, d) = (mine.get(step), disk.get(step));
+        let chosen = if m == b {
+            d
+        } else if d == b {
+            m
+        } else {
+            match (m, d) {
+                (Some(m), Some(d)) if when(d) > when(m) => Some(d),
+                (Some(m), _) => Some(m),
+                (None, d) => d,
+            }
+        };
+        if let Some(p) = chosen {
+            out.insert(step.clone(), p.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use jiff::Timestamp;
+
+    use super::*;
+    use crate::model::{Finding, FindingVerdict, ScanRecord, StepState};
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + s).unwrap()
+    }
+
+    fn device(id: &str, seen: i64) -> Device {
+        let mut d = Device::new(id.parse().unwrap(), id, at(0));
+        d.last_seen = at(seen);
+        d
+    }
+
+    fn inv(devices: Vec<Device>) -> Inventory {
+        Inventory {
+            devices,
+            ..Inventory::default()
+        }
+    }
+
+    #[test]
+    fn devices_either_side_added_are_both_kept() {
+        let base = inv(vec![device("ip:10.0.0.1", 1)]);
+        let mine = inv(vec![device("ip:10.0.0.1", 1), device("ip:10.0.0.2", 5)]);
+        let disk = inv(vec![device("ip:10.0.0.1", 1), device("ip:10.0.0.3", 6)]);
+        let out = merge(Some(&base), &mine, &disk);
+        let ids: Vec<String> = out.devices.iter().map(|d| d.id.to_string()).collect();
+        assert_eq!(ids, ["ip:10.0.0.1", "ip:10.0.0.2", "ip:10.0.0.3"]);
+    }
+
+    #[test]
+    fn a_device_this_side_renamed_is_not_brought_back() {
+        let base = inv(vec![device("ip:10.0.0.1", 1)]);
+        let mine = inv(vec![device("mac:00:11:22:33:44:55", 2)]);
+        let disk = base.clone();
+        let out = merge(Some(&base), &mine, &disk);
+        assert_eq!(out.devices.len(), 1);
+        assert_eq!(out.devices[0].id.to_string(), "mac:00:11:22:33:44:55");
+    }
+
+    #[test]
+    fn owner_progress_from_both_sides_is_kept_newest_wins_per_step() {
+        let (a, b, c) = (
+            StepId::new("RT-01"),
+            StepId::new("RT-02"),
+            StepId::new("RT-03"),
+        );
+        let base_dev = device("ip:10.0.0.1", 1);
+        let mut mine_dev = base_dev.clone();
+        mine_dev.set_step_state(&a, StepState::Done, at(10));
+        mine_dev.set_step_state(&c, StepState::Done, at(10));
+        mine_dev.owner_name = Some("Router".into());
+        let mut disk_dev = base_dev.clone();
+        disk_dev.set_step_state(&b, StepState::NotApplicable, at(11));
+        disk_dev.set_step_state(&c, StepState::Failed, at(12));
+        disk_dev.always_on = true;
+        disk_dev.last_seen = at(20);
+        disk_dev.ip = Some("10.0.0.9".parse().unwrap());
+        let out = merge(
+            Some(&inv(vec![base_dev])),
+            &inv(vec![mine_dev]),
+            &inv(vec![disk_dev]),
+        );
+        let d = &out.devices[0];
+        assert_eq!(d.step_state(&a), StepState::Done);
+        assert_eq!(d.step_state(&b), StepState::NotApplicable);
+        assert_eq!(d.step_state(&c), StepState::Failed, "the newer change wins");
+        assert_eq!(d.owner_name.as_deref(), Some("Router"));
+        assert_eq!(d.name, "Router");
+        assert!(d.always_on);
+        assert_eq!(d.ip, Some("10.0.0.9".parse().unwrap()), "seen last on disk");
+    }
+
+    #[test]
+    fn stale_copy_does_not_undo_the_other_side() {
+        // The other side marked the device known and a step done; this side changed nothing.
+        let base_dev = device("ip:10.0.0.1", 1);
+        let mut disk_dev = base_dev.clone();
+        disk_dev.known = true;
+        disk_dev.set_step_state(&StepId::new("RT-01"), StepState::Done, at(3));
+        let mut mine_dev = base_dev.clone();
+        mine_dev.last_seen = at(9);
+        mine_dev.findings.insert(
+            StepId::new("RT-04"),
+            Finding {
+                verdict: FindingVerdict::Problem,
+                evidence: "telnet".into(),
+                checked_at: at(9),
+            },
+        );
+        let mut mine = inv(vec![mine_dev]);
+        mine.scans.push(ScanRecord {
+            started_at: at(8),
+            finished_at: at(9),
+            devices_seen: 1,
+            scope: "x".into(),
+        });
+        let out = merge(Some(&inv(vec![base_dev])), &mine, &inv(vec![disk_dev]));
+        let d = &out.devices[0];
+        assert!(d.known);
+        assert_eq!(d.step_state(&StepId::new("RT-01")), StepState::Done);
+        assert_eq!(d.findings.len(), 1);
+        assert_eq!(out.scans.len(), 1);
+    }
+}

@@ -1,0 +1,106 @@
+//! `porchlight watch` from the command line, where no network is needed: its service file, the
+//! "always on" mark, and the one-line refusals of bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn porchlight(data: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("porchlight").unwrap();
+    cmd.arg("--data-dir").arg(data).env_remove("RUST_LOG");
+    cmd
+}
+
+fn one_line_error(cmd: &mut Command, expected: &str) {
+    let assert = cmd.assert().failure().code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+#[test]
+fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    one_line_error(
+        porchlight(dir.path())
+            .args(["watch", "--install", "--every", "30m"])
+            .env("XDG_CONFIG_HOME", &config),
+        "add --yes",
+    );
+    assert!(!config.exists(), "nothing written without an answer");
+    let out = porchlight(dir.path())
+        .args(["watch", "--install", "--yes", "--every", "30m"])
+        .env("XDG_CONFIG_HOME", &config)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8(out).unwrap();
+    let unit =
+        std::fs::read_to_string(config.join("systemd/user/porchlight-watch.service")).unwrap();
+    assert!(shown.contains(&unit), "what was shown is what was written");
+    assert!(unit.contains(" watch --every 30m"), "{unit}");
+    assert!(
+        unit.contains(&format!("--data-dir {}", dir.path().display())),
+        "{unit}"
+    );
+    assert!(unit.contains("WantedBy=default.target"), "{unit}");
+    assert!(shown.contains("systemctl --user disable --now porchlight-watch.service"));
+}
+
+#[test]
+fn bad_durations_and_the_demo_are_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    one_line_error(
+        porchlight(dir.path()).args(["watch", "--once", "--every", "30s"]),
+        "at most once a minute",
+    );
+    one_line_error(
+        porchlight(dir.path()).args(["watch", "--every", "soon"]),
+        "not a duration",
+    );
+    one_line_error(
+        porchlight(dir.path()).args(["--demo", "watch", "--once"]),
+        "cannot be watched",
+    );
+    assert!(!dir.path().join("state.json").exists(), "nothing saved");
+}
+
+#[test]
+fn always_on_marks_a_saved_device_by_name_and_refuses_an_unknown_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = porchlight::store::Store::open(dir.path()).unwrap();
+    let mut inventory = store.load().unwrap();
+    inventory.devices.push(porchlight::model::Device::new(
+        "ip:192.168.1.31".parse().unwrap(),
+        "Driveway camera",
+        jiff::Timestamp::now(),
+    ));
+    store.save(&inventory).unwrap();
+    porchlight(dir.path())
+        .args(["watch", "--always-on", "driveway camera"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Driveway camera is marked always on",
+        ));
+    let saved = porchlight::store::read_inventory(dir.path()).unwrap();
+    assert!(saved.devices[0].always_on);
+    porchlight(dir.path())
+        .args(["watch", "--not-always-on", "ip:192.168.1.31"])
+        .assert()
+        .success();
+    assert!(
+        !porchlight::store::read_inventory(dir.path())
+            .unwrap()
+            .devices[0]
+            .always_on
+    );
+    one_line_error(
+        porchlight(dir.path()).args(["watch", "--always-on", "Fridge"]),
+        "no saved device is called \"Fridge\"",
+    );
+}
