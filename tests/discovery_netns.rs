@@ -365,3 +365,51 @@ fn ipv6_addresses_come_with_the_device_and_a_global_one_is_flagged() {
             .contains(&"2001:db8:77::13".parse().unwrap())
     );
 }
+
+/// A crowd home whose router runs miniupnpd: the standard home's router at `.1` beside `crowd`
+/// live addresses from `.3` on.
+fn crowd_with_upnp_router(net: u8, crowd: u8) -> Vec<netns::Device> {
+    let mut devices = netns::crowd_devices(net, crowd);
+    devices[0] = netns::standard_devices(net).remove(0);
+    devices
+}
+
+#[test]
+fn the_router_description_is_read_with_250_hosts_up_in_every_scan() {
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build_with(|net| crowd_with_upnp_router(net, 250));
+    let upnp = home.device("router").upnp.clone().unwrap();
+    for run in 1..=3 {
+        let (json, stderr) = scan(&home);
+        let missing: Vec<Ipv4Addr> = home
+            .live_hosts()
+            .into_iter()
+            .filter(|a| !ips(&json).contains(a))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "scan {run}: the router and 250 hosts answer, missing {missing:?}\n{stderr}"
+        );
+        let router = host(&json, home.gateway())
+            .unwrap_or_else(|| panic!("scan {run}: no router\n{stderr}"));
+        assert_eq!(
+            router["upnp"]["friendly_name"], upnp.friendly_name,
+            "scan {run}: the router's description is read\n{router:#}\n{stderr}"
+        );
+        assert_eq!(
+            router["upnp"]["model_name"], upnp.model_name,
+            "scan {run}\n{router:#}"
+        );
+        let name = router["identity"]["name"].as_str().unwrap_or_default();
+        assert_eq!(
+            name, upnp.friendly_name,
+            "scan {run}: the router is named from its description\n{router:#}"
+        );
+        assert!(
+            !name.contains("MiniUPnPd") && !name.contains("UPnP/"),
+            "scan {run}: never its SERVER header: {name}"
+        );
+    }
+}
