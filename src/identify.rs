@@ -56,7 +56,7 @@ pub struct Identity {
     pub vendor: Option<String>,
     /// Its model, as the device names it.
     pub model: Option<String>,
-    /// The friendly name the device gives itself (mDNS `fn`, UPnP friendlyName, mDNS instance name).
+    /// The friendly name the device gives itself (UPnP friendlyName, mDNS `fn`, mDNS instance name).
     pub name: Option<String>,
     /// How sure porchlight is, 0..=100 (see [`identify`] for the formula).
     pub confidence: u8,
@@ -914,7 +914,7 @@ fn hex_follows(name: &str, text: &TextMatch) -> bool {
 /// the strongest matching rule (rules for the winning category first), else a TXT maker key
 /// (`usb_MFG`, `vendor`...), else the maker of the hardware address. The model is the UPnP
 /// modelName (with the modelNumber when it adds to it), else a TXT model key (`md`, `model`,
-/// `ty`...), else a rule's model hint. The name is the TXT `fn`, else the UPnP friendlyName, else
+/// `ty`...), else a rule's model hint. The name is the UPnP friendlyName, else the TXT `fn`, else
 /// an mDNS instance name.
 ///
 /// The owner's own category and name are not looked at: what to do with the result is the caller's
@@ -1030,15 +1030,15 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
         .map(|m| clean(&m, FIELD_CHARS))
         .filter(|m| !m.is_empty());
 
-    // The device's own name: an mDNS "fn" style TXT name, the UPnP friendlyName (never a SERVER
-    // header), the mDNS instance. Host, DNS and NetBIOS names come after (see the inventory).
-    let name = first_txt(&seen, &rules.name_keys)
-        .or_else(|| {
-            seen.upnp
-                .iter()
-                .map(|u| &u.friendly)
-                .find(|f| !f.is_empty())
-        })
+    // The device's own name: the UPnP friendlyName (never a SERVER header), else an mDNS name (a
+    // "fn" style TXT name, then the instance). Host, DNS and NetBIOS names come after (see the
+    // inventory).
+    let name = seen
+        .upnp
+        .iter()
+        .map(|u| &u.friendly)
+        .find(|f| !f.is_empty())
+        .or_else(|| first_txt(&seen, &rules.name_keys))
         .or_else(|| seen.mdns.iter().map(|s| &s.name).find(|n| !n.is_empty()))
         .map(|t| clean(&t.shown, FIELD_CHARS))
         .filter(|n| !n.is_empty());

@@ -110,8 +110,9 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
 }
 
 /// Applies what identification concluded to `d`: kind, maker, model and name, never overriding
-/// what the owner set. A device still without a name of its own is named after its kind and maker
-/// ("Hikvision camera").
+/// what the owner set. The name is the owner's, else the UPnP friendlyName, else an mDNS name
+/// ("fn", instance, host name), else a DNS/DHCP, NetBIOS or LLMNR name; a device still without a
+/// name of its own is named after its kind and maker ("Hikvision camera").
 pub fn apply_identity(d: &mut Device, id: &Identity) {
     d.category = d.owner_category.unwrap_or(id.category);
     if id.vendor.is_some() {
@@ -123,8 +124,14 @@ pub fn apply_identity(d: &mut Device, id: &Identity) {
     if !is_auto_name(d) {
         return;
     }
-    if let Some(name) = id.name.as_ref().filter(|n| !n.is_empty()) {
-        d.name.clone_from(name);
+    // The device's own name (UPnP, then mDNS), else a host, DNS or NetBIOS name, else its kind.
+    if let Some(name) = id
+        .name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| best_name(d))
+    {
+        d.name = name;
     } else if d.name == FALLBACK_NAME && d.category != Category::Unknown {
         d.name = match &d.vendor {
             Some(v) => format!("{v} {}", d.category.label().to_lowercase()),
@@ -288,7 +295,7 @@ fn is_auto_name(d: &Device) -> bool {
             || d.services.iter().any(|s| s.txt.get("server") == Some(&d.name)))
 }
 
-/// The best name the device gives itself: an mDNS "fn" name, its UPnP friendly name, an mDNS
+/// The best name the device gives itself: its UPnP friendly name, an mDNS "fn" name, an mDNS
 /// instance name, its host name, or a name from DNS, NetBIOS or LLMNR. Never an SSDP SERVER header.
 pub fn best_name(d: &Device) -> Option<String> {
     let upnp = d
@@ -313,8 +320,7 @@ pub fn best_name(d: &Device) -> Option<String> {
     let other = ["dns", "netbios", "llmnr"]
         .iter()
         .find_map(|source| d.evidence.names.get(*source).cloned());
-    mdns_fn
-        .or(upnp)
+    upnp.or(mdns_fn)
         .or(mdns_instance)
         .map(str::to_string)
         .or(host)

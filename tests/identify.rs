@@ -531,8 +531,16 @@ fn hostile_strings_never_reach_the_result() {
     let id = identify(&d, &rules);
     assert_eq!(id.category, Category::Speaker, "{}", explain(&id));
     assert_eq!(id.model.as_deref(), Some("Google Nest Mini"));
-    assert_eq!(id.name.as_deref(), Some("Kitchen speaker"));
+    // The UPnP friendlyName names it: the hyperlink escape is gone, its text is left.
+    assert_eq!(id.name.as_deref(), Some("link"));
     assert_eq!(id.vendor.as_deref(), Some("Google"));
+    // Without it, the mDNS "fn" name does, cleaned.
+    let mut mdns_only = d.clone();
+    mdns_only
+        .services
+        .retain(|s| s.source == ServiceSource::Mdns);
+    let fn_name = identify(&mdns_only, &rules).name;
+    assert_eq!(fn_name.as_deref(), Some("Kitchen speaker"));
     let mut texts: Vec<&str> = vec![];
     texts.extend(id.vendor.as_deref());
     texts.extend(id.model.as_deref());
@@ -599,4 +607,128 @@ fn a_software_author_as_upnp_manufacturer_never_replaces_the_hardware_maker() {
     let both = both.unwrap_or_else(|| panic!("{}", explain(&id)));
     assert!(both.conclusion.contains("MiniDLNA"), "{}", explain(&id));
     assert!(both.conclusion.contains("Synology"), "{}", explain(&id));
+}
+
+/// One level of the naming order: what it adds to a device, and the name it gives.
+struct NameLevel {
+    what: &'static str,
+    name: &'static str,
+    add: fn(&mut Device),
+}
+
+fn name_levels() -> Vec<NameLevel> {
+    vec![
+        NameLevel {
+            what: "the owner's name",
+            name: "Mum's camera",
+            add: |d| {
+                d.owner_name = Some("Mum's camera".into());
+                d.name = "Mum's camera".into();
+            },
+        },
+        NameLevel {
+            what: "the UPnP friendlyName",
+            name: "Porch camera",
+            add: |d| {
+                d.services.push(Service {
+                    source: ServiceSource::Upnp,
+                    kind: "urn:schemas-upnp-org:device:Basic:1".into(),
+                    name: "Porch camera".into(),
+                    port: None,
+                    txt: BTreeMap::from([("manufacturer".to_string(), "Dahua".to_string())]),
+                });
+            },
+        },
+        NameLevel {
+            what: "the mDNS \"fn\" name",
+            name: "Front door",
+            add: |d| {
+                let mdns = d
+                    .services
+                    .iter_mut()
+                    .find(|s| s.source == ServiceSource::Mdns)
+                    .unwrap();
+                mdns.txt.insert("fn".into(), "Front door".into());
+            },
+        },
+        NameLevel {
+            what: "the mDNS instance name",
+            name: "IPC-HDW2431T 4f2a",
+            add: |d| {
+                d.services.push(Service {
+                    source: ServiceSource::Mdns,
+                    kind: "_rtsp._tcp".into(),
+                    name: "IPC-HDW2431T 4f2a".into(),
+                    port: Some(554),
+                    txt: BTreeMap::new(),
+                });
+            },
+        },
+        NameLevel {
+            what: "the host name",
+            name: "porchcam",
+            add: |d| d.hostnames.push("porchcam.local".into()),
+        },
+        NameLevel {
+            what: "a DNS/DHCP name",
+            name: "dahua-cam",
+            add: |d| {
+                d.evidence.names.insert("dns".into(), "dahua-cam".into());
+            },
+        },
+        NameLevel {
+            what: "a NetBIOS name",
+            name: "DAHUACAM",
+            add: |d| {
+                d.evidence.names.insert("netbios".into(), "DAHUACAM".into());
+            },
+        },
+        NameLevel {
+            what: "maker plus kind",
+            name: "Dahua camera",
+            add: |_| {},
+        },
+    ]
+}
+
+#[test]
+fn each_naming_level_beats_the_ones_after_it() {
+    let rules = rules();
+    let levels = name_levels();
+    for (i, level) in levels.iter().enumerate() {
+        // A Dahua camera (hardware address and ports) with every level from this one on, plus an
+        // SSDP reply named after its SERVER header, which never names a device.
+        let mut d = device_from(
+            Seen {
+                mac: Some("3c:ef:8c:71:b0:2a".parse().unwrap()),
+                gateway: false,
+                hostnames: Vec::new(),
+                ports: vec![80, 554, 37777],
+                services: vec![Service {
+                    source: ServiceSource::Upnp,
+                    kind: "upnp:rootdevice".into(),
+                    name: "Linux/3.10 UPnP/1.0 DH-IPC/1.0".into(),
+                    port: None,
+                    txt: BTreeMap::from([(
+                        "server".to_string(),
+                        "Linux/3.10 UPnP/1.0 DH-IPC/1.0".to_string(),
+                    )]),
+                }],
+            },
+            "10.0.0.40",
+        );
+        // Added from the last level up, so that the "fn" level finds the instance's service.
+        for later in levels[i..].iter().rev() {
+            (later.add)(&mut d);
+        }
+        porchlight::inventory::identify_device(&mut d, &rules);
+        assert_eq!(
+            d.name, level.name,
+            "{} beats the ones after it: {d:#?}",
+            level.what
+        );
+        // Once named, another identification pass keeps the same name.
+        porchlight::inventory::identify_device(&mut d, &rules);
+        assert_eq!(d.name, level.name, "{} is stable", level.what);
+    }
 }
