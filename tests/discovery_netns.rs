@@ -1,7 +1,8 @@
 //! Discovery you can trust, in the test home (network namespaces with real daemons, see
 //! `tests/netns`): hosts that left are not devices, one box on several addresses is one record
 //! over many scans, every mDNS service is found in every scan, an SSDP flooder does not hide a
-//! real device, and a software author in a UPnP description does not replace the hardware maker.
+//! real device, a software author in a UPnP description does not replace the hardware maker, and
+//! the router's UPnP description is read (and names it) with 250 hosts up.
 //! Skipped (saying why) without root, never under CI=true.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
