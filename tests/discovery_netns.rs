@@ -3,6 +3,7 @@
 //! over many scans, every mDNS service is found in every scan, an SSDP flooder does not hide a
 //! real device, and a software author in a UPnP description does not replace the hardware maker.
 //! Skipped (saying why) without root, never under CI=true.
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod netns;
