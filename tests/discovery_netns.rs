@@ -4,6 +4,7 @@
 //! real device, a software author in a UPnP description does not replace the hardware maker, and
 //! the router's UPnP description is read (and names it) with 250 hosts up.
 //! Skipped (saying why) without root, never under CI=true.
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod netns;

@@ -8,6 +8,7 @@
 //!   foreground watch reports a host that joins; a `scan` and an owner's save (the TUI's save path,
 //!   `Store::save`) made while it runs both land; SIGTERM stops it with its state saved.
 
+#![cfg(target_os = "linux")] // network namespaces are Linux's
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod netns;
