@@ -9,7 +9,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a tool may run.
@@ -32,10 +32,7 @@ pub fn run_bounded(
     timeout: Duration,
     max_bytes: usize,
 ) -> Result<String, String> {
-    let name = program.file_name().map_or_else(
-        || program.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = tool_name(program);
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -58,26 +55,7 @@ pub fn run_bounded(
         let _ = std::io::copy(&mut rest, &mut std::io::sink());
         read.map(|_| out)
     });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!(
-                    "{name} did not finish within {} s and was stopped",
-                    timeout.as_secs_f32()
-                ));
-            }
-            Ok(None) => std::thread::sleep(POLL),
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!("could not wait for {name}: {e}"));
-            }
-        }
-    };
+    let status = wait_at_most(&mut child, &name, timeout);
     // The tool has exited or was killed, so its end of the pipe is closed and the reader ends
     // (unless a grandchild kept it open: then the reader is left behind rather than waited for).
     let status = status?;
@@ -101,20 +79,34 @@ pub fn run_bounded(
 /// # Errors
 /// A one-line reason when it cannot be started, runs too long, or exits with a failure status.
 pub fn run_visible(program: &Path, args: &[&str], timeout: Duration) -> Result<(), String> {
-    let name = program.file_name().map_or_else(
-        || program.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = tool_name(program);
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .spawn()
         .map_err(|e| format!("could not run {name}: {e}"))?;
+    let status = wait_at_most(&mut child, &name, timeout)?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{name} failed ({status})"))
+    }
+}
+
+/// The name a tool is called by in messages: its file name.
+fn tool_name(program: &Path) -> String {
+    program.file_name().map_or_else(
+        || program.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Waits for `child` to exit, killing it (and reaping it) when it runs past `timeout`.
+fn wait_at_most(child: &mut Child, name: &str, timeout: Duration) -> Result<ExitStatus, String> {
     let started = Instant::now();
     loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("{name} failed ({status})")),
+            Ok(Some(status)) => return Ok(status),
             Ok(None) if started.elapsed() >= timeout => {
                 let _ = child.kill();
                 let _ = child.wait();
