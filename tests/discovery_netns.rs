@@ -11,7 +11,6 @@ mod netns;
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use netns::TestHome;
@@ -41,40 +40,6 @@ const MINIDLNA_XML: &str = r#"<?xml version="1.0"?>
 </device>
 </root>
 "#;
-
-/// Runs `porchlight scan --json` in the home's scanner namespace (killed after 120 s); returns
-/// the JSON and standard error.
-fn scan(home: &TestHome) -> (Value, String) {
-    let mut child = home
-        .scan_command(BIN)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "scan failed ({}): {stderr}",
-        out.status
-    );
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan printed no JSON ({e}): {}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (json, stderr)
-}
 
 fn devices(json: &Value) -> &Vec<Value> {
     json["devices"]
@@ -115,7 +80,7 @@ fn hosts_that_left_are_not_devices() {
         .map(|a| format!("ip addr add {a}/24 dev eth0\n"))
         .collect();
     home.sh(&plug.ns, &format!("set -e\n{add}"));
-    let (first, stderr) = scan(&home);
+    let (first, stderr) = home.scan_json(BIN, &[]);
     let mut expected: BTreeSet<Ipv4Addr> = home.live_hosts().into_iter().collect();
     expected.extend(&visitors);
     assert_eq!(ips(&first), expected, "first scan\n{stderr}");
@@ -144,7 +109,7 @@ fn hosts_that_left_are_not_devices() {
     let table = String::from_utf8_lossy(&table.stdout).into_owned();
     assert!(table.contains(&format!("{} ", visitors[0])), "{table}");
 
-    let (second, stderr) = scan(&home);
+    let (second, stderr) = home.scan_json(BIN, &[]);
     let live: BTreeSet<Ipv4Addr> = home.live_hosts().into_iter().collect();
     assert_eq!(
         ips(&second),
@@ -184,7 +149,7 @@ fn one_box_on_three_addresses_is_one_record_over_three_scans() {
     let plug = home.device("plug").clone();
     let mac: porchlight::model::MacAddr = plug.mac.parse().unwrap();
     for n in 1..=3 {
-        let (json, stderr) = scan(&home);
+        let (json, stderr) = home.scan_json(BIN, &[]);
         for a in plug.addresses() {
             assert!(host(&json, a).is_some(), "scan {n}: {a} missing\n{stderr}");
         }
@@ -234,7 +199,7 @@ fn every_mdns_service_is_found_in_every_scan() {
     const SCANS: usize = 10;
     let started = Instant::now();
     for n in 1..=SCANS {
-        let (json, stderr) = scan(&home);
+        let (json, stderr) = home.scan_json(BIN, &[]);
         let mut found = BTreeSet::new();
         for d in devices(&json) {
             let ip: Ipv4Addr = d["ip"].as_str().unwrap().parse().unwrap();
@@ -272,7 +237,7 @@ fn an_ssdp_flooder_does_not_hide_the_router_and_minidlna_does_not_replace_synolo
     );
     home.start_ssdp_device("plug", 8200, &flooder_xml, 2000);
     home.start_ssdp_device("nas", 8200, MINIDLNA_XML, 1);
-    let (json, stderr) = scan(&home);
+    let (json, stderr) = home.scan_json(BIN, &[]);
     let router = host(&json, home.gateway()).unwrap_or_else(|| panic!("no router\n{stderr}"));
     assert_eq!(
         router["upnp"]["friendly_name"], "Porchlight Test Router",
@@ -322,7 +287,7 @@ fn ipv6_addresses_come_with_the_device_and_a_global_one_is_flagged() {
     home.sh(&home.scanner_ns, &v6_on("scan0", "2001:db8:77::2"));
     home.sh(&nas.ns, &v6_on("eth0", "2001:db8:77::13"));
     std::thread::sleep(Duration::from_millis(300));
-    let (json, stderr) = scan(&home);
+    let (json, stderr) = home.scan_json(BIN, &[]);
     let found = host(&json, nas.ip).unwrap_or_else(|| panic!("no NAS\n{stderr}"));
     let shown = |args: &[&str]| {
         let out = home.in_scanner("ip").args(args).output().unwrap();
@@ -384,7 +349,7 @@ fn the_router_description_is_read_with_250_hosts_up_in_every_scan() {
     let home = TestHome::build_with(|net| crowd_with_upnp_router(net, 250));
     let upnp = home.device("router").upnp.clone().unwrap();
     for run in 1..=3 {
-        let (json, stderr) = scan(&home);
+        let (json, stderr) = home.scan_json(BIN, &[]);
         let missing: Vec<Ipv4Addr> = home
             .live_hosts()
             .into_iter()

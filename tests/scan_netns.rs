@@ -261,41 +261,6 @@ fn open_port(device: &Value, port: u16) -> Option<&Value> {
         .find(|p| p["port"] == port)
 }
 
-/// Runs `porchlight scan --json --interface scan0` in `home`'s scanner namespace (killed after
-/// 120 s) and returns its JSON and standard error.
-fn scan(home: &TestHome, porchlight: &str, extra: &[&str]) -> (Value, String) {
-    let mut child = home
-        .scan_command(porchlight)
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "scan failed ({}): {stderr}",
-        out.status
-    );
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan printed no JSON ({e}): {}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (json, stderr)
-}
-
 /// SCAN ASSERTIONS: `porchlight scan --json --interface scan0` from the scanner's namespace finds
 /// the whole home: every host with its MAC, the router as the gateway with its UPnP IGD, the
 /// mDNS services with their TXT records, and the open ports with their banners. Skipped (with a
@@ -307,7 +272,7 @@ fn porchlight_scan_finds_the_test_home() {
         return;
     }
     let home = TestHome::build();
-    let (json, stderr) = scan(&home, bin, &[]);
+    let (json, stderr) = home.scan_json(bin, &[]);
     let devices = json["devices"]
         .as_array()
         .unwrap_or_else(|| panic!("no devices in the scan's JSON: {json}"));
@@ -617,12 +582,12 @@ fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
     }
     let home = TestHome::build();
     let data = home.dir().join("porchlight-data");
-    scan(&home, bin, &[]);
+    home.scan_json(bin, &[]);
     let plug = home.device("plug");
 
     // The owner turned telnet off on the plug and says so; the next scan proves it.
     mark(&data, plug.ip, "G-02", StepState::Done);
-    let (json, _) = scan(&home, bin, &[]);
+    let (json, _) = home.scan_json(bin, &[]);
     assert_eq!(
         state_of(&data, plug.ip, "G-02"),
         StepState::Verified,
@@ -668,7 +633,7 @@ fn a_fix_that_comes_undone_is_a_regression_that_remind_lists() {
             .unwrap();
         panic!("the telnet stand-in stopped ({status}): {err}");
     }
-    let (json, _) = scan(&home, bin, &[]);
+    let (json, _) = home.scan_json(bin, &[]);
     let _ = telnet.kill();
     let _ = telnet.wait();
     assert_eq!(
@@ -736,7 +701,7 @@ fn the_audit_finds_the_problems_of_the_test_home_in_every_scan() {
     let mqtt = home.device("mqtt").ip;
     let router = home.device("router").ip;
     for run in 1..=3 {
-        let (json, stderr) = scan(&home, bin, &[]);
+        let (json, stderr) = home.scan_json(bin, &[]);
         let context = || format!("scan {run}:\n{json:#}\nstderr:\n{stderr}");
         let expect = |ip: Ipv4Addr, step: &str, verdict: &str, needle: &str| {
             let f = finding(&json, ip, step)
@@ -789,7 +754,7 @@ fn the_audit_finds_the_problems_of_the_test_home_in_every_scan() {
             .any(|l| l.contains(&camera.to_string()) && l.contains("G-02")),
         "{text}"
     );
-    let (json, _) = scan(&home, bin, &["--no-audit"]);
+    let (json, _) = home.scan_json(bin, &["--no-audit"]);
     assert!(
         json["findings"].as_array().unwrap().is_empty(),
         "nothing settled, nothing checked: {json:#}"

@@ -758,6 +758,45 @@ impl TestHome {
         cmd
     }
 
+    /// Runs [`Self::scan_command`] with `extra` arguments (killed after 120 s), asserts it
+    /// succeeded, and returns its JSON and standard error.
+    pub fn scan_json(
+        &self,
+        porchlight: impl AsRef<std::ffi::OsStr>,
+        extra: &[&str],
+    ) -> (serde_json::Value, String) {
+        let mut child = self
+            .scan_command(porchlight)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(120) {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "scan failed ({}): {stderr}",
+            out.status
+        );
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "scan printed no JSON ({e}): {}\n{stderr}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        (json, stderr)
+    }
+
     /// Runs the probe script (`probe.py`) in the scanner's namespace and parses what it prints.
     pub fn probe(&self, args: &[&str]) -> serde_json::Value {
         let script = self.dir.path().join("probe.py");
