@@ -5,6 +5,7 @@
 //! use it: the command line (`cli`) and the terminal UI (`tui`). Nothing outside `tui` imports
 //! ratatui or crossterm.
 
+pub mod askpass;
 pub mod catalog;
 pub mod checks;
 pub mod cli;

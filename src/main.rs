@@ -5,6 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Started by `ssh` as its password program (the SSH login check): answer and exit.
+    if let Some(code) = porchlight::askpass::answer() {
+        return code;
+    }
     porchlight::fault::install_hook();
     let cli = match porchlight::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -583,7 +583,7 @@ async fn a_known_router_login_form_is_filled_like_the_makers_page() {
 }
 
 #[tokio::test]
-async fn ssh_is_named_as_not_tried() {
+async fn ssh_that_cannot_be_tried_is_named_with_why() {
     let ssh = ssh_banner().await;
     let page = locking_page("admin", "a long unique passphrase", 5, Locked::Forbidden).await;
     let (t, c) = device(Category::Router, Some("Netgear"));
@@ -599,9 +599,13 @@ async fn ssh_is_named_as_not_tried() {
         "{part}"
     );
 
-    // Only SSH: nothing porchlight can try, and it says why.
+    // Only SSH, on a computer without an SSH client: nothing porchlight can try, and it says why.
     let (t, c) = device(Category::Router, Some("Netgear"));
-    let r = default_credentials_on(&t, &ports(|p| p.ssh = vec![ssh.port]), &c).await;
+    let p = ports(|p| {
+        p.ssh = vec![ssh.port];
+        p.ssh_client.program = "/nonexistent/porchlight-test/ssh".into();
+    });
+    let r = default_credentials_on(&t, &p, &c).await;
     assert_verdict(
         &r,
         Verdict::Unknown,

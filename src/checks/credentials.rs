@@ -14,9 +14,9 @@
 //! every read bounded in bytes and time.
 //!
 //! Where it tries: a web page asking with HTTP Basic or Digest (`web`), the login forms of
-//! common router and NAS families described in the asset (`form`), telnet, FTP, and a camera's
-//! RTSP stream. SSH is not tried: porchlight has no SSH client (the check says so when SSH
-//! answers). A pass is always "verified in part": a few defaults failing says nothing of the
+//! common router and NAS families described in the asset (`form`), telnet, FTP, a camera's RTSP
+//! stream, and SSH through the computer's own OpenSSH client (`ssh`; when there is none, or it is
+//! too old, the check says so and SSH is not tried). A pass is always "verified in part": a few defaults failing says nothing of the
 //! rest.
 //!
 //! [`CheckLimits::max_credential_tries`]: super::CheckLimits::max_credential_tries
@@ -28,6 +28,7 @@ mod ftp;
 mod http;
 mod list;
 mod rtsp;
+mod ssh;
 mod telnet;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -46,17 +47,11 @@ pub use ftp::FTP_PORTS;
 pub use list::{
     DEFAULT_CREDENTIALS_TOML, DefaultLogin, LoginForm, LoginList, LoginService, LoginSource,
 };
+pub use ssh::{SSH_MAX_BYTES, SSH_PORTS, SSH_TRY, SshClient};
 pub use telnet::TELNET_PORTS;
 
 /// Web ports looked at for a login (the settings-page ports and the NAS port 5000).
 pub const LOGIN_WEB_PORTS: &[u16] = &[80, 8080, 8000, 8081, 5000];
-
-/// SSH ports looked at (only to say that SSH was not tried).
-pub const SSH_PORTS: &[u16] = &[22];
-
-/// Why SSH logins are not tried, said whenever SSH answers.
-pub const SSH_NOT_TRIED: &str = "porchlight has no SSH client built in (the maintained Rust SSH \
-     clients add a large cryptography stack to every build), so SSH logins were not tried";
 
 /// Where the login check looks: the standard ports, or others in tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +64,10 @@ pub struct LoginPorts {
     pub ftp: Vec<u16>,
     /// RTSP video streams.
     pub rtsp: Vec<u16>,
-    /// SSH (never tried; named in the evidence).
+    /// SSH.
     pub ssh: Vec<u16>,
+    /// The SSH client the SSH tries go through.
+    pub ssh_client: SshClient,
 }
 
 impl LoginPorts {
@@ -82,6 +79,7 @@ impl LoginPorts {
             ftp: FTP_PORTS.to_vec(),
             rtsp: super::rtsp::RTSP_PORTS.to_vec(),
             ssh: SSH_PORTS.to_vec(),
+            ssh_client: SshClient::system(),
         }
     }
 
@@ -93,6 +91,7 @@ impl LoginPorts {
             ftp: Vec::new(),
             rtsp: Vec::new(),
             ssh: Vec::new(),
+            ssh_client: SshClient::system(),
         }
     }
 }
@@ -159,6 +158,7 @@ enum Place {
     Telnet(SocketAddrV4),
     Ftp(SocketAddrV4),
     Rtsp(rtsp::Stream),
+    Ssh(ssh::SshPlace),
 }
 
 impl Place {
@@ -173,6 +173,7 @@ impl Place {
             Place::Telnet(addr) => format!("telnet {addr}"),
             Place::Ftp(addr) => format!("FTP {addr}"),
             Place::Rtsp(stream) => format!("the video stream {}", stream.url()),
+            Place::Ssh(place) => ssh::describe(place.addr),
         }
     }
 
@@ -183,6 +184,7 @@ impl Place {
             Place::Telnet(addr) => telnet::try_login(*addr, login, ctx).await,
             Place::Ftp(addr) => ftp::try_login(*addr, login, ctx).await,
             Place::Rtsp(stream) => rtsp::try_login(stream, login, ctx).await,
+            Place::Ssh(place) => ssh::try_login(place, login).await,
         }
     }
 }
@@ -273,7 +275,25 @@ pub async fn default_credentials_on(
     // What this check cannot see, said with every verdict.
     let mut unseen = Vec::new();
     if let Some(addr) = ssh {
-        unseen.push(format!("SSH answers on {addr}, but {SSH_NOT_TRIED}"));
+        match ssh::find(addr, &ports.ssh_client, ctx).await {
+            ssh::Found::Login(place) => places.push((LoginService::Ssh, Place::Ssh(place))),
+            ssh::Found::NotTried(why) => {
+                unseen.push(format!("SSH answers on {addr}, but was not tried: {why}"));
+            }
+            ssh::Found::Lockout(addr, sign) => {
+                lockouts.push(format!("SSH {addr} said \"{sign}\""));
+            }
+            ssh::Found::Open(addr) => {
+                return CheckResult::fail(format!(
+                    "SSH on {addr} let porchlight in as {} without any password",
+                    ssh::PROBE_USER
+                ))
+                .with_next(
+                    "Set a long password for that account you use nowhere else (or turn SSH \
+                     off); then check again.",
+                );
+            }
+        }
     }
     if let Some(url) = &web_found.unknown_form {
         unseen.push(format!(
@@ -298,7 +318,7 @@ pub async fn default_credentials_on(
     }
     if places.is_empty() {
         let mut evidence = format!(
-            "cannot check: porchlight found no login it can try on {ip} (a web page asking with Basic or Digest, a router or NAS login form it knows, telnet, FTP or a video stream asking for a login)"
+            "cannot check: porchlight found no login it can try on {ip} (a web page asking with Basic or Digest, a router or NAS login form it knows, telnet, FTP, SSH or a video stream asking for a login)"
         );
         for u in &unseen {
             evidence.push_str("; ");

@@ -44,6 +44,8 @@ pub enum LoginService {
     Ftp,
     /// A camera's RTSP video stream asking with Basic or Digest.
     Rtsp,
+    /// An SSH server taking passwords (through the computer's OpenSSH client).
+    Ssh,
 }
 
 impl LoginService {
@@ -55,6 +57,7 @@ impl LoginService {
             LoginService::Telnet => "telnet",
             LoginService::Ftp => "ftp",
             LoginService::Rtsp => "rtsp",
+            LoginService::Ssh => "ssh",
         }
     }
 }
@@ -442,7 +445,7 @@ mod tests {
             ("source = \"vendor\"", "source = \"forum\"", "parse"),
             ("kinds = [\"router\"]", "kinds = [\"fridge\"]", "not a kind"),
             ("services = [\"web\"]", "services = []", "no services"),
-            ("services = [\"web\"]", "services = [\"ssh\"]", "parse"),
+            ("services = [\"web\"]", "services = [\"smb\"]", "parse"),
             (
                 "services = [\"web\"]",
                 "services = [\"form\"]",
