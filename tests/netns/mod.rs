@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 use std::os::unix::process::CommandExt as _;
 
 pub mod hostile;
+pub mod sshd;
 
 /// Namespace names of every home start with this, then the owning process id.
 pub const PREFIX: &str = "plt";
