@@ -340,7 +340,7 @@ impl Check {
             Check::NoWps => "porchlight looks for WPS offered over UPnP, which fails the step when seen; most routers do not announce WPS that way even when it is on, so seeing none proves nothing and WPS over Wi-Fi (PIN or button) is for you to check".into(),
             Check::MatterCommissioningClosed => "porchlight listens for the device announcing that it is open for Matter pairing".into(),
             Check::DefaultCredentials => format!(
-                "only if you allow it for this device, and only the first time, after a firmware change or when you ask: porchlight tries at most {} factory logins that fit its maker and kind (at most {} per user name) on its web page or login form, telnet, FTP or video stream, and stops at the first sign of a lockout; it does not try SSH",
+                "only if you allow it for this device, and only the first time, after a firmware change or when you ask: porchlight tries at most {} factory logins that fit its maker and kind (at most {} per user name) on its web page or login form, telnet, FTP, video stream or SSH (through this computer's own ssh client), and stops at the first sign of a lockout",
                 CheckLimits::default().max_credential_tries,
                 CheckLimits::default().max_tries_per_user
             ),
