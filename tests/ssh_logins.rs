@@ -11,7 +11,9 @@
 //! Cases: the factory login works (named, with SSH); a changed password (a pass naming the
 //! three defaults tried over SSH); `MaxAuthTries 1` (the first refusal is a lockout sign:
 //! porchlight stops and records it); a server that starts refusing connections after one refusal
-//! (nftables in the device namespace: porchlight stops and says so). Each case runs several
+//! (nftables in the device namespace: porchlight stops and says so); a server offering only the
+//! old algorithms of old embedded servers (SHA-1 key exchange, `ssh-rsa` host key), which a
+//! current `ssh` refuses by default (porchlight adds them for that device only). Each case runs several
 //! times in one home, so a flaky outcome shows.
 //!
 //! Traffic stays inside the namespaces the test builds. Needs root (skips with the reason
@@ -309,5 +311,38 @@ fn a_server_that_starts_refusing_stops_the_tries() {
         );
         assert_eq!(sshd.refused(), ["ubnt"], "{}", sshd.log());
         within_budget(&sshd);
+    }
+}
+
+#[test]
+fn a_server_with_only_old_algorithms_is_still_tried() {
+    if !ready() {
+        return;
+    }
+    let home = home();
+    let ip = home.device("ap").ip;
+    for round in 0..ROUNDS {
+        let sshd = Sshd::start(
+            &home,
+            "ap",
+            &[("ubnt", "ubnt")],
+            "KexAlgorithms diffie-hellman-group14-sha1\nHostKeyAlgorithms ssh-rsa\nCiphers aes128-cbc",
+        );
+        let r = check(&home);
+        assert_eq!(
+            r.verdict,
+            Verdict::Fail,
+            "round {round}: {r:?}\n{}",
+            sshd.log()
+        );
+        assert!(
+            r.evidence.contains(&format!(
+                "the factory login ubnt/ubnt still works on SSH {ip}:22"
+            )),
+            "round {round}: {}",
+            r.evidence
+        );
+        assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
+        assert!(sshd.refused().is_empty(), "{}", sshd.log());
     }
 }

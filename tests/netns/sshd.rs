@@ -93,23 +93,27 @@ impl Sshd {
         let dir = home.dir().join(format!("sshd-{device}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let key = dir.join("host_key");
-        let out = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-            .arg(&key)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "ssh-keygen failed: {out:?}");
+        // An Ed25519 key, and an RSA one for old algorithms (`HostKeyAlgorithms ssh-rsa`).
+        let mut keys = String::new();
+        for (kind, bits) in [("ed25519", "256"), ("rsa", "2048")] {
+            let key = dir.join(format!("host_key_{kind}"));
+            let out = Command::new("ssh-keygen")
+                .args(["-q", "-t", kind, "-b", bits, "-N", "", "-f"])
+                .arg(&key)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "ssh-keygen failed: {out:?}");
+            keys.push_str(&format!("HostKey {}\n", key.display()));
+        }
         let config = dir.join("sshd_config");
         std::fs::write(
             &config,
             format!(
-                "ListenAddress {ip}:22\nHostKey {key}\nPidFile {pid}\nUsePAM no\n\
+                "ListenAddress {ip}:22\n{keys}PidFile {pid}\nUsePAM no\n\
                  PasswordAuthentication yes\nKbdInteractiveAuthentication no\n\
                  PermitRootLogin yes\nPermitEmptyPasswords no\nLogLevel INFO\n{extra}\n",
                 ip = d.ip,
-                key = key.display(),
                 pid = dir.join("sshd.pid").display(),
             ),
         )

@@ -49,10 +49,12 @@ const LEGACY: &[&[&str]] = &[
     &[
         "KexAlgorithms=+diffie-hellman-group14-sha1,diffie-hellman-group1-sha1",
         "HostKeyAlgorithms=+ssh-rsa,ssh-dss",
+        "Ciphers=+aes128-cbc,aes256-cbc,3des-cbc",
     ],
     &[
         "KexAlgorithms=+diffie-hellman-group14-sha1",
         "HostKeyAlgorithms=+ssh-rsa",
+        "Ciphers=+aes128-cbc",
     ],
 ];
 
