@@ -275,7 +275,7 @@ pub async fn default_credentials_on(
     // What this check cannot see, said with every verdict.
     let mut unseen = Vec::new();
     if let Some(addr) = ssh {
-        match ssh::find(addr, &ports.ssh_client, ctx).await {
+        match ssh::find(addr, &ports.ssh_client).await {
             ssh::Found::Login(place) => places.push((LoginService::Ssh, Place::Ssh(place))),
             ssh::Found::NotTried(why) => {
                 unseen.push(format!("SSH answers on {addr}, but was not tried: {why}"));

@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use super::{DefaultLogin, Try, lockout_sign};
 use crate::askpass::{ASKPASS_VAR, PASSWORD_VAR};
-use crate::checks::Context;
 use crate::sanitize::clean;
 
 /// SSH ports tried.
@@ -323,7 +322,7 @@ async fn run(cmd: Command) -> Result<Run, String> {
 }
 
 /// Finds out whether passwords can be tried on the SSH server at `addr` (its banner was seen).
-pub(super) async fn find(addr: SocketAddrV4, client: &SshClient, _ctx: &Context) -> Found {
+pub(super) async fn find(addr: SocketAddrV4, client: &SshClient) -> Found {
     let program = client.program.clone();
     let version = tokio::task::spawn_blocking(move || client_version(&program))
         .await
