@@ -13,7 +13,9 @@
 //! porchlight stops and records it); a server that starts refusing connections after one refusal
 //! (nftables in the device namespace: porchlight stops and says so); a server offering only the
 //! old algorithms of old embedded servers (SHA-1 key exchange, `ssh-rsa` host key), which a
-//! current `ssh` refuses by default (porchlight adds them for that device only). Each case runs several
+//! current `ssh` refuses by default (porchlight adds them for that device only); a server taking
+//! only keys (not tried, and the verdict says so); a server asking through PAM's
+//! keyboard-interactive prompt (one password per try there too). Each case runs several
 //! times in one home, so a flaky outcome shows.
 //!
 //! Traffic stays inside the namespaces the test builds. Needs root (skips with the reason
@@ -344,5 +346,80 @@ fn a_server_with_only_old_algorithms_is_still_tried() {
         );
         assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
         assert!(sshd.refused().is_empty(), "{}", sshd.log());
+    }
+}
+
+#[test]
+fn a_server_taking_only_keys_is_not_tried_and_says_so() {
+    if !ready() {
+        return;
+    }
+    let home = home();
+    let ip = home.device("ap").ip;
+    for round in 0..ROUNDS {
+        let sshd = Sshd::start(
+            &home,
+            "ap",
+            &[("ubnt", "ubnt")],
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no",
+        );
+        let r = check(&home);
+        assert_eq!(
+            r.verdict,
+            Verdict::Unknown,
+            "round {round}: {r:?}\n{}",
+            sshd.log()
+        );
+        assert!(
+            r.evidence.starts_with("cannot check")
+                && r.evidence.contains(&format!(
+                    "SSH answers on {ip}:22, but was not tried: SSH on {ip}:22 takes no passwords (only publickey)"
+                )),
+            "round {round}: {}",
+            r.evidence
+        );
+        assert!(
+            sshd.accepted().is_empty() && sshd.refused().is_empty(),
+            "{}",
+            sshd.log()
+        );
+    }
+}
+
+#[test]
+fn a_server_asking_through_keyboard_interactive_gets_one_password_per_try() {
+    if !ready() {
+        return;
+    }
+    let home = home();
+    let ip = home.device("ap").ip;
+    for round in 0..ROUNDS {
+        // The password asked through PAM's prompt, as many OpenSSH servers with PAM do.
+        let sshd = Sshd::start(
+            &home,
+            "ap",
+            &[
+                ("ubnt", "a long passphrase of my own 7"),
+                ("admin", "admin"),
+            ],
+            "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication yes",
+        );
+        let r = check(&home);
+        assert_eq!(
+            r.verdict,
+            Verdict::Fail,
+            "round {round}: {r:?}\n{}",
+            sshd.log()
+        );
+        assert!(
+            r.evidence.contains(&format!(
+                "the factory login admin/admin still works on SSH {ip}:22"
+            )),
+            "round {round}: {}",
+            r.evidence
+        );
+        assert_eq!(sshd.accepted(), ["admin"], "{}", sshd.log());
+        // One password per try: the maker's default refused once, then the next one worked.
+        assert_eq!(sshd.refused(), ["ubnt"], "{}", sshd.log());
     }
 }

@@ -106,13 +106,14 @@ impl Sshd {
             assert!(out.status.success(), "ssh-keygen failed: {out:?}");
             keys.push_str(&format!("HostKey {}\n", key.display()));
         }
+        // sshd keeps the first value it reads of each keyword: the test's own lines come first.
         let config = dir.join("sshd_config");
         std::fs::write(
             &config,
             format!(
-                "ListenAddress {ip}:22\n{keys}PidFile {pid}\nUsePAM no\n\
+                "{extra}\nListenAddress {ip}:22\n{keys}PidFile {pid}\nUsePAM no\n\
                  PasswordAuthentication yes\nKbdInteractiveAuthentication no\n\
-                 PermitRootLogin yes\nPermitEmptyPasswords no\nLogLevel INFO\n{extra}\n",
+                 PermitRootLogin yes\nPermitEmptyPasswords no\nLogLevel INFO\n",
                 ip = d.ip,
                 pid = dir.join("sshd.pid").display(),
             ),
@@ -147,12 +148,17 @@ impl Sshd {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// The user name of every password `sshd` refused, in order ("Failed password for NAME" and
-    /// "Failed password for invalid user NAME").
+    /// The user name of every password `sshd` refused, in order ("Failed password for NAME",
+    /// "Failed password for invalid user NAME", and through PAM "PAM: Authentication failure for
+    /// NAME").
     pub fn refused(&self) -> Vec<String> {
         self.log()
             .lines()
-            .filter_map(|l| l.split("Failed password for ").nth(1))
+            .filter_map(|l| {
+                l.split("Failed password for ")
+                    .nth(1)
+                    .or_else(|| l.split("PAM: Authentication failure for ").nth(1))
+            })
             .filter_map(|rest| {
                 rest.trim_start_matches("invalid user ")
                     .split_whitespace()
@@ -162,11 +168,13 @@ impl Sshd {
             .collect()
     }
 
-    /// The user names `sshd` let in.
+    /// The user names `sshd` let in ("Accepted password for NAME", "Accepted
+    /// keyboard-interactive/pam for NAME").
     pub fn accepted(&self) -> Vec<String> {
         self.log()
             .lines()
-            .filter_map(|l| l.split("Accepted password for ").nth(1))
+            .filter_map(|l| l.split("Accepted ").nth(1))
+            .filter_map(|rest| rest.split(" for ").nth(1))
             .filter_map(|rest| rest.split_whitespace().next().map(str::to_string))
             .collect()
     }
