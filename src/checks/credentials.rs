@@ -10,14 +10,15 @@
 //! [`CheckLimits::max_credential_tries`] tries in all and [`CheckLimits::max_tries_per_user`] per
 //! user name, one at a time with [`CheckLimits::credential_pause`] between them; stop at the
 //! first login that works and at the first sign of a lockout (HTTP or RTSP 403/429/503, FTP 421,
-//! "locked" or "too many" in a reply, a login realm that changes), which becomes the evidence;
-//! every read bounded in bytes and time.
+//! "locked" or "too many" in a reply, a login realm that changes, an SSH server that says "Too
+//! many authentication failures" or stops letting porchlight reach the password), which becomes
+//! the evidence; every read bounded in bytes and time.
 //!
 //! Where it tries: a web page asking with HTTP Basic or Digest (`web`), the login forms of
 //! common router and NAS families described in the asset (`form`), telnet, FTP, a camera's RTSP
-//! stream, and SSH through the computer's own OpenSSH client (`ssh`; when there is none, or it is
-//! too old, the check says so and SSH is not tried). A pass is always "verified in part": a few defaults failing says nothing of the
-//! rest.
+//! stream, and SSH through the computer's own OpenSSH client (`ssh`, see [`SshClient`]; when
+//! there is none, or it is too old, the check says so and SSH is not tried). A pass is always
+//! "verified in part": a few defaults failing says nothing of the rest.
 //!
 //! [`CheckLimits::max_credential_tries`]: super::CheckLimits::max_credential_tries
 //! [`CheckLimits::max_tries_per_user`]: super::CheckLimits::max_tries_per_user
