@@ -334,7 +334,10 @@ mod tests {
     fn port_lists_read_naturally() {
         assert_eq!(named_ports(&[23]), "telnet 23");
         assert_eq!(named_ports(&[23, 2323]), "telnet 23 and telnet 2323");
-        assert_eq!(named_ports(&[21, 22, 12345]), "ftp 21, ssh 22 and port 12345");
+        assert_eq!(
+            named_ports(&[21, 22, 12345]),
+            "ftp 21, ssh 22 and port 12345"
+        );
     }
 
     #[test]
