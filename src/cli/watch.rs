@@ -153,7 +153,7 @@ pub(super) fn watch(
                 install: false,
                 yes: false,
             };
-            return super::remind(cli, &quiet, catalog, dir);
+            return super::remind::remind(cli, &quiet, catalog, dir);
         }
         return Ok(if changes.iter().any(|c| c.kind.needs_owner()) {
             ExitCode::from(DUE_EXIT_CODE)

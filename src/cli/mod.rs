@@ -1,0 +1,160 @@
+//! The command line's composition root: the binary parses [`Cli`] and calls [`run`], which picks
+//! the command, resolves the data folder (or the demo's) and opens the interactive screen when no
+//! command is given. Every command is a thin layer over the library, one file per command group:
+//! `args` (what clap parses), `scan`, `watch`, `remind`, `report`, and `output` for the listings
+//! and tables they print (`summary` folds a scan's events per host for them).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+
+use crate::catalog::Catalog;
+use crate::identify::Fingerprints;
+use crate::model::Inventory;
+use crate::store::{self, Store};
+use crate::tui;
+use crate::usage::UsageError;
+
+mod args;
+mod output;
+mod remind;
+mod report;
+mod scan;
+mod summary;
+mod watch;
+
+pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs};
+pub use output::{write_devices_json, write_devices_table, write_reminders, write_scan_table};
+pub use remind::DUE_EXIT_CODE;
+
+/// Runs the parsed command line.
+///
+/// # Errors
+/// Any failure, as one line for the owner: an unusable data folder, a damaged state file, another
+/// porchlight running, no terminal for the interactive screen.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Cmd::Completions { shell }) => {
+            crate::usage::write_completions(shell, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Cmd::Man) => {
+            crate::usage::write_man(&mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(_) if cli.reset_demo => {
+            return Err(UsageError(
+                "--reset-demo only applies when opening the demo's screen: run `porchlight --demo --reset-demo` on its own".into(),
+            )
+            .into());
+        }
+        _ => {}
+    }
+    let catalog = Catalog::builtin()?;
+    let dir = data_dir(&cli)?;
+    match cli.command {
+        None => open_tui(&cli, catalog, &dir),
+        Some(Cmd::Scan(ref args)) => scan::scan(&cli, args, &catalog, &dir),
+        Some(Cmd::Remind(ref args)) => remind::remind(&cli, args, &catalog, &dir),
+        Some(Cmd::Report(ref args)) => report::report(&cli, args, &catalog, &dir),
+        Some(Cmd::Watch(ref args)) => watch::watch(&cli, args, &catalog, &dir),
+        Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
+        Some(Cmd::Devices { json, new }) => {
+            let mut inventory = read_for_listing(&cli, &dir)?;
+            if new {
+                inventory.devices.retain(|d| !d.known);
+            }
+            let mut out = std::io::stdout().lock();
+            if json {
+                write_devices_json(&mut out, &catalog, &inventory, Timestamp::now())?;
+            } else {
+                write_devices_table(&mut out, &catalog, &inventory, &dir)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The folder the command works in: the real data folder, or its `demo` subfolder.
+fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    let base = match &cli.data_dir {
+        Some(dir) if dir.as_os_str().is_empty() => bail!("--data-dir needs a folder name"),
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => std::env::current_dir()
+            .context("could not tell the current folder to place --data-dir in")?
+            .join(dir),
+        None => store::default_data_dir()?,
+    };
+    Ok(if cli.demo { base.join("demo") } else { base })
+}
+
+/// Loads the inventory for a listing. The demo home is made (and saved) on first use.
+fn read_for_listing(cli: &Cli, dir: &Path) -> anyhow::Result<Inventory> {
+    // The demo home is made on first use (which needs the lock); after that, listings only read,
+    // so they work while porchlight is open on the demo.
+    if cli.demo && (cli.reset_demo || !dir.join(store::STATE_FILE).exists()) {
+        let mut store = Store::open(dir)?;
+        return demo_inventory(cli, &mut store);
+    }
+    Ok(store::read_inventory(dir)?)
+}
+
+/// The demo's inventory: the saved one, or a fresh household when there is none or a reset was asked.
+fn demo_inventory(cli: &Cli, store: &mut Store) -> anyhow::Result<Inventory> {
+    let saved = if cli.reset_demo {
+        Inventory::default()
+    } else {
+        store.load()?
+    };
+    if !saved.devices.is_empty() {
+        return Ok(saved);
+    }
+    let fresh = crate::demo::household(Timestamp::now())?;
+    store.save(&fresh)?;
+    Ok(fresh)
+}
+
+fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(
+            "porchlight's interactive screen needs a terminal; for plain output use `porchlight devices` (or `--json`)"
+        );
+    }
+    let mut store = Store::open(dir)?;
+    let (inventory, place) = if cli.demo {
+        (
+            demo_inventory(cli, &mut store)?,
+            "demo home (simulated)".to_string(),
+        )
+    } else {
+        let inventory = store.load()?;
+        if let Some(notice) = store.take_merge_notice() {
+            eprintln!("porchlight: {notice}");
+        }
+        (inventory, dir.display().to_string())
+    };
+    let mut app = tui::app::App::new(catalog, inventory, place, Timestamp::now())
+        .with_fingerprints(Fingerprints::builtin()?)
+        .with_scanning(!cli.demo)
+        .with_time_zone(jiff::tz::TimeZone::system())
+        .with_watch_news(if cli.demo {
+            Vec::new()
+        } else {
+            crate::watch::state::unseen_and_mark(dir, Timestamp::now(), 20)
+        })
+        .open_needs_you_if_due();
+    if cli.reset_demo {
+        app.notice = Some(tui::app::Notice {
+            text: "The demo home was reset: its progress was thrown away and it starts over."
+                .into(),
+            tone: tui::app::Tone::Info,
+            at: Timestamp::now(),
+        });
+    }
+    let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
+    runtime.block_on(tui::run(app, store, !cli.demo))?;
+    Ok(ExitCode::SUCCESS)
+}
