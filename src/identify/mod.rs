@@ -3,7 +3,7 @@
 //! The knowledge is data: `assets/fingerprints.toml` holds the rules (an mDNS service type, a TXT
 //! record, a UPnP device type or description, open ports, a naming habit, the maker of the hardware
 //! address, being the default gateway), each worth some points towards one category. This module
-//! parses and validates that asset, and runs a small engine over a [`Device`]: every rule that
+//! parses and validates that asset, and runs a small engine over a [`Device`](crate::model::Device): every rule that
 //! matches adds its weight to its category and leaves an [`Evidence`] line that says why, so the
 //! owner can see the reasoning rather than take a label on trust. A kind is named only from two
 //! different kinds of signal or one strong announcement (see [`Fingerprints::is_strong`] and
