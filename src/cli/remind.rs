@@ -73,7 +73,9 @@ pub(super) fn remind(
 }
 
 /// Reads `--by`: a date means the end of that day in `tz`.
-
+///
+/// # Errors
+/// When `text` is neither a date nor a full RFC 3339 time, or the day's end does not exist in `tz`.
 pub(super) fn parse_by(text: &str, tz: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
     if let Ok(t) = text.parse::<Timestamp>() {
         return Ok(t);
