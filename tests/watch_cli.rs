@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::cli::{one_line_error, porchlight};
+use common::cli::{one_line_error, porchlight, stdout_of};
 use predicates::prelude::*;
 
 #[test]
@@ -20,15 +20,11 @@ fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
         "add --yes",
     );
     assert!(!config.exists(), "nothing written without an answer");
-    let out = porchlight(dir.path())
-        .args(["watch", "--install", "--yes", "--every", "30m"])
-        .env("XDG_CONFIG_HOME", &config)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let shown = String::from_utf8(out).unwrap();
+    let shown = stdout_of(
+        porchlight(dir.path())
+            .args(["watch", "--install", "--yes", "--every", "30m"])
+            .env("XDG_CONFIG_HOME", &config),
+    );
     let unit =
         std::fs::read_to_string(config.join("systemd/user/porchlight-watch.service")).unwrap();
     assert!(shown.contains(&unit), "what was shown is what was written");

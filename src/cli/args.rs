@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-
-use super::remind::parse_by;
-use super::watch;
+use jiff::Timestamp;
 
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
@@ -50,7 +48,7 @@ pub enum Cmd {
     /// Write the whole picture: every device, its findings, progress, accepted risks, score, what is due.
     Report(ReportArgs),
     /// Watch the network: scan every --every (or --once), say each change once, notify the desktop.
-    Watch(watch::WatchArgs),
+    Watch(WatchArgs),
     /// List the saved devices and how far each one is along its checklist.
     Devices {
         /// Print JSON instead of a table.
@@ -146,6 +144,60 @@ pub struct ScanArgs {
     pub no_audit: bool,
 }
 
+/// Options of `porchlight watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// One pass, then exit: 10 when a change needs you, 0 when nothing changed, 1 on an error.
+    #[arg(long)]
+    pub once: bool,
+
+    /// With --once: then say what is due, as `remind --quiet` does, and exit 0 unless something
+    /// failed (the daily timer of `remind --install` runs this).
+    #[arg(long, requires = "once")]
+    pub remind: bool,
+
+    /// How often to scan: 15m, 1h, 90s... (at least 1m).
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub every: String,
+
+    /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
+    #[arg(long, value_name = "CIDR")]
+    pub subnet: Vec<String>,
+
+    /// Scan the network of this interface (like wlan0); may be repeated.
+    #[arg(long, value_name = "NAME")]
+    pub interface: Vec<String>,
+
+    /// Allow a subnet that is not a private home range. Only for networks you own.
+    #[arg(long)]
+    pub allow_public: bool,
+
+    /// Allow a subnet larger than a /22 (over 1,022 addresses).
+    #[arg(long)]
+    pub allow_large: bool,
+
+    /// No desktop notifications, only the lines on standard output.
+    #[arg(long)]
+    pub no_notify: bool,
+
+    /// Mark a device (its id, like mac:3c:22:fb:01:02:03, or its name) as always on: watch says
+    /// when a scan misses it. Then exit.
+    #[arg(long, value_name = "DEVICE", conflicts_with_all = ["once", "install", "not_always_on"])]
+    pub always_on: Option<String>,
+
+    /// Take the "always on" mark off a device. Then exit.
+    #[arg(long, value_name = "DEVICE", conflicts_with_all = ["once", "install"])]
+    pub not_always_on: Option<String>,
+
+    /// Write a user service that keeps `porchlight watch` running (shows it and asks first).
+    #[arg(long, conflicts_with = "once")]
+    pub install: bool,
+
+    /// With --install: do not ask.
+    #[arg(long, requires = "install")]
+    pub yes: bool,
+}
+
 /// Checks `--by` while parsing the command line, so a bad date is a usage error (status 2).
 fn check_by(text: &str) -> Result<String, String> {
     parse_by(text, &jiff::tz::TimeZone::UTC)
@@ -164,4 +216,25 @@ fn check_subnet(text: &str) -> Result<String, String> {
 fn parse_format(text: &str) -> Result<crate::report::Format, String> {
     text.parse()
         .map_err(|e: crate::report::UnknownFormat| e.to_string())
+}
+
+/// Reads `--by`: a date means the end of that day in `tz`.
+///
+/// # Errors
+/// When `text` is neither a date nor a full RFC 3339 time, or the day's end does not exist in `tz`.
+pub(super) fn parse_by(text: &str, tz: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let date: jiff::civil::Date = text.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--by {:?} is not a date: write it as YYYY-MM-DD (like 2027-01-31)",
+            crate::sanitize::clean(text, 40)
+        )
+    })?;
+    let end = date
+        .to_datetime(jiff::civil::Time::MAX)
+        .to_zoned(tz.clone())
+        .map_err(|e| anyhow::anyhow!("--by {text}: {e}"))?;
+    Ok(end.timestamp())
 }

@@ -5,7 +5,7 @@
 //! and tables they print (`summary` folds a scan's events per host for them).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -13,12 +13,12 @@ use jiff::Timestamp;
 
 use crate::catalog::Catalog;
 use crate::identify::Fingerprints;
-use crate::model::Inventory;
-use crate::store::{self, Store};
+use crate::store::Store;
 use crate::tui;
 use crate::usage::UsageError;
 
 mod args;
+mod data;
 mod output;
 mod remind;
 mod report;
@@ -26,7 +26,8 @@ mod scan;
 mod summary;
 mod watch;
 
-pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs};
+pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs, WatchArgs};
+use data::{data_dir, demo_inventory, read_for_listing};
 pub use output::{write_devices_json, write_devices_table, write_reminders, write_scan_table};
 pub use remind::DUE_EXIT_CODE;
 
@@ -76,45 +77,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The folder the command works in: the real data folder, or its `demo` subfolder.
-fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
-    let base = match &cli.data_dir {
-        Some(dir) if dir.as_os_str().is_empty() => bail!("--data-dir needs a folder name"),
-        Some(dir) if dir.is_absolute() => dir.clone(),
-        Some(dir) => std::env::current_dir()
-            .context("could not tell the current folder to place --data-dir in")?
-            .join(dir),
-        None => store::default_data_dir()?,
-    };
-    Ok(if cli.demo { base.join("demo") } else { base })
-}
-
-/// Loads the inventory for a listing. The demo home is made (and saved) on first use.
-fn read_for_listing(cli: &Cli, dir: &Path) -> anyhow::Result<Inventory> {
-    // The demo home is made on first use (which needs the lock); after that, listings only read,
-    // so they work while porchlight is open on the demo.
-    if cli.demo && (cli.reset_demo || !dir.join(store::STATE_FILE).exists()) {
-        let mut store = Store::open(dir)?;
-        return demo_inventory(cli, &mut store);
-    }
-    Ok(store::read_inventory(dir)?)
-}
-
-/// The demo's inventory: the saved one, or a fresh household when there is none or a reset was asked.
-fn demo_inventory(cli: &Cli, store: &mut Store) -> anyhow::Result<Inventory> {
-    let saved = if cli.reset_demo {
-        Inventory::default()
-    } else {
-        store.load()?
-    };
-    if !saved.devices.is_empty() {
-        return Ok(saved);
-    }
-    let fresh = crate::demo::household(Timestamp::now())?;
-    store.save(&fresh)?;
-    Ok(fresh)
 }
 
 fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode> {

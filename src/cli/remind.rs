@@ -9,8 +9,9 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::args::{Cli, RemindArgs, parse_by};
+use super::data::{data_dir, read_for_listing};
 use super::output::write_reminders;
-use super::{Cli, RemindArgs, data_dir, read_for_listing};
 use crate::catalog::Catalog;
 use crate::reminders::{DueContext, Reminder, not_started, reminders};
 
@@ -70,27 +71,6 @@ pub(super) fn remind(
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Reads `--by`: a date means the end of that day in `tz`.
-///
-/// # Errors
-/// When `text` is neither a date nor a full RFC 3339 time, or the day's end does not exist in `tz`.
-pub(super) fn parse_by(text: &str, tz: &jiff::tz::TimeZone) -> anyhow::Result<Timestamp> {
-    if let Ok(t) = text.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    let date: jiff::civil::Date = text.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "--by {:?} is not a date: write it as YYYY-MM-DD (like 2027-01-31)",
-            crate::sanitize::clean(text, 40)
-        )
-    })?;
-    let end = date
-        .to_datetime(jiff::civil::Time::MAX)
-        .to_zoned(tz.clone())
-        .map_err(|e| anyhow::anyhow!("--by {text}: {e}"))?;
-    Ok(end.timestamp())
 }
 
 /// The daily job, with this run's data folder: `porchlight watch --once --remind` (a scan that

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 
-use super::{Cli, ReportArgs, read_for_listing};
+use super::args::{Cli, ReportArgs};
+use super::data::read_for_listing;
 use crate::catalog::Catalog;
 use crate::identify::Fingerprints;
 use crate::usage::UsageError;

@@ -11,9 +11,9 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::args::{Cli, ScanArgs};
 use super::output::{describe_event, stage_line, truncate, write_scan_table};
 use super::summary::{HostIdentity, ScanSummary};
-use super::{Cli, ScanArgs};
 use crate::catalog::Catalog;
 use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::identify::Fingerprints;

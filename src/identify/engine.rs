@@ -12,6 +12,7 @@ use super::tally::{PRIVATE_MAC_BIT, Tally, confidence, kind_bit};
 use super::vendors::{contains_word, registry_name, strip_suffix_ignore_case};
 use super::{Evidence, FIELD_CHARS, Identity, MATCH_CHARS, MIN_HEX_AFTER, QUOTE_CHARS};
 
+/// A text from the device, cleaned, with its ASCII-lower-case twin for matching.
 #[derive(Debug, Clone, Default)]
 struct Text {
     shown: String,

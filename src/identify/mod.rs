@@ -3,11 +3,12 @@
 //! The knowledge is data: `assets/fingerprints.toml` holds the rules (an mDNS service type, a TXT
 //! record, a UPnP device type or description, open ports, a naming habit, the maker of the hardware
 //! address, being the default gateway), each worth some points towards one category. This module
-//! parses and validates that asset, and runs a small engine over a [`Device`](crate::model::Device): every rule that
-//! matches adds its weight to its category and leaves an [`Evidence`] line that says why, so the
-//! owner can see the reasoning rather than take a label on trust. A kind is named only from two
-//! different kinds of signal or one strong announcement (see [`Fingerprints::is_strong`] and
-//! `identify/tally.rs`): one open port or one chip maker's address is never enough.
+//! parses and validates that asset, and runs a small engine over a
+//! [`Device`](crate::model::Device): every rule that matches adds its weight to its category and
+//! leaves an [`Evidence`] line that says why, so the owner can see the reasoning rather than take a
+//! label on trust. A kind is named only from two different kinds of signal or one strong
+//! announcement (see [`Fingerprints::is_strong`] and `identify/tally.rs`): one open port or one
+//! chip maker's address is never enough.
 //!
 //! Nothing here does IO or trusts the device: every value quoted from a device is cleaned again and
 //! capped before it goes into a result, and matching is plain text (no regular expressions).

@@ -1,5 +1,5 @@
-//! The fingerprint asset: its TOML layout, the checks that keep a broken rule from shipping, and the
-//! validated [`Fingerprints`] the engine runs (rules, maker aliases and the scoring settings).
+//! The fingerprint asset: its TOML layout, the checks that keep a broken rule from shipping, and
+//! the validated [`Fingerprints`] the engine runs (rules, maker aliases and the scoring settings).
 
 use std::collections::HashSet;
 

@@ -18,10 +18,11 @@ use crate::model::{Service, ServiceSource};
 use crate::sanitize::{DEFAULT_MAX_CHARS, clean};
 
 /// Reads a UPnP device description (the XML at a LOCATION) into a [`UpnpInfo`], every field
-/// cleaned, through the depth-bounded [`crate::discovery::xml::parse`]. Elements are matched by local name in the UPnP device namespace (or no namespace), so
-/// vendor extensions (`dlna:`, `sec:`, `pnpx:`) never shadow the standard fields. Embedded devices
-/// are followed at most [`MAX_DEVICE_DEPTH`] deep and [`MAX_EMBEDDED_DEVICES`] in all. A DTD is
-/// refused and the node count is capped.
+/// cleaned, through the depth-bounded [`crate::discovery::xml::parse`]. Elements are matched by
+/// local name in the UPnP device namespace (or no namespace), so vendor extensions (`dlna:`,
+/// `sec:`, `pnpx:`) never shadow the standard fields. Embedded devices are followed at most
+/// [`MAX_DEVICE_DEPTH`] deep and [`MAX_EMBEDDED_DEVICES`] in all. A DTD is refused and the node
+/// count is capped.
 ///
 /// # Errors
 /// A one-line reason when the text is not XML, is not a UPnP device description (`<root>` with a
