@@ -1,8 +1,8 @@
 //! The command line's composition root: the binary parses [`Cli`] and calls [`run`], which picks
-//! the command, resolves the data folder (or the demo's) and opens the interactive screen when no
-//! command is given. Every command is a thin layer over the library, one file per command group:
-//! `args` (what clap parses), `scan`, `watch`, `remind`, `report`, and `output` for the listings
-//! and tables they print (`summary` folds a scan's events per host for them).
+//! the command, or opens the interactive screen when no command is given. Every command is a thin
+//! layer over the library, one file per command group: `args` (what clap parses), `data` (the data
+//! folder, or the demo's), `scan`, `watch`, `remind`, `report`, and `output` for the listings and
+//! tables they print (`summary` folds a scan's events per host for them).
 
 use std::io::IsTerminal;
 use std::path::Path;
