@@ -169,7 +169,7 @@ pub struct Identification {
     pub owner_category: Option<Category>,
     /// Its hardware address is randomised, so it names no maker.
     pub private_mac: bool,
-    /// The strongest signals, at most [`EVIDENCE_SHOWN`].
+    /// The strongest signals, at most [`EVIDENCE_SHOWN`](super::EVIDENCE_SHOWN).
     pub evidence: Vec<EvidenceLine>,
     /// How many weaker signals were left out.
     pub more_evidence: usize,
