@@ -11,7 +11,7 @@ use std::fmt;
 use jiff::{Span, ToSpan};
 use serde::Deserialize;
 
-use crate::checks::Check;
+use crate::checks::definition::Check;
 use crate::model::{Category, Device, StepId, StepState};
 
 /// The checklist shipped with porchlight.
