@@ -24,10 +24,12 @@
 //! may run), `info` (what was seen, network separation); `honesty` says what each check cannot see
 //! (a pass that covers part of a step is "verified in part", see [`CheckResult::unconfirmed`]).
 
+mod buckets;
 pub mod credentials;
 pub mod definition;
 mod digest;
 pub mod honesty;
+mod igd;
 pub mod info;
 pub mod login_policy;
 pub mod matter;

@@ -54,7 +54,7 @@ impl Target {
     pub fn from_device(device: &Device) -> Option<Self> {
         Some(Self {
             ip: device.ip?,
-            name: device.name.clone(),
+            name: device.name().to_string(),
             services: device.services.clone(),
             open_ports: device.open_ports.clone(),
             firmware: device.firmware.clone(),
@@ -188,8 +188,8 @@ impl Context {
                 .filter_map(|d| {
                     Some(Peer {
                         ip: d.ip?,
-                        name: d.name.clone(),
-                        category: d.owner_category.unwrap_or(d.category),
+                        name: d.name().to_string(),
+                        category: d.category(),
                     })
                 })
                 .collect(),
