@@ -48,3 +48,4 @@ pub fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
         .filter_map(|c| app.update(key(*c), now()))
         .collect()
 }
+pub mod checks;
