@@ -538,6 +538,14 @@ mod tests {
         assert!(e.contains("takes no `ports`"), "{e}");
         let e = parse("check = { kind = \"telnet-off\" }").unwrap_err();
         assert!(e.contains("unknown check kind `telnet-off`"), "{e}");
+        // The one list of kinds: every name reads back as its kind, and no name is written twice.
+        assert_eq!(CheckKind::ALL.len(), CHECK_KINDS.len());
+        for (kind, name) in CheckKind::ALL.iter().zip(CHECK_KINDS) {
+            assert_eq!(kind.name(), *name);
+            assert_eq!(CheckKind::from_name(name), Some(*kind));
+        }
+        let unique: std::collections::HashSet<&str> = CHECK_KINDS.iter().copied().collect();
+        assert_eq!(unique.len(), CHECK_KINDS.len());
         // Every kind round-trips through its written form.
         for kind in CHECK_KINDS {
             let text = match *kind {

@@ -189,3 +189,60 @@ impl Device {
         entry.snoozed_until = Some(until);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    fn camera() -> Device {
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut d = Device::new(DeviceId::Ip(Ipv4Addr::new(10, 0, 0, 9)), "ipc-1234", now);
+        d.set_detected_category(Category::Camera);
+        d
+    }
+
+    #[test]
+    fn the_owners_name_and_kind_beat_the_detected_ones_until_cleared() {
+        let mut d = camera();
+        assert_eq!((d.name(), d.category()), ("ipc-1234", Category::Camera));
+        d.set_owner_name(Some("Garden camera".into()));
+        d.set_owner_category(Some(Category::Doorbell));
+        // A later scan detects something else: the owner's values still win.
+        d.set_detected_name("IPC Pro");
+        d.set_detected_category(Category::Camera);
+        assert_eq!(
+            (d.name(), d.category()),
+            ("Garden camera", Category::Doorbell)
+        );
+        assert_eq!(d.detected_name(), "IPC Pro");
+        assert_eq!(d.detected_category(), Category::Camera);
+        assert_eq!(d.owner_name(), Some("Garden camera"));
+        assert_eq!(d.owner_category(), Some(Category::Doorbell));
+        d.set_owner_name(None);
+        d.set_owner_category(None);
+        assert_eq!((d.name(), d.category()), ("IPC Pro", Category::Camera));
+    }
+
+    #[test]
+    fn state_files_keep_their_field_names_both_ways() {
+        let mut d = camera();
+        d.set_owner_name(Some("Garden camera".into()));
+        d.set_owner_category(Some(Category::Doorbell));
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["name"], "ipc-1234");
+        assert_eq!(json["category"], "camera");
+        assert_eq!(json["owner_name"], "Garden camera");
+        assert_eq!(json["owner_category"], "doorbell");
+        assert_eq!(serde_json::from_value::<Device>(json).unwrap(), d);
+        // A file from before the accessors, which wrote the owner's values into both fields.
+        let old = r#"{"id":"ip:10.0.0.9","name":"Garden camera","category":"doorbell",
+            "owner_name":"Garden camera","owner_category":"doorbell",
+            "first_seen":"2026-01-01T00:00:00Z","last_seen":"2026-01-02T00:00:00Z"}"#;
+        let d: Device = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (d.name(), d.category()),
+            ("Garden camera", Category::Doorbell)
+        );
+    }
+}
