@@ -18,11 +18,18 @@
 //! the router's own private address; and logins are only ever tried with the owner's consent for
 //! that device, on a private or loopback address, with few tries and a pause between them.
 //!
+//! The definitions apart from the runtime: `definition` holds what a check is (the kinds, each
+//! named once, parsing, validation, descriptions, budgets; plain data, all the catalog imports),
+//! `result` what it found, `run` the targets, the context and [`verify`]. A new check kind: its
+//! line in `definition`'s kind list and variant, its probe in a family file, its arm in `run`.
+//!
 //! One file per family: `ports` (ports closed, MQTT, SMB1), `web` (HTTPS admin page, login on the
-//! settings page), `rtsp` (video stream login), `upnp` (router UPnP, port mappings, WPS, uptime),
-//! `matter` (commissioning adverts), `credentials` (factory logins) with `login_policy` (when they
-//! may run), `info` (what was seen, network separation); `honesty` says what each check cannot see
-//! (a pass that covers part of a step is "verified in part", see [`CheckResult::unconfirmed`]).
+//! settings page), `rtsp` (video stream login) with `buckets` (per-port outcomes sorted by kind),
+//! `upnp` (router UPnP, port mappings, WPS, uptime) with `igd` (the router's description and
+//! actions) and `soap`, `matter` (commissioning adverts), `credentials` (factory logins) with
+//! `login_policy` (when they may run), `info` (what was seen, network separation); `honesty` says
+//! what each check cannot see (a pass that covers part of a step is "verified in part", see
+//! [`CheckResult::unconfirmed`]).
 
 mod buckets;
 pub mod credentials;

@@ -9,10 +9,10 @@
 //!   router itself, so a missed datagram is not taken for "UPnP off".
 //! - The mappings are read with `GetGenericPortMappingEntry` from index 0 until the router answers
 //!   with a fault (UPnP error 713, or a bare HTTP 500: the end of the list), at most
-//!   [`MAX_MAPPINGS`], through porchlight's own SOAP ([`super::soap`]) over its bounded HTTP
-//!   client: every description and reply is capped in bytes and time and parsed depth-bounded,
-//!   and actions only go to a control address on the router's own private address. (rupnp read
-//!   whole bodies with no byte limit, so it is never handed a device.)
+//!   [`MAX_MAPPINGS`], by `igd` through porchlight's own SOAP ([`super::soap`]) over its bounded
+//!   HTTP client: every description and reply is capped in bytes and time and parsed
+//!   depth-bounded, and actions only go to a control address on the router's own private
+//!   address. (rupnp read whole bodies with no byte limit, so it is never handed a device.)
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
