@@ -50,3 +50,4 @@ pub fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
         .filter_map(|c| app.update(key(*c), now()))
         .collect()
 }
+pub mod checks;
