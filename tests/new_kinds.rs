@@ -27,7 +27,7 @@ fn open_unknown(app: &mut App) -> DeviceId {
         Screen::Detail { device } => device.clone(),
         other => panic!("the device did not open: {other:?}"),
     };
-    assert_eq!(app.inventory.device(&id).unwrap().name, "Unknown device");
+    assert_eq!(app.inventory.device(&id).unwrap().name(), "Unknown device");
     id
 }
 
@@ -71,7 +71,7 @@ fn a_lock_gets_the_lock_steps_and_not_the_camera_ones() {
         vec![Command::Save { generation: 1 }]
     );
     let d = app.inventory.device(&id).unwrap();
-    assert_eq!(d.category, Category::Lock);
+    assert_eq!(d.category(), Category::Lock);
     let steps: Vec<String> = app
         .steps_of(d)
         .iter()
@@ -95,7 +95,7 @@ fn an_energy_device_gets_the_energy_steps() {
     let id = open_unknown(&mut app);
     pick(&mut app, Category::Energy);
     let d = app.inventory.device(&id).unwrap();
-    assert_eq!(d.category, Category::Energy);
+    assert_eq!(d.category(), Category::Energy);
     let steps: Vec<String> = app
         .steps_of(d)
         .iter()

@@ -174,6 +174,7 @@ fn a_factory_login_that_works_over_ssh_is_named() {
                 .contains("Change that password")
         );
         // The maker's default came first: one login, accepted, nothing refused.
+        sshd.wait_for_log("Accepted ");
         assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
         assert!(sshd.refused().is_empty(), "{}", sshd.log());
     }
@@ -344,6 +345,7 @@ fn a_server_with_only_old_algorithms_is_still_tried() {
             "round {round}: {}",
             r.evidence
         );
+        sshd.wait_for_log("Accepted ");
         assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
         assert!(sshd.refused().is_empty(), "{}", sshd.log());
     }
@@ -418,6 +420,7 @@ fn a_server_asking_through_keyboard_interactive_gets_one_password_per_try() {
             "round {round}: {}",
             r.evidence
         );
+        sshd.wait_for_log("Accepted ");
         assert_eq!(sshd.accepted(), ["admin"], "{}", sshd.log());
         // One password per try: the maker's default refused once, then the next one worked.
         assert_eq!(sshd.refused(), ["ubnt"], "{}", sshd.log());

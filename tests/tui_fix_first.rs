@@ -19,7 +19,7 @@ fn device_named(app: &App, name: &str) -> DeviceId {
     app.inventory
         .devices
         .iter()
-        .find(|d| d.name == name)
+        .find(|d| d.name() == name)
         .map(|d| d.id.clone())
         .unwrap()
 }
@@ -38,7 +38,7 @@ fn home_with_one_problem() -> Inventory {
         "Porch camera",
         now(),
     );
-    camera.category = Category::Camera;
+    camera.set_detected_category(Category::Camera);
     camera.known = true;
     camera.ip = Some("192.168.1.64".parse().unwrap());
     camera.findings.insert(

@@ -14,7 +14,7 @@ fn camera_id(app: &App) -> DeviceId {
     app.inventory
         .devices
         .iter()
-        .find(|d| d.name == "Driveway camera")
+        .find(|d| d.name() == "Driveway camera")
         .map(|d| d.id.clone())
         .unwrap()
 }
@@ -169,7 +169,7 @@ fn the_rename_box_edits_like_a_text_box() {
         app.inventory
             .devices
             .iter()
-            .any(|d| d.name == "Attic wifi router")
+            .any(|d| d.name() == "Attic wifi router")
     );
 }
 

@@ -11,9 +11,10 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Cli, ScanArgs, describe_event, stage_line, truncate, write_scan_table};
+use super::args::{Cli, ScanArgs};
+use super::output::{describe_event, stage_line, truncate, write_scan_table};
+use super::summary::{HostIdentity, ScanSummary};
 use crate::catalog::Catalog;
-use crate::discovery::summary::{HostIdentity, ScanSummary};
 use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::identify::Fingerprints;
 use crate::model::{FindingVerdict, Inventory};
@@ -104,8 +105,8 @@ pub(super) fn scan(
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
             host.identity = Some(HostIdentity {
                 id: d.id.to_string(),
-                name: d.name.clone(),
-                category: d.category.key().to_string(),
+                name: d.name().to_string(),
+                category: d.category().key().to_string(),
                 vendor: d.vendor.clone(),
                 model: d.model.clone(),
             });
@@ -271,7 +272,7 @@ fn checks_of(workflow: &ScanWorkflow, inventory: &Inventory) -> Vec<CheckJson> {
             let finding = device.findings.get(&c.step)?;
             Some(CheckJson {
                 device: device.id.to_string(),
-                device_name: device.name.clone(),
+                device_name: device.name().to_string(),
                 step: c.step.to_string(),
                 verdict: match finding.verdict {
                     FindingVerdict::Problem => Verdict::Fail,

@@ -593,7 +593,7 @@ impl App {
     /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
     /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
+        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category()).collect();
         let by_evidence = crate::session::audit_steps(&self.catalog, device)
             .into_iter()
             .chain(
@@ -906,11 +906,14 @@ impl App {
             },
             Action::Back => self.screen = Screen::List,
             Action::Rename => {
-                let current = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+                let current = self
+                    .device(&id)
+                    .map(|d| d.name().to_string())
+                    .unwrap_or_default();
                 self.edit = Some(Edit::Rename(TextBox::new(&current, NAME_MAX_CHARS)));
             }
             Action::SetCategory => {
-                let current = self.device(&id).map(|d| d.category).unwrap_or_default();
+                let current = self.device(&id).map(|d| d.category()).unwrap_or_default();
                 let cursor = Category::ALL
                     .iter()
                     .position(|c| *c == current)
@@ -921,9 +924,9 @@ impl App {
                 let device = self.inventory.device_mut(&id)?;
                 device.known = !device.known;
                 let text = if device.known {
-                    format!("{} is marked as yours.", device.name)
+                    format!("{} is marked as yours.", device.name())
                 } else {
-                    format!("{} is marked as new again.", device.name)
+                    format!("{} is marked as new again.", device.name())
                 };
                 self.notice(Tone::Good, text);
                 return Some(self.bump_save());
@@ -934,7 +937,7 @@ impl App {
                 device.login_check_allowed = !device.login_check_allowed;
                 let text = if device.login_check_allowed {
                     let recorder = if matches!(
-                        device.owner_category.unwrap_or(device.category),
+                        device.category(),
                         Category::Camera | Category::Doorbell | Category::BabyMonitor
                     ) {
                         " Careful: if an NVR or recorder logs in to this camera with that account, a lockout can stop its recording."
@@ -944,10 +947,10 @@ impl App {
                     format!(
                         "porchlight may now try up to {} factory logins that fit {} (once, and again after a firmware change or when you mark a password step done); it stops if the device starts locking logins out.{recorder}",
                         crate::checks::CheckLimits::default().max_credential_tries,
-                        device.name
+                        device.name()
                     )
                 } else {
-                    format!("porchlight will not try logging in to {}.", device.name)
+                    format!("porchlight will not try logging in to {}.", device.name())
                 };
                 self.notice(Tone::Good, text);
                 return Some(self.bump_save());
@@ -1092,14 +1095,13 @@ impl App {
                 let device = self.inventory.device_mut(&id)?;
                 if name.is_empty() {
                     // An empty name hands naming back to porchlight.
-                    device.owner_name = None;
+                    device.set_owner_name(None);
                     self.notice(
                         Tone::Info,
                         "Name cleared; porchlight names the device again on the next scan.",
                     );
                 } else {
-                    device.owner_name = Some(name.clone());
-                    device.name = name.clone();
+                    device.set_owner_name(Some(name.clone()));
                     self.notice(Tone::Good, format!("Renamed to {name}."));
                 }
                 Some(self.bump_save())
@@ -1123,8 +1125,7 @@ impl App {
                 self.edit = None;
                 let id = self.detail_device()?;
                 let device = self.inventory.device_mut(&id)?;
-                device.owner_category = Some(category);
-                device.category = category;
+                device.set_owner_category(Some(category));
                 self.step_cursor = 0;
                 self.notice(
                     Tone::Good,
@@ -1145,7 +1146,10 @@ impl App {
             return None;
         }
         let id = self.detail_device()?;
-        let name = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = self
+            .device(&id)
+            .map(|d| d.name().to_string())
+            .unwrap_or_default();
         self.inventory.devices.retain(|d| d.id != id);
         self.list_cursor = self
             .list_cursor
@@ -1165,7 +1169,7 @@ impl App {
             Screen::Wizard(w) => w.device.clone(),
             _ => return None,
         };
-        let device_name = self.device(&device)?.name.clone();
+        let device_name = self.device(&device)?.name().to_string();
         let (command, note) = match action {
             Action::MakePassphrase => (
                 Command::MakePassword {
@@ -1349,7 +1353,7 @@ impl App {
 
     fn on_verified(&mut self, outcome: Outcome) -> Option<Command> {
         let now = self.now;
-        let device_name = self.device(&outcome.device)?.name.clone();
+        let device_name = self.device(&outcome.device)?.name().to_string();
         crate::verify::apply(&mut self.inventory, &outcome, now);
         if let Some(device) = self.inventory.device_mut(&outcome.device) {
             device.findings.insert(
@@ -1402,7 +1406,10 @@ impl App {
                 .find(|s| self.is_open(device, s))
                 .map(|s| s.id.clone())
         });
-        let name = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = self
+            .device(&id)
+            .map(|d| d.name().to_string())
+            .unwrap_or_default();
         match next {
             Some(next) => {
                 if let Some(pos) = self

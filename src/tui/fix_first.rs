@@ -174,7 +174,7 @@ impl App {
                     items.push(FixItem {
                         kind: FixKind::LooksFine,
                         device: device.id.clone(),
-                        device_name: device.name.clone(),
+                        device_name: device.name().to_string(),
                         step: Some(step.id.clone()),
                         title: step.title.clone(),
                         evidence: Some(finding.evidence.clone()),

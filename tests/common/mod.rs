@@ -9,6 +9,8 @@ use porchlight::catalog::Catalog;
 use porchlight::model::Inventory;
 use porchlight::tui::app::{App, Command, Msg};
 
+pub mod cli;
+
 /// The fixed "now" of the UI tests.
 pub fn now() -> Timestamp {
     "2026-11-25T12:00:00Z".parse().unwrap()
@@ -48,3 +50,4 @@ pub fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
         .filter_map(|c| app.update(key(*c), now()))
         .collect()
 }
+pub mod checks;

@@ -143,6 +143,15 @@ impl Sshd {
         sshd
     }
 
+    /// Waits up to 5 s for `text` in `sshd`'s log (a login is logged by another `sshd` process
+    /// than the one answering the client, and can reach the log a moment after the client knows).
+    pub fn wait_for_log(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.log().contains(text) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// What `sshd` logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -117,7 +117,11 @@ impl App {
         let Some(workflow) = &self.workflow else {
             return;
         };
-        let name = |id: &DeviceId| self.device(id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = |id: &DeviceId| {
+            self.device(id)
+                .map(|d| d.name().to_string())
+                .unwrap_or_default()
+        };
         let regressions: Vec<String> = workflow
             .regressions()
             .map(|c| format!("{} {}", name(&c.device), c.step))

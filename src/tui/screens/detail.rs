@@ -28,7 +28,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         .borders(Borders::TOP)
         .title(Line::from(vec![
             Span::styled(" Devices › ", dim()),
-            Span::styled(format!("{} ", device.name), heading()),
+            Span::styled(format!("{} ", device.name()), heading()),
         ]))
         .border_style(dim());
     let inner = block.inner(area);
@@ -219,7 +219,7 @@ fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
 
 /// One line on what porchlight concluded, and how sure it is.
 fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
-    let text = if let Some(owner) = device.owner_category {
+    let text = if let Some(owner) = device.owner_category() {
         format!("You set this to {}", owner.label())
     } else if id.evidence.is_empty() {
         "Not identified yet: nothing it announced matched".to_string()
@@ -250,7 +250,7 @@ fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, ar
                     id.category.label(),
                     id.confidence,
                     device
-                        .owner_category
+                        .owner_category()
                         .map(|c| format!(" (you set it to {})", c.label()))
                         .unwrap_or_default()
                 )),
@@ -300,7 +300,7 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
         .filter(|p| p.state.is_settled())
         .count();
     let text = vec![
-        Line::from(format!("Forget {}?", device.name)),
+        Line::from(format!("Forget {}?", device.name())),
         Line::from(""),
         Line::styled(
             format!("Its progress ({settled} steps settled) is deleted with it."),
@@ -328,7 +328,7 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
 /// The lines of what is known about the device.
 fn facts(device: &Device) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mut what = vec![device.category.label().to_string()];
+    let mut what = vec![device.category().label().to_string()];
     match (&device.vendor, &device.model) {
         (Some(v), Some(m)) => what.push(format!("{v} {m}")),
         (Some(v), None) => what.push(v.clone()),

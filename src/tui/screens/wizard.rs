@@ -29,7 +29,7 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         .borders(Borders::TOP)
         .border_style(dim())
         .title(Line::from(vec![
-            Span::styled(format!(" {} › ", device.name), dim()),
+            Span::styled(format!(" {} › ", device.name()), dim()),
             Span::styled(format!("{} {} ", step.id, step.title), heading()),
         ]));
     let inner = block.inner(area);
