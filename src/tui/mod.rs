@@ -10,6 +10,7 @@ pub mod panic;
 pub mod render;
 pub mod screens;
 pub mod textbox;
+pub mod theme;
 pub mod wrap;
 
 use std::sync::Arc;

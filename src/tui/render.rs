@@ -16,30 +16,9 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Modifier, Style};
 
 use super::app::{App, Screen};
 use super::screens;
-
-/// The accent colour of headings and the selection.
-pub const ACCENT: Color = Color::Cyan;
-
-/// Style of secondary text.
-pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
-}
-
-/// Style of headings.
-pub fn heading() -> Style {
-    Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
-}
-
-/// Style of the highlighted row.
-pub fn selected() -> Style {
-    Style::new()
-        .bg(Color::Rgb(40, 60, 80))
-        .add_modifier(Modifier::BOLD)
-}
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {

@@ -9,11 +9,11 @@ use ratatui::widgets::{
     Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
 };
 
-use super::{date_text, due_text, finding_span, state_span};
 use crate::identify::Identity;
 use crate::model::{Category, Device, DeviceId, ServiceSource, StepState};
 use crate::tui::app::{App, Edit};
-use crate::tui::render::{ACCENT, dim, heading, selected};
+use crate::tui::theme::{ACCENT, dim, heading, selected};
+use crate::tui::theme::{date_text, due_text, finding_span, state_span};
 
 /// Draws the detail view of `id`.
 pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
@@ -172,7 +172,9 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         footer,
     );
     match &app.edit {
-        Some(Edit::Rename(name)) => super::text_box(frame, inner, "Name this device", name),
+        Some(Edit::Rename(name)) => {
+            crate::tui::theme::text_box(frame, inner, "Name this device", name)
+        }
         Some(Edit::Category(cursor)) => render_picker(*cursor, frame, inner),
         Some(Edit::Forget) => render_forget(device, frame, inner),
         Some(Edit::Evidence) => render_evidence(device, identity.as_ref(), frame, inner),
@@ -203,9 +205,9 @@ fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|c| ListItem::new(format!(" {}", c.label())))
         .collect();
-    let popup = super::centered(area, 30, items.len() as u16 + 2);
+    let popup = crate::tui::theme::centered(area, 30, items.len() as u16 + 2);
     let list = List::new(items)
-        .block(super::popup_block(
+        .block(crate::tui::theme::popup_block(
             "What is this device?",
             "Enter set · Esc cancel",
             ACCENT,
@@ -270,7 +272,7 @@ fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, ar
             let width = area.width.min(78).saturating_sub(2);
             for e in &id.evidence {
                 let text = format!("{} → {}", e.signal, e.conclusion);
-                lines.extend(super::hanging(
+                lines.extend(crate::tui::theme::hanging(
                     Span::styled(format!("{:>3}  ", e.weight), Style::new().fg(ACCENT)),
                     &text,
                     width,
@@ -278,12 +280,12 @@ fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, ar
             }
         }
     }
-    let popup = super::centered(area, 78, lines.len() as u16 + 2);
+    let popup = crate::tui::theme::centered(area, 78, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(super::popup_block(
+            .block(crate::tui::theme::popup_block(
                 "Why porchlight thinks so",
                 "Esc closes",
                 ACCENT,
@@ -311,12 +313,12 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
             dim(),
         ),
     ];
-    let popup = super::centered(area, 70, 6);
+    let popup = crate::tui::theme::centered(area, 70, 6);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(text)
             .wrap(Wrap { trim: true })
-            .block(super::popup_block(
+            .block(crate::tui::theme::popup_block(
                 "Forget this device?",
                 "y forget · n keep",
                 Color::Red,

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::tui::keys::{BINDINGS, Mode};
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::theme::{ACCENT, dim, heading};
 
 const LEFT: [(Mode, &str); 2] = [(Mode::List, "Moving around"), (Mode::Detail, "On a device")];
 const RIGHT: [(Mode, &str); 3] = [
@@ -102,7 +102,7 @@ pub fn column(sections: &[(Mode, &'static str)], width: u16) -> Vec<Line<'static
                 format!("{:<label_width$}", b.label),
                 Style::new().fg(ACCENT),
             );
-            lines.extend(super::hanging(keys, b.help, width));
+            lines.extend(crate::tui::theme::hanging(keys, b.help, width));
         }
     }
     lines

@@ -7,10 +7,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::light_span;
 use crate::catalog::Progress;
 use crate::tui::app::App;
-use crate::tui::render::{dim, heading, selected};
+use crate::tui::theme::light_span;
+use crate::tui::theme::{dim, heading, selected};
 
 /// Draws the device list, or a friendly empty state.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -197,7 +197,7 @@ fn progress_line(p: Progress) -> Line<'static> {
     Line::from(vec![
         Span::styled(
             "█".repeat(filled),
-            Style::new().fg(super::light_color(p.light())),
+            Style::new().fg(crate::tui::theme::light_color(p.light())),
         ),
         Span::styled("░".repeat(5 - filled), dim()),
         Span::raw(format!(" {p}")),

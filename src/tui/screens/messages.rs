@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::tui::app::{App, Tone};
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::theme::{ACCENT, dim, heading};
 use crate::tui::wrap::wrap;
 
 /// The style of a notice of `tone`.

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
 use crate::tui::app::App;
 use crate::tui::fix_first::{FixItem, FixKind};
-use crate::tui::render::{dim, heading, selected};
+use crate::tui::theme::{dim, heading, selected};
 
 /// Width of the device-name column.
 const NAME_WIDTH: usize = 18;
@@ -123,7 +123,7 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
             dim()
         };
         let room = width.saturating_sub(indent.len()).max(10);
-        let wrapped = super::hanging(Span::raw(indent), &text, width as u16);
+        let wrapped = crate::tui::theme::hanging(Span::raw(indent), &text, width as u16);
         if current {
             lines.extend(wrapped.into_iter().map(|l| l.style(style)));
         } else {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{ScanView, StageState};
-use crate::tui::render::{dim, heading};
+use crate::tui::theme::{dim, heading};
 
 /// Draws the progress line of `scan`.
 pub fn render(scan: &ScanView, frame: &mut Frame, area: Rect) {

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::tui::app::SecretView;
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::theme::{ACCENT, dim, heading};
 use crate::tui::wrap::wrap;
 
 /// What the popup says first when a new password could not be kept.

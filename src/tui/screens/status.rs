@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::app::{App, Tone};
 use crate::tui::keys::{Action, Mode, bindings_for};
-use crate::tui::render::{dim, heading};
+use crate::tui::theme::{dim, heading};
 use crate::tui::wrap::wrap;
 
 /// Draws the header row: where, then the counts (devices, problems found, steps open, put off,

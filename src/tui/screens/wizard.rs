@@ -8,12 +8,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{hanging, state_span};
 use crate::catalog::{Step, VerifyKind};
 use crate::checks::Verdict;
 use crate::model::{Device, FindingVerdict};
 use crate::tui::app::{App, Choice, Wizard, WizardPage};
-use crate::tui::render::{ACCENT, dim, heading, selected};
+use crate::tui::theme::{ACCENT, dim, heading, selected};
+use crate::tui::theme::{hanging, state_span};
 
 /// Draws the wizard for `wizard`'s step.
 pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
@@ -63,7 +63,7 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         body,
     );
     if let Some(reason) = &wizard.reason {
-        super::text_box(frame, body, "Why is this risk acceptable?", reason);
+        crate::tui::theme::text_box(frame, body, "Why is this risk acceptable?", reason);
     }
     frame.render_widget(Paragraph::new(footer_line(app, device, step)), footer);
 }
