@@ -281,7 +281,7 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
         })
         .open_needs_you_if_due();
     if cli.reset_demo {
-        app.notice = Some(tui::app::Notice {
+        app = app.with_notice(tui::app::Notice {
             text: "The demo home was reset: its progress was thrown away and it starts over."
                 .into(),
             tone: tui::app::Tone::Info,

@@ -96,12 +96,12 @@ fn header_wizard_cli_and_report_count_alike() {
     );
     // The wizard's footer on the camera.
     let pos = app
-        .inventory
+        .inventory()
         .devices
         .iter()
         .position(|d| d.id == camera_id)
         .unwrap();
-    app.list_cursor = pos;
+    app.set_list_cursor(pos);
     common::press(&mut app, &[KeyCode::Enter, KeyCode::Char('w')]);
     let text = screen_text(&app);
     assert!(

@@ -23,11 +23,11 @@ fn draw(app: &App, width: u16, height: u16) -> String {
 /// Opens the demo home's unknown device (the last in the list).
 fn open_unknown(app: &mut App) -> DeviceId {
     press(app, &[KeyCode::End, KeyCode::Enter]);
-    let id = match &app.screen {
-        Screen::Detail { device } => device.clone(),
+    let id = match app.screen() {
+        Screen::Detail(d) => d.device.clone(),
         other => panic!("the device did not open: {other:?}"),
     };
-    assert_eq!(app.inventory.device(&id).unwrap().name, "Unknown device");
+    assert_eq!(app.inventory().device(&id).unwrap().name, "Unknown device");
     id
 }
 
@@ -70,7 +70,7 @@ fn a_lock_gets_the_lock_steps_and_not_the_camera_ones() {
         pick(&mut app, Category::Lock),
         vec![Command::Save { generation: 1 }]
     );
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.category, Category::Lock);
     let steps: Vec<String> = app
         .steps_of(d)
@@ -94,7 +94,7 @@ fn an_energy_device_gets_the_energy_steps() {
     let mut app = demo_app();
     let id = open_unknown(&mut app);
     pick(&mut app, Category::Energy);
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.category, Category::Energy);
     let steps: Vec<String> = app
         .steps_of(d)

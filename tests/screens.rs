@@ -383,12 +383,12 @@ fn a_new_password_on_screen() {
 #[test]
 fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     let mut app = demo_app();
-    let template = app.inventory.devices[1].clone();
+    let template = app.inventory().devices[1].clone();
     for n in 0..200u8 {
         let mut d = template.clone();
         d.id = porchlight::model::DeviceId::Ip(std::net::Ipv4Addr::new(10, 0, 1, n));
         d.name = format!("Camera {n}");
-        app.inventory.devices.push(d);
+        app.inventory_mut().devices.push(d);
     }
     press(&mut app, &[KeyCode::End]);
     let text = screen(&app);
@@ -413,7 +413,7 @@ fn wizard_shows_the_checks_verdict() {
         ],
     );
     assert!(screen(&app).contains("Checking over the network"));
-    let (device, step) = match &app.screen {
+    let (device, step) = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
         _ => panic!("the wizard stays on the step"),
     };
@@ -451,7 +451,7 @@ fn verdicts_say_verified_in_part_or_cannot_check() {
             KeyCode::Char('d'),
         ],
     );
-    let (device, step) = match &app.screen {
+    let (device, step) = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
         _ => panic!("the wizard stays on the step"),
     };
@@ -480,7 +480,7 @@ fn verdicts_say_verified_in_part_or_cannot_check() {
     let unknown = CheckResult::unknown("not tried: the device showed a sign of locking logins out");
     assert_eq!(unknown.verdict, Verdict::Unknown);
     press(&mut app, &[KeyCode::Char('w'), KeyCode::Char('d')]);
-    let step = match &app.screen {
+    let step = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => w.step.clone(),
         _ => panic!("the wizard"),
     };

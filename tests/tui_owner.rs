@@ -11,7 +11,7 @@ use porchlight::model::{DeviceId, StepState};
 use porchlight::tui::app::{App, Command, Screen, WizardPage};
 
 fn camera_id(app: &App) -> DeviceId {
-    app.inventory
+    app.inventory()
         .devices
         .iter()
         .find(|d| d.name == "Driveway camera")
@@ -20,7 +20,7 @@ fn camera_id(app: &App) -> DeviceId {
 }
 
 fn wizard_page(app: &App) -> WizardPage {
-    match &app.screen {
+    match app.screen() {
         Screen::Wizard(w) => w.page,
         other => panic!("expected the wizard, got {other:?}"),
     }
@@ -37,7 +37,7 @@ fn paging_keys_never_decide_a_step_on_any_page() {
         &mut app,
         &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
     );
-    let before = app.inventory.clone();
+    let before = app.inventory().clone();
     let paging = [
         KeyCode::Tab,
         KeyCode::BackTab,
@@ -72,10 +72,14 @@ fn paging_keys_never_decide_a_step_on_any_page() {
     }
     // The last page, with the highlight on Done: Right and Tab still decided nothing.
     assert_eq!(wizard_page(&app), WizardPage::Decide);
-    assert_eq!(app.inventory, before, "paging changed the owner's progress");
-    assert_eq!(app.save.generation, 0);
+    assert_eq!(
+        *app.inventory(),
+        before,
+        "paging changed the owner's progress"
+    );
+    assert_eq!(app.save().generation, 0);
     // Enter is the key that picks the highlighted choice.
-    let Screen::Wizard(w) = &app.screen else {
+    let Screen::Wizard(w) = app.screen() else {
         unreachable!()
     };
     let step = w.step.clone();
@@ -83,7 +87,7 @@ fn paging_keys_never_decide_a_step_on_any_page() {
         press(&mut app, &[KeyCode::Enter]),
         vec![Command::Save { generation: 1 }]
     );
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Done);
 }
 
@@ -94,7 +98,7 @@ fn a_choices_letter_decides_from_any_page() {
         &mut app,
         &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
     );
-    let Screen::Wizard(w) = &app.screen else {
+    let Screen::Wizard(w) = app.screen() else {
         unreachable!()
     };
     let step = w.step.clone();
@@ -103,7 +107,7 @@ fn a_choices_letter_decides_from_any_page() {
         press(&mut app, &[KeyCode::Char('n')]),
         vec![Command::Save { generation: 1 }]
     );
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::NotApplicable);
 }
 
@@ -137,7 +141,7 @@ fn the_rename_box_edits_like_a_text_box() {
     use porchlight::tui::app::Edit;
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Enter, KeyCode::Char('e')]);
-    let name = |app: &App| match &app.edit {
+    let name = |app: &App| match app.edit() {
         Some(Edit::Rename(b)) => b.text().to_string(),
         other => panic!("expected the rename box, got {other:?}"),
     };
@@ -152,7 +156,7 @@ fn the_rename_box_edits_like_a_text_box() {
         ctrl(&mut app, c);
     }
     assert_eq!(name(&app), "Attic ");
-    assert!(!app.quitting);
+    assert!(!app.quitting());
     common::type_text(&mut app, "router");
     // Cursor keys edit in place: "Attic router" -> "Attic wifi router".
     press(&mut app, &[KeyCode::Home]);
@@ -162,11 +166,11 @@ fn the_rename_box_edits_like_a_text_box() {
     common::type_text(&mut app, "e");
     assert_eq!(name(&app), "Attic wifi router");
     // Left did not leave the box.
-    assert!(app.edit.is_some());
+    assert!(app.edit().is_some());
     let commands = press(&mut app, &[KeyCode::Enter]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
     assert!(
-        app.inventory
+        app.inventory()
             .devices
             .iter()
             .any(|d| d.name == "Attic wifi router")
@@ -189,9 +193,9 @@ fn an_empty_reason_is_refused_and_nothing_says_saved() {
     assert!(status_line(&app, 80, 24).contains("saved"));
     press(&mut app, &[KeyCode::Char('a')]);
     common::type_text(&mut app, "   ");
-    let before = app.inventory.clone();
+    let before = app.inventory().clone();
     assert!(press(&mut app, &[KeyCode::Enter]).is_empty());
-    assert_eq!(app.inventory, before);
+    assert_eq!(*app.inventory(), before);
     for (width, height) in [(60, 15), (80, 24), (200, 50)] {
         let status = status_line(&app, width, height);
         assert!(status.contains("why this risk"), "{status}");
@@ -207,17 +211,17 @@ fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
             &mut app,
             &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
         );
-        let Screen::Wizard(w) = &app.screen else {
+        let Screen::Wizard(w) = app.screen() else {
             unreachable!()
         };
         let step = w.step.clone();
-        assert!(app.catalog.step(&step).unwrap().check.is_some());
+        assert!(app.catalog().step(&step).unwrap().check.is_some());
         // Saved, never sent.
         assert_eq!(
             press(&mut app, &[KeyCode::Char('d')]),
             vec![Command::Save { generation: 1 }]
         );
-        let notice = app.notice.clone().unwrap().text;
+        let notice = app.notice().cloned().unwrap().text;
         assert!(notice.contains("demo home is simulated"), "{notice}");
         assert!(!notice.contains("next scan"), "{notice}");
         let mut terminal =
@@ -235,10 +239,10 @@ fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
             "{width}x{height}\n{screen}"
         );
         // The step is done, not "verified": nothing was checked.
-        let camera = app.inventory.device(&camera_id(&app)).unwrap();
+        let camera = app.inventory().device(&camera_id(&app)).unwrap();
         assert_eq!(camera.step_state(&step), StepState::Done);
         // Enter moves on to the next open step.
         press(&mut app, &[KeyCode::Enter]);
-        assert!(matches!(&app.screen, Screen::Wizard(w) if w.step != step && w.verdict.is_none()));
+        assert!(matches!(app.screen(), Screen::Wizard(w) if w.step != step && w.verdict.is_none()));
     }
 }

@@ -2,7 +2,7 @@
 //! owner can read again what scrolled past or did not fit. Shown by its own key; the status line
 //! only ever shows the newest.
 
-use super::app::Notice;
+use crate::tui::notice::Notice;
 
 /// How many notices are kept (the oldest go first).
 pub const KEPT: usize = 100;

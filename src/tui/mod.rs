@@ -3,15 +3,22 @@
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
 
 pub mod app;
+pub(crate) mod effect;
 pub mod fix_first;
+pub(crate) mod home;
 pub mod keys;
-pub mod messages;
+pub(crate) mod messages;
+pub(crate) mod msg;
+pub(crate) mod notice;
 pub mod panic;
 pub mod render;
+pub(crate) mod router;
+pub(crate) mod scanning;
 pub mod screens;
-pub mod textbox;
-pub mod theme;
-pub mod wrap;
+pub(crate) mod status;
+pub(crate) mod textbox;
+pub(crate) mod theme;
+pub(crate) mod wrap;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,8 +75,8 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     // error message when the owner asks for a password.
     let keyring: Result<secrets::Keyring, String> =
         secrets::Keyring::system().map_err(|e| e.to_string());
-    if app.can_scan && scan_on_start {
-        start_scan(&tx, &mut scan_task, &app.inventory);
+    if app.can_scan() && scan_on_start {
+        start_scan(&tx, &mut scan_task, app.inventory());
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -104,7 +111,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                     }
                 }
                 Command::Save { generation } => {
-                    let snapshot = Arc::new(app.inventory.clone());
+                    let snapshot = Arc::new(app.inventory().clone());
                     save_tx.send_replace(Some((generation, snapshot)));
                 }
                 Command::OpenLink(url) => {
@@ -120,15 +127,15 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                         let _ = tx.send(msg);
                     });
                 }
-                Command::StartScan => start_scan(&tx, &mut scan_task, &app.inventory),
+                Command::StartScan => start_scan(&tx, &mut scan_task, app.inventory()),
                 Command::SaveAndVerify {
                     generation,
                     device,
                     step,
                 } => {
-                    let snapshot = Arc::new(app.inventory.clone());
+                    let snapshot = Arc::new(app.inventory().clone());
                     save_tx.send_replace(Some((generation, snapshot.clone())));
-                    let (tx, catalog) = (tx.clone(), app.catalog.clone());
+                    let (tx, catalog) = (tx.clone(), app.catalog().clone());
                     tokio::spawn(async move {
                         let nets = local_nets();
                         let outcome =
@@ -175,7 +182,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                 Command::Quit => quit = true,
             }
         }
-        if quit || app.quitting {
+        if quit || app.quitting() {
             break;
         }
     }
@@ -257,9 +264,9 @@ async fn finish_saves(
             "the last changes were still being saved after {FINAL_SAVE_WAIT:?}; they may not be on disk"
         );
     }
-    if app.save.pending() {
+    if app.save().pending() {
         let why = app
-            .save
+            .save()
             .error
             .clone()
             .unwrap_or_else(|| "unknown error".into());

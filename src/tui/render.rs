@@ -17,13 +17,13 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
-use super::app::{App, Screen};
-use super::screens;
+use super::app::App;
+use super::{screens, status};
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
-    let scanning = app.scan.as_ref().filter(|s| s.running);
-    let status_rows = screens::status::status_height(app, frame.area().width);
+    let scanning = app.scan().filter(|s| s.running);
+    let status_rows = status::status_height(app, frame.area().width);
     let [header, body, progress, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -31,24 +31,20 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(status_rows),
     ])
     .areas(frame.area());
-    screens::status::render_header(app, frame, header);
-    match &app.screen {
-        Screen::List => screens::list::render(app, frame, body),
-        Screen::NeedsYou { cursor } => screens::needs::render(app, *cursor, frame, body),
-        Screen::Detail { device } => screens::detail::render(app, device, frame, body),
-        Screen::Wizard(wizard) => screens::wizard::render(app, wizard, frame, body),
-    }
+    status::render_header(app, frame, header);
+    app.screen()
+        .render(app.home(), scanning.is_some(), frame, body);
     if let Some(scan) = scanning {
         screens::scan::render(scan, frame, progress);
     }
-    screens::status::render_status(app, frame, status);
-    if let Some(secret) = &app.secret {
+    status::render_status(app, frame, status);
+    if let Some(secret) = app.secret() {
         screens::secret::render(secret, frame, frame.area());
     }
-    if app.log.open {
-        screens::messages::render(app, frame, body);
+    if app.log().open {
+        screens::messages::render(app.log(), &app.home().tz, frame, body);
     }
-    if app.show_help {
-        screens::help::render(app.help_scroll, frame, body);
+    if app.show_help() {
+        screens::help::render(app.help_scroll(), frame, body);
     }
 }
