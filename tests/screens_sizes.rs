@@ -96,7 +96,7 @@ fn a_password_that_was_not_kept_says_so_first_and_whole() {
             "Password for",
             &[
                 "plaza-ember-tundra-quiet-oak-lantern-brisk",
-                porchlight::tui::screens::secret::NOT_KEPT,
+                porchlight::tui::app::NOT_KEPT,
                 &format!("Cause: {cause}"),
             ],
         );
@@ -127,7 +127,7 @@ fn show_with_no_keyring_says_why_instead_of_dots() {
             height,
             "Password for",
             &[
-                porchlight::tui::screens::secret::CANNOT_READ,
+                porchlight::tui::app::CANNOT_READ,
                 &format!("Cause: {cause}"),
             ],
         );

@@ -12,8 +12,8 @@ use porchlight::catalog::Catalog;
 use porchlight::model::{
     Category, Device, DeviceId, Finding, FindingVerdict, Inventory, StepId, StepState,
 };
+use porchlight::tui::app::FixKind;
 use porchlight::tui::app::{App, Command, Screen, Tone};
-use porchlight::tui::fix_first::FixKind;
 
 fn device_named(app: &App, name: &str) -> DeviceId {
     app.inventory()

@@ -436,7 +436,7 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
 
 #[test]
 fn fix_first_opens_each_item_one_key_away() {
-    use porchlight::tui::fix_first::FixKind;
+    use porchlight::tui::app::FixKind;
     let mut app = demo_app().open_needs_you_if_due();
     let items = app.fix_first();
     assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));

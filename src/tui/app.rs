@@ -20,32 +20,14 @@ use crate::tui::messages::MessageLog;
 use crate::tui::scanning::Scanning;
 use crate::tui::screens::scan::ScanView;
 
-pub use crate::tui::fix_first::FixItem;
+pub use crate::tui::fix_first::{FixItem, FixKind};
 pub use crate::tui::msg::{Command, Msg};
-pub use crate::tui::notice::{NOTICE_SECONDS, Notice, Tone};
+pub use crate::tui::notice::{NOTICE_SECONDS, Notice, SaveStatus, Tone};
 pub use crate::tui::router::Screen;
 pub use crate::tui::screens::edit::{Edit, NAME_MAX_CHARS};
 pub use crate::tui::screens::scan::StageState;
-pub use crate::tui::screens::secret::SecretView;
+pub use crate::tui::screens::secret::{CANNOT_READ, NOT_KEPT, SecretView};
 pub use crate::tui::screens::wizard::{Choice, LATER_DAYS, REASON_MAX_CHARS, Wizard, WizardPage};
-
-/// Where saving stands.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SaveStatus {
-    /// Number of the latest change.
-    pub generation: u64,
-    /// Number of the latest change known to be on disk.
-    pub saved: u64,
-    /// The last save error, while the newest change is not on disk.
-    pub error: Option<String>,
-}
-
-impl SaveStatus {
-    /// True when the newest change is not yet known to be on disk.
-    pub fn pending(&self) -> bool {
-        self.saved < self.generation
-    }
-}
 
 /// The whole UI model.
 #[derive(Debug, Clone)]

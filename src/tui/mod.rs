@@ -4,7 +4,7 @@
 
 pub mod app;
 pub(crate) mod effect;
-pub mod fix_first;
+pub(crate) mod fix_first;
 pub(crate) mod home;
 pub mod keys;
 pub(crate) mod messages;
@@ -14,7 +14,7 @@ pub mod panic;
 pub mod render;
 pub(crate) mod router;
 pub(crate) mod scanning;
-pub mod screens;
+pub(crate) mod screens;
 pub(crate) mod status;
 pub(crate) mod textbox;
 pub(crate) mod theme;

@@ -1,4 +1,5 @@
-//! The one-line notice of the status line: what it says, how it looks, and when it was said.
+//! What the status line reports: the one-line notice (what it says, how it looks, when it was
+//! said) and where saving stands.
 
 use jiff::Timestamp;
 
@@ -26,3 +27,21 @@ pub struct Notice {
 
 /// How long a notice that is not an error stays on the status line.
 pub const NOTICE_SECONDS: i64 = 12;
+
+/// Where saving stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SaveStatus {
+    /// Number of the latest change.
+    pub generation: u64,
+    /// Number of the latest change known to be on disk.
+    pub saved: u64,
+    /// The last save error, while the newest change is not on disk.
+    pub error: Option<String>,
+}
+
+impl SaveStatus {
+    /// True when the newest change is not yet known to be on disk.
+    pub fn pending(&self) -> bool {
+        self.saved < self.generation
+    }
+}

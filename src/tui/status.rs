@@ -6,8 +6,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::{App, Tone};
+use crate::tui::app::App;
 use crate::tui::keys::{Action, Mode, bindings_for};
+use crate::tui::notice::Tone;
 use crate::tui::theme::{dim, heading};
 use crate::tui::wrap::wrap;
 
