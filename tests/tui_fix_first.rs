@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::tui::device_named;
 use common::{demo_app, now, press};
 use crossterm::event::KeyCode;
 use porchlight::catalog::Catalog;
@@ -14,15 +15,6 @@ use porchlight::model::{
 };
 use porchlight::tui::app::FixKind;
 use porchlight::tui::app::{App, Command, Screen, Tone};
-
-fn device_named(app: &App, name: &str) -> DeviceId {
-    app.inventory()
-        .devices
-        .iter()
-        .find(|d| d.name == name)
-        .map(|d| d.id.clone())
-        .unwrap()
-}
 
 fn state(app: &App, device: &DeviceId, step: &str) -> StepState {
     app.inventory()

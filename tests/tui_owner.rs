@@ -5,26 +5,11 @@
 
 mod common;
 
+use common::tui::{camera_id, ctrl, draw_text, open_camera_wizard, rows, wizard_page};
 use common::{demo_app, press};
 use crossterm::event::KeyCode;
-use porchlight::model::{DeviceId, StepState};
+use porchlight::model::StepState;
 use porchlight::tui::app::{App, Command, Screen, WizardPage};
-
-fn camera_id(app: &App) -> DeviceId {
-    app.inventory()
-        .devices
-        .iter()
-        .find(|d| d.name == "Driveway camera")
-        .map(|d| d.id.clone())
-        .unwrap()
-}
-
-fn wizard_page(app: &App) -> WizardPage {
-    match app.screen() {
-        Screen::Wizard(w) => w.page,
-        other => panic!("expected the wizard, got {other:?}"),
-    }
-}
 
 fn index(page: WizardPage) -> usize {
     WizardPage::ALL.iter().position(|p| *p == page).unwrap()
@@ -33,10 +18,7 @@ fn index(page: WizardPage) -> usize {
 #[test]
 fn paging_keys_never_decide_a_step_on_any_page() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
+    open_camera_wizard(&mut app);
     let before = app.inventory().clone();
     let paging = [
         KeyCode::Tab,
@@ -94,10 +76,7 @@ fn paging_keys_never_decide_a_step_on_any_page() {
 #[test]
 fn a_choices_letter_decides_from_any_page() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
+    open_camera_wizard(&mut app);
     let Screen::Wizard(w) = app.screen() else {
         unreachable!()
     };
@@ -111,29 +90,8 @@ fn a_choices_letter_decides_from_any_page() {
     assert_eq!(camera.step_state(&step), StepState::NotApplicable);
 }
 
-fn ctrl(app: &mut App, c: char) {
-    use crossterm::event::{KeyEvent, KeyModifiers};
-    app.update(
-        porchlight::tui::app::Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        common::now(),
-    );
-}
-
 fn status_line(app: &App, width: u16, height: u16) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| porchlight::tui::render::render(app, frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (height.saturating_sub(2)..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    rows(app, width, height)[usize::from(height.saturating_sub(2))..].join("\n")
 }
 
 #[test]
@@ -180,10 +138,7 @@ fn the_rename_box_edits_like_a_text_box() {
 #[test]
 fn an_empty_reason_is_refused_and_nothing_says_saved() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
+    open_camera_wizard(&mut app);
     // Something is saved first, so "✓ saved" would show if the status line said it.
     press(&mut app, &[KeyCode::Char('n')]);
     app.update(
@@ -207,10 +162,7 @@ fn an_empty_reason_is_refused_and_nothing_says_saved() {
 fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
     for (width, height) in [(60, 15), (80, 24), (200, 50)] {
         let mut app = demo_app();
-        press(
-            &mut app,
-            &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-        );
+        open_camera_wizard(&mut app);
         let Screen::Wizard(w) = app.screen() else {
             unreachable!()
         };
@@ -224,12 +176,7 @@ fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
         let notice = app.notice().cloned().unwrap().text;
         assert!(notice.contains("demo home is simulated"), "{notice}");
         assert!(!notice.contains("next scan"), "{notice}");
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|frame| porchlight::tui::render::render(&app, frame))
-            .unwrap();
-        let screen = terminal.backend().to_string();
+        let screen = draw_text(&app, width, height);
         assert!(
             screen.contains("Simulated verdict"),
             "{width}x{height}\n{screen}"

@@ -5,33 +5,12 @@
 
 mod common;
 
+use common::tui::{camera_id, open_camera_wizard, open_device};
 use common::{demo_app, key, now, press, type_text};
 use crossterm::event::KeyCode;
-use porchlight::model::{DeviceId, StepId, StepState};
+use porchlight::model::{StepId, StepState};
 use porchlight::store::Store;
-use porchlight::tui::app::{App, Command, Msg, Screen, Tone, WizardPage};
-
-fn camera_id(app: &App) -> DeviceId {
-    app.inventory()
-        .devices
-        .iter()
-        .find(|d| d.name == "Driveway camera")
-        .map(|d| d.id.clone())
-        .unwrap()
-}
-
-/// Opens the camera (second in the demo list) and starts the wizard on its first open step.
-fn open_camera_wizard(app: &mut App) -> StepId {
-    press(app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
-    match app.screen() {
-        Screen::Wizard(w) => {
-            assert_eq!(w.device, camera_id(app));
-            assert_eq!(w.page, WizardPage::Why);
-            w.step.clone()
-        }
-        other => panic!("expected the wizard, got {other:?}"),
-    }
-}
+use porchlight::tui::app::{App, Command, Msg, Screen, Tone};
 
 #[test]
 fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
@@ -229,18 +208,10 @@ fn progress_survives_quitting_and_coming_back() {
     assert_eq!(camera.step_state(&step), StepState::Done);
 }
 
-fn open_first_device(app: &mut App) -> DeviceId {
-    press(app, &[KeyCode::Enter]);
-    match app.screen() {
-        Screen::Detail(d) => d.device.clone(),
-        other => panic!("expected the detail view, got {other:?}"),
-    }
-}
-
 #[test]
 fn renaming_a_device_keeps_the_owners_name() {
     let mut app = demo_app();
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     press(&mut app, &[KeyCode::Char('e')]);
     // The box starts with the current name; clear it and type a new one.
     for _ in 0.."Home router".len() {
@@ -267,7 +238,7 @@ fn renaming_a_device_keeps_the_owners_name() {
 fn correcting_the_kind_of_device_changes_its_checklist() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::End]);
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.inventory().device(&id).unwrap().name, "Unknown device");
     let before = app.steps_of(app.inventory().device(&id).unwrap()).len();
     press(&mut app, &[KeyCode::Char('c')]);
@@ -294,7 +265,7 @@ fn marking_a_new_device_as_mine_clears_the_new_flag() {
     let mut app = demo_app();
     assert!(app.notice().unwrap().text.contains("not marked as yours"));
     press(&mut app, &[KeyCode::End]);
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     assert!(!app.inventory().device(&id).unwrap().known);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('m')]),
@@ -308,7 +279,7 @@ fn marking_a_new_device_as_mine_clears_the_new_flag() {
 fn forgetting_a_device_asks_first() {
     let mut app = demo_app();
     let n = app.inventory().devices.len();
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     press(&mut app, &[KeyCode::Char('x')]);
     assert_eq!(app.mode(), porchlight::tui::keys::Mode::Confirm);
     assert!(
@@ -494,7 +465,7 @@ fn fix_first_opens_each_item_one_key_away() {
 fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
     use porchlight::secrets::{Password, PasswordStyle};
     let mut app = demo_app();
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('p')]),
         vec![Command::MakePassword {

@@ -9,6 +9,8 @@ use porchlight::catalog::Catalog;
 use porchlight::model::Inventory;
 use porchlight::tui::app::{App, Command, Msg};
 
+pub mod tui;
+
 /// The fixed "now" of the UI tests.
 pub fn now() -> Timestamp {
     "2026-11-25T12:00:00Z".parse().unwrap()
