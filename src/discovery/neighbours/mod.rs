@@ -6,51 +6,14 @@
 //! netlink (`linux.rs`). The parsers are pure and tested on captured data.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::time::Duration;
 
 use crate::model::MacAddr;
 
+pub mod entry;
 #[cfg(target_os = "linux")]
 mod linux;
 
-/// What the system knows of an entry's reachability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Confirmed recently.
-    Reachable,
-    /// Not confirmed for a while; the host may have left.
-    Stale,
-    /// In use, waiting for a confirmation.
-    Delay,
-    /// Being probed.
-    Probe,
-    /// Set by hand; never confirmed.
-    Permanent,
-    /// The table gives no state (`/proc/net/arp`, other systems).
-    Unknown,
-}
-
-/// One entry of the neighbour table (IPv4 unless said otherwise).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Neighbour<A = Ipv4Addr> {
-    /// The host's address.
-    pub ip: A,
-    /// Its hardware address.
-    pub mac: MacAddr,
-    /// The interface it was seen on.
-    pub interface: String,
-    /// The entry's state.
-    pub state: State,
-    /// How long ago the host last confirmed it, when the system says.
-    pub confirmed_ago: Option<Duration>,
-}
-
-impl<A> Neighbour<A> {
-    /// True when the host confirmed this entry within `window` (for a scan: since it began).
-    pub fn confirmed_within(&self, window: Duration) -> bool {
-        self.state != State::Permanent && self.confirmed_ago.is_some_and(|age| age <= window)
-    }
-}
+pub use entry::{Neighbour, State};
 
 /// The most entries read (a home has far fewer; this bounds a hostile or huge table).
 const MAX_ENTRIES: usize = 4096;
@@ -191,6 +154,7 @@ pub fn parse_proc_route(text: &str) -> Option<Ipv4Addr> {
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     const ARP: &str = "\
 IP address       HW type     Flags       HW address            Mask     Device

@@ -9,7 +9,7 @@ pub mod windows;
 
 use std::net::Ipv4Addr;
 
-pub use super::neighbours::{Neighbour, State};
+pub use super::neighbours::entry::{Neighbour, State};
 use crate::model::MacAddr;
 
 /// Why ICMP was refused, in this system's terms (the ping sweep then falls back to TCP).
