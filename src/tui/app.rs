@@ -137,7 +137,7 @@ impl App {
     }
 
     /// The model the screens share.
-    pub fn home(&self) -> &Home {
+    pub(crate) fn home(&self) -> &Home {
         &self.home
     }
 

@@ -3,7 +3,9 @@
 //! steps that still say "to do" although the scan found them fine ("looks fine already: confirm?").
 //!
 //! Findings never change the owner's answers by themselves: confirming a step that looks fine is
-//! one key press of the owner's ([`crate::tui::home::Home::confirm_fine`]), recorded as verified with the evidence.
+//! one key press of the owner's ([`crate::tui::home::Home::confirm_fine`]), recorded as verified
+//! with the evidence. This file holds the list's items and the rules that pick them; `home.rs`
+//! builds the list.
 
 use jiff::Timestamp;
 

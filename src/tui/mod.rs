@@ -1,6 +1,17 @@
 //! The terminal UI: sets the terminal up (and always restores it), runs the one event loop that
 //! feeds [`app::Msg`]s into [`app::App::update`], and carries out the commands it returns off the
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
+//!
+//! The files, top to bottom; each imports only files below it (tests/tui_layers.rs checks that
+//! no two import each other, round any loop):
+//! - this file (the loop) › `render.rs` and `status.rs` (the whole frame, header, status line)
+//! - `app.rs`: [`app::App`], which routes each message and applies the effects that come back
+//! - `router.rs` (which screen shows; how to add one) and `scanning.rs` (the scan workflow)
+//! - `screens/`: one file per screen or popup, with its state, its key handler and its drawing
+//! - `home.rs` (the model the screens share), `effect.rs` (what they ask of the app), `msg.rs`,
+//!   `notice.rs`, `messages.rs`, `fix_first.rs`
+//! - `keys.rs` (the key table), `theme.rs` (colours and drawing helpers), `textbox.rs`, `wrap.rs`,
+//!   `panic.rs`
 
 pub mod app;
 pub(crate) mod effect;
