@@ -1,12 +1,12 @@
 //! The TUI's model and its `update` function, in The Elm Architecture: every input, tick and
 //! result of background work arrives as one [`Msg`]; [`App::update`] routes it (keys to the
-//! overlays or to the screen showing, results to the scan or the wizard), applies the [`Effect`]s
+//! overlays or to the screen showing, results to the scan or the wizard), applies the effects
 //! they return (notices, saves, changing screens, commands) and returns at most one [`Command`]
 //! for the loop to run (save, open a link, quit). `update` does no IO and reads no clock: the loop
 //! passes the time in, so tests can script whole sessions.
 //!
 //! The screens and what they own are in `screens/` (one file each) and `router.rs` (which screen
-//! shows); the model they share is [`Home`]; the scan is in `scanning.rs`.
+//! shows); the model they share is `Home` (home.rs); the scan is in `scanning.rs`.
 
 use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;

@@ -19,7 +19,7 @@ use crate::tui::textbox::TextBox;
 /// Which screen is showing, with its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
-    /// The device list (its cursor is in [`Home`]).
+    /// The device list (its cursor is in the shared model, `Home`).
     List,
     /// What needs the owner now, most urgent first.
     NeedsYou(needs::NeedsYou),
