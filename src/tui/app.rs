@@ -18,6 +18,7 @@ use crate::tui::home::Home;
 use crate::tui::keys::{Action, Mode, action_for};
 use crate::tui::messages::MessageLog;
 use crate::tui::scanning::Scanning;
+use crate::tui::screens::help::Help;
 use crate::tui::screens::scan::ScanView;
 
 pub use crate::tui::fix_first::{FixItem, FixKind};
@@ -36,10 +37,8 @@ pub struct App {
     home: Home,
     /// The screen.
     screen: Screen,
-    /// Help overlay shown.
-    show_help: bool,
-    /// How far the help overlay is scrolled (it is clamped when drawn).
-    help_scroll: u16,
+    /// The help overlay.
+    help: Help,
     /// The status-line notice.
     notice: Option<Notice>,
     /// Where saving stands.
@@ -79,8 +78,7 @@ impl App {
         Self {
             home: Home::new(catalog, inventory, place.into(), now),
             screen: Screen::List,
-            show_help: false,
-            help_scroll: 0,
+            help: Help::default(),
             notice,
             save: SaveStatus::default(),
             quitting: false,
@@ -198,12 +196,12 @@ impl App {
 
     /// True while the help overlay is shown.
     pub fn show_help(&self) -> bool {
-        self.show_help
+        self.help.shown
     }
 
     /// How far the help overlay is scrolled.
     pub fn help_scroll(&self) -> u16 {
-        self.help_scroll
+        self.help.scroll
     }
 
     /// The popup open over the device's detail, if any.
@@ -261,7 +259,7 @@ impl App {
 
     /// Where keys go now.
     pub fn mode(&self) -> Mode {
-        if self.show_help {
+        if self.help.shown {
             Mode::Help
         } else if self.secret.is_some() {
             Mode::Info
@@ -369,8 +367,7 @@ impl App {
                 };
             }
             Action::ToggleHelp => {
-                self.show_help = !self.show_help;
-                self.help_scroll = 0;
+                self.help.toggle();
                 Vec::new()
             }
             Action::ToggleMessages => {
@@ -389,21 +386,8 @@ impl App {
     /// An action for the overlay on top (help, messages, a popup to read), else for the screen.
     fn on_overlay_or_screen(&mut self, mode: Mode, action: Action) -> Effects {
         match mode {
-            Mode::Help => match action {
-                Action::Back => self.show_help = false,
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => {
-                    let last = crate::tui::screens::help::line_count();
-                    self.help_scroll = self.help_scroll.saturating_add(1).min(last);
-                }
-                _ => {}
-            },
-            Mode::Messages => match action {
-                Action::Back => self.log.open = false,
-                Action::Up => self.log.scroll = self.log.scroll.saturating_add(1),
-                Action::Down => self.log.scroll = self.log.scroll.saturating_sub(1),
-                _ => {}
-            },
+            Mode::Help => self.help.on_key(action),
+            Mode::Messages => self.log.on_key(action),
             Mode::Info => {
                 // Closing a password drops it from memory.
                 self.secret = None;

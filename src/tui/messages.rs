@@ -2,6 +2,7 @@
 //! owner can read again what scrolled past or did not fit. Shown by its own key; the status line
 //! only ever shows the newest.
 
+use crate::tui::keys::Action;
 use crate::tui::notice::Notice;
 
 /// How many notices are kept (the oldest go first).
@@ -42,5 +43,15 @@ impl MessageLog {
     pub fn toggle(&mut self) {
         self.open = !self.open;
         self.scroll = 0;
+    }
+
+    /// What a key does while the log is open: scroll it, or close it.
+    pub fn on_key(&mut self, action: Action) {
+        match action {
+            Action::Back => self.open = false,
+            Action::Up => self.scroll = self.scroll.saturating_add(1),
+            Action::Down => self.scroll = self.scroll.saturating_sub(1),
+            _ => {}
+        }
     }
 }
