@@ -104,7 +104,7 @@ done
 . "$WORK/home.env"
 echo "   homes ready in ${BUILD_SECS} s: $STD_SUBNET ($STD_LIVE_COUNT live)${CROWD_SUBNET:+, crowd $CROWD_SUBNET ($CROWD_LIVE_COUNT live)}" >&2
 
-RISKY_PORTS=$(grep -o 'RiskyPort::new([0-9]*' src/discovery/ports.rs 2>/dev/null |
+RISKY_PORTS=$(grep -o 'RiskyPort::new([0-9]*' src/discovery/ports/mod.rs 2>/dev/null |
   grep -o '[0-9]*$' | paste -sd, -)
 RISKY_PORTS=${RISKY_PORTS:-21,22,23,80,443,554,1883,5000,8080}
 

@@ -15,19 +15,19 @@ fn main() -> ExitCode {
         // A reader that stopped early (`porchlight devices | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<porchlight::usage::UsageError>().is_some() => {
-            eprintln!("porchlight: {}", one_line(&e));
+            eprintln!("porchlight: {}", error_line(&e));
             ExitCode::from(porchlight::usage::USAGE_EXIT_CODE)
         }
         Err(e) => {
-            eprintln!("porchlight: {}", one_line(&e));
+            eprintln!("porchlight: {}", error_line(&e));
             ExitCode::FAILURE
         }
     }
 }
 
-/// The error and its causes on one line, each cause added only when the message does not already
-/// say it.
-fn one_line(e: &anyhow::Error) -> String {
+/// The error and its causes on one line (through `sanitize::one_line`), each cause added only when
+/// the message does not already say it.
+fn error_line(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
         let part = cause.to_string();
@@ -39,7 +39,7 @@ fn one_line(e: &anyhow::Error) -> String {
         }
         text.push_str(&part);
     }
-    text.replace('\n', " ")
+    porchlight::sanitize::one_line(&text)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

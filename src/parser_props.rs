@@ -290,14 +290,14 @@ proptest! {
                     prop_assert!(is_clean(&b), "{b:?}");
                 }
             }
-            if let Some(b) = ports::summarise_rtsp(input) {
+            if let Some(b) = ports::banners::summarise_rtsp(input) {
                 prop_assert!(is_clean(&b), "{b:?}");
             }
             let telnet = ports::strip_telnet(input);
             if let Some(b) = ports::greeting(&telnet, ProbeKind::Telnet) {
                 prop_assert!(is_clean(&b));
             }
-            match ports::classify_tls_reply(input) {
+            match ports::tls::classify_tls_reply(input) {
                 ports::Found::Tls(b) | ports::Found::Plain(b) | ports::Found::LooksLikeHttp(b) => {
                     prop_assert!(b.is_none_or(|b| is_clean(&b)));
                 }

@@ -9,6 +9,17 @@
 /// The longest cleaned string kept by default, in characters.
 pub const DEFAULT_MAX_CHARS: usize = 200;
 
+/// The longest one-line message, in characters: room for an error, its causes and the way out,
+/// little enough that a hostile string quoted inside cannot flood a terminal or a log.
+pub const MESSAGE_CHARS: usize = 1000;
+
+/// `text` as one line for a message (an error and its causes, a keyring or parser complaint):
+/// cleaned like a device string, so no line breaks or control characters, at most
+/// [`MESSAGE_CHARS`] characters. Every one-line error in porchlight ends here.
+pub fn one_line(text: &str) -> String {
+    clean(text, MESSAGE_CHARS)
+}
+
 /// Cleans `input` for display and storage, keeping at most `max_chars` characters (an ellipsis marks
 /// a cut).
 pub fn clean(input: &str, max_chars: usize) -> String {
@@ -120,6 +131,16 @@ fn skip_string_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_one_line_without_control_characters_and_capped() {
+        let long = "x\ny\u{1b}".repeat(3000);
+        let line = one_line(&long);
+        assert!(!line.chars().any(char::is_control), "{line}");
+        assert_eq!(line.chars().count(), MESSAGE_CHARS);
+        assert!(line.ends_with('…'));
+        assert_eq!(one_line("first\nsecond\r\n  third"), "first second third");
+    }
 
     #[test]
     fn plain_text_is_kept() {

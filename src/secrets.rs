@@ -476,7 +476,9 @@ impl Keyring {
                 let _ = reply.send(result);
             })
             .map_err(|e| {
-                SecretError::Failed(one_line(&format!("could not start the keyring call: {e}")))
+                SecretError::Failed(sanitize::one_line(&format!(
+                    "could not start the keyring call: {e}"
+                )))
             })?;
         match tokio::time::timeout(self.timeout, answer).await {
             Err(_) => Err(SecretError::TimedOut),
@@ -501,7 +503,7 @@ fn system_store() -> Result<Arc<CredentialStore>, SecretError> {
     }
     let store = platform::connect().map_err(|e| {
         let reason = format!("{} could not be reached: {}", platform::NAME, describe(&e));
-        SecretError::Unavailable(one_line(&reason))
+        SecretError::Unavailable(sanitize::one_line(&reason))
     })?;
     if keyring_core::get_default_store().is_none() {
         keyring_core::set_default_store(Arc::clone(&store));
@@ -606,7 +608,7 @@ fn failed(action: &str, device: &DeviceId, reason: &str) -> SecretError {
     } else {
         ""
     };
-    SecretError::Failed(one_line(&format!(
+    SecretError::Failed(sanitize::one_line(&format!(
         "could not {action} the password of {device} in the system keyring: {reason}{tail}"
     )))
 }
@@ -638,11 +640,6 @@ fn describe(error: &keyring_core::Error) -> String {
         }
         _ => "the keyring reported an unexpected error".to_string(),
     }
-}
-
-/// `text` on one line, without control characters, at most 300 characters.
-fn one_line(text: &str) -> String {
-    sanitize::clean(text, 300)
 }
 
 #[cfg(test)]

@@ -17,8 +17,9 @@ pub const USAGE_EXIT_CODE: u8 = 2;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// clap's error as one line: its message, then its tips, then where to look.
-pub fn one_line(error: &clap::Error) -> String {
+/// clap's error as one line (through [`crate::sanitize::one_line`]): its message, then its tips,
+/// then where to look.
+pub fn usage_line(error: &clap::Error) -> String {
     let rendered = error.render().to_string();
     let mut parts: Vec<String> = Vec::new();
     for line in rendered.lines().map(str::trim) {
@@ -29,9 +30,10 @@ pub fn one_line(error: &clap::Error) -> String {
         let line = line.strip_prefix("error: ").unwrap_or(line);
         parts.push(line.to_string());
     }
-    let mut text = parts.join("; ");
-    text.push_str(" (porchlight --help lists every command and flag)");
-    text
+    crate::sanitize::one_line(&format!(
+        "{} (porchlight --help lists every command and flag)",
+        parts.join("; ")
+    ))
 }
 
 /// What the binary does with an error from clap: help and version are printed as they are (status
@@ -43,7 +45,7 @@ pub fn exit_for(error: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("porchlight: {}", one_line(error));
+            eprintln!("porchlight: {}", usage_line(error));
             ExitCode::from(USAGE_EXIT_CODE)
         }
     }
@@ -85,7 +87,7 @@ mod tests {
             &["porchlight", "devicez"],
         ] {
             let e = crate::cli::Cli::try_parse_from(args).unwrap_err();
-            let line = one_line(&e);
+            let line = usage_line(&e);
             assert!(!line.contains('\n'), "{line}");
             assert!(line.len() > 30, "{line}");
         }

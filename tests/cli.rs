@@ -3,27 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+mod common;
 
-fn porchlight(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("porchlight").unwrap();
-    cmd.arg("--data-dir").arg(data).env_remove("RUST_LOG");
-    cmd
-}
+use common::cli::{one_line_error, porchlight, porchlight_anywhere, stdout_of};
+use predicates::prelude::*;
 
 #[test]
 fn help_lists_the_commands_and_flags() {
-    Command::cargo_bin("porchlight")
-        .unwrap()
+    porchlight_anywhere()
         .arg("--help")
         .assert()
         .success()
         .stdout(predicate::str::contains("devices"))
         .stdout(predicate::str::contains("--demo"))
         .stdout(predicate::str::contains("--data-dir"));
-    Command::cargo_bin("porchlight")
-        .unwrap()
+    porchlight_anywhere()
         .arg("--version")
         .assert()
         .success()
@@ -32,8 +26,7 @@ fn help_lists_the_commands_and_flags() {
 
 #[test]
 fn unknown_flags_fail_with_a_usage_error() {
-    Command::cargo_bin("porchlight")
-        .unwrap()
+    porchlight_anywhere()
         .arg("--frobnicate")
         .assert()
         .code(2)
@@ -45,14 +38,8 @@ fn unknown_flags_fail_with_a_usage_error() {
 #[test]
 fn devices_json_on_the_demo_home() {
     let dir = tempfile::tempdir().unwrap();
-    let out = porchlight(dir.path())
-        .args(["--demo", "devices", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = stdout_of(porchlight(dir.path()).args(["--demo", "devices", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let devices = json["devices"].as_array().unwrap();
     assert!(devices.len() >= 8);
     let router = devices.iter().find(|d| d["category"] == "router").unwrap();
@@ -102,15 +89,11 @@ fn a_corrupt_state_file_gives_one_clear_line_and_is_left_alone() {
     let state = dir.path().join("state.json");
     std::fs::write(&state, b"{\"schema\": 1, \"devices\": [tru").unwrap();
     let before = std::fs::read(&state).unwrap();
-    let assert = porchlight(dir.path())
-        .arg("devices")
-        .assert()
-        .failure()
-        .code(1);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
-    assert!(stderr.starts_with("porchlight: "), "{stderr}");
-    assert!(stderr.contains(&state.display().to_string()), "{stderr}");
+    one_line_error(
+        porchlight(dir.path()).arg("devices"),
+        1,
+        &state.display().to_string(),
+    );
     assert_eq!(
         std::fs::read(&state).unwrap(),
         before,
@@ -144,14 +127,11 @@ fn an_unusable_data_folder_is_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-folder");
     std::fs::write(&file, b"x").unwrap();
-    let assert = porchlight(&file.join("sub"))
-        .args(["--demo", "devices"])
-        .assert()
-        .failure()
-        .code(1);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("not-a-folder"), "{stderr}");
+    one_line_error(
+        porchlight(&file.join("sub")).args(["--demo", "devices"]),
+        1,
+        "not-a-folder",
+    );
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
 
@@ -197,15 +177,7 @@ fn a_second_porchlight_works_beside_an_open_one_and_both_saves_land() {
 /// Runs `porchlight scan` with `args`, which must be refused before anything is sent.
 fn refused_scan(args: &[&str], expected: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let assert = porchlight(dir.path())
-        .arg("scan")
-        .args(args)
-        .assert()
-        .failure()
-        .code(1);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "{stderr}");
+    one_line_error(porchlight(dir.path()).arg("scan").args(args), 1, expected);
     assert!(!dir.path().join("state.json").exists(), "nothing saved");
 }
 
@@ -233,14 +205,7 @@ fn the_demo_home_cannot_be_scanned() {
 #[test]
 fn remind_lists_what_is_due_and_can_signal_it_in_the_exit_status() {
     let dir = tempfile::tempdir().unwrap();
-    let out = porchlight(dir.path())
-        .args(["--demo", "remind"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout_of(porchlight(dir.path()).args(["--demo", "remind"]));
     assert!(text.contains("need you"), "{text}");
     assert!(text.contains("Unknown device"), "{text}");
     assert!(text.contains("new on your network"), "{text}");
@@ -248,14 +213,14 @@ fn remind_lists_what_is_due_and_can_signal_it_in_the_exit_status() {
         .args(["--demo", "remind", "--exit-code", "--quiet"])
         .assert()
         .code(10);
-    let json = porchlight(dir.path())
-        .args(["--demo", "remind", "--json", "--by", "2099-01-01"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let json = stdout_of(porchlight(dir.path()).args([
+        "--demo",
+        "remind",
+        "--json",
+        "--by",
+        "2099-01-01",
+    ]));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     let due = json["due"].as_array().unwrap();
     assert!(due.len() >= 6, "by 2099 every settled step is due again");
     // The demo home's audit found problems: they come first, then the new device.
@@ -291,15 +256,11 @@ fn remind_install_shows_and_writes_a_systemd_user_timer() {
         .failure()
         .stderr(predicate::str::contains("add --yes"));
     assert!(!config.exists());
-    let out = porchlight(dir.path())
-        .args(["remind", "--install", "--yes"])
-        .env("XDG_CONFIG_HOME", &config)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let shown = String::from_utf8(out).unwrap();
+    let shown = stdout_of(
+        porchlight(dir.path())
+            .args(["remind", "--install", "--yes"])
+            .env("XDG_CONFIG_HOME", &config),
+    );
     let units = config.join("systemd/user");
     let service = std::fs::read_to_string(units.join("porchlight-remind.service")).unwrap();
     let timer = std::fs::read_to_string(units.join("porchlight-remind.timer")).unwrap();

@@ -4,29 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use assert_cmd::Command;
+mod common;
 
-fn porchlight(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("porchlight").unwrap();
-    cmd.arg("--data-dir").arg(data).env_remove("RUST_LOG");
-    cmd
-}
+use common::cli::{one_line_error, porchlight, porchlight_anywhere, stdout_of};
 
 /// Runs `args`, which must be refused as a usage error: status 2, one line naming `expected`,
 /// nothing saved.
 fn usage_error(args: &[&str], expected: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let out = porchlight(dir.path())
-        .args(args)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.starts_with("porchlight: "), "{stderr}");
-    assert!(stderr.contains(expected), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+    let (stdout, _) = one_line_error(porchlight(dir.path()).args(args), 2, expected);
+    assert!(stdout.is_empty(), "{args:?} printed to stdout");
     assert!(
         !dir.path().join("state.json").exists() && !dir.path().join("demo").exists(),
         "{args:?} saved something"
@@ -63,65 +50,25 @@ fn every_usage_error_is_one_line_and_status_2() {
 
 #[test]
 fn help_and_version_are_not_errors() {
-    let out = Command::cargo_bin("porchlight")
-        .unwrap()
-        .arg("--help")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let help = String::from_utf8(out).unwrap();
+    let help = stdout_of(porchlight_anywhere().arg("--help"));
     assert!(help.contains("none of them opens the screen"), "{help}");
     assert!(help.contains("completions"), "{help}");
     // --reset-demo is offered at the top only, not on each listing command.
-    let devices_help = Command::cargo_bin("porchlight")
-        .unwrap()
-        .args(["devices", "--help"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        !String::from_utf8(devices_help)
-            .unwrap()
-            .contains("--reset-demo")
-    );
+    let devices_help = stdout_of(porchlight_anywhere().args(["devices", "--help"]));
+    assert!(!devices_help.contains("--reset-demo"));
 }
 
 #[test]
 fn remind_by_a_past_date_still_lists_what_is_overdue() {
     let dir = tempfile::tempdir().unwrap();
-    let now_list = porchlight(dir.path())
-        .args(["--demo", "remind"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let now_list = String::from_utf8(now_list).unwrap();
+    let now_list = stdout_of(porchlight(dir.path()).args(["--demo", "remind"]));
     assert!(now_list.contains("need you"), "{now_list}");
-    let past = porchlight(dir.path())
-        .args(["--demo", "remind", "--by", "2001-01-01"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let past = String::from_utf8(past).unwrap();
+    let past = stdout_of(porchlight(dir.path()).args(["--demo", "remind", "--by", "2001-01-01"]));
     assert!(!past.contains("Nothing needs you"), "{past}");
     assert!(past.starts_with("2001-01-01 is in the past"), "{past}");
     // The same items as today. A step can fall due between the two runs (the demo's due dates
     // fall on day boundaries), so compare with a listing taken just before and one just after.
-    let after = porchlight(dir.path())
-        .args(["--demo", "remind"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let after = String::from_utf8(after).unwrap();
+    let after = stdout_of(porchlight(dir.path()).args(["--demo", "remind"]));
     assert!(
         past.ends_with(&now_list) || past.ends_with(&after),
         "{past}\n---\n{now_list}\n---\n{after}"
@@ -162,18 +109,8 @@ fn report_to_a_file_takes_its_format_from_the_extension() {
         );
     }
     // `-o -` is standard output, in Markdown unless --format says otherwise.
-    let out = porchlight(dir.path())
-        .args(["--demo", "report", "-o", "-"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        String::from_utf8(out)
-            .unwrap()
-            .starts_with("# porchlight report")
-    );
+    let out = stdout_of(porchlight(dir.path()).args(["--demo", "report", "-o", "-"]));
+    assert!(out.starts_with("# porchlight report"));
     // --format wins over the extension.
     let path = dir.path().join("notes.txt");
     porchlight(dir.path())
@@ -192,27 +129,11 @@ fn completions_for_each_shell_and_a_manual_page() {
         ("fish", "complete -c porchlight"),
         ("powershell", "Register-ArgumentCompleter"),
     ] {
-        let out = Command::cargo_bin("porchlight")
-            .unwrap()
-            .args(["completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8(out).unwrap();
+        let text = stdout_of(porchlight_anywhere().args(["completions", shell]));
         assert!(text.contains(marker), "{shell}");
         assert!(text.contains("remind"), "{shell} completes the commands");
     }
-    let man = Command::cargo_bin("porchlight")
-        .unwrap()
-        .arg("man")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let man = String::from_utf8(man).unwrap();
+    let man = stdout_of(porchlight_anywhere().arg("man"));
     assert!(
         man.contains(".TH porchlight"),
         "{}",

@@ -9,15 +9,15 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
+mod common;
 
+use assert_cmd::Command;
+use common::cli::{one_line_error, porchlight};
+
+/// `porchlight --demo report` over the data folder `data`.
 fn report(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("porchlight").unwrap();
-    cmd.arg("--data-dir")
-        .arg(data)
-        .arg("--demo")
-        .arg("report")
-        .env_remove("RUST_LOG");
+    let mut cmd = porchlight(data);
+    cmd.arg("--demo").arg("report");
     cmd
 }
 
@@ -81,11 +81,11 @@ fn a_dash_writes_to_standard_output() {
 
 /// Runs `report -o path` and returns its stderr, asserting a one-line refusal.
 fn refused(data: &Path, path: &Path) -> String {
-    let done = report(data).arg("-o").arg(path).output().unwrap();
-    assert!(!done.status.success(), "{done:?}");
-    let err = String::from_utf8_lossy(&done.stderr).into_owned();
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains(&path.display().to_string()), "{err}");
+    let (_, err) = one_line_error(
+        report(data).arg("-o").arg(path),
+        1,
+        &path.display().to_string(),
+    );
     err
 }
 

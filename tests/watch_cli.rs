@@ -3,21 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{one_line_error, porchlight, stdout_of};
 use predicates::prelude::*;
-
-fn porchlight(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("porchlight").unwrap();
-    cmd.arg("--data-dir").arg(data).env_remove("RUST_LOG");
-    cmd
-}
-
-fn one_line_error(cmd: &mut Command, expected: &str) {
-    let assert = cmd.assert().failure().code(1);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(expected), "{stderr}");
-}
 
 #[test]
 fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
@@ -27,18 +16,15 @@ fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
         porchlight(dir.path())
             .args(["watch", "--install", "--every", "30m"])
             .env("XDG_CONFIG_HOME", &config),
+        1,
         "add --yes",
     );
     assert!(!config.exists(), "nothing written without an answer");
-    let out = porchlight(dir.path())
-        .args(["watch", "--install", "--yes", "--every", "30m"])
-        .env("XDG_CONFIG_HOME", &config)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let shown = String::from_utf8(out).unwrap();
+    let shown = stdout_of(
+        porchlight(dir.path())
+            .args(["watch", "--install", "--yes", "--every", "30m"])
+            .env("XDG_CONFIG_HOME", &config),
+    );
     let unit =
         std::fs::read_to_string(config.join("systemd/user/porchlight-watch.service")).unwrap();
     assert!(shown.contains(&unit), "what was shown is what was written");
@@ -56,14 +42,17 @@ fn bad_durations_and_the_demo_are_refused_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     one_line_error(
         porchlight(dir.path()).args(["watch", "--once", "--every", "30s"]),
+        1,
         "at most once a minute",
     );
     one_line_error(
         porchlight(dir.path()).args(["watch", "--every", "soon"]),
+        1,
         "not a duration",
     );
     one_line_error(
         porchlight(dir.path()).args(["--demo", "watch", "--once"]),
+        1,
         "cannot be watched",
     );
     assert!(!dir.path().join("state.json").exists(), "nothing saved");
@@ -101,6 +90,7 @@ fn always_on_marks_a_saved_device_by_name_and_refuses_an_unknown_one() {
     );
     one_line_error(
         porchlight(dir.path()).args(["watch", "--always-on", "Fridge"]),
+        1,
         "no saved device is called \"Fridge\"",
     );
 }

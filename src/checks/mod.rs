@@ -320,7 +320,7 @@ impl Check {
     fn does(&self) -> String {
         match self {
             Check::PortsClosed { ports } => {
-                format!("porchlight tries to connect to {}", ports::port_list(ports))
+                format!("porchlight tries to connect to {}", ports::named_ports(ports))
             }
             Check::HttpsAdmin => "porchlight looks for a secure (https) admin page on ports 443 and 8443, and checks that the plain http pages switch to it".into(),
             Check::AdminLogin => "porchlight opens the settings page over http and checks that it asks for a password".into(),
@@ -332,7 +332,7 @@ impl Check {
             Check::NotExposedViaUpnp { ports: None } => "porchlight reads the router's UPnP port mappings and checks that none points at this device".into(),
             Check::NotExposedViaUpnp { ports: Some(ports) } => format!(
                 "porchlight reads the router's UPnP port mappings and checks that none reaches {} on this device",
-                ports::port_list(ports)
+                ports::named_ports(ports)
             ),
             Check::RouterUptime { max_days } => format!(
                 "porchlight asks the router over UPnP how long its connection has been up (at most {max_days} days passes)"

@@ -31,8 +31,8 @@ pub fn port_name(port: u16) -> String {
     }
 }
 
-/// `telnet 23 and telnet 2323`, `ftp 21, ssh 22 and telnet 23`.
-pub fn port_list(ports: &[u16]) -> String {
+/// Ports named in words: `telnet 23 and telnet 2323`, `ftp 21, ssh 22 and telnet 23`.
+pub fn named_ports(ports: &[u16]) -> String {
     let names: Vec<String> = ports.iter().map(|&p| port_name(p)).collect();
     match names.as_slice() {
         [] => "no ports".into(),
@@ -72,7 +72,7 @@ pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> Chec
     if open.is_empty() {
         return CheckResult::pass(format!(
             "{} on {ip} {} not answer",
-            port_list(ports),
+            named_ports(ports),
             if ports.len() == 1 { "does" } else { "do" }
         ));
     }
@@ -332,9 +332,12 @@ mod tests {
 
     #[test]
     fn port_lists_read_naturally() {
-        assert_eq!(port_list(&[23]), "telnet 23");
-        assert_eq!(port_list(&[23, 2323]), "telnet 23 and telnet 2323");
-        assert_eq!(port_list(&[21, 22, 12345]), "ftp 21, ssh 22 and port 12345");
+        assert_eq!(named_ports(&[23]), "telnet 23");
+        assert_eq!(named_ports(&[23, 2323]), "telnet 23 and telnet 2323");
+        assert_eq!(
+            named_ports(&[21, 22, 12345]),
+            "ftp 21, ssh 22 and port 12345"
+        );
     }
 
     #[test]

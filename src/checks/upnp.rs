@@ -471,7 +471,7 @@ pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
 /// router offers no UPnP; Fail naming each mapping that does.
 pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) -> CheckResult {
     let ports_note = ports
-        .map(|p| format!(" ({})", super::ports::port_list(p)))
+        .map(|p| format!(" ({})", super::ports::named_ports(p)))
         .unwrap_or_default();
     let mappings = match &ctx.mappings {
         Some(list) => list.clone(),

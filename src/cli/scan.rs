@@ -11,9 +11,10 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{Cli, ScanArgs, describe_event, stage_line, truncate, write_scan_table};
+use super::args::{Cli, ScanArgs};
+use super::output::{describe_event, stage_line, truncate, write_scan_table};
+use super::summary::{HostIdentity, ScanSummary};
 use crate::catalog::Catalog;
-use crate::discovery::summary::{HostIdentity, ScanSummary};
 use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
 use crate::identify::Fingerprints;
 use crate::model::{FindingVerdict, Inventory};

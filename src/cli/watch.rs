@@ -14,8 +14,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use jiff::Timestamp;
 
+use super::args::{Cli, RemindArgs, WatchArgs};
+use super::data::data_dir;
+use super::remind::DUE_EXIT_CODE;
 use super::scan::{Driven, drive};
-use super::{Cli, DUE_EXIT_CODE, data_dir};
 use crate::catalog::Catalog;
 use crate::discovery::{ScanConfig, Scope, ScopeOptions};
 use crate::identify::Fingerprints;
@@ -39,60 +41,6 @@ const MDNS_PACKETS_PER_SECOND: u32 = 50;
 /// The mDNS group and port.
 const MDNS_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 251);
 const MDNS_PORT: u16 = 5353;
-
-/// Options of `porchlight watch`.
-#[derive(Debug, clap::Args)]
-pub struct WatchArgs {
-    /// One pass, then exit: 10 when a change needs you, 0 when nothing changed, 1 on an error.
-    #[arg(long)]
-    pub once: bool,
-
-    /// With --once: then say what is due, as `remind --quiet` does, and exit 0 unless something
-    /// failed (the daily timer of `remind --install` runs this).
-    #[arg(long, requires = "once")]
-    pub remind: bool,
-
-    /// How often to scan: 15m, 1h, 90s... (at least 1m).
-    #[arg(long, value_name = "DURATION", default_value = "15m")]
-    pub every: String,
-
-    /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
-    #[arg(long, value_name = "CIDR")]
-    pub subnet: Vec<String>,
-
-    /// Scan the network of this interface (like wlan0); may be repeated.
-    #[arg(long, value_name = "NAME")]
-    pub interface: Vec<String>,
-
-    /// Allow a subnet that is not a private home range. Only for networks you own.
-    #[arg(long)]
-    pub allow_public: bool,
-
-    /// Allow a subnet larger than a /22 (over 1,022 addresses).
-    #[arg(long)]
-    pub allow_large: bool,
-
-    /// No desktop notifications, only the lines on standard output.
-    #[arg(long)]
-    pub no_notify: bool,
-
-    /// Mark a device (its id, like mac:3c:22:fb:01:02:03, or its name) as always on: watch says
-    /// when a scan misses it. Then exit.
-    #[arg(long, value_name = "DEVICE", conflicts_with_all = ["once", "install", "not_always_on"])]
-    pub always_on: Option<String>,
-
-    /// Take the "always on" mark off a device. Then exit.
-    #[arg(long, value_name = "DEVICE", conflicts_with_all = ["once", "install"])]
-    pub not_always_on: Option<String>,
-
-    /// Write a user service that keeps `porchlight watch` running (shows it and asks first).
-    #[arg(long, conflicts_with = "once")]
-    pub install: bool,
-
-    /// With --install: do not ask.
-    #[arg(long, requires = "install")]
-    pub yes: bool,
-}
 
 /// Runs `porchlight watch`.
 pub(super) fn watch(
@@ -145,7 +93,7 @@ pub(super) fn watch(
         let changes = runtime.block_on(watcher.pass())?;
         drop(runtime);
         if args.remind {
-            let quiet = super::RemindArgs {
+            let quiet = RemindArgs {
                 by: None,
                 quiet: true,
                 json: false,
@@ -153,7 +101,7 @@ pub(super) fn watch(
                 install: false,
                 yes: false,
             };
-            return super::remind(cli, &quiet, catalog, dir);
+            return super::remind::remind(cli, &quiet, catalog, dir);
         }
         return Ok(if changes.iter().any(|c| c.kind.needs_owner()) {
             ExitCode::from(DUE_EXIT_CODE)

@@ -19,7 +19,6 @@ pub mod presence;
 pub mod scanner;
 pub mod scope;
 pub mod ssdp;
-pub mod summary;
 pub mod xml;
 
 pub use scanner::{Scan, ScanConfig};

@@ -102,4 +102,17 @@ mod tests {
         });
         assert_eq!(all.count_ones(), 8);
     }
+
+    #[test]
+    fn confidence_follows_the_documented_formula() {
+        assert_eq!(confidence(0, 0), 0);
+        assert_eq!(confidence(70, 0), 70);
+        assert_eq!(confidence(40, 35), 22);
+        assert_eq!(confidence(200, 30), 92);
+        assert_eq!(confidence(50, 50), 25);
+        assert_eq!(confidence(500, 0), 100);
+        assert_eq!(confidence(u32::MAX, u32::MAX), 50);
+        // A runner-up above the winner cannot happen, but must not underflow either.
+        assert_eq!(confidence(10, 20), 5);
+    }
 }

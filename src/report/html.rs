@@ -12,11 +12,11 @@ use jiff::tz::TimeZone;
 
 use crate::reminders::Why;
 
-use super::{
-    DeviceReport, Report, StepReport, StepStatus, address_words, biggest_gain, date, date_time,
-    due_words, flag_words, hardware_words, identity_words, points_words, score_words, since_words,
-    weaker_signals, why_mark,
+use super::words::{
+    address_words, biggest_gain, date, date_time, due_words, flag_words, hardware_words,
+    identity_words, points_words, score_words, since_words, weaker_signals, why_mark,
 };
+use super::{DeviceReport, Report, StepReport, StepStatus};
 
 /// The page's style sheet. Kept stable: the tests snapshot the page.
 const CSS: &str = r#"

@@ -9,11 +9,11 @@ use std::fmt::Write as _;
 
 use jiff::tz::TimeZone;
 
-use super::{
-    DeviceReport, Report, StepReport, StepStatus, address_words, biggest_gain, date, date_time,
-    due_words, flag_words, hardware_words, identity_words, points_words, score_words, since_words,
-    weaker_signals, why_mark,
+use super::words::{
+    address_words, biggest_gain, date, date_time, due_words, flag_words, hardware_words,
+    identity_words, points_words, score_words, since_words, weaker_signals, why_mark,
 };
+use super::{DeviceReport, Report, StepReport, StepStatus};
 
 /// Escapes `s` for Markdown text and table cells.
 pub(super) fn md(s: &str) -> String {

@@ -198,17 +198,3 @@ fn backup_hint(backup: Option<&Path>) -> String {
         None => format!(" There is no good {BACKUP_FILE} to go back to."),
     }
 }
-
-/// Makes text from a parser safe for a one-line message: no control characters, bounded length.
-pub(super) fn one_line(text: &str) -> String {
-    const MAX: usize = 200;
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX)
-        .collect();
-    if text.chars().count() > MAX {
-        out.push('…');
-    }
-    out
-}

@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 
 use super::SCHEMA_VERSION;
-use super::error::{StoreError, one_line};
+use super::error::StoreError;
 use crate::model::Inventory;
+use crate::sanitize::one_line;
 
 /// What is written: the inventory's own fields sit next to the schema version.
 #[derive(Serialize)]

@@ -611,14 +611,6 @@ fn store_default_data_dir_is_absolute_and_named_for_porchlight() {
 }
 
 #[test]
-fn store_error_messages_are_one_line() {
-    let long = "x\ny\u{1b}".repeat(300);
-    let cleaned = error::one_line(&long);
-    assert!(!cleaned.chars().any(char::is_control));
-    assert!(cleaned.chars().count() <= 201);
-}
-
-#[test]
 fn store_refuses_two_records_with_one_id_and_merges_them_on_load_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut inv = household();

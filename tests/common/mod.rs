@@ -9,6 +9,7 @@ use porchlight::catalog::Catalog;
 use porchlight::model::Inventory;
 use porchlight::tui::app::{App, Command, Msg};
 
+pub mod cli;
 pub mod tui;
 
 /// The fixed "now" of the UI tests.

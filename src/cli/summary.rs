@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{DiscoveryEvent, Sighting, Source, Stage, UpnpInfo};
+use crate::discovery::{DiscoveryEvent, Sighting, Source, Stage, UpnpInfo};
 use crate::model::{MacAddr, OpenPort, ServiceSource};
 
 /// One mDNS instance, as the JSON shows it.

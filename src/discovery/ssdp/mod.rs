@@ -16,6 +16,9 @@
 //!   that replied, and that address is private, loopback or link-local (never another host, never a
 //!   public address: a device must not be able to point porchlight at someone else);
 //! - every string a device sends is cleaned with [`crate::sanitize::clean`] before it is kept.
+//!
+//! This file sends the searches and listens; `reply` reads each datagram's headers and
+//! `description` fetches and parses the XML a reply points to.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -31,9 +34,16 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::http::{self, Limits};
-use super::{EventSink, Sighting, Source, Stage, UpnpInfo, upnp_details};
+use super::{EventSink, Sighting, Source, Stage};
 use crate::model::{Service, ServiceSource};
-use crate::sanitize::{DEFAULT_MAX_CHARS, clean};
+
+mod description;
+mod reply;
+
+pub use description::parse_description;
+pub(crate) use description::tolerate_control_characters;
+use description::{FetchJob, fetch_description};
+pub use reply::{ReplyKind, SsdpReply, parse_reply};
 
 /// The SSDP multicast group and port.
 pub const SSDP_MULTICAST: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(239, 255, 255, 250), 1900);
@@ -147,298 +157,12 @@ pub fn is_local_address(ip: Ipv4Addr) -> bool {
     ip.is_private() || ip.is_loopback() || ip.is_link_local()
 }
 
-/// What kind of SSDP message a datagram was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReplyKind {
-    /// An answer to a search (`HTTP/1.1 200 OK`).
-    Response,
-    /// An announcement that a device is up (`NOTIFY`, `ssdp:alive`).
-    Alive,
-    /// An announcement that a device changed (`NOTIFY`, `ssdp:update`).
-    Update,
-    /// An announcement that a device is leaving (`NOTIFY`, `ssdp:byebye`).
-    ByeBye,
-}
-
-/// The interesting headers of an SSDP reply or announcement, cleaned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsdpReply {
-    /// Response or announcement.
-    pub kind: ReplyKind,
-    /// Where the device description is (`LOCATION`).
-    pub location: Option<String>,
-    /// The type the message is about (`ST` of a response, `NT` of an announcement).
-    pub search_target: Option<String>,
-    /// Unique service name (`USN`: `uuid:...::urn:...`).
-    pub usn: Option<String>,
-    /// The `SERVER` header (`Linux/4.9 UPnP/1.0 MiniUPnPd/2.1`).
-    pub server: Option<String>,
-}
-
-impl SsdpReply {
-    /// The device's unique name from the USN (`uuid:...`), when there is one.
-    pub fn udn(&self) -> Option<&str> {
-        let usn = self.usn.as_deref()?;
-        let udn = usn.split("::").next().unwrap_or(usn);
-        udn.get(..5)
-            .filter(|p| p.eq_ignore_ascii_case("uuid:"))
-            .map(|_| udn)
-    }
-}
-
-/// Parses an SSDP datagram: a search response (`HTTP/1.x 200`) or a `NOTIFY` announcement, with
-/// header names compared case-insensitively. Every value is cleaned. `None` for anything else
-/// (other status codes, searches, garbage).
-pub fn parse_reply(datagram: &[u8]) -> Option<SsdpReply> {
-    const MAX_LINES: usize = 64;
-    let datagram = &datagram[..datagram.len().min(MAX_DATAGRAM_BYTES)];
-    let text = String::from_utf8_lossy(datagram);
-    let mut lines = text.lines().map(str::trim);
-    let first = lines.next()?;
-    let mut words = first.split_ascii_whitespace();
-    let method = words.next()?;
-    let is_response =
-        if method.eq_ignore_ascii_case("HTTP/1.1") || method.eq_ignore_ascii_case("HTTP/1.0") {
-            if words.next()? != "200" {
-                return None;
-            }
-            true
-        } else if method.eq_ignore_ascii_case("NOTIFY") {
-            if words.next()? != "*" {
-                return None;
-            }
-            false
-        } else {
-            return None;
-        };
-
-    let mut location = None;
-    let mut st = None;
-    let mut nt = None;
-    let mut usn = None;
-    let mut server = None;
-    let mut nts = None;
-    for line in lines.take(MAX_LINES) {
-        if line.is_empty() {
-            break;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name.trim();
-        let value = value.trim();
-        let slot = if name.eq_ignore_ascii_case("location") {
-            &mut location
-        } else if name.eq_ignore_ascii_case("st") {
-            &mut st
-        } else if name.eq_ignore_ascii_case("nt") {
-            &mut nt
-        } else if name.eq_ignore_ascii_case("usn") {
-            &mut usn
-        } else if name.eq_ignore_ascii_case("server") {
-            &mut server
-        } else if name.eq_ignore_ascii_case("nts") {
-            &mut nts
-        } else {
-            continue;
-        };
-        if slot.is_none() {
-            let max = if name.eq_ignore_ascii_case("location") {
-                MAX_LOCATION_CHARS
-            } else {
-                DEFAULT_MAX_CHARS
-            };
-            let cleaned = clean(value, max);
-            if !cleaned.is_empty() {
-                *slot = Some(cleaned);
-            }
-        }
-    }
-
-    let kind = if is_response {
-        ReplyKind::Response
-    } else {
-        match nts.as_deref() {
-            Some(n) if n.eq_ignore_ascii_case("ssdp:byebye") => ReplyKind::ByeBye,
-            Some(n) if n.eq_ignore_ascii_case("ssdp:update") => ReplyKind::Update,
-            _ => ReplyKind::Alive,
-        }
-    };
-    let search_target = if is_response { st.or(nt) } else { nt.or(st) };
-    Some(SsdpReply {
-        kind,
-        location,
-        search_target,
-        usn,
-        server,
-    })
-}
-
-/// Reads a UPnP device description (the XML at a LOCATION) into a [`UpnpInfo`], every field
-/// cleaned, through the depth-bounded [`super::xml::parse`]. Elements are matched by local name in the UPnP device namespace (or no namespace), so
-/// vendor extensions (`dlna:`, `sec:`, `pnpx:`) never shadow the standard fields. Embedded devices
-/// are followed at most [`MAX_DEVICE_DEPTH`] deep and [`MAX_EMBEDDED_DEVICES`] in all. A DTD is
-/// refused and the node count is capped.
-///
-/// # Errors
-/// A one-line reason when the text is not XML, is not a UPnP device description (`<root>` with a
-/// `<device>`), or the root device has no `deviceType`.
-pub fn parse_description(xml: &str, location: &str) -> Result<UpnpInfo, String> {
-    let xml = tolerate_control_characters(xml);
-    let doc = super::xml::parse(&xml)?;
-    let root = doc.root_element();
-    if !is_upnp_element(root, "root") {
-        return Err(format!(
-            "not a UPnP device description (the root element is <{}>)",
-            clean(root.tag_name().name(), 40)
-        ));
-    }
-    let device =
-        child(root, "device").ok_or("not a UPnP device description (no <device> element)")?;
-    let device_type = text_of(device, "deviceType").ok_or("the root device has no deviceType")?;
-
-    let mut embedded_devices = Vec::new();
-    let mut services = Vec::new();
-    let mut count = 0usize;
-    walk_device(device, 0, &mut count, &mut embedded_devices, &mut services);
-
-    Ok(UpnpInfo {
-        device_type,
-        friendly_name: text_of(device, "friendlyName"),
-        manufacturer: text_of(device, "manufacturer"),
-        model_name: text_of(device, "modelName"),
-        model_number: text_of(device, "modelNumber"),
-        serial_number: text_of(device, "serialNumber"),
-        presentation_url: text_of(device, "presentationURL")
-            .or_else(|| text_of(root, "presentationURL")),
-        udn: text_of(device, "UDN"),
-        location: clean(location, MAX_LOCATION_CHARS),
-        embedded_devices,
-        services,
-    })
-}
-
-/// Makes a description with control characters parseable without letting them through.
-///
-/// XML 1.0 forbids most C0 control characters, yet sloppy firmware sends them (NUL-padded serial
-/// numbers) and hostile devices send escape sequences. Rather than lose the whole description, each
-/// 7-bit escape sequence introducer is rewritten to its 8-bit (C1) form, which XML allows and which
-/// [`clean`] removes together with the sequence it starts (`ESC [` to CSI, `ESC ]` to OSC, BEL and
-/// `ESC \` to ST); any other forbidden character becomes a space.
-pub(crate) fn tolerate_control_characters(xml: &str) -> std::borrow::Cow<'_, str> {
-    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if !xml.contains(forbidden) {
-        return std::borrow::Cow::Borrowed(xml);
-    }
-    let mut out = String::with_capacity(xml.len());
-    let mut chars = xml.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => {
-                let c1 = match chars.peek() {
-                    Some('[') => '\u{9b}',
-                    Some(']') => '\u{9d}',
-                    Some('P') => '\u{90}',
-                    Some('X') => '\u{98}',
-                    Some('^') => '\u{9e}',
-                    Some('_') => '\u{9f}',
-                    Some('\\') => '\u{9c}',
-                    // A two-character escape: drop both.
-                    _ => {
-                        chars.next();
-                        continue;
-                    }
-                };
-                chars.next();
-                out.push(c1);
-            }
-            '\u{7}' => out.push('\u{9c}'),
-            c if forbidden(c) => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// True when `node` is an element called `name` in the UPnP device namespace or in none. Some
-/// devices use a wrong UPnP namespace (`...:service-1-0`), so any `urn:schemas-upnp-org:` one is
-/// accepted.
-fn is_upnp_element(node: roxmltree::Node<'_, '_>, name: &str) -> bool {
-    node.is_element()
-        && node.tag_name().name() == name
-        && node
-            .tag_name()
-            .namespace()
-            .is_none_or(|ns| ns.starts_with("urn:schemas-upnp-org:"))
-}
-
-/// The first child element of `node` called `name`.
-fn child<'a, 'input>(
-    node: roxmltree::Node<'a, 'input>,
-    name: &str,
-) -> Option<roxmltree::Node<'a, 'input>> {
-    node.children().find(|c| is_upnp_element(*c, name))
-}
-
-/// The cleaned text of the child element `name`; `None` when missing or blank.
-fn text_of(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
-    let element = child(node, name)?;
-    let mut raw = String::new();
-    for text in element.descendants().filter(|n| n.is_text()) {
-        raw.push_str(text.text().unwrap_or_default());
-        if raw.len() > DEFAULT_MAX_CHARS * 8 {
-            break;
-        }
-    }
-    let cleaned = clean(&raw, DEFAULT_MAX_CHARS);
-    (!cleaned.is_empty()).then_some(cleaned)
-}
-
-/// Collects the service types of `device` and the types (and services) of its embedded devices.
-fn walk_device(
-    device: roxmltree::Node<'_, '_>,
-    depth: usize,
-    count: &mut usize,
-    embedded: &mut Vec<String>,
-    services: &mut Vec<String>,
-) {
-    if let Some(list) = child(device, "serviceList") {
-        for service in list.children().filter(|c| is_upnp_element(*c, "service")) {
-            if services.len() >= MAX_DESCRIPTION_SERVICES {
-                break;
-            }
-            if let Some(kind) = text_of(service, "serviceType")
-                && !services.contains(&kind)
-            {
-                services.push(kind);
-            }
-        }
-    }
-    if depth >= MAX_DEVICE_DEPTH {
-        return;
-    }
-    let Some(list) = child(device, "deviceList") else {
-        return;
-    };
-    for sub in list.children().filter(|c| is_upnp_element(*c, "device")) {
-        if *count >= MAX_EMBEDDED_DEVICES {
-            return;
-        }
-        *count += 1;
-        if let Some(kind) = text_of(sub, "deviceType")
-            && !embedded.contains(&kind)
-        {
-            embedded.push(kind);
-        }
-        walk_device(sub, depth + 1, count, embedded, services);
-    }
-}
-
 /// Searches for UPnP devices and reads their descriptions, reporting to `events` as it goes: a
 /// [`Sighting`] (source [`Source::Ssdp`], one [`Service`] per search type) as soon as a host first
 /// answers, another with the types it added by the end of the search, and one with the
-/// [`UpnpInfo`] for each description read. Ignored replies, refused LOCATIONs and descriptions that
-/// fail to read become notes. Stage start and end events are the caller's to send.
+/// [`UpnpInfo`](super::UpnpInfo) for each description read. Ignored replies, refused LOCATIONs
+/// and descriptions that fail to read become notes. Stage start and end events are the caller's
+/// to send.
 ///
 /// Sends `ssdp:all` and the router (`InternetGatewayDevice:1`) search, each twice, with `MX: 1`,
 /// then listens for `opts.wait`; the whole call ends within `opts.wait + opts.fetch.timeout` and a
@@ -605,15 +329,6 @@ struct HostState {
     locations: HashSet<String>,
     /// Told the owner that further LOCATIONs are ignored.
     location_overflow_noted: bool,
-}
-
-/// A description to read.
-struct FetchJob {
-    ip: Ipv4Addr,
-    location: String,
-    addr: SocketAddrV4,
-    host: String,
-    path: String,
 }
 
 /// The state of one search: who answered, what was reported.
@@ -812,92 +527,6 @@ fn ssdp_service(kind: &str, reply: &SsdpReply, port: Option<u16>) -> Service {
     }
 }
 
-/// Reads and parses one description, reporting a sighting with it or a note saying why not.
-async fn fetch_description(
-    job: FetchJob,
-    limits: Limits,
-    deadline: Instant,
-    permits: Arc<Semaphore>,
-    events: EventSink,
-) {
-    let FetchJob {
-        ip,
-        location,
-        addr,
-        host,
-        path,
-    } = job;
-    let failed =
-        |why: String| format!("could not read the UPnP description of {ip} at {location}: {why}");
-    let _permit = match tokio::time::timeout_at(deadline, permits.acquire_owned()).await {
-        Ok(Ok(permit)) => permit,
-        _ => {
-            events.note(Stage::Ssdp, failed("out of time".into()));
-            return;
-        }
-    };
-    // A busy device (a router answering a whole scan) may drop the first connection: one more
-    // try while this read's own budget lasts.
-    let mut attempt = 0;
-    let (response, limits) = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let limits = Limits {
-            timeout: limits.timeout.min(left),
-            max_bytes: limits.max_bytes,
-        };
-        match http::get(addr, &host, &path, limits).await {
-            Ok(response) => break (response, limits),
-            Err(e) => {
-                attempt += 1;
-                let left = deadline.saturating_duration_since(Instant::now());
-                if attempt >= 2 || left < RETRY_MIN_LEFT {
-                    events.note(Stage::Ssdp, failed(e.to_string()));
-                    return;
-                }
-                tokio::time::sleep(RETRY_PAUSE).await;
-            }
-        }
-    };
-    if response.status != 200 {
-        events.note(
-            Stage::Ssdp,
-            failed(format!("the device answered HTTP {}", response.status)),
-        );
-        return;
-    }
-    if response.truncated {
-        events.note(
-            Stage::Ssdp,
-            failed(format!(
-                "it is larger than {} KiB or was cut short",
-                limits.max_bytes / 1024
-            )),
-        );
-        return;
-    }
-    let xml = String::from_utf8_lossy(&response.body);
-    let parsed = crate::fault::contain_sync("this device's UPnP description", || {
-        parse_description(&xml, &location)
-    });
-    match parsed.and_then(|parsed| parsed) {
-        Ok(info) => {
-            // Named as the inventory names the service it derives from `upnp`, so the two merge.
-            let name = info.friendly_name.clone().unwrap_or_default();
-            let mut sighting = Sighting::new(Source::Ssdp, ip);
-            sighting.services.push(Service {
-                source: ServiceSource::Upnp,
-                kind: info.device_type.clone(),
-                name,
-                port: Some(addr.port()),
-                txt: upnp_details(&info),
-            });
-            sighting.upnp = Some(info);
-            events.sighting(sighting);
-        }
-        Err(e) => events.note(Stage::Ssdp, failed(e)),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
@@ -933,22 +562,5 @@ mod tests {
         ] {
             assert!(!is_local_address(ip.parse().unwrap()), "{ip}");
         }
-    }
-
-    #[test]
-    fn udn_comes_from_the_usn() {
-        let reply = SsdpReply {
-            kind: ReplyKind::Response,
-            location: None,
-            search_target: None,
-            usn: Some("uuid:abc-123::urn:schemas-upnp-org:device:Basic:1".into()),
-            server: None,
-        };
-        assert_eq!(reply.udn(), Some("uuid:abc-123"));
-        let other = SsdpReply {
-            usn: Some("something-else".into()),
-            ..reply
-        };
-        assert_eq!(other.udn(), None);
     }
 }
