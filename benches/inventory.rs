@@ -28,7 +28,7 @@ fn big_inventory(now: Timestamp) -> Inventory {
         device.id = DeviceId::Mac(mac);
         device.mac = Some(mac);
         device.ip = Some(std::net::Ipv4Addr::new(10, 0, b[2], b[3]));
-        device.name = format!("{} {n}", device.name);
+        device.set_detected_name(format!("{} {n}", device.name()));
         inventory.devices.push(device);
     }
     inventory

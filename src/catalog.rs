@@ -11,7 +11,7 @@ use std::fmt;
 use jiff::{Span, ToSpan};
 use serde::Deserialize;
 
-use crate::checks::Check;
+use crate::checks::definition::Check;
 use crate::model::{Category, Device, StepId, StepState};
 
 /// The checklist shipped with porchlight.
@@ -375,7 +375,7 @@ impl Catalog {
     pub fn progress(&self, device: &Device, now: jiff::Timestamp) -> Progress {
         use crate::standing::{StepStatus, step_status};
         let mut p = Progress::default();
-        for step in self.steps_for(device.category) {
+        for step in self.steps_for(device.category()) {
             p.total += 1;
             match step_status(device, &step.id, now) {
                 StepStatus::Settled => p.settled += 1,

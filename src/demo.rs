@@ -102,53 +102,43 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
                 StepProgress::new(p.state, ago(p.days_ago)?),
             );
         }
-        devices.push(Device {
-            id: DeviceId::Mac(d.mac),
-            name: d.name,
-            category: d.category,
-            vendor: d.vendor,
-            model: d.model,
-            firmware: d.firmware,
-            ip: Some(d.ip),
-            mac: Some(d.mac),
-            hostnames: d.hostnames,
-            services: d
-                .service
-                .into_iter()
-                .map(|s| Service {
-                    source: s.source,
-                    kind: s.kind,
-                    name: s.name,
-                    port: s.port,
-                    txt: s.txt,
-                })
-                .collect(),
-            open_ports: d.port,
-            first_seen,
-            last_seen: now,
-            known: d.known,
-            progress,
-            owner_name: None,
-            owner_category: None,
-            gateway: false,
-            login_check_allowed: false,
-            always_on: false,
-            login_check: Default::default(),
-            // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
-            findings: d
-                .finding
-                .into_iter()
-                .map(|f| {
-                    let finding = Finding {
-                        verdict: f.verdict,
-                        evidence: f.evidence,
-                        checked_at: now,
-                    };
-                    (StepId::new(f.step), finding)
-                })
-                .collect(),
-            evidence: Default::default(),
-        });
+        let mut device = Device::new(DeviceId::Mac(d.mac), d.name, first_seen);
+        device.set_detected_category(d.category);
+        device.vendor = d.vendor;
+        device.model = d.model;
+        device.firmware = d.firmware;
+        device.ip = Some(d.ip);
+        device.mac = Some(d.mac);
+        device.hostnames = d.hostnames;
+        device.services = d
+            .service
+            .into_iter()
+            .map(|s| Service {
+                source: s.source,
+                kind: s.kind,
+                name: s.name,
+                port: s.port,
+                txt: s.txt,
+            })
+            .collect();
+        device.open_ports = d.port;
+        device.last_seen = now;
+        device.known = d.known;
+        device.progress = progress;
+        // The audit of the demo's last scan, made up like the rest: nothing is ever probed.
+        device.findings = d
+            .finding
+            .into_iter()
+            .map(|f| {
+                let finding = Finding {
+                    verdict: f.verdict,
+                    evidence: f.evidence,
+                    checked_at: now,
+                };
+                (StepId::new(f.step), finding)
+            })
+            .collect();
+        devices.push(device);
     }
     let mut inventory = Inventory {
         devices,
@@ -193,7 +183,7 @@ mod tests {
     fn demo_home_is_a_realistic_household() {
         let inv = household(Timestamp::UNIX_EPOCH.checked_add(24_000.hours()).unwrap()).unwrap();
         assert!(inv.devices.len() >= 8, "only {} devices", inv.devices.len());
-        let cats: HashSet<Category> = inv.devices.iter().map(|d| d.category).collect();
+        let cats: HashSet<Category> = inv.devices.iter().map(|d| d.category()).collect();
         for needed in [
             Category::Router,
             Category::Camera,
@@ -209,11 +199,11 @@ mod tests {
         let ids: HashSet<&DeviceId> = inv.devices.iter().map(|d| &d.id).collect();
         assert_eq!(ids.len(), inv.devices.len(), "duplicate device ids");
         for d in &inv.devices {
-            assert!(!d.name.trim().is_empty());
+            assert!(!d.name().trim().is_empty());
             assert!(
                 !d.services.is_empty() || !d.open_ports.is_empty(),
                 "{} shows nothing found",
-                d.name
+                d.name()
             );
         }
     }
@@ -227,19 +217,19 @@ mod tests {
             for (id, f) in &d.findings {
                 let step = catalog
                     .step(id)
-                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
+                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name()));
                 // A check applies by evidence too: MQTT open makes the broker step apply anywhere.
                 let by_evidence =
                     id.as_str() == "H-02" && d.open_ports.iter().any(|p| p.port == 1883);
                 assert!(
-                    step.applies(d.category) || by_evidence,
+                    step.applies(d.category()) || by_evidence,
                     "{id} does not apply to {}",
-                    d.name
+                    d.name()
                 );
                 assert!(
                     !f.evidence.trim().is_empty(),
                     "{}: {id} has no evidence",
-                    d.name
+                    d.name()
                 );
                 verdicts.insert(f.verdict);
             }
@@ -259,11 +249,11 @@ mod tests {
             for id in d.progress.keys() {
                 let step = catalog
                     .step(id)
-                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name));
+                    .unwrap_or_else(|| panic!("{}: unknown step {id}", d.name()));
                 assert!(
-                    step.applies(d.category),
+                    step.applies(d.category()),
                     "{id} does not apply to {}",
-                    d.name
+                    d.name()
                 );
             }
         }

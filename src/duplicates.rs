@@ -12,6 +12,10 @@ use crate::model::{Device, DeviceId, Inventory};
 /// of each step wins; a note is never dropped), names and settings the owner gave, every address,
 /// name and service. `into` keeps its id.
 pub fn absorb(into: &mut Device, from: Device) {
+    if into.owner_name().is_none() && from.owner_name().is_some() {
+        into.set_owner_name(from.owner_name().map(str::to_string));
+    }
+    into.set_owner_category(into.owner_category().or(from.owner_category()));
     for (step, progress) in from.progress {
         match into.progress.get_mut(&step) {
             Some(kept) => {
@@ -36,11 +40,6 @@ pub fn absorb(into: &mut Device, from: Device) {
             }
         }
     }
-    if into.owner_name.is_none() && from.owner_name.is_some() {
-        into.owner_name = from.owner_name;
-        into.name = from.name;
-    }
-    into.owner_category = into.owner_category.or(from.owner_category);
     into.known |= from.known;
     into.login_check_allowed |= from.login_check_allowed;
     into.gateway |= from.gateway;
@@ -60,13 +59,12 @@ pub fn absorb(into: &mut Device, from: Device) {
         _ => {}
     }
     for h in from.hostnames {
-        if !into.hostnames.contains(&h) && into.hostnames.len() < crate::inventory::MAX_HOSTNAMES {
+        if !into.hostnames.contains(&h) && into.hostnames.len() < Device::MAX_HOSTNAMES {
             into.hostnames.push(h);
         }
     }
     for service in from.services {
-        if !into.services.contains(&service) && into.services.len() < crate::inventory::MAX_SERVICES
-        {
+        if !into.services.contains(&service) && into.services.len() < Device::MAX_SERVICES {
             into.services.push(service);
         }
     }
@@ -148,7 +146,7 @@ mod tests {
             StepState::Done,
             at("2026-11-03T10:00:00Z"),
         );
-        b.owner_name = Some("Family NAS".into());
+        b.set_owner_name(Some("Family NAS".into()));
         b.known = true;
         let other = Device::new(DeviceId::Ip("192.168.1.9".parse().unwrap()), "x", t0);
         let mut inv = Inventory {
@@ -163,7 +161,7 @@ mod tests {
         for step in ["G-01", "G-02", "G-03"] {
             assert_eq!(d.step_state(&StepId::new(step)), StepState::Done, "{step}");
         }
-        assert_eq!(d.owner_name.as_deref(), Some("Family NAS"));
+        assert_eq!(d.owner_name(), Some("Family NAS"));
         assert!(d.known);
         assert_eq!(
             d.evidence.other_ips,

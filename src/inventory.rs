@@ -11,11 +11,6 @@ use crate::discovery::{Sighting, Source, upnp_details};
 use crate::identify::{Fingerprints, Identity, identify};
 use crate::model::{Category, Device, DeviceId, Inventory, MacAddr, Service, ServiceSource};
 
-/// The most host names and services kept per device (bounds a chatty or hostile device).
-pub const MAX_HOSTNAMES: usize = 8;
-/// See [`MAX_HOSTNAMES`].
-pub const MAX_SERVICES: usize = 64;
-
 /// What a merge did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {
@@ -114,7 +109,7 @@ fn find(inventory: &Inventory, s: &Sighting) -> Option<usize> {
 /// ("fn", instance, host name), else a DNS/DHCP, NetBIOS or LLMNR name; a device still without a
 /// name of its own is named after its kind and maker ("Hikvision camera").
 pub fn apply_identity(d: &mut Device, id: &Identity) {
-    d.category = d.owner_category.unwrap_or(id.category);
+    d.set_detected_category(id.category);
     if id.vendor.is_some() {
         d.vendor.clone_from(&id.vendor);
     }
@@ -131,12 +126,13 @@ pub fn apply_identity(d: &mut Device, id: &Identity) {
         .filter(|n| !n.is_empty())
         .or_else(|| best_name(d))
     {
-        d.name = name;
-    } else if d.name == FALLBACK_NAME && d.category != Category::Unknown {
-        d.name = match &d.vendor {
-            Some(v) => format!("{v} {}", d.category.label().to_lowercase()),
-            None => d.category.label().to_string(),
+        d.set_detected_name(name);
+    } else if d.detected_name() == FALLBACK_NAME && d.category() != Category::Unknown {
+        let name = match &d.vendor {
+            Some(v) => format!("{v} {}", d.category().label().to_lowercase()),
+            None => d.category().label().to_string(),
         };
+        d.set_detected_name(name);
     }
 }
 
@@ -198,7 +194,7 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         }
     }
     for h in &s.hostnames {
-        if !d.hostnames.contains(h) && d.hostnames.len() < MAX_HOSTNAMES {
+        if !d.hostnames.contains(h) && d.hostnames.len() < Device::MAX_HOSTNAMES {
             d.hostnames.push(h.clone());
         }
     }
@@ -253,7 +249,7 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
     if is_auto_name(d)
         && let Some(better) = best_name(d)
     {
-        d.name = better;
+        d.set_detected_name(better);
     }
     was
 }
@@ -274,25 +270,25 @@ fn upsert_service(d: &mut Device, service: Service) {
             existing.port = service.port;
         }
         existing.txt.extend(service.txt);
-    } else if d.services.len() < MAX_SERVICES {
+    } else if d.services.len() < Device::MAX_SERVICES {
         d.services.push(service);
     }
 }
 
 /// True while the device's name is one porchlight made up (not the owner's, not the device's own).
 fn is_auto_name(d: &Device) -> bool {
-    let generic = d.category.label();
-    let by_kind = d.name == generic
+    let generic = d.category().label();
+    let by_kind = d.detected_name() == generic
         || d.vendor
             .as_ref()
-            .is_some_and(|v| d.name == format!("{v} {}", generic.to_lowercase()));
-    d.owner_name.is_none()
-        && (d.name == FALLBACK_NAME
+            .is_some_and(|v| d.detected_name() == format!("{v} {}", generic.to_lowercase()));
+    d.owner_name().is_none()
+        && (d.detected_name() == FALLBACK_NAME
             || by_kind
-            || d.hostnames.iter().any(|h| short_host(h) == d.name)
-            || d.evidence.names.values().any(|n| *n == d.name)
+            || d.hostnames.iter().any(|h| short_host(h) == d.detected_name())
+            || d.evidence.names.values().any(|n| *n == d.detected_name())
             // An older porchlight named devices after their SSDP SERVER header.
-            || d.services.iter().any(|s| s.txt.get("server") == Some(&d.name)))
+            || d.services.iter().any(|s| s.txt.get("server").map(String::as_str) == Some(d.detected_name())))
 }
 
 /// The best name the device gives itself: its UPnP friendly name, an mDNS "fn" name, an mDNS
@@ -418,7 +414,7 @@ mod tests {
         merge(&mut inv, &u, now());
         assert_eq!(inv.devices.len(), 1);
         let d = &inv.devices[0];
-        assert_eq!(d.name, "Kitchen speaker");
+        assert_eq!(d.name(), "Kitchen speaker");
         assert_eq!(d.vendor.as_deref(), Some("Google Inc."));
         assert_eq!(d.model.as_deref(), Some("Google Nest Mini"));
         assert_eq!(d.services.len(), 2);
@@ -506,9 +502,9 @@ mod tests {
             txt: BTreeMap::from([("server".to_string(), server.to_string())]),
         });
         merge(&mut inv, &reply, now());
-        assert_eq!(inv.devices[0].name, FALLBACK_NAME);
+        assert_eq!(inv.devices[0].name(), FALLBACK_NAME);
         // An older file named it after the header: the description's name replaces it.
-        inv.devices[0].name = server.into();
+        inv.devices[0].set_detected_name(server);
         let mut described = Sighting::new(Source::Ssdp, ip);
         described.upnp = Some(UpnpInfo {
             device_type: "urn:schemas-upnp-org:device:MediaServer:1".into(),
@@ -519,7 +515,7 @@ mod tests {
         });
         merge(&mut inv, &described, now());
         let d = &inv.devices[0];
-        assert_eq!(d.name, "DiskStation");
+        assert_eq!(d.name(), "DiskStation");
         assert_eq!(d.vendor, None, "MiniDLNA's author is not the maker");
         assert_eq!(d.model, None, "nor is MiniDLNA's model the box's");
     }
@@ -571,13 +567,14 @@ mod tests {
         let mut inv = Inventory::default();
         let ip = "10.0.0.9".parse().unwrap();
         merge(&mut inv, &Sighting::new(Source::Icmp, ip), now());
-        inv.devices[0].name = "ipc-1234".into();
-        inv.devices[0].owner_name = Some("ipc-1234".into());
+        inv.devices[0].set_detected_name("ipc-1234");
+        inv.devices[0].set_owner_name(Some("ipc-1234".into()));
         let mut m = Sighting::new(Source::Mdns, ip);
         m.hostnames.push("ipc-1234.local".into());
         merge(&mut inv, &m, now());
         assert_eq!(
-            inv.devices[0].name, "ipc-1234",
+            inv.devices[0].name(),
+            "ipc-1234",
             "even when it equals a host name"
         );
     }

@@ -27,7 +27,6 @@ pub mod session;
 pub mod standing;
 pub mod store;
 pub mod tui;
-pub mod usage;
 pub mod verify;
 pub mod watch;
 

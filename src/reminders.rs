@@ -160,7 +160,7 @@ pub fn reminders(
         if !device.known {
             out.push(Reminder {
                 device: device.id.clone(),
-                device_name: device.name.clone(),
+                device_name: device.name().to_string(),
                 step: None,
                 title: "Find out what it is, and mark it as yours or deal with it".into(),
                 why: Why::NewDevice,
@@ -182,14 +182,14 @@ pub fn reminders(
             found.push(id);
             out.push(Reminder {
                 device: device.id.clone(),
-                device_name: device.name.clone(),
+                device_name: device.name().to_string(),
                 step: Some(id.to_string()),
                 title: step.title.clone(),
                 why: Why::Problem,
                 due: finding.checked_at.min(by),
             });
         }
-        for step in catalog.steps_for(device.category) {
+        for step in catalog.steps_for(device.category()) {
             if found.contains(&&step.id) {
                 continue;
             }
@@ -198,7 +198,7 @@ pub fn reminders(
             {
                 out.push(Reminder {
                     device: device.id.clone(),
-                    device_name: device.name.clone(),
+                    device_name: device.name().to_string(),
                     step: Some(step.id.to_string()),
                     title: step.title.clone(),
                     why,
@@ -229,7 +229,7 @@ pub fn not_started(catalog: &Catalog, inventory: &Inventory) -> usize {
         .iter()
         .map(|d| {
             catalog
-                .steps_for(d.category)
+                .steps_for(d.category())
                 .filter(|s| {
                     // Not started does not depend on the time: no answer, no snooze.
                     crate::standing::step_status(d, &s.id, Timestamp::UNIX_EPOCH)
@@ -256,7 +256,7 @@ mod tests {
             "NAS",
             first_seen,
         );
-        d.category = Category::Nas;
+        d.set_detected_category(Category::Nas);
         d.known = true;
         d
     }
@@ -328,7 +328,7 @@ mod tests {
         assert!(step.triggers.contains(&Trigger::FirmwareChange));
         let t = ts("2027-01-10T00:00:00Z");
         let mut router = nas(t);
-        router.category = Category::Router;
+        router.set_detected_category(Category::Router);
         router.firmware = Some("1.0.1".into());
         router.set_step_state(&step.id, StepState::Done, t);
         assert_eq!(due(step, &router, &ctx("UTC")).unwrap().1, Why::Recheck);
@@ -385,7 +385,7 @@ mod tests {
         );
         let mut stranger = nas(t);
         stranger.id = DeviceId::Ip("192.168.1.99".parse().unwrap());
-        stranger.name = "Unnamed device".into();
+        stranger.set_detected_name("Unnamed device");
         stranger.known = false;
         let inventory = Inventory {
             devices: vec![a, stranger],

@@ -109,8 +109,8 @@ fn scored_steps<'a>(catalog: &'a Catalog, device: &'a Device) -> impl Iterator<I
         .iter()
         .filter(|(_, f)| f.verdict == FindingVerdict::Problem)
         .filter_map(|(id, _)| catalog.step(id))
-        .filter(|step| !step.applies(device.category));
-    catalog.steps_for(device.category).chain(extra)
+        .filter(|step| !step.applies(device.category()));
+    catalog.steps_for(device.category()).chain(extra)
 }
 
 /// Scores one device.
@@ -182,7 +182,7 @@ pub fn home_score(catalog: &Catalog, inventory: &Inventory) -> HomeScore {
         let s = device_score(catalog, d);
         earned += s.earned;
         possible += s.possible;
-        devices.push((d.id.clone(), d.name.clone(), s.value));
+        devices.push((d.id.clone(), d.name().to_string(), s.value));
     }
     devices.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.cmp(&b.1)));
     HomeScore {
@@ -233,7 +233,7 @@ mod tests {
             "Driveway camera",
             Timestamp::UNIX_EPOCH,
         );
-        d.category = Category::Camera;
+        d.set_detected_category(Category::Camera);
         d
     }
 
@@ -401,7 +401,7 @@ mod tests {
         }
         let mut other = camera();
         other.id = DeviceId::Ip("192.168.1.65".parse().unwrap());
-        other.name = "Garden camera".into();
+        other.set_detected_name("Garden camera");
         let inventory = Inventory {
             devices: vec![done, other],
             scans: vec![],

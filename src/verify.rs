@@ -156,7 +156,7 @@ mod tests {
             "Camera",
             Timestamp::UNIX_EPOCH,
         );
-        d.category = Category::Camera;
+        d.set_detected_category(Category::Camera);
         d
     }
 
@@ -248,7 +248,7 @@ mod tests {
             "Router",
             Timestamp::UNIX_EPOCH,
         );
-        d.category = Category::Router;
+        d.set_detected_category(Category::Router);
         d.ip = Some("127.0.0.1".parse().unwrap());
         d.firmware = Some("1.0".into());
         d.login_check_allowed = allowed;

@@ -16,13 +16,13 @@
 #[cfg(target_os = "linux")] // network namespaces are Linux's
 mod netns;
 
-use std::future::Future;
+mod common;
+
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use porchlight::checks::ports::{mqtt_auth_on, smb1_off_on};
@@ -35,9 +35,9 @@ use porchlight::checks::{
 use porchlight::discovery::http::Limits;
 use porchlight::model::{Category, Service, ServiceSource};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpStream, UdpSocket};
 
-const LOCALHOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
+use common::checks::{LOCALHOST, Server, assert_verdict, base64, http, read_request, serve};
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -84,84 +84,8 @@ fn closed_port(ip: Ipv4Addr) -> u16 {
         .port()
 }
 
-fn assert_verdict(result: &CheckResult, verdict: Verdict, words: &[&str]) {
-    assert_eq!(result.verdict, verdict, "{result:?}");
-    for w in words {
-        assert!(
-            result.evidence.contains(w),
-            "evidence should mention {w:?}: {result:?}"
-        );
-    }
-    assert!(!result.evidence.contains('\n') && !result.evidence.contains('\x1b'));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Responders
-
-type Handler =
-    Arc<dyn Fn(TcpStream, Arc<Counters>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
-
-/// What a responder saw.
-#[derive(Default)]
-struct Counters {
-    connections: AtomicUsize,
-    /// Login attempts (requests with credentials, passwords typed).
-    attempts: AtomicUsize,
-}
-
-/// A TCP responder on loopback; stops when dropped.
-struct Server {
-    addr: SocketAddrV4,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    fn port(&self) -> u16 {
-        self.addr.port()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(handler: Handler) -> Server {
-    let listener = TcpListener::bind((LOCALHOST, 0)).await.unwrap();
-    let std::net::SocketAddr::V4(addr) = listener.local_addr().unwrap() else {
-        unreachable!()
-    };
-    let counters = Arc::new(Counters::default());
-    let shared = Arc::clone(&counters);
-    let task = tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(handler(stream, Arc::clone(&shared)));
-        }
-    });
-    Server { addr, task }
-}
-
-/// Reads one request: up to the end of the headers, or one whole SMB frame.
-async fn read_request(stream: &mut TcpStream) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    loop {
-        let complete = buf.windows(4).any(|w| w == b"\r\n\r\n")
-            || (buf.len() >= 4
-                && buf[0] == 0
-                && buf.len() >= 4 + (usize::from(buf[2]) << 8 | usize::from(buf[3])));
-        if complete || buf.len() > 16 * 1024 {
-            return buf;
-        }
-        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
-            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-            _ => return buf,
-        }
-    }
-}
 
 /// A responder that answers each request with `reply(request)` and closes.
 async fn request_reply(reply: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> Server {
@@ -179,19 +103,6 @@ async fn request_reply(reply: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) 
         })
     }))
     .await
-}
-
-fn http(status: &str, headers: &[&str], body: &str) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status}\r\n");
-    for h in headers {
-        out.push_str(h);
-        out.push_str("\r\n");
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    ));
-    out.into_bytes()
 }
 
 /// An admin page with HTTP Basic authentication for `user`:`password`.
@@ -217,27 +128,6 @@ async fn basic_auth_page(user: &'static str, password: &'static str) -> Server {
         }
     })
     .await
-}
-
-fn base64(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// A printer-like settings page that opens without any login.
@@ -638,11 +528,11 @@ async fn smb1_fails_when_the_old_dialect_is_accepted() {
     let hangs_up = request_reply(|_| Vec::new()).await;
     let c = ctx();
 
-    let r = smb1_off_on(old.addr, &c).await;
+    let r = smb1_off_on(old.addr(), &c).await;
     assert_verdict(&r, Verdict::Fail, &["still speaks the old SMB1"]);
-    let r = smb1_off_on(new.addr, &c).await;
+    let r = smb1_off_on(new.addr(), &c).await;
     assert_verdict(&r, Verdict::Pass, &["SMB2 or newer"]);
-    let r = smb1_off_on(hangs_up.addr, &c).await;
+    let r = smb1_off_on(hangs_up.addr(), &c).await;
     assert_verdict(&r, Verdict::Pass, &["closed the connection"]);
     let r = smb1_off_on(SocketAddrV4::new(LOCALHOST, closed_port(LOCALHOST)), &c).await;
     assert_verdict(&r, Verdict::Pass, &["no file sharing"]);

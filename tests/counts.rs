@@ -36,10 +36,10 @@ fn header_wizard_cli_and_report_count_alike() {
     let camera = inventory
         .devices
         .iter_mut()
-        .find(|d| d.name == "Driveway camera")
+        .find(|d| d.name() == "Driveway camera")
         .unwrap();
     let steps: Vec<StepId> = catalog
-        .steps_for(camera.category)
+        .steps_for(camera.category())
         .map(|s| s.id.clone())
         .collect();
     camera.progress.clear();

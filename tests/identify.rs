@@ -622,8 +622,8 @@ fn name_levels() -> Vec<NameLevel> {
             what: "the owner's name",
             name: "Mum's camera",
             add: |d| {
-                d.owner_name = Some("Mum's camera".into());
-                d.name = "Mum's camera".into();
+                d.set_owner_name(Some("Mum's camera".into()));
+                d.set_detected_name("Mum's camera");
             },
         },
         NameLevel {
@@ -723,12 +723,13 @@ fn each_naming_level_beats_the_ones_after_it() {
         }
         porchlight::inventory::identify_device(&mut d, &rules);
         assert_eq!(
-            d.name, level.name,
+            d.name(),
+            level.name,
             "{} beats the ones after it: {d:#?}",
             level.what
         );
         // Once named, another identification pass keeps the same name.
         porchlight::inventory::identify_device(&mut d, &rules);
-        assert_eq!(d.name, level.name, "{} is stable", level.what);
+        assert_eq!(d.name(), level.name, "{} is stable", level.what);
     }
 }

@@ -10,136 +10,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-use std::future::Future;
+mod common;
+
 use std::net::Ipv4Addr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use porchlight::checks::credentials::{LoginPorts, default_credentials_on};
-use porchlight::checks::{CheckLimits, CheckResult, Context, Peer, Target, Verdict};
+use porchlight::checks::{CheckLimits, Context, Peer, Target, Verdict};
 use porchlight::model::Category;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
-const LOCALHOST: Ipv4Addr = Ipv4Addr::LOCALHOST;
+use common::checks::{LOCALHOST, Server, assert_verdict, base64, http, read_request_text, serve};
 
 // ---------------------------------------------------------------------------------------------
 // Responders
-
-/// What a responder saw and how it behaves.
-#[derive(Default)]
-struct State {
-    connections: AtomicUsize,
-    /// Logins sent (requests with credentials, passwords typed, PASS commands).
-    attempts: AtomicUsize,
-    /// Logins refused so far.
-    failures: AtomicUsize,
-}
-
-type Handler =
-    Arc<dyn Fn(TcpStream, Arc<State>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
-
-/// A TCP responder on loopback; stops when dropped.
-struct Server {
-    port: u16,
-    state: Arc<State>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    fn attempts(&self) -> usize {
-        self.state.attempts.load(Ordering::SeqCst)
-    }
-    fn connections(&self) -> usize {
-        self.state.connections.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(handler: Handler) -> Server {
-    let listener = TcpListener::bind((LOCALHOST, 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let state = Arc::new(State::default());
-    let shared = Arc::clone(&state);
-    let task = tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(handler(stream, Arc::clone(&shared)));
-        }
-    });
-    Server { port, state, task }
-}
-
-/// Reads one request: its headers, and a body of `Content-Length` bytes.
-async fn read_request(stream: &mut TcpStream) -> String {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    loop {
-        let text = String::from_utf8_lossy(&buf).to_string();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text
-                .lines()
-                .find_map(|l| {
-                    let (n, v) = l.split_once(':')?;
-                    n.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + length {
-                return text;
-            }
-        }
-        if buf.len() > 16 * 1024 {
-            return text;
-        }
-        match tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await {
-            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
-            _ => return String::from_utf8_lossy(&buf).to_string(),
-        }
-    }
-}
-
-fn http(status: &str, headers: &[&str], body: &str) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status}\r\n");
-    for h in headers {
-        out.push_str(h);
-        out.push_str("\r\n");
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    ));
-    out.into_bytes()
-}
-
-fn base64(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 /// How a device shows that it locked the account.
 #[derive(Clone, Copy)]
@@ -162,7 +49,7 @@ async fn locking_page(
     serve(Arc::new(move |mut stream, state| {
         let good = good.clone();
         Box::pin(async move {
-            let request = read_request(&mut stream).await.to_ascii_lowercase();
+            let request = read_request_text(&mut stream).await.to_ascii_lowercase();
             let auth = request
                 .lines()
                 .find_map(|l| l.strip_prefix("authorization: "))
@@ -304,7 +191,7 @@ async fn locking_rtsp(user: &'static str, password: &'static str, lock_after: us
     serve(Arc::new(move |mut stream, state| {
         let good = good.clone();
         Box::pin(async move {
-            let request = read_request(&mut stream).await.to_ascii_lowercase();
+            let request = read_request_text(&mut stream).await.to_ascii_lowercase();
             let auth = request
                 .lines()
                 .find_map(|l| l.strip_prefix("authorization: "))
@@ -341,7 +228,7 @@ async fn locking_rtsp(user: &'static str, password: &'static str, lock_after: us
 async fn luci_router(password: &'static str) -> Server {
     serve(Arc::new(move |mut stream, state| {
         Box::pin(async move {
-            let request = read_request(&mut stream).await;
+            let request = read_request_text(&mut stream).await;
             let form = "<form method=\"post\" action=\"/cgi-bin/luci\"><input name=\"luci_username\">\
                         <input type=\"password\" name=\"luci_password\"></form>";
             let reply = if request.starts_with("POST /cgi-bin/luci ") {
@@ -409,16 +296,6 @@ fn ports(f: impl FnOnce(&mut LoginPorts)) -> LoginPorts {
     p
 }
 
-fn assert_verdict(result: &CheckResult, verdict: Verdict, words: &[&str]) {
-    assert_eq!(result.verdict, verdict, "{result:?}");
-    for w in words {
-        assert!(
-            result.evidence.contains(w),
-            "evidence should mention {w:?}: {result:?}"
-        );
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tests
 
@@ -431,10 +308,10 @@ async fn without_consent_nothing_is_sent_to_any_service() {
     let (t, mut c) = device(Category::Camera, None);
     c.credentials_consent = false;
     let p = ports(|p| {
-        p.web = vec![page.port];
-        p.telnet = vec![telnet.port];
-        p.ftp = vec![ftp.port];
-        p.rtsp = vec![rtsp.port];
+        p.web = vec![page.port()];
+        p.telnet = vec![telnet.port()];
+        p.ftp = vec![ftp.port()];
+        p.rtsp = vec![rtsp.port()];
     });
     let r = default_credentials_on(&t, &p, &c).await;
     assert_verdict(&r, Verdict::Unknown, &["you have not allowed porchlight"]);
@@ -448,7 +325,7 @@ async fn without_consent_nothing_is_sent_to_any_service() {
 async fn the_makers_default_is_tried_first_and_named_when_it_works() {
     let page = locking_page("admin", "12345", 5, Locked::Forbidden).await;
     let (t, c) = device(Category::Camera, Some("Hikvision"));
-    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
     assert_verdict(
         &r,
         Verdict::Fail,
@@ -462,7 +339,7 @@ async fn at_most_three_tries_per_device_and_per_user_name() {
     // A camera of an unknown maker, with a strong password: every default fails.
     let page = locking_page("admin", "a long unique passphrase", 5, Locked::Forbidden).await;
     let (t, c) = device(Category::Camera, None);
-    let p = ports(|p| p.web = vec![page.port]);
+    let p = ports(|p| p.web = vec![page.port()]);
     let r = default_credentials_on(&t, &p, &c).await;
     assert_verdict(&r, Verdict::Pass, &["none of the 3 factory logins"]);
     assert_eq!(page.attempts(), 3);
@@ -474,7 +351,7 @@ async fn at_most_three_tries_per_device_and_per_user_name() {
     let fresh = locking_page("admin", "a long unique passphrase", 5, Locked::Forbidden).await;
     let (t, mut c) = device(Category::Camera, None);
     c.limits.max_credential_tries = 10;
-    let r = default_credentials_on(&t, &ports(|p| p.web = vec![fresh.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![fresh.port()]), &c).await;
     assert_eq!(r.verdict, Verdict::Pass, "{r:?}");
     assert_eq!(fresh.attempts(), 3, "three per user name: {r:?}");
 }
@@ -484,7 +361,7 @@ async fn a_lockout_stops_the_tries_and_is_the_evidence() {
     for locked in [Locked::Forbidden, Locked::NewRealm] {
         let page = locking_page("admin", "a long unique passphrase", 2, locked).await;
         let (t, c) = device(Category::Camera, None);
-        let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port]), &c).await;
+        let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
         let sign = match locked {
             Locked::Forbidden => "HTTP 403",
             Locked::NewRealm => "changed from \"IP Camera\" to \"Locked out\"",
@@ -503,7 +380,7 @@ async fn a_lockout_stops_the_tries_and_is_the_evidence() {
     // A device locked before porchlight starts gets nothing at all.
     let page = locking_page("admin", "x", 0, Locked::Forbidden).await;
     let (t, c) = device(Category::Camera, None);
-    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
     assert_eq!(r.verdict, Verdict::Unknown, "{r:?}");
     assert_eq!(page.attempts(), 0);
 }
@@ -512,7 +389,7 @@ async fn a_lockout_stops_the_tries_and_is_the_evidence() {
 async fn telnet_stops_when_the_prompt_says_locked() {
     let telnet = locking_telnet("root", "not a default", 1).await;
     let (t, c) = device(Category::Unknown, None);
-    let r = default_credentials_on(&t, &ports(|p| p.telnet = vec![telnet.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.telnet = vec![telnet.port()]), &c).await;
     assert_verdict(
         &r,
         Verdict::Unknown,
@@ -522,7 +399,7 @@ async fn telnet_stops_when_the_prompt_says_locked() {
 
     let open = locking_telnet("root", "xc3511", 5).await;
     let (t, c) = device(Category::Unknown, None);
-    let r = default_credentials_on(&t, &ports(|p| p.telnet = vec![open.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.telnet = vec![open.port()]), &c).await;
     assert_verdict(&r, Verdict::Fail, &["root/xc3511 still works on telnet"]);
 }
 
@@ -530,13 +407,13 @@ async fn telnet_stops_when_the_prompt_says_locked() {
 async fn ftp_logins_work_refuse_and_lock_as_the_server_says() {
     let works = locking_ftp("admin", "admin", 5).await;
     let (t, c) = device(Category::Nas, Some("QNAP"));
-    let r = default_credentials_on(&t, &ports(|p| p.ftp = vec![works.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.ftp = vec![works.port()]), &c).await;
     assert_verdict(&r, Verdict::Fail, &["admin/admin still works on FTP"]);
 
     let locks = locking_ftp("admin", "strong one", 1).await;
     let (t, mut c) = device(Category::Nas, Some("Synology"));
     c.limits.max_credential_tries = 3;
-    let r = default_credentials_on(&t, &ports(|p| p.ftp = vec![locks.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.ftp = vec![locks.port()]), &c).await;
     assert_verdict(&r, Verdict::Unknown, &["stopped", "421"]);
     assert_eq!(locks.attempts(), 1);
 }
@@ -545,7 +422,7 @@ async fn ftp_logins_work_refuse_and_lock_as_the_server_says() {
 async fn rtsp_logins_stop_when_the_realm_changes() {
     let works = locking_rtsp("admin", "admin", 5).await;
     let (t, c) = device(Category::Camera, Some("Dahua"));
-    let r = default_credentials_on(&t, &ports(|p| p.rtsp = vec![works.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.rtsp = vec![works.port()]), &c).await;
     assert_verdict(
         &r,
         Verdict::Fail,
@@ -554,7 +431,7 @@ async fn rtsp_logins_stop_when_the_realm_changes() {
 
     let locks = locking_rtsp("admin", "strong one", 1).await;
     let (t, c) = device(Category::Camera, None);
-    let r = default_credentials_on(&t, &ports(|p| p.rtsp = vec![locks.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.rtsp = vec![locks.port()]), &c).await;
     assert_verdict(&r, Verdict::Unknown, &["stopped", "realm", "\"Locked\""]);
     assert_eq!(locks.attempts(), 1);
 }
@@ -563,7 +440,7 @@ async fn rtsp_logins_stop_when_the_realm_changes() {
 async fn a_known_router_login_form_is_filled_like_the_makers_page() {
     let router = luci_router("").await;
     let (t, c) = device(Category::Router, None);
-    let r = default_credentials_on(&t, &ports(|p| p.web = vec![router.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![router.port()]), &c).await;
     assert_verdict(
         &r,
         Verdict::Fail,
@@ -573,7 +450,7 @@ async fn a_known_router_login_form_is_filled_like_the_makers_page() {
 
     let safe = luci_router("a-long-router-password").await;
     let (t, c) = device(Category::Router, None);
-    let r = default_credentials_on(&t, &ports(|p| p.web = vec![safe.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![safe.port()]), &c).await;
     assert_eq!(
         r.verdict,
         Verdict::Pass,
@@ -588,8 +465,8 @@ async fn ssh_is_named_as_not_tried() {
     let page = locking_page("admin", "a long unique passphrase", 5, Locked::Forbidden).await;
     let (t, c) = device(Category::Router, Some("Netgear"));
     let p = ports(|p| {
-        p.web = vec![page.port];
-        p.ssh = vec![ssh.port];
+        p.web = vec![page.port()];
+        p.ssh = vec![ssh.port()];
     });
     let r = default_credentials_on(&t, &p, &c).await;
     assert_eq!(r.verdict, Verdict::Pass, "{r:?}");
@@ -601,7 +478,7 @@ async fn ssh_is_named_as_not_tried() {
 
     // Only SSH: nothing porchlight can try, and it says why.
     let (t, c) = device(Category::Router, Some("Netgear"));
-    let r = default_credentials_on(&t, &ports(|p| p.ssh = vec![ssh.port]), &c).await;
+    let r = default_credentials_on(&t, &ports(|p| p.ssh = vec![ssh.port()]), &c).await;
     assert_verdict(
         &r,
         Verdict::Unknown,

@@ -15,7 +15,10 @@ use porchlight::tui::app::{App, Command};
 /// Opens the demo home's unknown device (the last in the list).
 fn open_unknown(app: &mut App) -> DeviceId {
     let id = open_device(app, &[KeyCode::End, KeyCode::Enter]);
-    assert_eq!(app.inventory().device(&id).unwrap().name, "Unknown device");
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Unknown device"
+    );
     id
 }
 
@@ -59,7 +62,7 @@ fn a_lock_gets_the_lock_steps_and_not_the_camera_ones() {
         vec![Command::Save { generation: 1 }]
     );
     let d = app.inventory().device(&id).unwrap();
-    assert_eq!(d.category, Category::Lock);
+    assert_eq!(d.category(), Category::Lock);
     let steps: Vec<String> = app
         .steps_of(d)
         .iter()
@@ -83,7 +86,7 @@ fn an_energy_device_gets_the_energy_steps() {
     let id = open_unknown(&mut app);
     pick(&mut app, Category::Energy);
     let d = app.inventory().device(&id).unwrap();
-    assert_eq!(d.category, Category::Energy);
+    assert_eq!(d.category(), Category::Energy);
     let steps: Vec<String> = app
         .steps_of(d)
         .iter()

@@ -41,14 +41,14 @@ fn home() -> Inventory {
     let cam = inv
         .devices
         .iter_mut()
-        .find(|d| d.name == "Driveway camera")
+        .find(|d| d.name() == "Driveway camera")
         .unwrap();
     cam.set_step_state(&StepId::new("G-02"), StepState::Failed, days_ago(1));
     // The scan's audit saw telnet answering on the hub, which nobody had looked at yet.
     let hub = inv
         .devices
         .iter_mut()
-        .find(|d| d.name == "Hue bridge")
+        .find(|d| d.name() == "Hue bridge")
         .unwrap();
     hub.findings.insert(
         StepId::new("G-02"),
@@ -538,7 +538,7 @@ fn verified_in_part_and_cannot_check_are_told_apart_from_verified() {
     let cam = inv
         .devices
         .iter_mut()
-        .find(|d| d.name == "Driveway camera")
+        .find(|d| d.name() == "Driveway camera")
         .unwrap();
     let (c02, g06) = (StepId::new("C-02"), StepId::new("G-06"));
     cam.set_step_state(&c02, StepState::Done, days_ago(2));

@@ -376,7 +376,7 @@ fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     for n in 0..200u8 {
         let mut d = template.clone();
         d.id = porchlight::model::DeviceId::Ip(std::net::Ipv4Addr::new(10, 0, 1, n));
-        d.name = format!("Camera {n}");
+        d.set_detected_name(format!("Camera {n}"));
         app.inventory_mut().devices.push(d);
     }
     press(&mut app, &[KeyCode::End]);

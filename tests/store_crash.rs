@@ -39,30 +39,16 @@ fn household(count: u64) -> Inventory {
     let devices = (0..60u8)
         .map(|n| {
             let mac = MacAddr([0x3c, 0x22, 0xfb, 0, 1, n]);
-            let mut d = Device {
-                id: DeviceId::Mac(mac),
-                name: format!("Device {n}"),
-                category: Category::Plug,
-                vendor: Some("Acme".into()),
-                model: None,
-                firmware: None,
-                ip: Some(Ipv4Addr::new(192, 168, 1, n)),
-                mac: Some(mac),
-                hostnames: vec![format!("plug-{n}.local")],
-                services: Vec::new(),
-                open_ports: Vec::new(),
-                first_seen: now,
-                last_seen: now,
-                known: true,
-                progress: Default::default(),
-                owner_name: None,
-                owner_category: None,
-                gateway: false,
-                login_check_allowed: false,
-                always_on: false,
-                login_check: Default::default(),
-                findings: Default::default(),
-                evidence: Default::default(),
+            let mut d = {
+                let mut device = Device::new(DeviceId::Mac(mac), format!("Device {n}"), now);
+                device.set_detected_category(Category::Plug);
+                device.vendor = Some("Acme".into());
+                device.ip = Some(Ipv4Addr::new(192, 168, 1, n));
+                device.mac = Some(mac);
+                device.hostnames = vec![format!("plug-{n}.local")];
+                device.last_seen = now;
+                device.known = true;
+                device
             };
             d.set_step_state(&StepId::new("PL-01"), StepState::Done, now);
             d

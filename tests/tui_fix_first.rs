@@ -30,7 +30,7 @@ fn home_with_one_problem() -> Inventory {
         "Porch camera",
         now(),
     );
-    camera.category = Category::Camera;
+    camera.set_detected_category(Category::Camera);
     camera.known = true;
     camera.ip = Some("192.168.1.64".parse().unwrap());
     camera.findings.insert(

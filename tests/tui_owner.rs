@@ -131,7 +131,7 @@ fn the_rename_box_edits_like_a_text_box() {
         app.inventory()
             .devices
             .iter()
-            .any(|d| d.name == "Attic wifi router")
+            .any(|d| d.name() == "Attic wifi router")
     );
 }
 

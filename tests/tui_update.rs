@@ -223,15 +223,18 @@ fn renaming_a_device_keeps_the_owners_name() {
         vec![Command::Save { generation: 1 }]
     );
     let d = app.inventory().device(&id).unwrap();
-    assert_eq!(d.name, "Upstairs router");
-    assert_eq!(d.owner_name.as_deref(), Some("Upstairs router"));
+    assert_eq!(d.name(), "Upstairs router");
+    assert_eq!(d.owner_name(), Some("Upstairs router"));
     // A later scan that sees the device's own name does not undo the owner's.
     let mut s =
         porchlight::discovery::Sighting::new(porchlight::discovery::Source::Mdns, d.ip.unwrap());
     s.mac = d.mac;
     s.hostnames.push("routerlogin.local".into());
     porchlight::inventory::merge(app.inventory_mut(), &s, now());
-    assert_eq!(app.inventory().device(&id).unwrap().name, "Upstairs router");
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Upstairs router"
+    );
 }
 
 #[test]
@@ -239,7 +242,10 @@ fn correcting_the_kind_of_device_changes_its_checklist() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::End]);
     let id = open_device(&mut app, &[KeyCode::Enter]);
-    assert_eq!(app.inventory().device(&id).unwrap().name, "Unknown device");
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Unknown device"
+    );
     let before = app.steps_of(app.inventory().device(&id).unwrap()).len();
     press(&mut app, &[KeyCode::Char('c')]);
     assert_eq!(app.mode(), porchlight::tui::keys::Mode::Picker);
@@ -250,8 +256,11 @@ fn correcting_the_kind_of_device_changes_its_checklist() {
         vec![Command::Save { generation: 1 }]
     );
     let d = app.inventory().device(&id).unwrap();
-    assert_eq!(d.category, porchlight::model::Category::Camera);
-    assert_eq!(d.owner_category, Some(porchlight::model::Category::Camera));
+    assert_eq!(d.category(), porchlight::model::Category::Camera);
+    assert_eq!(
+        d.owner_category(),
+        Some(porchlight::model::Category::Camera)
+    );
     let after = app.steps_of(d);
     assert_ne!(after.len(), before);
     assert!(
@@ -608,7 +617,7 @@ fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
         .inventory()
         .devices
         .iter()
-        .find(|d| d.name == "Living-room TV")
+        .find(|d| d.name() == "Living-room TV")
         .unwrap()
         .id
         .clone();

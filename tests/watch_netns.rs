@@ -168,8 +168,8 @@ fn a_running_watch_reports_a_joining_host_while_scan_and_the_owner_save_beside_i
         .iter_mut()
         .find(|d| d.ip == Some(printer))
         .unwrap();
-    device.owner_name = Some("Hall printer".into());
-    device.name = "Hall printer".into();
+    device.set_owner_name(Some("Hall printer".into()));
+    device.set_detected_name("Hall printer");
     device.known = true;
     store.save(&inventory).unwrap();
     let scans_before = porchlight::store::read_inventory(&data)
@@ -248,7 +248,7 @@ fn a_running_watch_reports_a_joining_host_while_scan_and_the_owner_save_beside_i
         .iter()
         .find(|d| d.ip == Some(printer))
         .unwrap();
-    assert_eq!(named.owner_name.as_deref(), Some("Hall printer"));
+    assert_eq!(named.owner_name(), Some("Hall printer"));
     assert!(named.known);
     assert!(after.scans.len() > scans_before, "{:?}", after.scans);
     assert!(after.devices.iter().any(|d| d.ip == Some(tablet)));

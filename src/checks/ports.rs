@@ -11,7 +11,7 @@ use std::net::SocketAddrV4;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 
-use super::{CheckResult, Context, Target};
+use super::{CheckResult, Context, Target, named_ports};
 use crate::discovery::ports::{
     MQTT_CONNECT, PortOptions, ProbeKind, RiskyPort, describe_connack, probe_host,
 };
@@ -22,24 +22,6 @@ pub const MQTT_PORT: u16 = 1883;
 
 /// The SMB port (direct TCP, no NetBIOS session).
 pub const SMB_PORT: u16 = 445;
-
-/// `telnet 23`, or `port 12345` for a port porchlight has no name for.
-pub fn port_name(port: u16) -> String {
-    match RiskyPort::lookup(port) {
-        Some(p) => format!("{} {port}", p.service),
-        None => format!("port {port}"),
-    }
-}
-
-/// Ports named in words: `telnet 23 and telnet 2323`, `ftp 21, ssh 22 and telnet 23`.
-pub fn named_ports(ports: &[u16]) -> String {
-    let names: Vec<String> = ports.iter().map(|&p| port_name(p)).collect();
-    match names.as_slice() {
-        [] => "no ports".into(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
 
 /// The probe options for a check: discovery's probes under the check's limits.
 fn probe_options(ctx: &Context, ports: usize) -> PortOptions {
@@ -329,16 +311,6 @@ pub async fn smb1_off_on(addr: SocketAddrV4, ctx: &Context) -> CheckResult {
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use super::*;
-
-    #[test]
-    fn port_lists_read_naturally() {
-        assert_eq!(named_ports(&[23]), "telnet 23");
-        assert_eq!(named_ports(&[23, 2323]), "telnet 23 and telnet 2323");
-        assert_eq!(
-            named_ports(&[21, 22, 12345]),
-            "ftp 21, ssh 22 and port 12345"
-        );
-    }
 
     #[test]
     fn the_smb1_negotiate_is_framed() {

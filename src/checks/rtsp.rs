@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::buckets::{self, Seen};
 use super::ports::{connect, read_until, write_all};
 use super::{CheckResult, Context, Target};
 use crate::sanitize::clean;
@@ -54,13 +55,12 @@ pub(crate) fn auth_scheme(reply: &[u8]) -> Option<String> {
         })
 }
 
-/// What one port said.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one port said (a closed port says nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Port {
-    Closed,
-    AsksLogin(String),
-    Open(String),
-    Unclear(String),
+    AsksLogin,
+    Open,
+    Unclear,
 }
 
 async fn describe(
@@ -87,17 +87,20 @@ async fn describe(
     )
 }
 
-async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Port {
+async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Port> {
     let deadline = Instant::now() + PORT_BUDGET;
     let mut last = None;
     for (n, path) in STREAM_PATHS.iter().enumerate() {
         let Some(reply) = describe(addr, path, deadline, ctx).await else {
             return if n == 0 {
-                Port::Closed
+                None
             } else {
-                Port::Unclear(format!(
-                    "RTSP on {addr} stopped answering ({})",
-                    last.unwrap_or_default()
+                Some((
+                    Port::Unclear,
+                    format!(
+                        "RTSP on {addr} stopped answering ({})",
+                        last.unwrap_or_default()
+                    ),
                 ))
             };
         };
@@ -107,13 +110,15 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Port {
                 let scheme = auth_scheme(&reply)
                     .map(|s| format!(", {s}"))
                     .unwrap_or_default();
-                return Port::AsksLogin(format!(
-                    "the video stream {stream} asks for a login ({line}{scheme})"
+                return Some((
+                    Port::AsksLogin,
+                    format!("the video stream {stream} asks for a login ({line}{scheme})"),
                 ));
             }
             Some((200, line)) => {
-                return Port::Open(format!(
-                    "the video stream {stream} opens without a password ({line})"
+                return Some((
+                    Port::Open,
+                    format!("the video stream {stream} opens without a password ({line})"),
                 ));
             }
             Some((_, line)) => last = Some(format!("{stream}: {line}")),
@@ -121,9 +126,12 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Port {
                 last = Some(format!("{stream}: no answer"));
             }
             None => {
-                return Port::Unclear(format!(
-                    "{addr} answered something other than RTSP: {}",
-                    clean(&String::from_utf8_lossy(&reply[..reply.len().min(60)]), 60)
+                return Some((
+                    Port::Unclear,
+                    format!(
+                        "{addr} answered something other than RTSP: {}",
+                        clean(&String::from_utf8_lossy(&reply[..reply.len().min(60)]), 60)
+                    ),
                 ));
             }
         }
@@ -131,9 +139,12 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Port {
             break;
         }
     }
-    Port::Unclear(format!(
-        "RTSP answers on {addr} but porchlight found no stream to ask for (last: {})",
-        last.unwrap_or_default()
+    Some((
+        Port::Unclear,
+        format!(
+            "RTSP answers on {addr} but porchlight found no stream to ask for (last: {})",
+            last.unwrap_or_default()
+        ),
     ))
 }
 
@@ -150,20 +161,8 @@ pub async fn rtsp_auth_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> CheckRe
             .map(|&port| check_port(SocketAddrV4::new(ip, port), ctx)),
     )
     .await;
-    let of =
-        |f: fn(&Port) -> Option<&String>| results.iter().filter_map(f).cloned().collect::<Vec<_>>();
-    let open = of(|p| match p {
-        Port::Open(e) => Some(e),
-        _ => None,
-    });
-    let login = of(|p| match p {
-        Port::AsksLogin(e) => Some(e),
-        _ => None,
-    });
-    let unclear = of(|p| match p {
-        Port::Unclear(e) => Some(e),
-        _ => None,
-    });
+    let [open, login, unclear] =
+        buckets::sort(&results, [Port::Open, Port::AsksLogin, Port::Unclear]);
     if !open.is_empty() {
         return CheckResult::fail(open.join("; ")).with_next(
             "Turn on authentication for RTSP (sometimes called RTSP Authentication or Stream \

@@ -9,96 +9,25 @@
 //!   router itself, so a missed datagram is not taken for "UPnP off".
 //! - The mappings are read with `GetGenericPortMappingEntry` from index 0 until the router answers
 //!   with a fault (UPnP error 713, or a bare HTTP 500: the end of the list), at most
-//!   [`MAX_MAPPINGS`], through porchlight's own SOAP ([`super::soap`]) over its bounded HTTP
-//!   client: every description and reply is capped in bytes and time and parsed depth-bounded,
-//!   and actions only go to a control address on the router's own private address. (rupnp read
-//!   whole bodies with no byte limit, so it is never handed a device.)
+//!   [`MAX_MAPPINGS`], by `igd` through porchlight's own SOAP ([`super::soap`]) over its bounded
+//!   HTTP client: every description and reply is capped in bytes and time and parsed
+//!   depth-bounded, and actions only go to a control address on the router's own private
+//!   address. (rupnp read whole bodies with no byte limit, so it is never handed a device.)
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use tokio::time::{Instant, timeout_at};
-
-use super::soap::{self, ActionError, Control};
+use super::igd::{DESCRIPTION_LIMITS, connection_uptime, read_description};
+pub use super::igd::{MAX_MAPPINGS, PortMapping, external_address, port_mappings};
 use super::{CheckResult, Context, GatewayInfo, Target, is_home_address};
 use crate::discovery::http::{self, Limits};
 use crate::discovery::ssdp::{self, SsdpOptions};
 use crate::discovery::{DiscoveryEvent, EventSink, UpnpInfo};
 use crate::sanitize::clean;
 
-/// The most port mappings read from one router.
-pub const MAX_MAPPINGS: usize = 256;
-
 /// The device type of WPS over UPnP.
 pub const WFA_DEVICE_TYPE: &str = "urn:schemas-wifialliance-org:device:WFADevice:1";
-
-/// The longest one UPnP action may take.
-const ACTION_TIMEOUT: Duration = Duration::from_millis(1500);
-
-/// The most bytes read of one action's reply (a port mapping entry is under 1 KiB).
-const ACTION_MAX_BYTES: usize = 64 * 1024;
-
-/// The WAN connection services that hold the port mappings, in the order they are looked for.
-const WAN_SERVICES: [&str; 2] = [":service:WANIPConnection:", ":service:WANPPPConnection:"];
-
-/// The bounds on a description read.
-const DESCRIPTION_LIMITS: Limits = Limits {
-    timeout: Duration::from_millis(1200),
-    max_bytes: 256 * 1024,
-};
-
-/// One UPnP port mapping of the router.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortMapping {
-    /// The port on the internet side.
-    pub external_port: u16,
-    /// `TCP` or `UDP`.
-    pub protocol: String,
-    /// The device it forwards to.
-    pub internal_client: Ipv4Addr,
-    /// The port on that device.
-    pub internal_port: u16,
-    /// The name the device gave the rule (cleaned).
-    pub description: String,
-    /// Whether the rule is active.
-    pub enabled: bool,
-    /// How long the rule lasts, in seconds (0: until removed).
-    pub lease_secs: u32,
-}
-
-impl PortMapping {
-    /// `TCP 8554 -> 10.0.0.14:554 'Camera'`.
-    pub fn describe(&self) -> String {
-        let name = if self.description.is_empty() {
-            String::new()
-        } else {
-            format!(" '{}'", self.description)
-        };
-        let off = if self.enabled { "" } else { " (disabled)" };
-        format!(
-            "{} {} -> {}:{}{name}{off}",
-            self.protocol, self.external_port, self.internal_client, self.internal_port
-        )
-    }
-
-    fn from_values(values: &HashMap<String, String>) -> Option<Self> {
-        let get = |key: &str| values.get(key).map(|v| v.trim());
-        Some(Self {
-            external_port: get("NewExternalPort")?.parse().ok()?,
-            protocol: clean(get("NewProtocol").unwrap_or("?"), 8).to_ascii_uppercase(),
-            internal_client: get("NewInternalClient")?.parse().ok()?,
-            internal_port: get("NewInternalPort")?.parse().ok()?,
-            description: clean(get("NewPortMappingDescription").unwrap_or_default(), 80),
-            enabled: get("NewEnabled").is_none_or(|v| v == "1" || v.eq_ignore_ascii_case("true")),
-            lease_secs: get("NewLeaseDuration")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-        })
-    }
-}
 
 /// True for the UPnP InternetGatewayDevice type (any version).
 pub fn is_igd_type(kind: &str) -> bool {
@@ -160,26 +89,6 @@ impl Igd {
             .as_deref()
             .or(self.info.friendly_name.as_deref())
     }
-}
-
-/// Reads the description at a validated LOCATION with the bounded client, as text.
-async fn read_description_text(location: &str) -> Result<String, String> {
-    let (addr, host, path) = http::parse_url(location).map_err(|e| e.to_string())?;
-    let response = http::get(addr, &host, &path, DESCRIPTION_LIMITS)
-        .await
-        .map_err(|e| e.to_string())?;
-    if response.status != 200 {
-        return Err(format!("the router answered HTTP {}", response.status));
-    }
-    if response.truncated {
-        return Err("the router's UPnP description is too large or was cut short".into());
-    }
-    Ok(String::from_utf8_lossy(&response.body).into_owned())
-}
-
-/// Reads and parses the description at a validated LOCATION with the bounded client.
-async fn read_description(location: &str) -> Result<UpnpInfo, String> {
-    ssdp::parse_description(&read_description_text(location).await?, location)
 }
 
 /// Asks the router (and only the router) which UPnP devices it offers.
@@ -251,130 +160,6 @@ pub(crate) fn listing_limits(limits: &super::CheckLimits) -> Limits {
     }
 }
 
-/// Reads the IGD's description at a validated `location` (bounded) and finds where its WAN
-/// connection service takes actions (on the router itself).
-async fn connect_igd(location: &str, deadline: Instant) -> Result<Control, String> {
-    let (addr, _, _) = http::parse_url(location).map_err(|e| e.to_string())?;
-    if !is_home_address(*addr.ip()) {
-        return Err(format!(
-            "{} is not on a private address; porchlight does not talk UPnP to it",
-            addr.ip()
-        ));
-    }
-    let text = timeout_at(deadline, read_description_text(location))
-        .await
-        .map_err(|_| "the router's UPnP description did not arrive in time".to_string())??;
-    soap::find_control(&text, location, &WAN_SERVICES)
-}
-
-/// The limits of one action: its share of the time left, the description's byte cap.
-fn action_limits(deadline: Instant) -> Limits {
-    Limits {
-        timeout: deadline
-            .saturating_duration_since(Instant::now())
-            .min(ACTION_TIMEOUT),
-        max_bytes: ACTION_MAX_BYTES,
-    }
-}
-
-/// Lists the UPnP port mappings of the IGD described at `igd_location` with
-/// `GetGenericPortMappingEntry`, index 0 on until the router answers with a fault (HTTP 500: the
-/// end of the list), at most [`MAX_MAPPINGS`], all within `limits.timeout`; the description is
-/// read at most `limits.max_bytes` long first.
-///
-/// Only call this with a LOCATION on the router's own private address (see
-/// [`GatewayInfo::igd_location`]); anything else is refused.
-///
-/// # Errors
-/// One line: the LOCATION is refused, the description does not read, the router has no WAN
-/// connection service, an entry fails in another way than the end of the list, or the time runs
-/// out before the end of the list.
-pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<PortMapping>, String> {
-    let deadline = Instant::now() + limits.timeout;
-    let control = connect_igd(igd_location, deadline).await?;
-    let mut mappings = Vec::new();
-    for index in 0..MAX_MAPPINGS {
-        if deadline.saturating_duration_since(Instant::now()).is_zero() {
-            return Err(format!(
-                "the router listed {index} port mappings but did not finish in time"
-            ));
-        }
-        let args = [("NewPortMappingIndex", index.to_string())];
-        let reply = soap::call(
-            &control,
-            "GetGenericPortMappingEntry",
-            &args,
-            action_limits(deadline),
-        )
-        .await;
-        match reply {
-            Ok(values) => {
-                if let Some(mapping) = PortMapping::from_values(&values) {
-                    mappings.push(mapping);
-                }
-            }
-            Err(e) if e.is_end_of_list() => break,
-            Err(ActionError::TimedOut) => {
-                return Err(format!(
-                    "the router stopped answering after {index} port mappings"
-                ));
-            }
-            Err(e) => {
-                return Err(format!(
-                    "the router would not list its port mappings: {}",
-                    clean(&e.to_string(), 160)
-                ));
-            }
-        }
-    }
-    Ok(mappings)
-}
-
-/// How long the router's WAN connection has been up, from `GetStatusInfo`.
-async fn connection_uptime(igd_location: &str, limits: Limits) -> Result<u64, String> {
-    let deadline = Instant::now() + limits.timeout;
-    let control = connect_igd(igd_location, deadline).await?;
-    let values = soap::call(&control, "GetStatusInfo", &[], action_limits(deadline))
-        .await
-        .map_err(|e| {
-            format!(
-                "the router would not say its status: {}",
-                clean(&e.to_string(), 160)
-            )
-        })?;
-    values
-        .get("NewUptime")
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| "the router's status has no uptime".to_string())
-}
-
-/// The router's internet address, from `GetExternalIPAddress` on the IGD described at
-/// `igd_location` (which must be on the router's own private address), all within `limits`.
-///
-/// # Errors
-/// One line: the description or the action failed, or the answer is not an IPv4 address.
-pub async fn external_address(igd_location: &str, limits: Limits) -> Result<Ipv4Addr, String> {
-    let deadline = Instant::now() + limits.timeout;
-    let control = connect_igd(igd_location, deadline).await?;
-    let values = soap::call(
-        &control,
-        "GetExternalIPAddress",
-        &[],
-        action_limits(deadline),
-    )
-    .await
-    .map_err(|e| {
-        format!(
-            "the router would not say its internet address: {}",
-            clean(&e.to_string(), 160)
-        )
-    })?;
-    values
-        .get("NewExternalIPAddress")
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| "the router's answer holds no internet address".to_string())
-}
-
 /// The router to ask: the context's, or the target itself when it is the gateway.
 fn gateway_for(target: &Target, ctx: &Context) -> Option<GatewayInfo> {
     ctx.gateway.clone().or_else(|| {
@@ -388,6 +173,48 @@ fn gateway_for(target: &Target, ctx: &Context) -> Option<GatewayInfo> {
 fn no_router() -> CheckResult {
     CheckResult::unknown("the router is not known yet, so porchlight cannot ask it about UPnP")
         .with_next("Scan the network first, so that porchlight finds the router.")
+}
+
+/// Asks the router (the context's, or the target when it is the gateway) for its UPnP
+/// port-mapping device. When there is none to talk to, the result to give instead: the router is
+/// not known, the search could not be sent, or (what `off` says for this check) the router offers
+/// no UPnP port mapping.
+async fn ask_router(
+    target: &Target,
+    ctx: &Context,
+    off: impl FnOnce(&GatewayInfo) -> CheckResult,
+) -> Result<(GatewayInfo, Igd), CheckResult> {
+    let Some(gateway) = gateway_for(target, ctx) else {
+        return Err(no_router());
+    };
+    let router = look_at_router(&gateway, ctx).await;
+    match (router.igd, router.error) {
+        (Some(igd), _) => Ok((gateway, igd)),
+        (None, Some(error)) => Err(CheckResult::unknown(format!(
+            "porchlight could not ask the router: {error}"
+        ))),
+        (None, None) => Err(off(&gateway)),
+    }
+}
+
+/// The router's mappings: the context's when already listed, else asked of the router (see
+/// [`ask_router`] for `off`); a listing that fails is the Unknown result to give.
+async fn router_mappings(
+    target: &Target,
+    ctx: &Context,
+    off: impl FnOnce(&GatewayInfo) -> CheckResult,
+) -> Result<Vec<PortMapping>, CheckResult> {
+    if let Some(list) = &ctx.mappings {
+        return Ok(list.clone());
+    }
+    let (_, igd) = ask_router(target, ctx, off).await?;
+    port_mappings(&igd.location, listing_limits(&ctx.limits))
+        .await
+        .map_err(|e| {
+            CheckResult::unknown(format!(
+                "could not read the router's UPnP port mappings: {e}"
+            ))
+        })
 }
 
 /// The mappings: the context's, or read from the IGD.
@@ -418,18 +245,15 @@ fn list(mappings: &[&PortMapping], n: usize) -> String {
 /// Pass when the router does not answer a UPnP port-mapping search; Fail when it does, with its
 /// mappings.
 pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
-    let Some(gateway) = gateway_for(target, ctx) else {
-        return no_router();
-    };
-    let router = look_at_router(&gateway, ctx).await;
-    let Some(igd) = router.igd else {
-        if let Some(error) = router.error {
-            return CheckResult::unknown(format!("porchlight could not ask the router: {error}"));
-        }
-        return CheckResult::pass(format!(
+    let asked = ask_router(target, ctx, |gateway| {
+        CheckResult::pass(format!(
             "the router {} did not answer a UPnP port-mapping (InternetGatewayDevice) search",
             gateway.ip
-        ));
+        ))
+    });
+    let (gateway, igd) = match asked.await {
+        Ok(found) => found,
+        Err(result) => return result,
     };
     let name = igd.name().map(|n| format!(" ({n})")).unwrap_or_default();
     let mut evidence = format!("UPnP port mapping is on at the router {}{name}", gateway.ip);
@@ -471,37 +295,19 @@ pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
 /// router offers no UPnP; Fail naming each mapping that does.
 pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) -> CheckResult {
     let ports_note = ports
-        .map(|p| format!(" ({})", super::ports::named_ports(p)))
+        .map(|p| format!(" ({})", super::named_ports(p)))
         .unwrap_or_default();
-    let mappings = match &ctx.mappings {
-        Some(list) => list.clone(),
-        None => {
-            let Some(gateway) = gateway_for(target, ctx) else {
-                return no_router();
-            };
-            let router = look_at_router(&gateway, ctx).await;
-            let Some(igd) = router.igd else {
-                if let Some(error) = router.error {
-                    return CheckResult::unknown(format!(
-                        "porchlight could not ask the router: {error}"
-                    ));
-                }
-                return CheckResult::pass(format!(
-                    "the router {} offers no UPnP port mapping, so UPnP forwards nothing to {}",
-                    gateway.ip, target.ip
-                ))
-                .in_part(UPNP_OFF)
-                .with_next(MANUAL_FORWARDS);
-            };
-            match port_mappings(&igd.location, listing_limits(&ctx.limits)).await {
-                Ok(list) => list,
-                Err(e) => {
-                    return CheckResult::unknown(format!(
-                        "could not read the router's UPnP port mappings: {e}"
-                    ));
-                }
-            }
-        }
+    let asked = router_mappings(target, ctx, |gateway| {
+        CheckResult::pass(format!(
+            "the router {} offers no UPnP port mapping, so UPnP forwards nothing to {}",
+            gateway.ip, target.ip
+        ))
+        .in_part(UPNP_OFF)
+        .with_next(MANUAL_FORWARDS)
+    });
+    let mappings = match asked.await {
+        Ok(list) => list,
+        Err(result) => return result,
     };
     let hits: Vec<&PortMapping> = mappings
         .iter()
@@ -557,34 +363,19 @@ pub async fn not_exposed(ports: Option<&[u16]>, target: &Target, ctx: &Context) 
 /// Lists the mappings for review: Fail on one pointing at an address where no device answered
 /// in the last scan; otherwise Unknown with the list (only the owner knows which they need).
 pub async fn mappings_review(target: &Target, ctx: &Context) -> CheckResult {
-    let Some(gateway) = gateway_for(target, ctx) else {
+    if gateway_for(target, ctx).is_none() {
         return no_router();
-    };
-    let mappings = match &ctx.mappings {
-        Some(list) => list.clone(),
-        None => {
-            let router = look_at_router(&gateway, ctx).await;
-            let Some(igd) = router.igd else {
-                if let Some(error) = router.error {
-                    return CheckResult::unknown(format!(
-                        "porchlight could not ask the router: {error}"
-                    ));
-                }
-                return CheckResult::unknown(format!(
-                    "cannot check: the router {} offers no UPnP (it is off), so porchlight can read no port forwards or DMZ setting at all",
-                    gateway.ip
-                ))
-                .with_next(MANUAL_FORWARDS);
-            };
-            match port_mappings(&igd.location, listing_limits(&ctx.limits)).await {
-                Ok(list) => list,
-                Err(e) => {
-                    return CheckResult::unknown(format!(
-                        "could not read the router's UPnP port mappings: {e}"
-                    ));
-                }
-            }
-        }
+    }
+    let asked = router_mappings(target, ctx, |gateway| {
+        CheckResult::unknown(format!(
+            "cannot check: the router {} offers no UPnP (it is off), so porchlight can read no port forwards or DMZ setting at all",
+            gateway.ip
+        ))
+        .with_next(MANUAL_FORWARDS)
+    });
+    let mappings = match asked.await {
+        Ok(list) => list,
+        Err(result) => return result,
     };
     if mappings.is_empty() && ctx.router_upnp_off {
         return CheckResult::unknown(
@@ -645,18 +436,18 @@ fn duration_words(secs: u64) -> String {
 /// Pass when the router's connection has been up at most `max_days`; Fail when longer; Unknown
 /// when the router offers no UPnP to ask.
 pub async fn router_uptime(max_days: u32, target: &Target, ctx: &Context) -> CheckResult {
-    let Some(gateway) = gateway_for(target, ctx) else {
-        return no_router();
-    };
-    let router = look_at_router(&gateway, ctx).await;
-    let Some(igd) = router.igd else {
-        return CheckResult::unknown(format!(
+    let asked = ask_router(target, ctx, |gateway| {
+        CheckResult::unknown(format!(
             "the router {} offers no UPnP, so porchlight cannot ask how long it has been up",
             gateway.ip
         ))
         .with_next(
             "Confirm the last restart yourself, or set a weekly restart schedule in the router.",
-        );
+        )
+    });
+    let igd = match asked.await {
+        Ok((_, igd)) => igd,
+        Err(result) => return result,
     };
     match connection_uptime(&igd.location, listing_limits(&ctx.limits)).await {
         Ok(secs) if secs > u64::from(max_days) * 86_400 => CheckResult::fail(format!(
@@ -733,6 +524,8 @@ pub async fn no_wps(target: &Target, ctx: &Context) -> CheckResult {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     #[test]

@@ -13,6 +13,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
+use super::buckets::{self, Seen};
 use super::{CheckResult, Context, Target};
 use crate::discovery::http::{self, HttpError, Response};
 use crate::discovery::ports::{PortOptions, ProbeKind, probe_port};
@@ -276,23 +277,21 @@ fn visible_text_len(body: &[u8]) -> usize {
     count
 }
 
-/// What one admin port showed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one admin port showed (nothing, or not a web page, says nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Page {
-    /// Nothing, or not a web page.
-    Nothing,
     /// A page that asks for a login (401, or a password field).
-    Login(String),
+    Login,
     /// A page served without a login.
-    Open(String),
+    Open,
     /// It moves to https.
-    Https(String),
+    Https,
     /// A page porchlight cannot judge (built by scripts, or an error page).
-    Unclear(String),
+    Unclear,
 }
 
 /// Reads the page at `addr` `/`, following redirects on the same device over plain http.
-async fn read_page(addr: SocketAddrV4, ctx: &Context) -> Page {
+async fn read_page(addr: SocketAddrV4, ctx: &Context) -> Seen<Page> {
     let mut at = addr;
     let mut path = "/".to_string();
     for _ in 0..=MAX_HOPS {
@@ -300,8 +299,13 @@ async fn read_page(addr: SocketAddrV4, ctx: &Context) -> Page {
         let response = match get(at, &path, &[], ctx).await {
             Ok(r) => r,
             // Nothing there, or not a web server.
-            Err(_) if at == addr && path == "/" => return Page::Nothing,
-            Err(e) => return Page::Unclear(format!("{here} did not answer properly ({e})")),
+            Err(_) if at == addr && path == "/" => return None,
+            Err(e) => {
+                return Some((
+                    Page::Unclear,
+                    format!("{here} did not answer properly ({e})"),
+                ));
+            }
         };
         if response.status == 401 {
             let scheme = response
@@ -309,34 +313,43 @@ async fn read_page(addr: SocketAddrV4, ctx: &Context) -> Page {
                 .and_then(|v| v.split_whitespace().next())
                 .map(|s| format!(", {s}"))
                 .unwrap_or_default();
-            return Page::Login(format!("{here} asks for a login (HTTP 401{scheme})"));
+            return Some((
+                Page::Login,
+                format!("{here} asks for a login (HTTP 401{scheme})"),
+            ));
         }
         if let Some(location) = redirect_target(&response) {
             match resolve_hop(at, &location) {
-                Hop::Https(to) => return Page::Https(format!("{here} moves to {to}")),
+                Hop::Https(to) => return Some((Page::Https, format!("{here} moves to {to}"))),
                 Hop::Same(next, next_path) => {
                     at = next;
                     path = next_path;
                     continue;
                 }
                 Hop::Elsewhere(to) => {
-                    return Page::Unclear(format!("{here} sends the browser to {to}"));
+                    return Some((Page::Unclear, format!("{here} sends the browser to {to}")));
                 }
             }
         }
         if !(200..300).contains(&response.status) {
-            return Page::Unclear(format!("{here} answered {}", summary(&response)));
+            return Some((
+                Page::Unclear,
+                format!("{here} answered {}", summary(&response)),
+            ));
         }
         if has_password_field(&response.body) {
-            return Page::Login(format!(
-                "{here} shows a login form ({})",
-                summary(&response)
+            return Some((
+                Page::Login,
+                format!("{here} shows a login form ({})", summary(&response)),
             ));
         }
         if mentions_login(&response.body) {
-            return Page::Unclear(format!(
-                "{here} mentions a login but shows no password field ({})",
-                summary(&response)
+            return Some((
+                Page::Unclear,
+                format!(
+                    "{here} mentions a login but shows no password field ({})",
+                    summary(&response)
+                ),
             ));
         }
         if response
@@ -345,19 +358,25 @@ async fn read_page(addr: SocketAddrV4, ctx: &Context) -> Page {
             .any(|w| w.eq_ignore_ascii_case(b"<script"))
             && visible_text_len(&response.body) < 300
         {
-            return Page::Unclear(format!(
-                "{here} is built by scripts porchlight does not run ({})",
-                summary(&response)
+            return Some((
+                Page::Unclear,
+                format!(
+                    "{here} is built by scripts porchlight does not run ({})",
+                    summary(&response)
+                ),
             ));
         }
-        return Page::Open(format!(
-            "the settings page {here} opens without asking for a password ({})",
-            summary(&response)
+        return Some((
+            Page::Open,
+            format!(
+                "the settings page {here} opens without asking for a password ({})",
+                summary(&response)
+            ),
         ));
     }
-    Page::Unclear(format!(
-        "{} redirects more than {MAX_HOPS} times",
-        url(addr, "/")
+    Some((
+        Page::Unclear,
+        format!("{} redirects more than {MAX_HOPS} times", url(addr, "/")),
     ))
 }
 
@@ -375,24 +394,10 @@ pub async fn admin_login_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> Check
             .map(|&port| read_page(SocketAddrV4::new(ip, port), ctx)),
     )
     .await;
-    let pick =
-        |f: fn(&Page) -> Option<&String>| pages.iter().filter_map(f).cloned().collect::<Vec<_>>();
-    let open = pick(|p| match p {
-        Page::Open(e) => Some(e),
-        _ => None,
-    });
-    let login = pick(|p| match p {
-        Page::Login(e) => Some(e),
-        _ => None,
-    });
-    let https = pick(|p| match p {
-        Page::Https(e) => Some(e),
-        _ => None,
-    });
-    let unclear = pick(|p| match p {
-        Page::Unclear(e) => Some(e),
-        _ => None,
-    });
+    let [open, login, https, unclear] = buckets::sort(
+        &pages,
+        [Page::Open, Page::Login, Page::Https, Page::Unclear],
+    );
     if !open.is_empty() {
         return CheckResult::fail(open.join("; ")).with_next(
             "Set an admin password in the device's settings (often under Security, System or \
@@ -423,33 +428,36 @@ pub async fn admin_login_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> Check
     ))
 }
 
-/// What a plain-http admin port does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a plain-http admin port does (nothing says nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plain {
-    Nothing,
-    ToHttps(String),
-    Serves(String),
+    ToHttps,
+    Serves,
 }
 
-async fn plain_port(addr: SocketAddrV4, ctx: &Context) -> Plain {
+async fn plain_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Plain> {
     let here = url(addr, "/");
     let Ok(response) = get(addr, "/", &[], ctx).await else {
-        return Plain::Nothing;
+        return None;
     };
     if let Some(location) = redirect_target(&response) {
         return match resolve_hop(addr, &location) {
-            Hop::Https(to) => Plain::ToHttps(format!("{here} moves to {to}")),
-            Hop::Same(..) | Hop::Elsewhere(_) => Plain::Serves(format!(
-                "{here} stays on plain http (it sends the browser to {location})"
+            Hop::Https(to) => Some((Plain::ToHttps, format!("{here} moves to {to}"))),
+            Hop::Same(..) | Hop::Elsewhere(_) => Some((
+                Plain::Serves,
+                format!("{here} stays on plain http (it sends the browser to {location})"),
             )),
         };
     }
     match response.status {
-        200..=299 | 401 => Plain::Serves(format!(
-            "the admin page {here} opens over plain http ({})",
-            summary(&response)
+        200..=299 | 401 => Some((
+            Plain::Serves,
+            format!(
+                "the admin page {here} opens over plain http ({})",
+                summary(&response)
+            ),
         )),
-        _ => Plain::Nothing,
+        _ => None,
     }
 }
 
@@ -491,22 +499,9 @@ pub async fn https_admin_on(
     );
     let (tls, plain) = futures::join!(tls, plain);
     let tls: Vec<String> = tls.into_iter().flatten().collect();
-    let serves: Vec<&String> = plain
-        .iter()
-        .filter_map(|p| match p {
-            Plain::Serves(e) => Some(e),
-            _ => None,
-        })
-        .collect();
-    let moves: Vec<&String> = plain
-        .iter()
-        .filter_map(|p| match p {
-            Plain::ToHttps(e) => Some(e),
-            _ => None,
-        })
-        .collect();
-    let mut seen: Vec<String> = serves.iter().map(|s| (*s).clone()).collect();
-    seen.extend(moves.iter().map(|s| (*s).clone()));
+    let [serves, moves] = buckets::sort(&plain, [Plain::Serves, Plain::ToHttps]);
+    let mut seen: Vec<String> = serves.clone();
+    seen.extend(moves.iter().cloned());
     seen.extend(tls.iter().cloned());
     if !serves.is_empty() {
         let advice = if tls.is_empty() {

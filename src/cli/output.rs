@@ -35,7 +35,7 @@ pub fn write_devices_table(
         }
         return Ok(());
     }
-    let name_w = column_width(inventory.devices.iter().map(|d| d.name.as_str()), 4, 28);
+    let name_w = column_width(inventory.devices.iter().map(|d| d.name()), 4, 28);
     let maker_w = column_width(
         inventory
             .devices
@@ -61,8 +61,8 @@ pub fn write_devices_table(
         writeln!(
             out,
             "{:<name_w$}  {:<12}  {:<maker_w$}  {:<15}  {:<8}  {status}",
-            truncate(&d.name, name_w),
-            d.category.label(),
+            truncate(d.name(), name_w),
+            d.category().label(),
             truncate(d.vendor.as_deref().unwrap_or("?"), maker_w),
             d.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "-".into()),
             p.to_string(),
@@ -144,7 +144,7 @@ pub fn write_devices_json(
         .map(|device| {
             let p = catalog.progress(device, now);
             let checklist = catalog
-                .steps_for(device.category)
+                .steps_for(device.category())
                 .map(|step| {
                     let progress = device.progress.get(&step.id);
                     let state = device.step_state(&step.id);

@@ -105,8 +105,8 @@ pub(super) fn scan(
         if let Some(d) = inventory.devices.iter().find(|d| d.ip == Some(host.ip)) {
             host.identity = Some(HostIdentity {
                 id: d.id.to_string(),
-                name: d.name.clone(),
-                category: d.category.key().to_string(),
+                name: d.name().to_string(),
+                category: d.category().key().to_string(),
                 vendor: d.vendor.clone(),
                 model: d.model.clone(),
             });
@@ -272,7 +272,7 @@ fn checks_of(workflow: &ScanWorkflow, inventory: &Inventory) -> Vec<CheckJson> {
             let finding = device.findings.get(&c.step)?;
             Some(CheckJson {
                 device: device.id.to_string(),
-                device_name: device.name.clone(),
+                device_name: device.name().to_string(),
                 step: c.step.to_string(),
                 verdict: match finding.verdict {
                     FindingVerdict::Problem => Verdict::Fail,

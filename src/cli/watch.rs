@@ -414,7 +414,7 @@ fn mark_always_on(dir: &Path, wanted: &str, on: bool) -> anyhow::Result<ExitCode
     let index = find_device(&inventory, wanted)?;
     let device = &mut inventory.devices[index];
     device.always_on = on;
-    let name = crate::sanitize::clean(&device.name, 48);
+    let name = crate::sanitize::clean(device.name(), 48);
     store.save(&inventory)?;
     if on {
         println!("{name} is marked always on: watch says when a scan misses it.");
@@ -435,7 +435,7 @@ fn find_device(inventory: &Inventory, wanted: &str) -> anyhow::Result<usize> {
         .devices
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.name.eq_ignore_ascii_case(wanted.trim()))
+        .filter(|(_, d)| d.name().eq_ignore_ascii_case(wanted.trim()))
         .map(|(i, _)| i)
         .collect();
     match matches.as_slice() {

@@ -122,7 +122,7 @@ fn device_report(
     let score = device_score(catalog, d);
     let progress = catalog.progress(d, now);
     let checklist: Vec<StepReport> = catalog
-        .steps_for(d.category)
+        .steps_for(d.category())
         .map(|step| {
             let points = score
                 .costs
@@ -138,7 +138,7 @@ fn device_report(
         Identification {
             category: id.category,
             confidence: id.confidence,
-            owner_category: d.owner_category,
+            owner_category: d.owner_category(),
             private_mac: id.private_mac,
             evidence: id
                 .evidence
@@ -166,8 +166,8 @@ fn device_report(
     open_ports.sort_by_key(|p| p.port);
     DeviceReport {
         id: d.id.clone(),
-        name: text(&d.name),
-        category: d.category,
+        name: text(d.name()),
+        category: d.category(),
         vendor: opt_text(d.vendor.as_ref()),
         model: opt_text(d.model.as_ref()),
         firmware: opt_text(d.firmware.as_ref()),

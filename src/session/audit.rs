@@ -38,7 +38,7 @@ pub fn audit_steps<'a>(catalog: &'a Catalog, device: &Device) -> Vec<&'a Step> {
         .steps()
         .iter()
         .filter(|step| {
-            step.audited_for(device.category, &open)
+            step.audited_for(device.category(), &open)
                 && step.check.as_ref().is_some_and(|c| !c.is_informative())
         })
         .collect()

@@ -91,7 +91,7 @@ pub fn fix_first(
         let item = |kind, step: Option<&Step>, problem: String, evidence: String, since| FixItem {
             kind,
             device: device.id.clone(),
-            device_name: device.name.clone(),
+            device_name: device.name().to_string(),
             ip: device.ip,
             step: step.map(|s| s.id.clone()),
             risk: step.map_or(RiskRank::Takeover, RiskRank::of),
@@ -135,7 +135,7 @@ pub fn fix_first(
                 device.first_seen,
             ));
         }
-        for step in catalog.steps_for(device.category) {
+        for step in catalog.steps_for(device.category()) {
             if listed.contains(&&step.id) {
                 continue;
             }

@@ -191,7 +191,7 @@ fn without_the_audit_only_settled_steps_are_checked_and_a_failure_is_a_regressio
     let mut d = Device::new(DeviceId::Mac(MAC.parse::<MacAddr>().unwrap()), "Plug", t(0));
     d.mac = MAC.parse().ok();
     d.ip = Some(Ipv4Addr::new(10, 0, 0, 9));
-    d.category = Category::Plug;
+    d.set_detected_category(Category::Plug);
     d.known = true;
     d.set_step_state(&StepId::new("G-02"), StepState::Verified, t(0));
     inv.devices.push(d);
@@ -237,7 +237,7 @@ fn device(n: u8, known: bool) -> Device {
         t(0),
     );
     d.ip = Some(Ipv4Addr::new(10, 0, 0, n));
-    d.category = Category::Camera;
+    d.set_detected_category(Category::Camera);
     d.known = known;
     d
 }

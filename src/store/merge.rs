@@ -67,28 +67,25 @@ fn merge_device(base: Option<&Device>, mine: &Device, disk: &Device) -> Device {
     };
     out.first_seen = mine.first_seen.min(disk.first_seen);
     out.known = pick(base.map(|b| &b.known), &mine.known, &disk.known);
-    out.owner_name = pick(
-        base.map(|b| &b.owner_name),
-        &mine.owner_name,
-        &disk.owner_name,
+    out.set_owner_name(
+        pick(
+            base.map(Device::owner_name).as_ref(),
+            &mine.owner_name(),
+            &disk.owner_name(),
+        )
+        .map(str::to_string),
     );
-    out.owner_category = pick(
-        base.map(|b| &b.owner_category),
-        &mine.owner_category,
-        &disk.owner_category,
-    );
+    out.set_owner_category(pick(
+        base.map(Device::owner_category).as_ref(),
+        &mine.owner_category(),
+        &disk.owner_category(),
+    ));
     out.login_check_allowed = pick(
         base.map(|b| &b.login_check_allowed),
         &mine.login_check_allowed,
         &disk.login_check_allowed,
     );
     out.always_on = pick(base.map(|b| &b.always_on), &mine.always_on, &disk.always_on);
-    if let Some(name) = &out.owner_name {
-        out.name.clone_from(name);
-    }
-    if let Some(category) = out.owner_category {
-        out.category = category;
-    }
     out.progress = merge_steps(
         base.map(|b| &b.progress),
         &mine.progress,
@@ -199,7 +196,7 @@ mod tests {
         let mut mine_dev = base_dev.clone();
         mine_dev.set_step_state(&a, StepState::Done, at(10));
         mine_dev.set_step_state(&c, StepState::Done, at(10));
-        mine_dev.owner_name = Some("Router".into());
+        mine_dev.set_owner_name(Some("Router".into()));
         let mut disk_dev = base_dev.clone();
         disk_dev.set_step_state(&b, StepState::NotApplicable, at(11));
         disk_dev.set_step_state(&c, StepState::Failed, at(12));
@@ -215,8 +212,8 @@ mod tests {
         assert_eq!(d.step_state(&a), StepState::Done);
         assert_eq!(d.step_state(&b), StepState::NotApplicable);
         assert_eq!(d.step_state(&c), StepState::Failed, "the newer change wins");
-        assert_eq!(d.owner_name.as_deref(), Some("Router"));
-        assert_eq!(d.name, "Router");
+        assert_eq!(d.owner_name(), Some("Router"));
+        assert_eq!(d.name(), "Router");
         assert!(d.always_on);
         assert_eq!(d.ip, Some("10.0.0.9".parse().unwrap()), "seen last on disk");
     }

@@ -24,41 +24,35 @@ fn at(second: i64) -> Timestamp {
 
 /// A small household: a router half way through its checklist and a camera with an accepted risk.
 fn household() -> Inventory {
-    let mut router = Device {
-        id: DeviceId::Mac(MacAddr([0x3c, 0x22, 0xfb, 0x01, 0x02, 0x03])),
-        name: "Hallway router".into(),
-        category: Category::Router,
-        vendor: Some("AVM".into()),
-        model: Some("FRITZ!Box 7590".into()),
-        firmware: Some("7.57".into()),
-        ip: Some(Ipv4Addr::new(192, 168, 1, 1)),
-        mac: Some(MacAddr([0x3c, 0x22, 0xfb, 0x01, 0x02, 0x03])),
-        hostnames: vec!["fritz.box".into()],
-        services: vec![Service {
+    let mut router = {
+        let mut device = Device::new(
+            DeviceId::Mac(MacAddr([0x3c, 0x22, 0xfb, 0x01, 0x02, 0x03])),
+            "Hallway router",
+            at(1_700_000_000),
+        );
+        device.set_detected_category(Category::Router);
+        device.vendor = Some("AVM".into());
+        device.model = Some("FRITZ!Box 7590".into());
+        device.firmware = Some("7.57".into());
+        device.ip = Some(Ipv4Addr::new(192, 168, 1, 1));
+        device.mac = Some(MacAddr([0x3c, 0x22, 0xfb, 0x01, 0x02, 0x03]));
+        device.hostnames = vec!["fritz.box".into()];
+        device.services = vec![Service {
             source: ServiceSource::Upnp,
             kind: "urn:schemas-upnp-org:device:InternetGatewayDevice:1".into(),
             name: "FRITZ!Box 7590".into(),
             port: Some(49000),
             txt: BTreeMap::from([("modelNumber".into(), "7590".into())]),
-        }],
-        open_ports: vec![OpenPort {
+        }];
+        device.open_ports = vec![OpenPort {
             port: 443,
             service: "https".into(),
             banner: None,
             tls: true,
-        }],
-        first_seen: at(1_700_000_000),
-        last_seen: at(1_700_086_400),
-        known: true,
-        progress: BTreeMap::new(),
-        owner_name: None,
-        owner_category: None,
-        gateway: false,
-        login_check_allowed: false,
-        always_on: false,
-        login_check: Default::default(),
-        findings: Default::default(),
-        evidence: Default::default(),
+        }];
+        device.last_seen = at(1_700_086_400);
+        device.known = true;
+        device
     };
     router.set_step_state(
         &StepId::new("RT-01"),
@@ -68,35 +62,22 @@ fn household() -> Inventory {
     router.set_step_state(&StepId::new("RT-02"), StepState::Done, at(1_700_000_200));
     router.snooze_step(&StepId::new("RT-03"), at(1_700_600_000), at(1_700_000_300));
 
-    let mut camera = Device {
-        id: DeviceId::Udn("uuid:2fac1234-31f8-11b4-a222-08002b34c003".into()),
-        name: "Garden camera".into(),
-        category: Category::Camera,
-        vendor: None,
-        model: None,
-        firmware: None,
-        ip: Some(Ipv4Addr::new(192, 168, 1, 40)),
-        mac: None,
-        hostnames: Vec::new(),
-        services: Vec::new(),
-        open_ports: vec![OpenPort {
+    let mut camera = {
+        let mut device = Device::new(
+            DeviceId::Udn("uuid:2fac1234-31f8-11b4-a222-08002b34c003".into()),
+            "Garden camera",
+            at(1_700_000_000),
+        );
+        device.set_detected_category(Category::Camera);
+        device.ip = Some(Ipv4Addr::new(192, 168, 1, 40));
+        device.open_ports = vec![OpenPort {
             port: 554,
             service: "rtsp".into(),
             banner: Some("RTSP/1.0 401 Unauthorized".into()),
             tls: false,
-        }],
-        first_seen: at(1_700_000_000),
-        last_seen: at(1_700_000_000),
-        known: false,
-        progress: BTreeMap::new(),
-        owner_name: None,
-        owner_category: None,
-        gateway: false,
-        login_check_allowed: false,
-        always_on: false,
-        login_check: Default::default(),
-        findings: Default::default(),
-        evidence: Default::default(),
+        }];
+        device.last_seen = at(1_700_000_000);
+        device
     };
     camera.progress.insert(
         StepId::new("CAM-02"),
@@ -200,7 +181,7 @@ fn store_saves_mode_0600_and_keeps_the_previous_copy() {
     let store = Store::open(tmp.path()).unwrap();
     let first = household();
     let mut second = first.clone();
-    second.devices[0].name = "Renamed router".into();
+    second.devices[0].set_detected_name("Renamed router");
     let mut third = second.clone();
     third.devices.pop();
 
@@ -242,7 +223,7 @@ fn two_stores_on_one_folder_both_save_and_nothing_is_lost() {
     a.devices[0].known = true;
     first.save(&a).unwrap();
     let on_disk = read_inventory(tmp.path()).unwrap();
-    let names: Vec<&str> = on_disk.devices.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = on_disk.devices.iter().map(|d| d.name()).collect();
     assert_eq!(names, ["one", "two"]);
     assert!(on_disk.devices[0].known);
     // The lock is free between saves: a third opens at once.

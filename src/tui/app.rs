@@ -407,7 +407,7 @@ impl App {
         let Some(device) = self.screen.device().cloned() else {
             return Vec::new();
         };
-        let Some(name) = self.home.device(&device).map(|d| d.name.clone()) else {
+        let Some(name) = self.home.device(&device).map(|d| d.name().to_string()) else {
             return Vec::new();
         };
         let (view, command) = SecretView::ask(device, name, action);

@@ -81,7 +81,7 @@ impl Home {
     /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
     /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category).collect();
+        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category()).collect();
         let by_evidence = crate::session::audit_steps(&self.catalog, device)
             .into_iter()
             .chain(
@@ -118,7 +118,10 @@ impl Home {
                 .find(|s| self.is_open(device, s))
                 .map(|s| s.id.clone())
         });
-        let name = self.device(&id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = self
+            .device(&id)
+            .map(|d| d.name().to_string())
+            .unwrap_or_default();
         let mut effects = Vec::new();
         match next {
             Some(next) => {
@@ -223,7 +226,7 @@ impl Home {
                     items.push(FixItem {
                         kind: FixKind::LooksFine,
                         device: device.id.clone(),
-                        device_name: device.name.clone(),
+                        device_name: device.name().to_string(),
                         step: Some(step.id.clone()),
                         title: step.title.clone(),
                         evidence: Some(finding.evidence.clone()),

@@ -130,7 +130,11 @@ impl Scanning {
     /// After the audit: regressions first, else the problems found, else the re-checks.
     fn audit_notice(&self, home: &Home) -> Option<Effect> {
         let workflow = self.workflow.as_ref()?;
-        let name = |id: &DeviceId| home.device(id).map(|d| d.name.clone()).unwrap_or_default();
+        let name = |id: &DeviceId| {
+            home.device(id)
+                .map(|d| d.name().to_string())
+                .unwrap_or_default()
+        };
         let regressions: Vec<String> = workflow
             .regressions()
             .map(|c| format!("{} {}", name(&c.device), c.step))

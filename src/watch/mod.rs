@@ -209,7 +209,10 @@ pub fn changes(
             out.push(Change {
                 kind: ChangeKind::Address,
                 key: format!("address:{}:{now}", device.id),
-                line: format!("address changed: {} {was} → {now}", clean(&device.name, 48)),
+                line: format!(
+                    "address changed: {} {was} → {now}",
+                    clean(device.name(), 48)
+                ),
             });
         }
         for port in &device.open_ports {
@@ -305,8 +308,8 @@ pub async fn external_address(inventory: &Inventory) -> Option<Ipv4Addr> {
 /// "Printer (10.0.0.4)", cleaned.
 fn label(device: &Device) -> String {
     match device.ip {
-        Some(ip) => format!("{} ({ip})", clean(&device.name, 48)),
-        None => clean(&device.name, 48),
+        Some(ip) => format!("{} ({ip})", clean(device.name(), 48)),
+        None => clean(device.name(), 48),
     }
 }
 

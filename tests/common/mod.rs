@@ -51,3 +51,4 @@ pub fn press(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
         .filter_map(|c| app.update(key(*c), now()))
         .collect()
 }
+pub mod checks;

@@ -14,7 +14,7 @@ pub fn device_named(app: &App, name: &str) -> DeviceId {
     app.inventory()
         .devices
         .iter()
-        .find(|d| d.name == name)
+        .find(|d| d.name() == name)
         .map(|d| d.id.clone())
         .unwrap_or_else(|| panic!("no device is called {name}"))
 }

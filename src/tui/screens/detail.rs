@@ -97,9 +97,9 @@ fn toggle_known(home: &mut Home, id: &DeviceId) -> Effects {
     };
     device.known = !device.known;
     let text = if device.known {
-        format!("{} is marked as yours.", device.name)
+        format!("{} is marked as yours.", device.name())
     } else {
-        format!("{} is marked as new again.", device.name)
+        format!("{} is marked as new again.", device.name())
     };
     vec![Effect::notice(Tone::Good, text), Effect::Save]
 }
@@ -112,7 +112,7 @@ fn toggle_login_check(home: &mut Home, id: &DeviceId) -> Effects {
     device.login_check_allowed = !device.login_check_allowed;
     let text = if device.login_check_allowed {
         let recorder = if matches!(
-            device.owner_category.unwrap_or(device.category),
+            device.category(),
             Category::Camera | Category::Doorbell | Category::BabyMonitor
         ) {
             " Careful: if an NVR or recorder logs in to this camera with that account, a lockout can stop its recording."
@@ -122,10 +122,10 @@ fn toggle_login_check(home: &mut Home, id: &DeviceId) -> Effects {
         format!(
             "porchlight may now try up to {} factory logins that fit {} (once, and again after a firmware change or when you mark a password step done); it stops if the device starts locking logins out.{recorder}",
             crate::checks::CheckLimits::default().max_credential_tries,
-            device.name
+            device.name()
         )
     } else {
-        format!("porchlight will not try logging in to {}.", device.name)
+        format!("porchlight will not try logging in to {}.", device.name())
     };
     vec![Effect::notice(Tone::Good, text), Effect::Save]
 }
@@ -143,7 +143,7 @@ pub fn render(home: &Home, detail: &Detail, frame: &mut Frame, area: Rect) {
         .borders(Borders::TOP)
         .title(Line::from(vec![
             Span::styled(" Devices › ", dim()),
-            Span::styled(format!("{} ", device.name), heading()),
+            Span::styled(format!("{} ", device.name()), heading()),
         ]))
         .border_style(dim());
     let inner = block.inner(area);
@@ -310,7 +310,7 @@ fn finding_note(
 
 /// One line on what porchlight concluded, and how sure it is.
 fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
-    let text = if let Some(owner) = device.owner_category {
+    let text = if let Some(owner) = device.owner_category() {
         format!("You set this to {}", owner.label())
     } else if id.evidence.is_empty() {
         "Not identified yet: nothing it announced matched".to_string()
@@ -331,7 +331,7 @@ fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
 /// The lines of what is known about the device.
 fn facts(device: &Device) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mut what = vec![device.category.label().to_string()];
+    let mut what = vec![device.category().label().to_string()];
     match (&device.vendor, &device.model) {
         (Some(v), Some(m)) => what.push(format!("{v} {m}")),
         (Some(v), None) => what.push(v.clone()),

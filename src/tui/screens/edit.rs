@@ -46,14 +46,14 @@ impl Edit {
 
     /// The name box when renaming.
     pub fn rename(device: &Device) -> Self {
-        Edit::Rename(TextBox::new(&device.name, NAME_MAX_CHARS))
+        Edit::Rename(TextBox::new(device.name(), NAME_MAX_CHARS))
     }
 
     /// The kind picker, at the device's kind now.
     pub fn category(device: &Device) -> Self {
         let cursor = Category::ALL
             .iter()
-            .position(|c| *c == device.category)
+            .position(|c| *c == device.category())
             .unwrap_or(0);
         Edit::Category(cursor)
     }
@@ -113,14 +113,13 @@ fn rename(home: &mut Home, id: &DeviceId, name: String) -> Effects {
         return Vec::new();
     };
     let notice = if name.is_empty() {
-        device.owner_name = None;
+        device.set_owner_name(None);
         Effect::notice(
             Tone::Info,
             "Name cleared; porchlight names the device again on the next scan.",
         )
     } else {
-        device.owner_name = Some(name.clone());
-        device.name = name.clone();
+        device.set_owner_name(Some(name.clone()));
         Effect::notice(Tone::Good, format!("Renamed to {name}."))
     };
     vec![notice, Effect::Save]
@@ -131,8 +130,7 @@ fn set_category(home: &mut Home, id: &DeviceId, category: Category) -> Effects {
     let Some(device) = home.inventory.device_mut(id) else {
         return Vec::new();
     };
-    device.owner_category = Some(category);
-    device.category = category;
+    device.set_owner_category(Some(category));
     home.step_cursor = 0;
     vec![
         Effect::notice(
@@ -148,7 +146,10 @@ fn set_category(home: &mut Home, id: &DeviceId, category: Category) -> Effects {
 
 /// Forgets the device and its progress, and goes back to the list.
 fn forget(home: &mut Home, id: &DeviceId) -> Effects {
-    let name = home.device(id).map(|d| d.name.clone()).unwrap_or_default();
+    let name = home
+        .device(id)
+        .map(|d| d.name().to_string())
+        .unwrap_or_default();
     home.inventory.devices.retain(|d| d.id != *id);
     home.list_cursor = home
         .list_cursor
@@ -212,7 +213,7 @@ fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, ar
                     id.category.label(),
                     id.confidence,
                     device
-                        .owner_category
+                        .owner_category()
                         .map(|c| format!(" (you set it to {})", c.label()))
                         .unwrap_or_default()
                 )),
@@ -262,7 +263,7 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
         .filter(|p| p.state.is_settled())
         .count();
     let text = vec![
-        Line::from(format!("Forget {}?", device.name)),
+        Line::from(format!("Forget {}?", device.name())),
         Line::from(""),
         Line::styled(
             format!("Its progress ({settled} steps settled) is deleted with it."),

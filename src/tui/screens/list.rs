@@ -86,7 +86,7 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
         .inventory
         .devices
         .iter()
-        .map(|d| d.name.chars().count() + if d.known { 0 } else { 4 })
+        .map(|d| d.name().chars().count() + if d.known { 0 } else { 4 })
         .max()
         .unwrap_or(4)
         .clamp(12, 32) as u16;
@@ -108,7 +108,7 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
                 )),
                 Column::Light => Cell::from(light_span(progress.light())),
                 Column::Name => {
-                    let mut name = vec![Span::raw(d.name.as_str())];
+                    let mut name = vec![Span::raw(d.name())];
                     if !d.known {
                         name.push(Span::styled(
                             " new",
@@ -117,7 +117,7 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
                     }
                     Cell::from(Line::from(name))
                 }
-                Column::Kind => Cell::from(d.category.label()),
+                Column::Kind => Cell::from(d.category().label()),
                 Column::Maker => Cell::from(d.vendor.as_deref().unwrap_or("?")),
                 Column::Address => Cell::from(match d.ip {
                     Some(ip) if !home.inventory.is_offline(d) => Span::raw(ip.to_string()),

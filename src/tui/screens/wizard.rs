@@ -327,7 +327,7 @@ impl Wizard {
 /// `wizard` when it is open on that step.
 pub fn on_verified(home: &mut Home, wizard: Option<&mut Wizard>, outcome: Outcome) -> Effects {
     let now = home.now;
-    let Some(device_name) = home.device(&outcome.device).map(|d| d.name.clone()) else {
+    let Some(device_name) = home.device(&outcome.device).map(|d| d.name().to_string()) else {
         return Vec::new();
     };
     crate::verify::apply(&mut home.inventory, &outcome, now);
@@ -382,7 +382,7 @@ pub fn render(home: &Home, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         .borders(Borders::TOP)
         .border_style(dim())
         .title(Line::from(vec![
-            Span::styled(format!(" {} › ", device.name), dim()),
+            Span::styled(format!(" {} › ", device.name()), dim()),
             Span::styled(format!("{} {} ", step.id, step.title), heading()),
         ]));
     let inner = block.inner(area);

@@ -2,6 +2,7 @@
 //! each hardening step. Plain data with no IO, shared by the store, the catalog, the CLI and the TUI.
 
 pub use crate::evidence::Evidence;
+pub use device::Device;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -9,6 +10,8 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+mod device;
 
 /// A 48-bit hardware (MAC) address.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -519,132 +522,6 @@ impl StepProgress {
             unconfirmed: None,
             cannot_check: None,
         }
-    }
-}
-
-/// One physical device in the home, with what is known of it and the owner's progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Device {
-    /// Stable identity.
-    pub id: DeviceId,
-    /// Display name ("Living-room TV"); the owner's name when they gave one.
-    pub name: String,
-    /// Kind of device.
-    pub category: Category,
-    /// Maker, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor: Option<String>,
-    /// Model, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// Firmware version, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firmware: Option<String>,
-    /// Current IPv4 address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<Ipv4Addr>,
-    /// Hardware address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mac: Option<MacAddr>,
-    /// Host names (mDNS, DHCP).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub hostnames: Vec<String>,
-    /// Advertised services.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub services: Vec<Service>,
-    /// Ports that answered.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub open_ports: Vec<OpenPort>,
-    /// First time porchlight saw it.
-    pub first_seen: Timestamp,
-    /// Last time porchlight saw it.
-    pub last_seen: Timestamp,
-    /// The owner recognises this device as theirs.
-    #[serde(default)]
-    pub known: bool,
-    /// Progress per step.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub progress: BTreeMap<StepId, StepProgress>,
-    /// The name the owner gave it; beats any name porchlight infers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_name: Option<String>,
-    /// The category the owner set; beats any inference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner_category: Option<Category>,
-    /// It was the default gateway (the router) when last seen.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub gateway: bool,
-    /// The owner allowed porchlight to try factory logins on this device (a few tries, only the
-    /// defaults that fit its maker and kind).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub login_check_allowed: bool,
-    /// When the factory logins were last tried, so they run again only after a firmware change
-    /// or when the owner asks (see `checks::login_policy`).
-    #[serde(default, skip_serializing_if = "LoginCheckRecord::is_empty")]
-    pub login_check: LoginCheckRecord,
-    /// The audit's latest finding per step (problem, fine, unknown), beside the owner's progress.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub findings: BTreeMap<StepId, Finding>,
-    /// The owner marked it as always on: `porchlight watch` says so when a scan misses it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub always_on: bool,
-    /// Further addresses and names the network gave.
-    #[serde(default, skip_serializing_if = "Evidence::is_empty")]
-    pub evidence: Evidence,
-}
-
-impl Device {
-    /// A device known only by its id, first seen at `now`.
-    pub fn new(id: DeviceId, name: impl Into<String>, now: Timestamp) -> Self {
-        Self {
-            id,
-            name: name.into(),
-            category: Category::Unknown,
-            vendor: None,
-            model: None,
-            firmware: None,
-            ip: None,
-            mac: None,
-            hostnames: Vec::new(),
-            services: Vec::new(),
-            open_ports: Vec::new(),
-            first_seen: now,
-            last_seen: now,
-            known: false,
-            progress: BTreeMap::new(),
-            owner_name: None,
-            owner_category: None,
-            gateway: false,
-            login_check_allowed: false,
-            login_check: LoginCheckRecord::default(),
-            findings: BTreeMap::new(),
-            always_on: false,
-            evidence: Evidence::default(),
-        }
-    }
-
-    /// The state of `step` for this device (to do when never touched).
-    pub fn step_state(&self, step: &StepId) -> StepState {
-        self.progress
-            .get(step)
-            .map(|p| p.state.clone())
-            .unwrap_or_default()
-    }
-
-    /// Records a new state for `step` at `now`, clearing any snooze and noting the firmware.
-    pub fn set_step_state(&mut self, step: &StepId, state: StepState, now: Timestamp) {
-        let mut progress = StepProgress::new(state, now);
-        progress.firmware.clone_from(&self.firmware);
-        self.progress.insert(step.clone(), progress);
-    }
-
-    /// Puts `step` off until `until` without changing its state.
-    pub fn snooze_step(&mut self, step: &StepId, until: Timestamp, now: Timestamp) {
-        let entry = self
-            .progress
-            .entry(step.clone())
-            .or_insert_with(|| StepProgress::new(StepState::Todo, now));
-        entry.snoozed_until = Some(until);
     }
 }
 

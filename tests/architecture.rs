@@ -1,0 +1,340 @@
+//! The house rules of ARCHITECTURE.md, checked on the source itself: which layer may import which,
+//! no import cycle between files, and no file too long to read in one sitting.
+//!
+//! The source is read as text. A file's imports are the `crate::`, `super::` and `self::` paths it
+//! names before its unit tests (brace groups expanded one level), each mapped to the longest module
+//! path that is a file. A module naming its own child modules (declaring or re-exporting them) is
+//! structure, not an import, so those edges are left out; a child naming its parent is kept.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Longest a source file may be before its unit tests, in lines.
+const MAX_LINES: usize = 700;
+
+/// A module path, such as `["tui", "app"]`.
+type Module = Vec<String>;
+
+struct Source {
+    path: PathBuf,
+    /// The text before the first `#[cfg(test)]`, with line comments removed.
+    code: String,
+    /// Lines before the first `#[cfg(test)]`.
+    lines: usize,
+    /// True for `mod.rs`, `lib.rs` and `main.rs`: the file's children live beside it.
+    is_dir: bool,
+}
+
+fn sources() -> BTreeMap<Module, Source> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let rel = path.strip_prefix(&root).unwrap().with_extension("");
+            let mut module: Module = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let is_dir = matches!(
+                module.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            );
+            if is_dir {
+                module.pop();
+            }
+            let text = fs::read_to_string(&path).unwrap();
+            let before_tests = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let code: String = before_tests
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let lines = before_tests.lines().count();
+            if module.is_empty() && path.ends_with("main.rs") {
+                // The binary is its own crate; its `crate::` is not the library's.
+                module = vec!["<bin>".into()];
+            }
+            out.insert(
+                module,
+                Source {
+                    path,
+                    code,
+                    lines,
+                    is_dir,
+                },
+            );
+        }
+    }
+    out
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The paths a file names, each as written (`crate::a::b`, `super::c`, `self::d::e`), brace groups
+/// expanded one level (`crate::a::{b, c::d}` gives `crate::a::b` and `crate::a::c`).
+fn named_paths(code: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let bytes: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !is_ident(bytes[i - 1]) && bytes[i - 1] != ':';
+        let head = ["crate::", "super::", "self::"]
+            .into_iter()
+            .find(|h| starts_word && code_at(&bytes, i, h));
+        let Some(head) = head else {
+            i += 1;
+            continue;
+        };
+        let mut path = vec![head.trim_end_matches("::").to_string()];
+        let mut j = i + head.len();
+        loop {
+            let start = j;
+            while j < bytes.len() && is_ident(bytes[j]) {
+                j += 1;
+            }
+            if j > start {
+                path.push(bytes[start..j].iter().collect());
+            }
+            if code_at(&bytes, j, "::{") {
+                let close = bytes[j..].iter().position(|&c| c == '}').map(|p| p + j);
+                let inner: String = bytes[j + 3..close.unwrap_or(bytes.len())].iter().collect();
+                for item in inner.split(',') {
+                    let first = item.trim().split("::").next().unwrap_or_default();
+                    let first = first.split_whitespace().next().unwrap_or_default();
+                    if !first.is_empty() && first.chars().all(is_ident) && first != "self" {
+                        let mut p = path.clone();
+                        p.push(first.to_string());
+                        out.push(p);
+                    }
+                }
+                j = close.unwrap_or(bytes.len());
+                break;
+            }
+            if code_at(&bytes, j, "::") {
+                j += 2;
+                continue;
+            }
+            break;
+        }
+        out.push(path);
+        i = j.max(i + 1);
+    }
+    out
+}
+
+fn code_at(chars: &[char], at: usize, s: &str) -> bool {
+    let n = s.chars().count();
+    at + n <= chars.len() && chars[at..at + n].iter().copied().eq(s.chars())
+}
+
+/// The modules each file imports (see the module doc for what counts).
+fn imports(sources: &BTreeMap<Module, Source>) -> BTreeMap<Module, BTreeSet<Module>> {
+    let mut graph = BTreeMap::new();
+    for (module, source) in sources {
+        if top(module) == "<bin>" {
+            continue;
+        }
+        let mut targets = BTreeSet::new();
+        for path in named_paths(&source.code) {
+            let mut resolved: Module = match path[0].as_str() {
+                "crate" => Vec::new(),
+                "self" if source.is_dir => module.clone(),
+                "self" => module.clone(),
+                _ if source.is_dir => module[..module.len().saturating_sub(1)].to_vec(),
+                _ => module[..module.len().saturating_sub(1)].to_vec(),
+            };
+            for part in &path[1..] {
+                if part == "super" {
+                    resolved.pop();
+                } else {
+                    resolved.push(part.clone());
+                }
+            }
+            // The longest prefix that is a file.
+            while !resolved.is_empty() && !sources.contains_key(&resolved) {
+                resolved.pop();
+            }
+            let is_child = resolved.len() > module.len() && resolved.starts_with(module);
+            if !resolved.is_empty() && &resolved != module && !is_child {
+                targets.insert(resolved);
+            }
+        }
+        graph.insert(module.clone(), targets);
+    }
+    graph
+}
+
+/// The top-level module a file belongs to ("" for the library root).
+fn top(module: &Module) -> &str {
+    module.first().map_or("", String::as_str)
+}
+
+fn name(module: &Module) -> String {
+    module.join("::")
+}
+
+/// Import cycles: strongly connected groups of more than one file.
+fn cycles(graph: &BTreeMap<Module, BTreeSet<Module>>) -> Vec<Vec<String>> {
+    // Kosaraju: finish order on the graph, then components on its reverse.
+    fn visit<'a>(
+        v: &'a Module,
+        graph: &'a BTreeMap<Module, BTreeSet<Module>>,
+        seen: &mut BTreeSet<&'a Module>,
+        order: &mut Vec<&'a Module>,
+    ) {
+        if !seen.insert(v) {
+            return;
+        }
+        for w in graph.get(v).into_iter().flatten() {
+            visit(w, graph, seen, order);
+        }
+        order.push(v);
+    }
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    for v in graph.keys() {
+        visit(v, graph, &mut seen, &mut order);
+    }
+    let mut reverse: BTreeMap<Module, BTreeSet<Module>> = BTreeMap::new();
+    for (v, ws) in graph {
+        for w in ws {
+            reverse.entry(w.clone()).or_default().insert(v.clone());
+        }
+    }
+    let mut assigned = BTreeSet::new();
+    let mut out = Vec::new();
+    for v in order.into_iter().rev() {
+        if assigned.contains(v) {
+            continue;
+        }
+        let mut group = Vec::new();
+        let mut stack = vec![v.clone()];
+        while let Some(x) = stack.pop() {
+            if !assigned.insert(x.clone()) {
+                continue;
+            }
+            group.push(name(&x));
+            stack.extend(reverse.get(&x).into_iter().flatten().cloned());
+        }
+        if group.len() > 1 {
+            group.sort();
+            out.push(group);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_import_cycle_between_files() {
+    let sources = sources();
+    let found = cycles(&imports(&sources));
+    assert!(
+        found.is_empty(),
+        "files that import each other (directly or around a loop): {found:?}"
+    );
+}
+
+#[test]
+fn no_file_is_too_long_to_read_in_one_sitting() {
+    let long: Vec<String> = sources()
+        .values()
+        .filter(|s| s.lines > MAX_LINES)
+        .map(|s| format!("{} ({} lines)", s.path.display(), s.lines))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines before the unit tests: {long:?}"
+    );
+}
+
+/// The engine: what finds, checks, remembers and judges devices. It never imports a front end.
+const ENGINE: &[&str] = &[
+    "catalog",
+    "checks",
+    "discovery",
+    "duplicates",
+    "evidence",
+    "identify",
+    "inventory",
+    "makers",
+    "model",
+    "reminders",
+    "sanitize",
+    "schedule",
+    "score",
+    "secrets",
+    "session",
+    "standing",
+    "store",
+    "verify",
+    "watch",
+];
+
+#[test]
+fn the_engine_never_imports_a_front_end() {
+    let sources = sources();
+    let graph = imports(&sources);
+    let mut wrong = Vec::new();
+    for (module, targets) in &graph {
+        if !ENGINE.contains(&top(module)) {
+            continue;
+        }
+        for t in targets {
+            if matches!(top(t), "tui" | "cli" | "report" | "usage") {
+                wrong.push(format!("{} imports {}", name(module), name(t)));
+            }
+        }
+        let code = &sources[module].code;
+        for ui in ["ratatui", "crossterm", "clap"] {
+            if code.contains(&format!("{ui}::")) {
+                wrong.push(format!("{} names {ui}", name(module)));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "layer rule broken: {wrong:?}");
+}
+
+#[test]
+fn only_the_terminal_ui_draws() {
+    let sources = sources();
+    let wrong: Vec<String> = sources
+        .iter()
+        .filter(|(m, _)| !matches!(top(m), "tui" | "<bin>"))
+        .filter(|(_, s)| s.code.contains("ratatui::") || s.code.contains("crossterm::"))
+        .map(|(m, _)| name(m))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "ratatui or crossterm outside src/tui: {wrong:?}"
+    );
+}
+
+#[test]
+fn the_reader_sees_cycles_the_rules_mean() {
+    // The reader itself: a made-up pair that import each other is a cycle; a parent naming its
+    // child is not an import.
+    let mut graph = BTreeMap::new();
+    let a: Module = vec!["a".into()];
+    let b: Module = vec!["b".into()];
+    graph.insert(a.clone(), BTreeSet::from([b.clone()]));
+    graph.insert(b.clone(), BTreeSet::from([a.clone()]));
+    assert_eq!(cycles(&graph), vec![vec!["a".to_string(), "b".to_string()]]);
+    let paths = named_paths("use crate::tui::{theme, screens::list};\nlet x = super::y::Z;");
+    assert!(paths.contains(&vec!["crate".into(), "tui".into(), "theme".into()]));
+    assert!(paths.contains(&vec!["crate".into(), "tui".into(), "screens".into()]));
+    assert!(paths.contains(&vec!["super".into(), "y".into(), "Z".into()]));
+}
