@@ -324,6 +324,41 @@ fn only_the_terminal_ui_draws() {
 }
 
 #[test]
+fn the_catalog_depends_only_on_check_definitions() {
+    let sources = sources();
+    let graph = imports(&sources);
+    let catalog: Module = vec!["catalog".into()];
+    let checks: Vec<String> = graph[&catalog]
+        .iter()
+        .filter(|m| top(m) == "checks")
+        .map(name)
+        .collect();
+    assert_eq!(checks, ["checks::definition"], "what the catalog takes from checks");
+    // Nothing the catalog reaches, however far, does network IO.
+    let mut reached = BTreeSet::new();
+    let mut stack = vec![catalog];
+    while let Some(m) = stack.pop() {
+        if reached.insert(m.clone()) {
+            stack.extend(graph.get(&m).into_iter().flatten().cloned());
+        }
+    }
+    let networked: Vec<String> = reached
+        .iter()
+        .filter(|m| {
+            let code = &sources[*m].code;
+            ["tokio::", "TcpStream", "UdpSocket", "surge_ping", "mdns_sd"]
+                .iter()
+                .any(|io| code.contains(io))
+        })
+        .map(name)
+        .collect();
+    assert!(
+        networked.is_empty(),
+        "the catalog reaches network code through: {networked:?}"
+    );
+}
+
+#[test]
 fn the_reader_sees_cycles_the_rules_mean() {
     // The reader itself: a made-up pair that import each other is a cycle; a parent naming its
     // child is not an import.
