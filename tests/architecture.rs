@@ -333,7 +333,11 @@ fn the_catalog_depends_only_on_check_definitions() {
         .filter(|m| top(m) == "checks")
         .map(name)
         .collect();
-    assert_eq!(checks, ["checks::definition"], "what the catalog takes from checks");
+    assert_eq!(
+        checks,
+        ["checks::definition"],
+        "what the catalog takes from checks"
+    );
     // Nothing the catalog reaches, however far, does network IO.
     let mut reached = BTreeSet::new();
     let mut stack = vec![catalog];
