@@ -35,7 +35,7 @@ use crate::model::OpenPort;
 use crate::sanitize;
 
 pub(crate) mod banners;
-pub mod table;
+pub(crate) mod table;
 pub(crate) mod tls;
 
 pub(crate) use banners::TelnetDecoder;

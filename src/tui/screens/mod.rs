@@ -3,12 +3,12 @@
 //! what is below it (home, effect, keys, theme and the like), never the app, the router or the
 //! whole-frame drawing; tests/tui_layers.rs holds that.
 
-pub mod detail;
-pub mod edit;
-pub mod help;
-pub mod list;
-pub mod messages;
-pub mod needs;
-pub mod scan;
-pub mod secret;
-pub mod wizard;
+pub(crate) mod detail;
+pub(crate) mod edit;
+pub(crate) mod help;
+pub(crate) mod list;
+pub(crate) mod messages;
+pub(crate) mod needs;
+pub(crate) mod scan;
+pub(crate) mod secret;
+pub(crate) mod wizard;
