@@ -59,13 +59,12 @@ pub fn absorb(into: &mut Device, from: Device) {
         _ => {}
     }
     for h in from.hostnames {
-        if !into.hostnames.contains(&h) && into.hostnames.len() < crate::inventory::MAX_HOSTNAMES {
+        if !into.hostnames.contains(&h) && into.hostnames.len() < Device::MAX_HOSTNAMES {
             into.hostnames.push(h);
         }
     }
     for service in from.services {
-        if !into.services.contains(&service) && into.services.len() < crate::inventory::MAX_SERVICES
-        {
+        if !into.services.contains(&service) && into.services.len() < Device::MAX_SERVICES {
             into.services.push(service);
         }
     }

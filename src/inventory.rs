@@ -11,11 +11,6 @@ use crate::discovery::{Sighting, Source, upnp_details};
 use crate::identify::{Fingerprints, Identity, identify};
 use crate::model::{Category, Device, DeviceId, Inventory, MacAddr, Service, ServiceSource};
 
-/// The most host names and services kept per device (bounds a chatty or hostile device).
-pub const MAX_HOSTNAMES: usize = 8;
-/// See [`MAX_HOSTNAMES`].
-pub const MAX_SERVICES: usize = 64;
-
 /// What a merge did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merged {
@@ -199,7 +194,7 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         }
     }
     for h in &s.hostnames {
-        if !d.hostnames.contains(h) && d.hostnames.len() < MAX_HOSTNAMES {
+        if !d.hostnames.contains(h) && d.hostnames.len() < Device::MAX_HOSTNAMES {
             d.hostnames.push(h.clone());
         }
     }
@@ -275,7 +270,7 @@ fn upsert_service(d: &mut Device, service: Service) {
             existing.port = service.port;
         }
         existing.txt.extend(service.txt);
-    } else if d.services.len() < MAX_SERVICES {
+    } else if d.services.len() < Device::MAX_SERVICES {
         d.services.push(service);
     }
 }

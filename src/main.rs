@@ -12,15 +12,18 @@ fn main() -> ExitCode {
     porchlight::fault::install_hook();
     let cli = match porchlight::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return porchlight::usage::exit_for(&e),
+        Err(e) => return porchlight::cli::usage::exit_for(&e),
     };
     match porchlight::cli::run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`porchlight devices | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<porchlight::usage::UsageError>().is_some() => {
+        Err(e)
+            if e.downcast_ref::<porchlight::cli::usage::UsageError>()
+                .is_some() =>
+        {
             eprintln!("porchlight: {}", error_line(&e));
-            ExitCode::from(porchlight::usage::USAGE_EXIT_CODE)
+            ExitCode::from(porchlight::cli::usage::USAGE_EXIT_CODE)
         }
         Err(e) => {
             eprintln!("porchlight: {}", error_line(&e));

@@ -4,7 +4,8 @@
 //! The source is read as text. A file's imports are the `crate::`, `super::` and `self::` paths it
 //! names before its unit tests (brace groups expanded one level), each mapped to the longest module
 //! path that is a file. A module naming its own child modules (declaring or re-exporting them) is
-//! structure, not an import, so those edges are left out; a child naming its parent is kept.
+//! structure, not an import, so those edges are left out; a child naming its parent is kept. The
+//! TUI is held stricter: there even a `mod.rs` importing from its own children counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
@@ -100,15 +101,9 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
             continue;
         };
         let mut path = vec![head.trim_end_matches("::").to_string()];
-        let mut j = i + head.len();
+        // Just after the head's name, at its `::`.
+        let mut j = i + head.len() - 2;
         loop {
-            let start = j;
-            while j < bytes.len() && is_ident(bytes[j]) {
-                j += 1;
-            }
-            if j > start {
-                path.push(bytes[start..j].iter().collect());
-            }
             if code_at(&bytes, j, "::{") {
                 let close = bytes[j..].iter().position(|&c| c == '}').map(|p| p + j);
                 let inner: String = bytes[j + 3..close.unwrap_or(bytes.len())].iter().collect();
@@ -124,11 +119,18 @@ fn named_paths(code: &str) -> Vec<Vec<String>> {
                 j = close.unwrap_or(bytes.len());
                 break;
             }
-            if code_at(&bytes, j, "::") {
-                j += 2;
-                continue;
+            if !code_at(&bytes, j, "::") {
+                break;
             }
-            break;
+            j += 2;
+            let start = j;
+            while j < bytes.len() && is_ident(bytes[j]) {
+                j += 1;
+            }
+            if j == start {
+                break;
+            }
+            path.push(bytes[start..j].iter().collect());
         }
         out.push(path);
         i = j.max(i + 1);
@@ -141,8 +143,12 @@ fn code_at(chars: &[char], at: usize, s: &str) -> bool {
     at + n <= chars.len() && chars[at..at + n].iter().copied().eq(s.chars())
 }
 
-/// The modules each file imports (see the module doc for what counts).
-fn imports(sources: &BTreeMap<Module, Source>) -> BTreeMap<Module, BTreeSet<Module>> {
+/// The modules each file imports (see the module doc for what counts). `strict` keeps a module's
+/// imports of its own children too, read also from `use child::…` lines.
+fn imports_with(
+    sources: &BTreeMap<Module, Source>,
+    strict: bool,
+) -> BTreeMap<Module, BTreeSet<Module>> {
     let mut graph = BTreeMap::new();
     for (module, source) in sources {
         if top(module) == "<bin>" {
@@ -169,8 +175,21 @@ fn imports(sources: &BTreeMap<Module, Source>) -> BTreeMap<Module, BTreeSet<Modu
                 resolved.pop();
             }
             let is_child = resolved.len() > module.len() && resolved.starts_with(module);
-            if !resolved.is_empty() && &resolved != module && !is_child {
+            if !resolved.is_empty() && &resolved != module && (strict || !is_child) {
                 targets.insert(resolved);
+            }
+        }
+        if strict && source.is_dir {
+            // `use child::Item;` and `pub use child::Item;` in a directory's mod.rs.
+            for line in source.code.lines().map(str::trim) {
+                let Some(path) = line.strip_prefix("use ").or(line.strip_prefix("pub use ")) else {
+                    continue;
+                };
+                let mut child = module.clone();
+                child.push(path.split("::").next().unwrap_or_default().to_string());
+                if sources.contains_key(&child) {
+                    targets.insert(child);
+                }
             }
         }
         graph.insert(module.clone(), targets);
@@ -181,6 +200,11 @@ fn imports(sources: &BTreeMap<Module, Source>) -> BTreeMap<Module, BTreeSet<Modu
 /// The top-level module a file belongs to ("" for the library root).
 fn top(module: &Module) -> &str {
     module.first().map_or("", String::as_str)
+}
+
+/// The imports the house rules count (a module naming its own children is left out).
+fn imports(sources: &BTreeMap<Module, Source>) -> BTreeMap<Module, BTreeSet<Module>> {
+    imports_with(sources, false)
 }
 
 fn name(module: &Module) -> String {
@@ -324,6 +348,99 @@ fn only_the_terminal_ui_draws() {
 }
 
 #[test]
+fn the_catalog_depends_only_on_check_definitions() {
+    let sources = sources();
+    let graph = imports(&sources);
+    let catalog: Module = vec!["catalog".into()];
+    let checks: Vec<String> = graph[&catalog]
+        .iter()
+        .filter(|m| top(m) == "checks")
+        .map(name)
+        .collect();
+    assert_eq!(
+        checks,
+        ["checks::definition"],
+        "what the catalog takes from checks"
+    );
+    // Nothing the catalog reaches, however far, does network IO.
+    let mut reached = BTreeSet::new();
+    let mut stack = vec![catalog];
+    while let Some(m) = stack.pop() {
+        if reached.insert(m.clone()) {
+            stack.extend(graph.get(&m).into_iter().flatten().cloned());
+        }
+    }
+    let networked: Vec<String> = reached
+        .iter()
+        .filter(|m| {
+            let code = &sources[*m].code;
+            ["tokio::", "TcpStream", "UdpSocket", "surge_ping", "mdns_sd"]
+                .iter()
+                .any(|io| code.contains(io))
+        })
+        .map(name)
+        .collect();
+    assert!(
+        networked.is_empty(),
+        "the catalog reaches network code through: {networked:?}"
+    );
+}
+
+/// The TUI, stricter: no loop even through a `mod.rs` and its children, and the screens import
+/// only what lies below them.
+#[test]
+fn the_tui_is_layered_even_through_its_mod_files() {
+    let sources = sources();
+    let tui: BTreeMap<Module, BTreeSet<Module>> = imports_with(&sources, true)
+        .into_iter()
+        .filter(|(m, _)| top(m) == "tui")
+        .map(|(m, ts)| (m, ts.into_iter().filter(|t| top(t) == "tui").collect()))
+        .collect();
+    // The reader sees the imports written every way: `use app::{..}` in mod.rs, a re-export, an
+    // inline path, `super::{a, b}`.
+    let tui_mod: Module = vec!["tui".into()];
+    let module = |s: &str| -> Module { s.split("::").map(String::from).collect() };
+    assert!(tui[&tui_mod].contains(&module("tui::app")));
+    assert!(tui[&module("tui::app")].contains(&module("tui::router")));
+    assert!(tui[&module("tui::render")].contains(&module("tui::screens")));
+    assert!(tui[&module("tui::screens::detail")].contains(&module("tui::screens::edit")));
+    assert_eq!(
+        cycles(&tui),
+        Vec::<Vec<String>>::new(),
+        "an import loop in src/tui"
+    );
+    let above = [
+        "tui",
+        "tui::app",
+        "tui::render",
+        "tui::router",
+        "tui::scanning",
+        "tui::status",
+    ];
+    for (m, targets) in &tui {
+        if !name(m).starts_with("tui::screens") {
+            continue;
+        }
+        for t in targets {
+            assert!(
+                !above.contains(&name(t).as_str()),
+                "{} imports {}, a layer above the screens",
+                name(m),
+                name(t)
+            );
+        }
+    }
+}
+
+/// The TUI's `App` routes and applies effects; the screens hold the rest.
+#[test]
+fn the_app_stays_a_router() {
+    let app = &sources()[&vec!["tui".to_string(), "app".to_string()]];
+    let lines = fs::read_to_string(&app.path).unwrap().lines().count();
+    assert!(lines < 500, "src/tui/app.rs has {lines} lines");
+}
+
+#[test]
 fn the_reader_sees_cycles_the_rules_mean() {
     // The reader itself: a made-up pair that import each other is a cycle; a parent naming its
     // child is not an import.
@@ -333,7 +450,11 @@ fn the_reader_sees_cycles_the_rules_mean() {
     graph.insert(a.clone(), BTreeSet::from([b.clone()]));
     graph.insert(b.clone(), BTreeSet::from([a.clone()]));
     assert_eq!(cycles(&graph), vec![vec!["a".to_string(), "b".to_string()]]);
-    let paths = named_paths("use crate::tui::{theme, screens::list};\nlet x = super::y::Z;");
+    let paths = named_paths(
+        "use crate::tui::{theme, screens::list};\nlet x = super::y::Z;\nuse super::{a, b};",
+    );
+    assert!(paths.contains(&vec!["super".into(), "a".into()]));
+    assert!(paths.contains(&vec!["super".into(), "b".into()]));
     assert!(paths.contains(&vec!["crate".into(), "tui".into(), "theme".into()]));
     assert!(paths.contains(&vec!["crate".into(), "tui".into(), "screens".into()]));
     assert!(paths.contains(&vec!["super".into(), "y".into(), "Z".into()]));

@@ -14,14 +14,6 @@ use porchlight::model::{StepId, StepState};
 use porchlight::store::Store;
 use porchlight::tui::app::App;
 
-fn screen_text(app: &App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).unwrap();
-    terminal
-        .draw(|frame| porchlight::tui::render::render(app, frame))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
 fn cli_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
     let out = Command::cargo_bin("porchlight")
         .unwrap()
@@ -89,21 +81,21 @@ fn header_wizard_cli_and_report_count_alike() {
 
     // The header.
     let mut app = App::new(catalog.clone(), inventory.clone(), "test", now());
-    let text = screen_text(&app);
+    let text = common::tui::draw_text(&app, 200, 50);
     assert!(
         text.contains(&format!("{open} steps open · {postponed} put off")),
         "{text}"
     );
     // The wizard's footer on the camera.
     let pos = app
-        .inventory
+        .inventory()
         .devices
         .iter()
         .position(|d| d.id == camera_id)
         .unwrap();
-    app.list_cursor = pos;
+    app.set_list_cursor(pos);
     common::press(&mut app, &[KeyCode::Enter, KeyCode::Char('w')]);
-    let text = screen_text(&app);
+    let text = common::tui::draw_text(&app, 200, 50);
     assert!(
         text.contains(&format!(
             "{} of {} steps open on this device",

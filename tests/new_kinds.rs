@@ -6,28 +6,19 @@
 
 mod common;
 
+use common::tui::{draw_text, open_device};
 use common::{demo_app, press};
 use crossterm::event::KeyCode;
 use porchlight::model::{Category, DeviceId};
-use porchlight::tui::app::{App, Command, Screen};
-use porchlight::tui::render::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn draw(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
+use porchlight::tui::app::{App, Command};
 
 /// Opens the demo home's unknown device (the last in the list).
 fn open_unknown(app: &mut App) -> DeviceId {
-    press(app, &[KeyCode::End, KeyCode::Enter]);
-    let id = match &app.screen {
-        Screen::Detail { device } => device.clone(),
-        other => panic!("the device did not open: {other:?}"),
-    };
-    assert_eq!(app.inventory.device(&id).unwrap().name(), "Unknown device");
+    let id = open_device(app, &[KeyCode::End, KeyCode::Enter]);
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Unknown device"
+    );
     id
 }
 
@@ -52,7 +43,7 @@ fn the_picker_shows_the_new_kinds_on_small_and_large_terminals() {
             for _ in 0..at {
                 press(&mut app, &[KeyCode::Down]);
             }
-            let text = draw(&app, width, height);
+            let text = draw_text(&app, width, height);
             assert!(
                 text.contains(category.label()),
                 "{width}x{height}: {:?} is not shown when selected\n{text}",
@@ -70,7 +61,7 @@ fn a_lock_gets_the_lock_steps_and_not_the_camera_ones() {
         pick(&mut app, Category::Lock),
         vec![Command::Save { generation: 1 }]
     );
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.category(), Category::Lock);
     let steps: Vec<String> = app
         .steps_of(d)
@@ -83,9 +74,9 @@ fn a_lock_gets_the_lock_steps_and_not_the_camera_ones() {
     assert!(!steps.iter().any(|s| s == "C-01"), "{steps:?}");
     // The device list says what it now is, in full, even on a small terminal.
     press(&mut app, &[KeyCode::Esc]);
-    let small = draw(&app, 60, 15);
+    let small = draw_text(&app, 60, 15);
     assert!(small.contains(" Lock/alarm "), "{small}");
-    let text = draw(&app, 80, 24);
+    let text = draw_text(&app, 80, 24);
     assert!(text.contains("Lock/alarm"), "{text}");
 }
 
@@ -94,7 +85,7 @@ fn an_energy_device_gets_the_energy_steps() {
     let mut app = demo_app();
     let id = open_unknown(&mut app);
     pick(&mut app, Category::Energy);
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.category(), Category::Energy);
     let steps: Vec<String> = app
         .steps_of(d)

@@ -5,23 +5,15 @@
 
 mod common;
 
+use common::tui::{draw, draw_text, open_camera_wizard};
 use common::{demo_app, now, press, type_text};
 use crossterm::event::KeyCode;
 use porchlight::catalog::Catalog;
 use porchlight::model::Inventory;
 use porchlight::tui::app::{App, Msg};
-use porchlight::tui::render::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(app, frame)).unwrap();
-    terminal
-}
 
 fn screen(app: &App) -> String {
-    draw(app, 80, 24).backend().to_string()
+    draw_text(app, 80, 24)
 }
 
 #[test]
@@ -62,10 +54,7 @@ fn device_detail() {
 #[test]
 fn wizard_why_page() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
+    open_camera_wizard(&mut app);
     let text = screen(&app);
     assert!(text.contains("Why it matters"));
     insta::assert_snapshot!(text);
@@ -118,7 +107,7 @@ fn help_overlay() {
         press(&mut app, &[KeyCode::Char('?')]);
         let mut seen = String::new();
         for _ in 0..60 {
-            seen.push_str(&draw(&app, width, height).backend().to_string());
+            seen.push_str(&draw_text(&app, width, height));
             press(&mut app, &[KeyCode::Down]);
         }
         for b in porchlight::tui::keys::BINDINGS {
@@ -273,7 +262,7 @@ fn fix_first_on_start() {
 #[test]
 fn fix_first_keeps_its_key_facts_on_small_and_large_terminals() {
     let app = demo_app().open_needs_you_if_due();
-    let small = draw(&app, 60, 15).backend().to_string();
+    let small = draw_text(&app, 60, 15);
     for fact in [
         "Fix first",
         "Home router",
@@ -285,7 +274,7 @@ fn fix_first_keeps_its_key_facts_on_small_and_large_terminals() {
     for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10)] {
         draw(&app, w, h); // clips, never panics
     }
-    let large = draw(&app, 200, 50).backend().to_string();
+    let large = draw_text(&app, 200, 50);
     for fact in [
         "5 problems",
         "telnet answers on 192.168.1.87:23 (banner: BusyBox v1.19.4 built-in shell · login:)",
@@ -323,7 +312,7 @@ fn checklist_with_findings() {
     );
     insta::assert_snapshot!(text);
     for (w, h) in [(60, 15), (200, 50)] {
-        let text = draw(&app, w, h).backend().to_string();
+        let text = draw_text(&app, w, h);
         for fact in ["✗ problem", "G-02", "Found: telnet answers"] {
             assert!(text.contains(fact), "{w}x{h} lacks {fact:?}\n{text}");
         }
@@ -383,12 +372,12 @@ fn a_new_password_on_screen() {
 #[test]
 fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     let mut app = demo_app();
-    let template = app.inventory.devices[1].clone();
+    let template = app.inventory().devices[1].clone();
     for n in 0..200u8 {
         let mut d = template.clone();
         d.id = porchlight::model::DeviceId::Ip(std::net::Ipv4Addr::new(10, 0, 1, n));
         d.set_detected_name(format!("Camera {n}"));
-        app.inventory.devices.push(d);
+        app.inventory_mut().devices.push(d);
     }
     press(&mut app, &[KeyCode::End]);
     let text = screen(&app);
@@ -413,7 +402,7 @@ fn wizard_shows_the_checks_verdict() {
         ],
     );
     assert!(screen(&app).contains("Checking over the network"));
-    let (device, step) = match &app.screen {
+    let (device, step) = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
         _ => panic!("the wizard stays on the step"),
     };
@@ -451,7 +440,7 @@ fn verdicts_say_verified_in_part_or_cannot_check() {
             KeyCode::Char('d'),
         ],
     );
-    let (device, step) = match &app.screen {
+    let (device, step) = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => (w.device.clone(), w.step.clone()),
         _ => panic!("the wizard stays on the step"),
     };
@@ -480,7 +469,7 @@ fn verdicts_say_verified_in_part_or_cannot_check() {
     let unknown = CheckResult::unknown("not tried: the device showed a sign of locking logins out");
     assert_eq!(unknown.verdict, Verdict::Unknown);
     press(&mut app, &[KeyCode::Char('w'), KeyCode::Char('d')]);
-    let step = match &app.screen {
+    let step = match app.screen() {
         porchlight::tui::app::Screen::Wizard(w) => w.step.clone(),
         _ => panic!("the wizard"),
     };

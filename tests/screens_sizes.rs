@@ -5,28 +5,12 @@
 
 mod common;
 
+use common::tui::rows;
 use common::{demo_app, now, press};
 use crossterm::event::KeyCode;
 use porchlight::tui::app::{App, Msg};
-use porchlight::tui::render::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const SIZES: [(u16, u16); 3] = [(60, 15), (80, 24), (200, 50)];
-
-/// The screen as text, one string per row.
-fn rows(app: &App, width: u16, height: u16) -> Vec<String> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(app, frame)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect()
-}
 
 /// All words on screen in reading order, with box borders and padding removed, so a wrapped
 /// sentence can be found whole.
@@ -96,7 +80,7 @@ fn a_password_that_was_not_kept_says_so_first_and_whole() {
             "Password for",
             &[
                 "plaza-ember-tundra-quiet-oak-lantern-brisk",
-                porchlight::tui::screens::secret::NOT_KEPT,
+                porchlight::tui::app::NOT_KEPT,
                 &format!("Cause: {cause}"),
             ],
         );
@@ -127,7 +111,7 @@ fn show_with_no_keyring_says_why_instead_of_dots() {
             height,
             "Password for",
             &[
-                porchlight::tui::screens::secret::CANNOT_READ,
+                porchlight::tui::app::CANNOT_READ,
                 &format!("Cause: {cause}"),
             ],
         );

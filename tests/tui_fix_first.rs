@@ -6,26 +6,18 @@
 
 mod common;
 
+use common::tui::device_named;
 use common::{demo_app, now, press};
 use crossterm::event::KeyCode;
 use porchlight::catalog::Catalog;
 use porchlight::model::{
     Category, Device, DeviceId, Finding, FindingVerdict, Inventory, StepId, StepState,
 };
+use porchlight::tui::app::FixKind;
 use porchlight::tui::app::{App, Command, Screen, Tone};
-use porchlight::tui::fix_first::FixKind;
-
-fn device_named(app: &App, name: &str) -> DeviceId {
-    app.inventory
-        .devices
-        .iter()
-        .find(|d| d.name() == name)
-        .map(|d| d.id.clone())
-        .unwrap()
-}
 
 fn state(app: &App, device: &DeviceId, step: &str) -> StepState {
-    app.inventory
+    app.inventory()
         .device(device)
         .unwrap()
         .step_state(&StepId::new(step))
@@ -64,7 +56,7 @@ fn porchlight_opens_on_fix_first_only_when_something_was_found() {
         now(),
     )
     .open_needs_you_if_due();
-    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));
     let items = app.fix_first();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0].kind, FixKind::Problem);
@@ -80,7 +72,7 @@ fn porchlight_opens_on_fix_first_only_when_something_was_found() {
     let mut quiet = home_with_one_problem();
     quiet.devices[0].findings.clear();
     let app = App::new(Catalog::builtin().unwrap(), quiet, "test", now()).open_needs_you_if_due();
-    assert!(matches!(app.screen, Screen::List));
+    assert!(matches!(app.screen(), Screen::List));
     assert_eq!(app.problems_found(), 0);
 }
 
@@ -93,10 +85,10 @@ fn accepting_the_risk_of_a_found_problem_takes_it_off_the_list() {
         now(),
     )
     .open_needs_you_if_due();
-    let camera = app.inventory.devices[0].id.clone();
+    let camera = app.inventory().devices[0].id.clone();
     // Enter opens the telnet step on its evidence; the owner accepts the risk with a reason.
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step.as_str() == "G-02"));
+    assert!(matches!(app.screen(), Screen::Wizard(w) if w.step.as_str() == "G-02"));
     press(&mut app, &[KeyCode::Char('a')]);
     common::type_text(&mut app, "Only on the lab network");
     press(&mut app, &[KeyCode::Enter]);
@@ -106,7 +98,7 @@ fn accepting_the_risk_of_a_found_problem_takes_it_off_the_list() {
     ));
     // The finding stays (it is what porchlight saw), but it is no longer an open problem.
     assert_eq!(
-        app.inventory.devices[0].findings[&StepId::new("G-02")].verdict,
+        app.inventory().devices[0].findings[&StepId::new("G-02")].verdict,
         FindingVerdict::Problem
     );
     assert_eq!(app.problems_found(), 0);
@@ -146,27 +138,23 @@ fn y_confirms_a_step_that_looks_fine_from_the_fix_first_list() {
         StepState::Todo
     );
     assert!(
-        app.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("found a problem"),
+        app.notice().unwrap().text.contains("found a problem"),
         "{:?}",
-        app.notice
+        app.notice()
     );
 
     // Down to the first step that looks fine, and y: verified, with the scan's evidence, saved.
     press(&mut app, &vec![KeyCode::Down; fine[0]]);
     let commands = press(&mut app, &[KeyCode::Char('y')]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
-    let device = app.inventory.device(&target.device).unwrap();
+    let device = app.inventory().device(&target.device).unwrap();
     assert_eq!(device.step_state(&step), StepState::Verified);
     assert_eq!(device.progress[&step].evidence, target.evidence);
-    let notice = app.notice.clone().unwrap();
+    let notice = app.notice().cloned().unwrap();
     assert_eq!(notice.tone, Tone::Good);
     assert!(notice.text.contains("marked verified"), "{}", notice.text);
     // It leaves the list; the cursor stays on the list.
-    assert!(matches!(app.screen, Screen::NeedsYou { .. }));
+    assert!(matches!(app.screen(), Screen::NeedsYou(_)));
     assert_eq!(app.fix_first().len(), items.len() - 1);
     assert!(
         !app.fix_first()
@@ -181,9 +169,9 @@ fn y_confirms_a_looks_fine_step_in_the_checklist_but_not_a_problem() {
     let camera = device_named(&app, "Driveway camera");
     // Open the camera: its two problems are on top, under the cursor first.
     press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Detail { device } if *device == camera));
+    assert!(matches!(app.screen(), Screen::Detail(d) if d.device == camera));
     let steps: Vec<String> = app
-        .steps_of(app.inventory.device(&camera).unwrap())
+        .steps_of(app.inventory().device(&camera).unwrap())
         .iter()
         .map(|s| s.id.to_string())
         .collect();
@@ -200,13 +188,7 @@ fn y_confirms_a_looks_fine_step_in_the_checklist_but_not_a_problem() {
     assert_eq!(state(&app, &camera, "C-01"), StepState::Verified);
     // A second y has nothing left to confirm.
     assert!(press(&mut app, &[KeyCode::Char('y')]).is_empty());
-    assert!(
-        app.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("already verified")
-    );
+    assert!(app.notice().unwrap().text.contains("already verified"));
 }
 
 #[test]
@@ -216,18 +198,18 @@ fn y_in_the_wizard_confirms_and_moves_on_to_the_next_open_step() {
     // The router's RT-04 looks fine: open its detail, find the step, Enter opens the wizard.
     press(&mut app, &[KeyCode::Enter]);
     let steps: Vec<String> = app
-        .steps_of(app.inventory.device(&router).unwrap())
+        .steps_of(app.inventory().device(&router).unwrap())
         .iter()
         .map(|s| s.id.to_string())
         .collect();
     let rt04 = steps.iter().position(|s| s == "RT-04").unwrap();
     press(&mut app, &vec![KeyCode::Down; rt04]);
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step.as_str() == "RT-04"));
+    assert!(matches!(app.screen(), Screen::Wizard(w) if w.step.as_str() == "RT-04"));
     let commands = press(&mut app, &[KeyCode::Char('y')]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
     assert_eq!(state(&app, &router, "RT-04"), StepState::Verified);
-    match &app.screen {
+    match app.screen() {
         Screen::Wizard(w) => assert_ne!(w.step.as_str(), "RT-04", "moved on"),
         other => panic!("expected the next step's wizard, got {other:?}"),
     }

@@ -5,26 +5,11 @@
 
 mod common;
 
+use common::tui::{camera_id, ctrl, draw_text, open_camera_wizard, rows, wizard_page};
 use common::{demo_app, press};
 use crossterm::event::KeyCode;
-use porchlight::model::{DeviceId, StepState};
+use porchlight::model::StepState;
 use porchlight::tui::app::{App, Command, Screen, WizardPage};
-
-fn camera_id(app: &App) -> DeviceId {
-    app.inventory
-        .devices
-        .iter()
-        .find(|d| d.name() == "Driveway camera")
-        .map(|d| d.id.clone())
-        .unwrap()
-}
-
-fn wizard_page(app: &App) -> WizardPage {
-    match &app.screen {
-        Screen::Wizard(w) => w.page,
-        other => panic!("expected the wizard, got {other:?}"),
-    }
-}
 
 fn index(page: WizardPage) -> usize {
     WizardPage::ALL.iter().position(|p| *p == page).unwrap()
@@ -33,11 +18,8 @@ fn index(page: WizardPage) -> usize {
 #[test]
 fn paging_keys_never_decide_a_step_on_any_page() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
-    let before = app.inventory.clone();
+    open_camera_wizard(&mut app);
+    let before = app.inventory().clone();
     let paging = [
         KeyCode::Tab,
         KeyCode::BackTab,
@@ -72,10 +54,14 @@ fn paging_keys_never_decide_a_step_on_any_page() {
     }
     // The last page, with the highlight on Done: Right and Tab still decided nothing.
     assert_eq!(wizard_page(&app), WizardPage::Decide);
-    assert_eq!(app.inventory, before, "paging changed the owner's progress");
-    assert_eq!(app.save.generation, 0);
+    assert_eq!(
+        *app.inventory(),
+        before,
+        "paging changed the owner's progress"
+    );
+    assert_eq!(app.save().generation, 0);
     // Enter is the key that picks the highlighted choice.
-    let Screen::Wizard(w) = &app.screen else {
+    let Screen::Wizard(w) = app.screen() else {
         unreachable!()
     };
     let step = w.step.clone();
@@ -83,18 +69,15 @@ fn paging_keys_never_decide_a_step_on_any_page() {
         press(&mut app, &[KeyCode::Enter]),
         vec![Command::Save { generation: 1 }]
     );
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Done);
 }
 
 #[test]
 fn a_choices_letter_decides_from_any_page() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
-    let Screen::Wizard(w) = &app.screen else {
+    open_camera_wizard(&mut app);
+    let Screen::Wizard(w) = app.screen() else {
         unreachable!()
     };
     let step = w.step.clone();
@@ -103,33 +86,12 @@ fn a_choices_letter_decides_from_any_page() {
         press(&mut app, &[KeyCode::Char('n')]),
         vec![Command::Save { generation: 1 }]
     );
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::NotApplicable);
 }
 
-fn ctrl(app: &mut App, c: char) {
-    use crossterm::event::{KeyEvent, KeyModifiers};
-    app.update(
-        porchlight::tui::app::Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        common::now(),
-    );
-}
-
 fn status_line(app: &App, width: u16, height: u16) -> String {
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| porchlight::tui::render::render(app, frame))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (height.saturating_sub(2)..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    rows(app, width, height)[usize::from(height.saturating_sub(2))..].join("\n")
 }
 
 #[test]
@@ -137,7 +99,7 @@ fn the_rename_box_edits_like_a_text_box() {
     use porchlight::tui::app::Edit;
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Enter, KeyCode::Char('e')]);
-    let name = |app: &App| match &app.edit {
+    let name = |app: &App| match app.edit() {
         Some(Edit::Rename(b)) => b.text().to_string(),
         other => panic!("expected the rename box, got {other:?}"),
     };
@@ -152,7 +114,7 @@ fn the_rename_box_edits_like_a_text_box() {
         ctrl(&mut app, c);
     }
     assert_eq!(name(&app), "Attic ");
-    assert!(!app.quitting);
+    assert!(!app.quitting());
     common::type_text(&mut app, "router");
     // Cursor keys edit in place: "Attic router" -> "Attic wifi router".
     press(&mut app, &[KeyCode::Home]);
@@ -162,11 +124,11 @@ fn the_rename_box_edits_like_a_text_box() {
     common::type_text(&mut app, "e");
     assert_eq!(name(&app), "Attic wifi router");
     // Left did not leave the box.
-    assert!(app.edit.is_some());
+    assert!(app.edit().is_some());
     let commands = press(&mut app, &[KeyCode::Enter]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
     assert!(
-        app.inventory
+        app.inventory()
             .devices
             .iter()
             .any(|d| d.name() == "Attic wifi router")
@@ -176,10 +138,7 @@ fn the_rename_box_edits_like_a_text_box() {
 #[test]
 fn an_empty_reason_is_refused_and_nothing_says_saved() {
     let mut app = demo_app();
-    press(
-        &mut app,
-        &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-    );
+    open_camera_wizard(&mut app);
     // Something is saved first, so "✓ saved" would show if the status line said it.
     press(&mut app, &[KeyCode::Char('n')]);
     app.update(
@@ -189,9 +148,9 @@ fn an_empty_reason_is_refused_and_nothing_says_saved() {
     assert!(status_line(&app, 80, 24).contains("saved"));
     press(&mut app, &[KeyCode::Char('a')]);
     common::type_text(&mut app, "   ");
-    let before = app.inventory.clone();
+    let before = app.inventory().clone();
     assert!(press(&mut app, &[KeyCode::Enter]).is_empty());
-    assert_eq!(app.inventory, before);
+    assert_eq!(*app.inventory(), before);
     for (width, height) in [(60, 15), (80, 24), (200, 50)] {
         let status = status_line(&app, width, height);
         assert!(status.contains("why this risk"), "{status}");
@@ -203,29 +162,21 @@ fn an_empty_reason_is_refused_and_nothing_says_saved() {
 fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
     for (width, height) in [(60, 15), (80, 24), (200, 50)] {
         let mut app = demo_app();
-        press(
-            &mut app,
-            &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')],
-        );
-        let Screen::Wizard(w) = &app.screen else {
+        open_camera_wizard(&mut app);
+        let Screen::Wizard(w) = app.screen() else {
             unreachable!()
         };
         let step = w.step.clone();
-        assert!(app.catalog.step(&step).unwrap().check.is_some());
+        assert!(app.catalog().step(&step).unwrap().check.is_some());
         // Saved, never sent.
         assert_eq!(
             press(&mut app, &[KeyCode::Char('d')]),
             vec![Command::Save { generation: 1 }]
         );
-        let notice = app.notice.clone().unwrap().text;
+        let notice = app.notice().cloned().unwrap().text;
         assert!(notice.contains("demo home is simulated"), "{notice}");
         assert!(!notice.contains("next scan"), "{notice}");
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal
-            .draw(|frame| porchlight::tui::render::render(&app, frame))
-            .unwrap();
-        let screen = terminal.backend().to_string();
+        let screen = draw_text(&app, width, height);
         assert!(
             screen.contains("Simulated verdict"),
             "{width}x{height}\n{screen}"
@@ -235,10 +186,10 @@ fn in_the_demo_done_says_the_home_is_simulated_and_labels_the_verdict() {
             "{width}x{height}\n{screen}"
         );
         // The step is done, not "verified": nothing was checked.
-        let camera = app.inventory.device(&camera_id(&app)).unwrap();
+        let camera = app.inventory().device(&camera_id(&app)).unwrap();
         assert_eq!(camera.step_state(&step), StepState::Done);
         // Enter moves on to the next open step.
         press(&mut app, &[KeyCode::Enter]);
-        assert!(matches!(&app.screen, Screen::Wizard(w) if w.step != step && w.verdict.is_none()));
+        assert!(matches!(app.screen(), Screen::Wizard(w) if w.step != step && w.verdict.is_none()));
     }
 }

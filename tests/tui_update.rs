@@ -5,33 +5,12 @@
 
 mod common;
 
+use common::tui::{camera_id, open_camera_wizard, open_device};
 use common::{demo_app, key, now, press, type_text};
 use crossterm::event::KeyCode;
-use porchlight::model::{DeviceId, StepId, StepState};
+use porchlight::model::{StepId, StepState};
 use porchlight::store::Store;
-use porchlight::tui::app::{App, Command, Msg, Screen, Tone, WizardPage};
-
-fn camera_id(app: &App) -> DeviceId {
-    app.inventory
-        .devices
-        .iter()
-        .find(|d| d.name() == "Driveway camera")
-        .map(|d| d.id.clone())
-        .unwrap()
-}
-
-/// Opens the camera (second in the demo list) and starts the wizard on its first open step.
-fn open_camera_wizard(app: &mut App) -> StepId {
-    press(app, &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('w')]);
-    match &app.screen {
-        Screen::Wizard(w) => {
-            assert_eq!(w.device, camera_id(app));
-            assert_eq!(w.page, WizardPage::Why);
-            w.step.clone()
-        }
-        other => panic!("expected the wizard, got {other:?}"),
-    }
-}
+use porchlight::tui::app::{App, Command, Msg, Screen, Tone};
 
 #[test]
 fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
@@ -39,34 +18,33 @@ fn completing_a_step_marks_it_done_saves_and_moves_to_the_next() {
     let first = open_camera_wizard(&mut app);
     let commands = press(&mut app, &[KeyCode::Right, KeyCode::Right, KeyCode::Enter]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&first), StepState::Done);
     assert_eq!(camera.progress[&first].changed_at, now());
     // The demo home is simulated: the step has a network check, so a simulated verdict shows
     // first (see tests/tui_owner.rs), then Enter moves on.
     assert!(
-        app.notice
-            .clone()
+        app.notice()
             .unwrap()
             .text
             .starts_with(&format!("{first} marked done."))
     );
     let commands = press(&mut app, &[KeyCode::Enter]);
     assert_eq!(commands, vec![Command::Save { generation: 2 }]);
-    let Screen::Wizard(w) = &app.screen else {
+    let Screen::Wizard(w) = app.screen() else {
         panic!("the wizard should go on to the next step");
     };
     assert_ne!(w.step, first);
-    let notice = app.notice.clone().unwrap();
+    let notice = app.notice().cloned().unwrap();
     assert_eq!(notice.tone, Tone::Good);
     assert!(
         notice.text.starts_with(&format!("{first} is done.")),
         "{}",
         notice.text
     );
-    assert!(app.save.pending());
+    assert!(app.save().pending());
     app.update(Msg::Saved { generation: 2 }, now());
-    assert!(!app.save.pending());
+    assert!(!app.save().pending());
 }
 
 #[test]
@@ -79,14 +57,14 @@ fn accepting_a_risk_needs_a_reason_and_keeps_it() {
         press(&mut app, &[KeyCode::Enter]).is_empty(),
         "an empty reason is refused"
     );
-    assert_eq!(app.notice.as_ref().map(|n| n.tone), Some(Tone::Error));
+    assert_eq!(app.notice().map(|n| n.tone), Some(Tone::Error));
     assert!(type_text(&mut app, "Camera is on a quiet VLAN").is_empty());
     press(&mut app, &[KeyCode::Backspace]);
     type_text(&mut app, "N");
-    assert!(!app.quitting);
+    assert!(!app.quitting());
     let commands = press(&mut app, &[KeyCode::Enter]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(
         camera.step_state(&step),
         StepState::Accepted {
@@ -102,12 +80,12 @@ fn escape_cancels_the_reason_without_changing_anything() {
     press(&mut app, &[KeyCode::Char('a')]);
     type_text(&mut app, "never mind");
     assert!(press(&mut app, &[KeyCode::Esc]).is_empty());
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Todo);
-    assert!(matches!(&app.screen, Screen::Wizard(w) if w.reason.is_none()));
+    assert!(matches!(app.screen(), Screen::Wizard(w) if w.reason.is_none()));
     // A second Esc goes back to the device.
     press(&mut app, &[KeyCode::Esc]);
-    assert!(matches!(app.screen, Screen::Detail { .. }));
+    assert!(matches!(app.screen(), Screen::Detail(_)));
 }
 
 #[test]
@@ -116,11 +94,11 @@ fn later_puts_the_step_off_for_a_week_without_settling_it() {
     let step = open_camera_wizard(&mut app);
     let commands = press(&mut app, &[KeyCode::Char('l')]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Todo);
     let until = camera.progress[&step].snoozed_until.unwrap();
     assert_eq!((until.as_second() - now().as_second()) / 86_400, 7);
-    let step_def = app.catalog.step(&step).unwrap();
+    let step_def = app.catalog().step(&step).unwrap();
     assert!(!app.is_open(camera, step_def), "a snoozed step is not open");
 }
 
@@ -129,7 +107,7 @@ fn not_applicable_is_recorded() {
     let mut app = demo_app();
     let step = open_camera_wizard(&mut app);
     press(&mut app, &[KeyCode::Char('n')]);
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::NotApplicable);
 }
 
@@ -137,7 +115,7 @@ fn not_applicable_is_recorded() {
 fn the_link_key_asks_the_loop_to_open_the_steps_page() {
     let mut app = demo_app();
     let step = open_camera_wizard(&mut app);
-    let url = app.catalog.step(&step).unwrap().links[0].url.clone();
+    let url = app.catalog().step(&step).unwrap().links[0].url.clone();
     assert_eq!(
         press(&mut app, &[KeyCode::Char('o')]),
         vec![Command::OpenLink(url.clone())]
@@ -149,7 +127,7 @@ fn the_link_key_asks_the_loop_to_open_the_steps_page() {
         },
         now(),
     );
-    let notice = app.notice.clone().unwrap();
+    let notice = app.notice().cloned().unwrap();
     assert_eq!(notice.tone, Tone::Error);
     assert!(
         notice.text.contains(&url),
@@ -169,37 +147,37 @@ fn a_failed_save_is_shown_until_a_later_save_succeeds() {
         },
         now(),
     );
-    assert_eq!(app.save.error.as_deref(), Some("disk full"));
-    assert!(app.notice.as_ref().unwrap().text.contains("disk full"));
+    assert_eq!(app.save().error.as_deref(), Some("disk full"));
+    assert!(app.notice().unwrap().text.contains("disk full"));
     press(&mut app, &[KeyCode::Char('d')]);
     app.update(Msg::Saved { generation: 2 }, now());
-    assert_eq!(app.save.error, None);
-    assert!(!app.save.pending());
+    assert_eq!(app.save().error, None);
+    assert!(!app.save().pending());
 }
 
 #[test]
 fn help_toggles_and_quit_quits_from_anywhere_but_a_text_box() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Char('?')]);
-    assert!(app.show_help);
+    assert!(app.show_help());
     press(&mut app, &[KeyCode::Esc]);
-    assert!(!app.show_help);
+    assert!(!app.show_help());
     assert_eq!(press(&mut app, &[KeyCode::Char('q')]), vec![Command::Quit]);
-    assert!(app.quitting);
+    assert!(app.quitting());
 }
 
 #[test]
 fn cursor_stays_inside_the_list() {
     let mut app = demo_app();
-    let n = app.inventory.devices.len();
+    let n = app.inventory().devices.len();
     for _ in 0..(n + 5) {
         app.update(key(KeyCode::Down), now());
     }
-    assert_eq!(app.list_cursor, n - 1);
+    assert_eq!(app.list_cursor(), n - 1);
     press(&mut app, &[KeyCode::Char('g')]);
-    assert_eq!(app.list_cursor, 0);
+    assert_eq!(app.list_cursor(), 0);
     press(&mut app, &[KeyCode::Up]);
-    assert_eq!(app.list_cursor, 0);
+    assert_eq!(app.list_cursor(), 0);
 }
 
 #[test]
@@ -212,11 +190,11 @@ fn progress_survives_quitting_and_coming_back() {
         step = open_camera_wizard(&mut app);
         for command in press(&mut app, &[KeyCode::Char('d')]) {
             if let Command::Save { .. } = command {
-                store.save(&app.inventory).unwrap();
+                store.save(app.inventory()).unwrap();
             }
         }
         press(&mut app, &[KeyCode::Char('q')]);
-        assert!(app.quitting);
+        assert!(app.quitting());
     }
     let store = Store::open(dir.path()).unwrap();
     let inventory = store.load().unwrap();
@@ -226,22 +204,14 @@ fn progress_survives_quitting_and_coming_back() {
         "demo",
         now(),
     );
-    let camera = app.inventory.device(&camera_id(&app)).unwrap();
+    let camera = app.inventory().device(&camera_id(&app)).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Done);
-}
-
-fn open_first_device(app: &mut App) -> DeviceId {
-    press(app, &[KeyCode::Enter]);
-    match &app.screen {
-        Screen::Detail { device } => device.clone(),
-        other => panic!("expected the detail view, got {other:?}"),
-    }
 }
 
 #[test]
 fn renaming_a_device_keeps_the_owners_name() {
     let mut app = demo_app();
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     press(&mut app, &[KeyCode::Char('e')]);
     // The box starts with the current name; clear it and type a new one.
     for _ in 0.."Home router".len() {
@@ -252,7 +222,7 @@ fn renaming_a_device_keeps_the_owners_name() {
         press(&mut app, &[KeyCode::Enter]),
         vec![Command::Save { generation: 1 }]
     );
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.name(), "Upstairs router");
     assert_eq!(d.owner_name(), Some("Upstairs router"));
     // A later scan that sees the device's own name does not undo the owner's.
@@ -260,17 +230,23 @@ fn renaming_a_device_keeps_the_owners_name() {
         porchlight::discovery::Sighting::new(porchlight::discovery::Source::Mdns, d.ip.unwrap());
     s.mac = d.mac;
     s.hostnames.push("routerlogin.local".into());
-    porchlight::inventory::merge(&mut app.inventory, &s, now());
-    assert_eq!(app.inventory.device(&id).unwrap().name(), "Upstairs router");
+    porchlight::inventory::merge(app.inventory_mut(), &s, now());
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Upstairs router"
+    );
 }
 
 #[test]
 fn correcting_the_kind_of_device_changes_its_checklist() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::End]);
-    let id = open_first_device(&mut app);
-    assert_eq!(app.inventory.device(&id).unwrap().name(), "Unknown device");
-    let before = app.steps_of(app.inventory.device(&id).unwrap()).len();
+    let id = open_device(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.inventory().device(&id).unwrap().name(),
+        "Unknown device"
+    );
+    let before = app.steps_of(app.inventory().device(&id).unwrap()).len();
     press(&mut app, &[KeyCode::Char('c')]);
     assert_eq!(app.mode(), porchlight::tui::keys::Mode::Picker);
     // Unknown is last; go to the top (Router) and one down: Camera.
@@ -279,7 +255,7 @@ fn correcting_the_kind_of_device_changes_its_checklist() {
         press(&mut app, &[KeyCode::Enter]),
         vec![Command::Save { generation: 1 }]
     );
-    let d = app.inventory.device(&id).unwrap();
+    let d = app.inventory().device(&id).unwrap();
     assert_eq!(d.category(), porchlight::model::Category::Camera);
     assert_eq!(
         d.owner_category(),
@@ -296,44 +272,38 @@ fn correcting_the_kind_of_device_changes_its_checklist() {
 #[test]
 fn marking_a_new_device_as_mine_clears_the_new_flag() {
     let mut app = demo_app();
-    assert!(
-        app.notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("not marked as yours")
-    );
+    assert!(app.notice().unwrap().text.contains("not marked as yours"));
     press(&mut app, &[KeyCode::End]);
-    let id = open_first_device(&mut app);
-    assert!(!app.inventory.device(&id).unwrap().known);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
+    assert!(!app.inventory().device(&id).unwrap().known);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('m')]),
         vec![Command::Save { generation: 1 }]
     );
-    assert!(app.inventory.device(&id).unwrap().known);
-    assert_eq!(app.inventory.new_devices().count(), 0);
+    assert!(app.inventory().device(&id).unwrap().known);
+    assert_eq!(app.inventory().new_devices().count(), 0);
 }
 
 #[test]
 fn forgetting_a_device_asks_first() {
     let mut app = demo_app();
-    let n = app.inventory.devices.len();
-    let id = open_first_device(&mut app);
+    let n = app.inventory().devices.len();
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     press(&mut app, &[KeyCode::Char('x')]);
     assert_eq!(app.mode(), porchlight::tui::keys::Mode::Confirm);
     assert!(
         press(&mut app, &[KeyCode::Char('n')]).is_empty(),
         "no keeps it"
     );
-    assert_eq!(app.inventory.devices.len(), n);
+    assert_eq!(app.inventory().devices.len(), n);
     press(&mut app, &[KeyCode::Char('x')]);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('y')]),
         vec![Command::Save { generation: 1 }]
     );
-    assert_eq!(app.inventory.devices.len(), n - 1);
-    assert!(app.inventory.device(&id).is_none());
-    assert!(matches!(app.screen, Screen::List));
+    assert_eq!(app.inventory().devices.len(), n - 1);
+    assert!(app.inventory().device(&id).is_none());
+    assert!(matches!(app.screen(), Screen::List));
 }
 
 #[test]
@@ -341,8 +311,7 @@ fn the_demo_home_cannot_be_scanned_and_says_why() {
     let mut app = demo_app();
     assert!(press(&mut app, &[KeyCode::Char('r')]).is_empty());
     assert!(
-        app.notice
-            .as_ref()
+        app.notice()
             .unwrap()
             .text
             .contains("demo home is simulated")
@@ -386,7 +355,7 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
         )))),
         now(),
     );
-    assert_eq!(app.inventory.devices.len(), 1, "the device shows at once");
+    assert_eq!(app.inventory().devices.len(), 1, "the device shows at once");
     let mut arp = Sighting::new(Source::Arp, ip);
     arp.mac = Some("02:11:22:33:44:55".parse().unwrap());
     // The owner opened the device while it was known by address only.
@@ -395,9 +364,13 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
         Msg::Discovery(DiscoveryEvent::Sighting(Box::new(arp))),
         now(),
     );
-    assert_eq!(app.inventory.devices.len(), 1, "same box, now with its MAC");
-    match &app.screen {
-        Screen::Detail { device } => assert_eq!(device.to_string(), "mac:02:11:22:33:44:55"),
+    assert_eq!(
+        app.inventory().devices.len(),
+        1,
+        "same box, now with its MAC"
+    );
+    match app.screen() {
+        Screen::Detail(d) => assert_eq!(d.device.to_string(), "mac:02:11:22:33:44:55"),
         other => panic!("the detail view should follow the device, got {other:?}"),
     }
     let commands: Vec<Command> = app
@@ -432,10 +405,9 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
         job.needs_consent
     );
     assert_eq!(batch.get(1), Some(&Command::Save { generation: 1 }));
-    assert_eq!(app.inventory.scans.len(), 1);
+    assert_eq!(app.inventory().scans.len(), 1);
     assert!(
-        app.notice
-            .as_ref()
+        app.notice()
             .unwrap()
             .text
             .contains("1 device answered, 1 new")
@@ -444,14 +416,14 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
 
 #[test]
 fn fix_first_opens_each_item_one_key_away() {
-    use porchlight::tui::fix_first::FixKind;
+    use porchlight::tui::app::FixKind;
     let mut app = demo_app().open_needs_you_if_due();
     let items = app.fix_first();
-    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));
     // The first item is a found problem: Enter opens its step's wizard.
     assert_eq!(items[0].kind, FixKind::Problem);
     press(&mut app, &[KeyCode::Enter]);
-    match &app.screen {
+    match app.screen() {
         Screen::Wizard(w) => {
             assert_eq!(w.device, items[0].device);
             assert_eq!(Some(&w.step), items[0].step.as_ref());
@@ -464,17 +436,17 @@ fn fix_first_opens_each_item_one_key_away() {
         .position(|i| i.kind == FixKind::NewDevice)
         .unwrap();
     press(&mut app, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Char('n')]);
-    assert!(matches!(app.screen, Screen::NeedsYou { cursor: 0 }));
+    assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));
     press(&mut app, &vec![KeyCode::Down; new]);
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Detail { device } if *device == items[new].device));
+    assert!(matches!(app.screen(), Screen::Detail(d) if d.device == items[new].device));
     // A step due again (that the scan found no problem with): its wizard; confirming it done
     // takes it off the list.
     let due = items
         .iter()
         .position(|i| {
             matches!(i.kind, FixKind::Due(_))
-                && !app.inventory.device(&i.device).is_some_and(|d| {
+                && !app.inventory().device(&i.device).is_some_and(|d| {
                     d.findings
                         .contains_key(i.step.as_ref().expect("a due step"))
                 })
@@ -483,7 +455,7 @@ fn fix_first_opens_each_item_one_key_away() {
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('n')]);
     press(&mut app, &vec![KeyCode::Down; due]);
     press(&mut app, &[KeyCode::Enter]);
-    match &app.screen {
+    match app.screen() {
         Screen::Wizard(w) => {
             assert_eq!(w.device, items[due].device);
             assert_eq!(Some(&w.step), items[due].step.as_ref());
@@ -502,7 +474,7 @@ fn fix_first_opens_each_item_one_key_away() {
 fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
     use porchlight::secrets::{Password, PasswordStyle};
     let mut app = demo_app();
-    let id = open_first_device(&mut app);
+    let id = open_device(&mut app, &[KeyCode::Enter]);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('p')]),
         vec![Command::MakePassword {
@@ -520,7 +492,7 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
         },
         now(),
     );
-    let view = app.secret.clone().unwrap();
+    let view = app.secret().cloned().unwrap();
     assert_eq!(
         view.password.as_ref().map(|p| p.expose().to_string()),
         Some("plaza-ember-tundra-quiet-oak-lantern-brisk".to_string())
@@ -538,8 +510,8 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
     assert!(!format!("{app:?}").contains("plaza-ember"));
     // Esc clears it.
     press(&mut app, &[KeyCode::Esc]);
-    assert!(app.secret.is_none());
-    assert!(matches!(app.screen, Screen::Detail { .. }));
+    assert!(app.secret().is_none());
+    assert!(matches!(app.screen(), Screen::Detail(_)));
     // `s` asks the keyring; nothing kept yet is said plainly.
     assert_eq!(
         press(&mut app, &[KeyCode::Char('s')]),
@@ -553,7 +525,7 @@ fn making_a_password_shows_it_once_and_says_where_it_is_kept() {
         now(),
     );
     assert!(
-        app.secret
+        app.secret()
             .as_ref()
             .unwrap()
             .note
@@ -566,7 +538,7 @@ fn in_the_demo_done_never_sends_a_check_to_the_simulated_addresses() {
     let mut app = demo_app();
     let step = open_camera_wizard(&mut app);
     assert!(
-        app.catalog.step(&step).unwrap().check.is_some(),
+        app.catalog().step(&step).unwrap().check.is_some(),
         "{step} has a network check"
     );
     // Only a save: no check is run against the demo's made-up addresses.
@@ -593,7 +565,7 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
         }]
     );
     // The wizard stays on the step while the check runs.
-    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step == step && w.checking));
+    assert!(matches!(app.screen(), Screen::Wizard(w) if w.step == step && w.checking));
     let evidence = "the factory login admin/12345 still works on the web page";
     let commands: Vec<Command> = app
         .update(
@@ -613,7 +585,7 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
         .into_iter()
         .collect();
     assert_eq!(commands, vec![Command::Save { generation: 2 }]);
-    let camera = app.inventory.device(&id).unwrap();
+    let camera = app.inventory().device(&id).unwrap();
     assert_eq!(camera.step_state(&step), StepState::Failed);
     assert_eq!(camera.progress[&step].evidence.as_deref(), Some(evidence));
     assert_eq!(
@@ -621,14 +593,14 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
         Some(now()),
         "the camera remembers that its logins were tried, so a re-scan does not try them again"
     );
-    assert!(app.notice.as_ref().unwrap().text.contains("still open"));
-    match &app.screen {
+    assert!(app.notice().unwrap().text.contains("still open"));
+    match app.screen() {
         Screen::Wizard(w) => assert_eq!(w.verdict.as_ref().unwrap().verdict, Verdict::Fail),
         other => panic!("the verdict shows in the wizard, got {other:?}"),
     }
     // Enter moves on to the next open step.
     press(&mut app, &[KeyCode::Enter]);
-    assert!(matches!(&app.screen, Screen::Wizard(w) if w.step != step));
+    assert!(matches!(app.screen(), Screen::Wizard(w) if w.step != step));
 }
 
 #[test]
@@ -638,11 +610,11 @@ fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
     use porchlight::model::FindingVerdict;
     let mut app = demo_app().with_scanning(true);
     // Without the demo's made-up findings, so that this scan's regression is the first thing due.
-    for d in &mut app.inventory.devices {
+    for d in &mut app.inventory_mut().devices {
         d.findings.clear();
     }
     let tv = app
-        .inventory
+        .inventory()
         .devices
         .iter()
         .find(|d| d.name() == "Living-room TV")
@@ -716,11 +688,11 @@ fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
         matches!(command, Some(Command::Save { .. })),
         "the findings are saved: {command:?}"
     );
-    let device = app.inventory.device(&tv).unwrap();
+    let device = app.inventory().device(&tv).unwrap();
     assert_eq!(device.step_state(&t01), StepState::Failed);
     assert_eq!(device.findings[&t01].verdict, FindingVerdict::Problem);
     assert!(device.findings[&t01].evidence.contains("5555"));
-    assert!(app.notice.as_ref().unwrap().text.contains("Came undone"));
+    assert!(app.notice().unwrap().text.contains("Came undone"));
     let first = &app.needs_you()[0];
     assert_eq!(first.step.as_deref(), Some("T-01"));
     assert_eq!(first.why, porchlight::reminders::Why::Regression);
@@ -755,7 +727,7 @@ fn quitting_in_the_middle_of_a_scan_saves_the_devices_it_found() {
         s.mac = Some(format!("02:00:00:00:00:0{n}").parse().unwrap());
         commands.extend(app.update(Msg::Discovery(DiscoveryEvent::Sighting(Box::new(s))), now()));
     }
-    assert_eq!(app.inventory.devices.len(), 3);
+    assert_eq!(app.inventory().devices.len(), 3);
     // The owner quits while the scan runs (within the first seconds: no periodic save yet).
     let quit = press(&mut app, &[KeyCode::Char('q')]);
     let mut flat = Vec::new();
@@ -771,7 +743,7 @@ fn quitting_in_the_middle_of_a_scan_saves_the_devices_it_found() {
         flat.iter().any(|c| matches!(c, Command::Save { .. })),
         "quitting mid-scan asks for a save: {flat:?}"
     );
-    store.save(&app.inventory).unwrap();
+    store.save(app.inventory()).unwrap();
     drop(store);
     let reloaded = porchlight::store::read_inventory(dir.path()).unwrap();
     let macs: Vec<String> = reloaded
@@ -792,12 +764,12 @@ fn quitting_in_the_middle_of_a_scan_saves_the_devices_it_found() {
 #[test]
 fn notices_fade_but_errors_stay() {
     let mut app = demo_app();
-    assert!(app.notice.is_some(), "the new-device hint shows on start");
+    assert!(app.notice().is_some(), "the new-device hint shows on start");
     let later = now()
         .checked_add(jiff::SignedDuration::from_secs(30))
         .unwrap();
     app.update(Msg::Tick, later);
-    assert!(app.notice.is_none(), "a hint fades");
+    assert!(app.notice().is_none(), "a hint fades");
     app.update(
         Msg::SaveFailed {
             generation: 1,
@@ -810,7 +782,7 @@ fn notices_fade_but_errors_stay() {
         .unwrap();
     app.update(Msg::Tick, much_later);
     assert!(
-        app.notice.as_ref().unwrap().text.contains("disk full"),
+        app.notice().unwrap().text.contains("disk full"),
         "an error stays"
     );
 }
@@ -823,8 +795,8 @@ fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try
         &[KeyCode::Down, KeyCode::Enter, KeyCode::Char('L')],
     );
     let id = camera_id(&app);
-    assert!(app.inventory.device(&id).unwrap().login_check_allowed);
-    let notice = app.notice.clone().unwrap().text;
+    assert!(app.inventory().device(&id).unwrap().login_check_allowed);
+    let notice = app.notice().cloned().unwrap().text;
     assert!(
         notice.contains("if an NVR or recorder logs in to this camera"),
         "the owner is warned before any login is tried: {notice}"
@@ -832,7 +804,7 @@ fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try
     assert!(notice.contains("up to 3 factory logins"), "{notice}");
     // Found problems sit at the top of the checklist, so walk down to the password step as the
     // owner would, and open it.
-    let camera = app.inventory.device(&id).unwrap();
+    let camera = app.inventory().device(&id).unwrap();
     let at = app
         .steps_of(camera)
         .iter()
@@ -840,19 +812,19 @@ fn allowing_logins_on_a_camera_warns_about_recorders_and_done_asks_for_a_new_try
         .expect("the camera has a password step");
     press(&mut app, &vec![KeyCode::Down; at]);
     press(&mut app, &[KeyCode::Enter]);
-    let step = match &app.screen {
+    let step = match app.screen() {
         Screen::Wizard(w) => w.step.clone(),
         other => panic!("expected the wizard, got {other:?}"),
     };
-    let check = app.catalog.step(&step).unwrap().check.clone().unwrap();
+    let check = app.catalog().step(&step).unwrap().check.clone().unwrap();
     assert!(
         check.needs_consent(),
         "{step} is the camera's password step"
     );
-    assert!(!app.inventory.device(&id).unwrap().login_check.requested);
+    assert!(!app.inventory().device(&id).unwrap().login_check.requested);
     press(&mut app, &[KeyCode::Char('d')]);
     assert!(
-        app.inventory.device(&id).unwrap().login_check.requested,
+        app.inventory().device(&id).unwrap().login_check.requested,
         "marking the password step done asks for the logins to be tried again"
     );
 }

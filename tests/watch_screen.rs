@@ -6,10 +6,7 @@
 mod common;
 
 use common::{demo_app, now};
-use porchlight::tui::render::render;
 use porchlight::watch::{ChangeKind, WatchEvent};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 fn news() -> Vec<WatchEvent> {
     vec![
@@ -28,9 +25,7 @@ fn news() -> Vec<WatchEvent> {
 
 fn draw(width: u16, height: u16) -> String {
     let app = demo_app().with_watch_news(news()).open_needs_you_if_due();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(&app, frame)).unwrap();
-    terminal.backend().to_string()
+    common::tui::draw_text(&app, width, height)
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::honesty;
-use crate::discovery::ports::RiskyPort;
+use crate::discovery::ports::table::RiskyPort;
 use crate::sanitize;
 
 /// The most ports one `ports-closed` or `not-exposed-via-upnp` check may name.

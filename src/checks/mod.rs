@@ -33,19 +33,19 @@
 
 mod buckets;
 pub mod credentials;
-pub mod definition;
+pub(crate) mod definition;
 mod digest;
-pub mod honesty;
+pub(crate) mod honesty;
 mod igd;
-pub mod info;
-pub mod login_policy;
+pub(crate) mod info;
+pub(crate) mod login_policy;
 pub mod matter;
 pub mod ports;
 mod result;
 pub mod rtsp;
 mod run;
-pub mod soap;
-pub mod upnp;
+pub(crate) mod soap;
+pub(crate) mod upnp;
 pub mod web;
 
 pub use definition::{

@@ -9,7 +9,7 @@
 //!   router itself, so a missed datagram is not taken for "UPnP off".
 //! - The mappings are read with `GetGenericPortMappingEntry` from index 0 until the router answers
 //!   with a fault (UPnP error 713, or a bare HTTP 500: the end of the list), at most
-//!   [`MAX_MAPPINGS`], by `igd` through porchlight's own SOAP ([`super::soap`]) over its bounded
+//!   [`super::igd::MAX_MAPPINGS`], by `igd` through porchlight's own SOAP ([`super::soap`]) over its bounded
 //!   HTTP client: every description and reply is capped in bytes and time and parsed
 //!   depth-bounded, and actions only go to a control address on the router's own private
 //!   address. (rupnp read whole bodies with no byte limit, so it is never handed a device.)
@@ -19,15 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::igd::{DESCRIPTION_LIMITS, connection_uptime, read_description};
-pub use super::igd::{MAX_MAPPINGS, PortMapping, external_address, port_mappings};
+pub use super::igd::{PortMapping, external_address, port_mappings};
 use super::{CheckResult, Context, GatewayInfo, Target, is_home_address};
 use crate::discovery::http::{self, Limits};
 use crate::discovery::ssdp::{self, SsdpOptions};
 use crate::discovery::{DiscoveryEvent, EventSink, UpnpInfo};
 use crate::sanitize::clean;
-
-/// The device type of WPS over UPnP.
-pub const WFA_DEVICE_TYPE: &str = "urn:schemas-wifialliance-org:device:WFADevice:1";
 
 /// True for the UPnP InternetGatewayDevice type (any version).
 pub fn is_igd_type(kind: &str) -> bool {

@@ -12,10 +12,10 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use crate::catalog::Catalog;
+use crate::cli::usage::UsageError;
 use crate::identify::Fingerprints;
 use crate::store::Store;
 use crate::tui;
-use crate::usage::UsageError;
 
 mod args;
 mod data;
@@ -24,6 +24,7 @@ mod remind;
 mod report;
 mod scan;
 mod summary;
+pub mod usage;
 mod watch;
 
 pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs, WatchArgs};
@@ -39,11 +40,11 @@ pub use remind::DUE_EXIT_CODE;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Cmd::Completions { shell }) => {
-            crate::usage::write_completions(shell, &mut std::io::stdout().lock())?;
+            crate::cli::usage::write_completions(shell, &mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Cmd::Man) => {
-            crate::usage::write_man(&mut std::io::stdout().lock())?;
+            crate::cli::usage::write_man(&mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(_) if cli.reset_demo => {
@@ -109,7 +110,7 @@ fn open_tui(cli: &Cli, catalog: Catalog, dir: &Path) -> anyhow::Result<ExitCode>
         })
         .open_needs_you_if_due();
     if cli.reset_demo {
-        app.notice = Some(tui::app::Notice {
+        app = app.with_notice(tui::app::Notice {
             text: "The demo home was reset: its progress was thrown away and it starts over."
                 .into(),
             tone: tui::app::Tone::Info,

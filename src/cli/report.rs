@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use super::args::{Cli, ReportArgs};
 use super::data::read_for_listing;
 use crate::catalog::Catalog;
+use crate::cli::usage::UsageError;
 use crate::identify::Fingerprints;
-use crate::usage::UsageError;
 
 /// `porchlight report`: the whole picture as Markdown, HTML or JSON.
 pub(super) fn report(

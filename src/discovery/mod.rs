@@ -8,18 +8,18 @@
 //! time (see each source).
 
 pub mod http;
-pub mod ipv6;
+pub(crate) mod ipv6;
 pub mod mdns;
-pub mod names;
+pub(crate) mod names;
 pub mod neighbours;
-pub mod ping;
+pub(crate) mod ping;
 pub mod platform;
 pub mod ports;
-pub mod presence;
-pub mod scanner;
-pub mod scope;
+pub(crate) mod presence;
+pub(crate) mod scanner;
+pub(crate) mod scope;
 pub mod ssdp;
-pub mod xml;
+pub(crate) mod xml;
 
 pub use scanner::{Scan, ScanConfig};
 pub use scope::{Ipv4Net, Scope, ScopeError, ScopeOptions, Subnet};

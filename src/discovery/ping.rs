@@ -61,12 +61,8 @@ impl Default for PingOptions {
     }
 }
 
-/// Sweeps `targets`, reporting each live host as a sighting; returns how many hosts answered. Falls back to TCP (and says so) when ICMP cannot be used.
-pub async fn sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> usize {
-    sweep_hosts(targets, opts, events).await.len()
-}
-
-/// As [`sweep`], returning the addresses that answered.
+/// Sweeps `targets`, reporting each live host as a sighting, and returns the addresses that
+/// answered. Falls back to TCP (and says so) when ICMP cannot be used.
 pub async fn sweep_hosts(
     targets: &[Ipv4Addr],
     opts: &PingOptions,
@@ -308,7 +304,7 @@ mod tests {
             tcp_ports: vec![1],
             ..PingOptions::default()
         };
-        let found = sweep(&targets, &opts, &events).await;
+        let found = sweep_hosts(&targets, &opts, &events).await.len();
         drop(events);
         // Every 127/8 address answers, by ICMP (root or permitted) or by TCP refusal.
         assert_eq!(found, 20);

@@ -86,6 +86,11 @@ pub struct Device {
 }
 
 impl Device {
+    /// The most host names kept per device (bounds a chatty or hostile device).
+    pub const MAX_HOSTNAMES: usize = 8;
+    /// The most services kept per device (bounds a chatty or hostile device).
+    pub const MAX_SERVICES: usize = 64;
+
     /// The name to show: the owner's when they gave one, else the one porchlight found.
     pub fn name(&self) -> &str {
         self.owner_name.as_deref().unwrap_or(&self.name)

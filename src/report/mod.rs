@@ -22,7 +22,7 @@ mod build;
 mod html;
 mod markdown;
 mod model;
-pub mod output;
+pub(crate) mod output;
 mod problems;
 mod words;
 

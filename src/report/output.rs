@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The permissions of a written report: the owner reads and writes, no one else.
+#[cfg(unix)]
 pub const REPORT_MODE: u32 = 0o600;
 
 /// Why a report file could not be written. One line each, naming the file.

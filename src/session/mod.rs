@@ -5,8 +5,8 @@
 //! is a state machine that returns [`Effect`]s; the front ends carry them out ([`run_audit`] for
 //! the checks, their own store for saves) and fold the results back through the same workflow.
 
-pub mod audit;
-pub mod fix_first;
+pub(crate) mod audit;
+pub(crate) mod fix_first;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;

@@ -36,7 +36,7 @@
 
 mod error;
 pub(crate) mod format;
-pub mod merge;
+pub(crate) mod merge;
 mod private;
 #[cfg(test)]
 mod tests;

@@ -3,16 +3,15 @@
 //! steps that still say "to do" although the scan found them fine ("looks fine already: confirm?").
 //!
 //! Findings never change the owner's answers by themselves: confirming a step that looks fine is
-//! one key press of the owner's ([`App::confirm_fine`]), recorded as verified with the evidence.
+//! one key press of the owner's ([`crate::tui::home::Home::confirm_fine`]), recorded as verified
+//! with the evidence. This file holds the list's items and the rules that pick them; `home.rs`
+//! builds the list.
 
 use jiff::Timestamp;
 
 use crate::catalog::{Step, Threat};
 use crate::model::{Device, DeviceId, Finding, FindingVerdict, StepId, StepState};
 use crate::reminders::Why;
-use crate::session::FixKind as EngineKind;
-
-use super::app::{App, Command, Screen, Tone};
 
 /// What kind of line of the Fix first list this is, in the order the list shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +85,7 @@ pub fn looks_fine<'a>(device: &'a Device, step: &StepId) -> Option<&'a Finding> 
 }
 
 /// The worst thing that could happen while `step` is left undone, in plain words.
-fn worst_threat(step: &Step) -> Option<&'static str> {
+pub fn worst_threat(step: &Step) -> Option<&'static str> {
     step.threats
         .iter()
         .min_by_key(|t| match t {
@@ -95,128 +94,4 @@ fn worst_threat(step: &Step) -> Option<&'static str> {
             Threat::Privacy => 2,
         })
         .map(|t| t.label())
-}
-
-impl App {
-    /// How many found problems are open over the whole home (the header's count).
-    pub fn problems_found(&self) -> usize {
-        self.inventory
-            .devices
-            .iter()
-            .map(|d| self.problems_on(d))
-            .sum()
-    }
-
-    /// How many found problems are open on `device`.
-    pub fn problems_on(&self, device: &Device) -> usize {
-        device
-            .findings
-            .keys()
-            .filter(|s| open_problem(device, s, self.now).is_some())
-            .count()
-    }
-
-    /// The Fix first list: the engine's list (found problems by risk, regressions, new devices,
-    /// steps due again), then the steps that look fine already and wait for the owner's word.
-    pub fn fix_first(&self) -> Vec<FixItem> {
-        let ctx = crate::reminders::DueContext::new(&self.inventory, self.tz.clone());
-        let engine = crate::session::fix_first(&self.catalog, &self.inventory, &ctx, self.now);
-        let mut items: Vec<FixItem> = engine
-            .into_iter()
-            .map(|item| {
-                let step = item.step.as_ref().and_then(|s| self.catalog.step(s));
-                let device = self.device(&item.device);
-                let kind = match item.kind {
-                    EngineKind::Problem => FixKind::Problem,
-                    EngineKind::Regression => FixKind::Regression,
-                    EngineKind::NewDevice => FixKind::NewDevice,
-                    EngineKind::Due => FixKind::Due(
-                        step.zip(device)
-                            .and_then(|(s, d)| crate::reminders::due(s, d, &ctx))
-                            .map_or(Why::Recheck, |(_, why)| why),
-                    ),
-                };
-                let evidence = match kind {
-                    FixKind::Problem | FixKind::Regression | FixKind::NewDevice => {
-                        Some(item.evidence)
-                    }
-                    // A step due again shows what its last check saw, if it ran.
-                    _ => item.step.as_ref().and_then(|s| {
-                        device
-                            .and_then(|d| d.progress.get(s))
-                            .and_then(|p| p.evidence.clone())
-                    }),
-                };
-                FixItem {
-                    kind,
-                    title: match (step, kind) {
-                        (Some(s), _) => s.title.clone(),
-                        (None, FixKind::NewDevice) => {
-                            "Find out what it is, and mark it as yours".into()
-                        }
-                        (None, _) => item.problem,
-                    },
-                    risk: match kind {
-                        FixKind::Problem | FixKind::Regression => step.and_then(worst_threat),
-                        _ => None,
-                    },
-                    device: item.device,
-                    device_name: item.device_name,
-                    step: item.step,
-                    evidence,
-                    since: item.since,
-                }
-            })
-            .collect();
-        for device in &self.inventory.devices {
-            for step in self.steps_of(device) {
-                if let Some(finding) = looks_fine(device, &step.id) {
-                    items.push(FixItem {
-                        kind: FixKind::LooksFine,
-                        device: device.id.clone(),
-                        device_name: device.name().to_string(),
-                        step: Some(step.id.clone()),
-                        title: step.title.clone(),
-                        evidence: Some(finding.evidence.clone()),
-                        risk: None,
-                        since: finding.checked_at,
-                    });
-                }
-            }
-        }
-        items
-    }
-
-    /// Marks `step` of `device` verified with the finding's evidence, when it is still to do and
-    /// the last scan found it fine. Says why not otherwise.
-    pub(crate) fn confirm_fine(&mut self, id: &DeviceId, step: &StepId) -> Option<Command> {
-        let now = self.now;
-        let device = self.inventory.device_mut(id)?;
-        let Some(finding) = looks_fine(device, step).cloned() else {
-            let text = match device.findings.get(step).map(|f| f.verdict) {
-                Some(FindingVerdict::Problem) => {
-                    format!("{step} is not fine: the last scan found a problem.")
-                }
-                _ if device.step_state(step) != StepState::Todo => {
-                    format!("{step} is already {}.", device.step_state(step).label())
-                }
-                _ => format!("The last scan did not find {step} fine; open it to decide yourself."),
-            };
-            self.notice(Tone::Info, text);
-            return None;
-        };
-        device.set_step_state(step, StepState::Verified, now);
-        if let Some(p) = device.progress.get_mut(step) {
-            p.evidence = Some(finding.evidence.clone());
-        }
-        let message = format!(
-            "{step} confirmed and marked verified: {}.",
-            finding.evidence.trim_end_matches('.')
-        );
-        if matches!(self.screen, Screen::Wizard(_)) {
-            return Some(self.after_change(id.clone(), step.clone(), message));
-        }
-        self.notice(Tone::Good, message);
-        Some(self.bump_save())
-    }
 }

@@ -494,6 +494,19 @@ pub fn bindings_for(mode: Mode) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.modes.contains(&mode))
 }
 
+/// Moves a list cursor over `len` rows for `action`: up, down, top, bottom; any other action
+/// only keeps it in range.
+pub fn move_cursor(cursor: &mut usize, len: usize, action: Action) {
+    let last = len.saturating_sub(1);
+    *cursor = match action {
+        Action::Up => cursor.saturating_sub(1),
+        Action::Down => (*cursor + 1).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => (*cursor).min(last),
+    };
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {

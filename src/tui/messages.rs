@@ -2,7 +2,8 @@
 //! owner can read again what scrolled past or did not fit. Shown by its own key; the status line
 //! only ever shows the newest.
 
-use super::app::Notice;
+use crate::tui::keys::Action;
+use crate::tui::notice::Notice;
 
 /// How many notices are kept (the oldest go first).
 pub const KEPT: usize = 100;
@@ -42,5 +43,15 @@ impl MessageLog {
     pub fn toggle(&mut self) {
         self.open = !self.open;
         self.scroll = 0;
+    }
+
+    /// What a key does while the log is open: scroll it, or close it.
+    pub fn on_key(&mut self, action: Action) {
+        match action {
+            Action::Back => self.open = false,
+            Action::Up => self.scroll = self.scroll.saturating_add(1),
+            Action::Down => self.scroll = self.scroll.saturating_sub(1),
+            _ => {}
+        }
     }
 }

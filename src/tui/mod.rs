@@ -1,16 +1,35 @@
 //! The terminal UI: sets the terminal up (and always restores it), runs the one event loop that
 //! feeds [`app::Msg`]s into [`app::App::update`], and carries out the commands it returns off the
 //! UI task: saves (coalesced, newest wins) and opening links in the browser.
+//!
+//! The files, top to bottom; each imports only files below it (tests/tui_layers.rs checks that
+//! no two import each other, round any loop):
+//! - this file (the loop) › `render.rs` and `status.rs` (the whole frame, header, status line)
+//! - `app.rs`: [`app::App`], which routes each message and applies the effects that come back
+//! - `router.rs` (which screen shows; how to add one) and `scanning.rs` (the scan workflow)
+//! - `screens/`: one file per screen or popup, with its state, its key handler and its drawing
+//! - `home.rs` (the model the screens share), `effect.rs` (what they ask of the app), `msg.rs`,
+//!   `notice.rs`, `messages.rs`, `fix_first.rs`
+//! - `keys.rs` (the key table), `theme.rs` (colours and drawing helpers), `textbox.rs`, `wrap.rs`,
+//!   `panic.rs`
 
 pub mod app;
-pub mod fix_first;
+pub(crate) mod effect;
+pub(crate) mod fix_first;
+pub(crate) mod home;
 pub mod keys;
-pub mod messages;
+pub(crate) mod messages;
+pub(crate) mod msg;
+pub(crate) mod notice;
 pub mod panic;
 pub mod render;
-pub mod screens;
-pub mod textbox;
-pub mod wrap;
+pub(crate) mod router;
+pub(crate) mod scanning;
+pub(crate) mod screens;
+pub(crate) mod status;
+pub(crate) mod textbox;
+pub(crate) mod theme;
+pub(crate) mod wrap;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,8 +86,8 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
     // error message when the owner asks for a password.
     let keyring: Result<secrets::Keyring, String> =
         secrets::Keyring::system().map_err(|e| e.to_string());
-    if app.can_scan && scan_on_start {
-        start_scan(&tx, &mut scan_task, &app.inventory);
+    if app.can_scan() && scan_on_start {
+        start_scan(&tx, &mut scan_task, app.inventory());
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -103,7 +122,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                     }
                 }
                 Command::Save { generation } => {
-                    let snapshot = Arc::new(app.inventory.clone());
+                    let snapshot = Arc::new(app.inventory().clone());
                     save_tx.send_replace(Some((generation, snapshot)));
                 }
                 Command::OpenLink(url) => {
@@ -119,15 +138,15 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                         let _ = tx.send(msg);
                     });
                 }
-                Command::StartScan => start_scan(&tx, &mut scan_task, &app.inventory),
+                Command::StartScan => start_scan(&tx, &mut scan_task, app.inventory()),
                 Command::SaveAndVerify {
                     generation,
                     device,
                     step,
                 } => {
-                    let snapshot = Arc::new(app.inventory.clone());
+                    let snapshot = Arc::new(app.inventory().clone());
                     save_tx.send_replace(Some((generation, snapshot.clone())));
-                    let (tx, catalog) = (tx.clone(), app.catalog.clone());
+                    let (tx, catalog) = (tx.clone(), app.catalog().clone());
                     tokio::spawn(async move {
                         let nets = local_nets();
                         let outcome =
@@ -174,7 +193,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                 Command::Quit => quit = true,
             }
         }
-        if quit || app.quitting {
+        if quit || app.quitting() {
             break;
         }
     }
@@ -256,9 +275,9 @@ async fn finish_saves(
             "the last changes were still being saved after {FINAL_SAVE_WAIT:?}; they may not be on disk"
         );
     }
-    if app.save.pending() {
+    if app.save().pending() {
         let why = app
-            .save
+            .save()
             .error
             .clone()
             .unwrap_or_else(|| "unknown error".into());

@@ -16,35 +16,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Modifier, Style};
 
-use super::app::{App, Screen};
-use super::screens;
-
-/// The accent colour of headings and the selection.
-pub const ACCENT: Color = Color::Cyan;
-
-/// Style of secondary text.
-pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
-}
-
-/// Style of headings.
-pub fn heading() -> Style {
-    Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
-}
-
-/// Style of the highlighted row.
-pub fn selected() -> Style {
-    Style::new()
-        .bg(Color::Rgb(40, 60, 80))
-        .add_modifier(Modifier::BOLD)
-}
+use super::app::App;
+use super::{screens, status};
 
 /// Draws the whole screen.
 pub fn render(app: &App, frame: &mut Frame) {
-    let scanning = app.scan.as_ref().filter(|s| s.running);
-    let status_rows = screens::status::status_height(app, frame.area().width);
+    let scanning = app.scan().filter(|s| s.running);
+    let status_rows = status::status_height(app, frame.area().width);
     let [header, body, progress, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -52,24 +31,20 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(status_rows),
     ])
     .areas(frame.area());
-    screens::status::render_header(app, frame, header);
-    match &app.screen {
-        Screen::List => screens::list::render(app, frame, body),
-        Screen::NeedsYou { cursor } => screens::needs::render(app, *cursor, frame, body),
-        Screen::Detail { device } => screens::detail::render(app, device, frame, body),
-        Screen::Wizard(wizard) => screens::wizard::render(app, wizard, frame, body),
-    }
+    status::render_header(app, frame, header);
+    app.screen()
+        .render(app.home(), scanning.is_some(), frame, body);
     if let Some(scan) = scanning {
         screens::scan::render(scan, frame, progress);
     }
-    screens::status::render_status(app, frame, status);
-    if let Some(secret) = &app.secret {
+    status::render_status(app, frame, status);
+    if let Some(secret) = app.secret() {
         screens::secret::render(secret, frame, frame.area());
     }
-    if app.log.open {
-        screens::messages::render(app, frame, body);
+    if app.log().open {
+        screens::messages::render(app.log(), &app.home().tz, frame, body);
     }
-    if app.show_help {
-        screens::help::render(app.help_scroll, frame, body);
+    if app.show_help() {
+        screens::help::render(app.help_scroll(), frame, body);
     }
 }

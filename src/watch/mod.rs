@@ -8,9 +8,9 @@
 //! in [`WatchState`] (`watch.json` in the data folder), so a change is reported once. No terminal
 //! code here: the CLI prints the lines and raises the notifications.
 
-pub mod notify;
-pub mod service;
-pub mod state;
+pub(crate) mod notify;
+pub(crate) mod service;
+pub(crate) mod state;
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;

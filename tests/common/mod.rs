@@ -10,6 +10,7 @@ use porchlight::model::Inventory;
 use porchlight::tui::app::{App, Command, Msg};
 
 pub mod cli;
+pub mod tui;
 
 /// The fixed "now" of the UI tests.
 pub fn now() -> Timestamp {

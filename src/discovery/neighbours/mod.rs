@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::model::MacAddr;
 
-pub mod entry;
+pub(crate) mod entry;
 #[cfg(target_os = "linux")]
 mod linux;
 
@@ -24,14 +24,6 @@ const MAX_ENTRIES: usize = 4096;
 /// When the table cannot be read (or this system has no readable one), as one line.
 pub fn read_table() -> Result<Vec<Neighbour>, String> {
     Ok(read_all()?.0)
-}
-
-/// Reads the IPv6 neighbour table.
-///
-/// # Errors
-/// As [`read_table`].
-pub fn read_table_v6() -> Result<Vec<Neighbour<Ipv6Addr>>, String> {
-    Ok(read_all()?.1)
 }
 
 /// Reads the IPv4 and IPv6 neighbour tables at once.

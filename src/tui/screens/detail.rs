@@ -5,19 +5,134 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Clear, List, ListItem, ListState, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::{date_text, due_text, finding_span, state_span};
+use super::edit::{self, Edit};
 use crate::identify::Identity;
+use crate::model::StepId;
 use crate::model::{Category, Device, DeviceId, ServiceSource, StepState};
-use crate::tui::app::{App, Edit};
-use crate::tui::render::{ACCENT, dim, heading, selected};
+use crate::tui::effect::{Effect, Effects, Go};
+use crate::tui::home::Home;
+use crate::tui::keys::{Action, Mode, move_cursor};
+use crate::tui::notice::Tone;
+use crate::tui::theme::{date_text, due_text, finding_span, state_span};
+use crate::tui::theme::{dim, heading, selected};
 
-/// Draws the detail view of `id`.
-pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
-    let Some(device) = app.device(id) else {
+/// The detail screen's state: which device, and the popup open over it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// Which device.
+    pub device: DeviceId,
+    /// A change being made to it in a popup.
+    pub edit: Option<Edit>,
+}
+
+impl Detail {
+    /// The detail of `device`, no popup open.
+    pub fn new(device: DeviceId) -> Self {
+        Self { device, edit: None }
+    }
+
+    /// Where keys go: the open popup, else the checklist.
+    pub fn mode(&self) -> Mode {
+        self.edit.as_ref().map_or(Mode::Detail, Edit::mode)
+    }
+
+    /// What a key does on the detail screen (or in its open popup).
+    pub fn on_key(&mut self, home: &mut Home, action: Action) -> Effects {
+        if self.edit.is_some() {
+            return edit::on_key(&mut self.edit, &self.device, home, action);
+        }
+        let id = self.device.clone();
+        let Some(device) = home.device(&id) else {
+            return vec![Effect::Go(Go::List)];
+        };
+        let steps: Vec<StepId> = home.steps_of(device).iter().map(|s| s.id.clone()).collect();
+        let first_open = home
+            .steps_of(device)
+            .into_iter()
+            .find(|s| home.is_open(device, s))
+            .map(|s| s.id.clone());
+        move_cursor(&mut home.step_cursor, steps.len(), action);
+        match action {
+            Action::Open => {
+                if let Some(step) = steps.get(home.step_cursor) {
+                    return vec![Effect::Go(Go::Wizard(id, step.clone()))];
+                }
+            }
+            Action::Guide => match first_open {
+                Some(step) => {
+                    home.step_cursor = steps.iter().position(|s| s == &step).unwrap_or(0);
+                    return vec![Effect::Go(Go::Wizard(id, step))];
+                }
+                None => {
+                    return vec![Effect::notice(
+                        Tone::Good,
+                        "Nothing open on this device right now.",
+                    )];
+                }
+            },
+            Action::Back => return vec![Effect::Go(Go::List)],
+            Action::Rename => self.edit = home.device(&id).map(Edit::rename),
+            Action::SetCategory => self.edit = home.device(&id).map(Edit::category),
+            Action::ToggleKnown => return toggle_known(home, &id),
+            Action::Forget => self.edit = Some(Edit::Forget),
+            Action::ToggleLoginCheck => return toggle_login_check(home, &id),
+            Action::ShowEvidence => self.edit = Some(Edit::Evidence),
+            Action::ConfirmFine => {
+                if let Some(step) = steps.get(home.step_cursor) {
+                    return home.confirm_fine(&id, step, false);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// Marks the device as the owner's (no longer new), or new again.
+fn toggle_known(home: &mut Home, id: &DeviceId) -> Effects {
+    let Some(device) = home.inventory.device_mut(id) else {
+        return Vec::new();
+    };
+    device.known = !device.known;
+    let text = if device.known {
+        format!("{} is marked as yours.", device.name())
+    } else {
+        format!("{} is marked as new again.", device.name())
+    };
+    vec![Effect::notice(Tone::Good, text), Effect::Save]
+}
+
+/// Allows (or stops) the factory-login check on the device.
+fn toggle_login_check(home: &mut Home, id: &DeviceId) -> Effects {
+    let Some(device) = home.inventory.device_mut(id) else {
+        return Vec::new();
+    };
+    device.login_check_allowed = !device.login_check_allowed;
+    let text = if device.login_check_allowed {
+        let recorder = if matches!(
+            device.category(),
+            Category::Camera | Category::Doorbell | Category::BabyMonitor
+        ) {
+            " Careful: if an NVR or recorder logs in to this camera with that account, a lockout can stop its recording."
+        } else {
+            ""
+        };
+        format!(
+            "porchlight may now try up to {} factory logins that fit {} (once, and again after a firmware change or when you mark a password step done); it stops if the device starts locking logins out.{recorder}",
+            crate::checks::CheckLimits::default().max_credential_tries,
+            device.name()
+        )
+    } else {
+        format!("porchlight will not try logging in to {}.", device.name())
+    };
+    vec![Effect::notice(Tone::Good, text), Effect::Save]
+}
+
+/// Draws the detail view of `detail.device`, and its open popup.
+pub fn render(home: &Home, detail: &Detail, frame: &mut Frame, area: Rect) {
+    let Some(device) = home.device(&detail.device) else {
         frame.render_widget(
             Paragraph::new(" This device is no longer in the inventory."),
             area,
@@ -34,7 +149,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let identity = app
+    let identity = home
         .fingerprints
         .as_ref()
         .map(|rules| crate::identify::identify(device, rules));
@@ -54,10 +169,10 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         facts_area.inner(Margin::new(1, 0)),
     );
 
-    let steps = app.steps_of(device);
-    let progress = app.catalog.progress(device, app.now);
-    let score = crate::score::device_score(&app.catalog, device);
-    let due_ctx = crate::reminders::DueContext::new(&app.inventory, app.tz.clone());
+    let steps = home.steps_of(device);
+    let progress = home.catalog.progress(device, home.now);
+    let score = crate::score::device_score(&home.catalog, device);
+    let due_ctx = crate::reminders::DueContext::new(&home.inventory, home.tz.clone());
     // Narrow terminals leave the due date out, so the step titles stay readable.
     let wide = list_area.width >= 70;
     let rows = steps.iter().map(|step| {
@@ -66,7 +181,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             .progress
             .get(&step.id)
             .and_then(|p| p.snoozed_until)
-            .is_some_and(|t| t > app.now);
+            .is_some_and(|t| t > home.now);
         let in_part = state == StepState::Verified
             && device
                 .progress
@@ -89,7 +204,7 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
             Cell::from(step.title.as_str()),
         ];
         if wide {
-            cells.push(Cell::from(due_text(step, device, &due_ctx, app.now)));
+            cells.push(Cell::from(due_text(step, device, &due_ctx, home.now)));
         }
         Row::new(cells)
     });
@@ -120,10 +235,10 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         )
         .row_highlight_style(selected())
         .highlight_symbol("▶ ");
-    let mut state = TableState::new().with_selected(Some(app.step_cursor));
+    let mut state = TableState::new().with_selected(Some(home.step_cursor));
     frame.render_stateful_widget(table, list_area, &mut state);
 
-    let note = steps.get(app.step_cursor).map(|step| {
+    let note = steps.get(home.step_cursor).map(|step| {
         if let Some(finding) = device.findings.get(&step.id) {
             return finding_note(device, &step.id, finding);
         }
@@ -171,12 +286,8 @@ pub fn render(app: &App, id: &DeviceId, frame: &mut Frame, area: Rect) {
         Paragraph::new(note.unwrap_or_default()).style(dim()),
         footer,
     );
-    match &app.edit {
-        Some(Edit::Rename(name)) => super::text_box(frame, inner, "Name this device", name),
-        Some(Edit::Category(cursor)) => render_picker(*cursor, frame, inner),
-        Some(Edit::Forget) => render_forget(device, frame, inner),
-        Some(Edit::Evidence) => render_evidence(device, identity.as_ref(), frame, inner),
-        None => {}
+    if let Some(edit) = &detail.edit {
+        super::edit::render(edit, device, identity.as_ref(), frame, inner);
     }
 }
 
@@ -197,26 +308,6 @@ fn finding_note(
     }
 }
 
-/// The list of kinds of device, for correcting porchlight's guess.
-fn render_picker(cursor: usize, frame: &mut Frame, area: Rect) {
-    let items: Vec<ListItem> = Category::ALL
-        .iter()
-        .map(|c| ListItem::new(format!(" {}", c.label())))
-        .collect();
-    let popup = super::centered(area, 30, items.len() as u16 + 2);
-    let list = List::new(items)
-        .block(super::popup_block(
-            "What is this device?",
-            "Enter set · Esc cancel",
-            ACCENT,
-        ))
-        .highlight_style(selected())
-        .highlight_symbol("▶");
-    let mut state = ListState::default().with_selected(Some(cursor));
-    frame.render_widget(Clear, popup);
-    frame.render_stateful_widget(list, popup, &mut state);
-}
-
 /// One line on what porchlight concluded, and how sure it is.
 fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
     let text = if let Some(owner) = device.owner_category() {
@@ -235,94 +326,6 @@ fn identity_line(device: &Device, id: &Identity) -> Line<'static> {
         Span::raw(text),
         Span::styled(" · i shows why, c corrects it", dim()),
     ])
-}
-
-/// Every signal behind the identification.
-fn render_evidence(device: &Device, id: Option<&Identity>, frame: &mut Frame, area: Rect) {
-    let mut lines = Vec::new();
-    match id {
-        None => lines.push(Line::from("Identification is not available.")),
-        Some(id) => {
-            lines.push(Line::from(vec![
-                Span::styled("Conclusion ", dim()),
-                Span::raw(format!(
-                    "{} · {}% sure{}",
-                    id.category.label(),
-                    id.confidence,
-                    device
-                        .owner_category()
-                        .map(|c| format!(" (you set it to {})", c.label()))
-                        .unwrap_or_default()
-                )),
-            ]));
-            if id.private_mac {
-                lines.push(Line::styled(
-                    "Its hardware address is private (randomised), so it names no maker.",
-                    dim(),
-                ));
-            }
-            lines.push(Line::from(""));
-            if id.evidence.is_empty() {
-                lines.push(Line::from(
-                    "Nothing it announced matched a known kind of device.",
-                ));
-            }
-            let width = area.width.min(78).saturating_sub(2);
-            for e in &id.evidence {
-                let text = format!("{} → {}", e.signal, e.conclusion);
-                lines.extend(super::hanging(
-                    Span::styled(format!("{:>3}  ", e.weight), Style::new().fg(ACCENT)),
-                    &text,
-                    width,
-                ));
-            }
-        }
-    }
-    let popup = super::centered(area, 78, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(super::popup_block(
-                "Why porchlight thinks so",
-                "Esc closes",
-                ACCENT,
-            )),
-        popup,
-    );
-}
-
-/// Asks before forgetting a device and its progress.
-fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
-    let settled = device
-        .progress
-        .values()
-        .filter(|p| p.state.is_settled())
-        .count();
-    let text = vec![
-        Line::from(format!("Forget {}?", device.name())),
-        Line::from(""),
-        Line::styled(
-            format!("Its progress ({settled} steps settled) is deleted with it."),
-            dim(),
-        ),
-        Line::styled(
-            "If it is still on the network, the next scan lists it as new.",
-            dim(),
-        ),
-    ];
-    let popup = super::centered(area, 70, 6);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(super::popup_block(
-                "Forget this device?",
-                "y forget · n keep",
-                Color::Red,
-            )),
-        popup,
-    );
 }
 
 /// The lines of what is known about the device.

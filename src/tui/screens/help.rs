@@ -1,5 +1,6 @@
 //! The help overlay, written from the same key table that dispatches keys: each binding is listed
-//! once, under the first place it works.
+//! once, under the first place it works. [`Help`] is its state: shown or not, and how far
+//! scrolled.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Margin, Rect};
@@ -7,8 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use crate::tui::keys::{BINDINGS, Mode};
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::keys::{Action, BINDINGS, Mode};
+use crate::tui::theme::{ACCENT, dim, heading};
 
 const LEFT: [(Mode, &str); 2] = [(Mode::List, "Moving around"), (Mode::Detail, "On a device")];
 const RIGHT: [(Mode, &str); 3] = [
@@ -16,6 +17,33 @@ const RIGHT: [(Mode, &str); 3] = [
     (Mode::Typing, "Typing a reason or a name"),
     (Mode::Confirm, "Answering a question"),
 ];
+
+/// The help overlay's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Help {
+    /// The help is shown over the screen.
+    pub shown: bool,
+    /// How far it is scrolled (clamped when drawn).
+    pub scroll: u16,
+}
+
+impl Help {
+    /// Shows or hides the help, from its top.
+    pub fn toggle(&mut self) {
+        self.shown = !self.shown;
+        self.scroll = 0;
+    }
+
+    /// What a key does while the help is shown: scroll it, or close it.
+    pub fn on_key(&mut self, action: Action) {
+        match action {
+            Action::Back => self.shown = false,
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll = self.scroll.saturating_add(1).min(line_count()),
+            _ => {}
+        }
+    }
+}
 
 /// Draws the help over `area`, scrolled down by `scroll` lines when it does not fit: in two
 /// columns when the terminal is wide enough, else in one.
@@ -102,7 +130,7 @@ pub fn column(sections: &[(Mode, &'static str)], width: u16) -> Vec<Line<'static
                 format!("{:<label_width$}", b.label),
                 Style::new().fg(ACCENT),
             );
-            lines.extend(super::hanging(keys, b.help, width));
+            lines.extend(crate::tui::theme::hanging(keys, b.help, width));
         }
     }
     lines

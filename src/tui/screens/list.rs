@@ -1,5 +1,6 @@
 //! The device list: one row a device with its light (a red ✗ when the last scan found a problem
-//! on it), name, kind, maker, address and progress.
+//! on it), name, kind, maker, address and progress. Its cursor lives in the shared model
+//! ([`Home::list_cursor`]), so it is kept while other screens are open.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,19 +8,40 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::light_span;
 use crate::catalog::Progress;
-use crate::tui::app::App;
-use crate::tui::render::{dim, heading, selected};
+use crate::tui::effect::{Effect, Effects, Go};
+use crate::tui::home::Home;
+use crate::tui::keys::{Action, move_cursor};
+use crate::tui::notice::Tone;
+use crate::tui::theme::{dim, heading, light_span, selected};
 
-/// Draws the device list, or a friendly empty state.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// What a key does on the device list.
+pub fn on_key(home: &mut Home, action: Action) -> Effects {
+    if action == Action::ShowNeedsYou {
+        if home.fix_first().is_empty() {
+            return vec![Effect::notice(Tone::Good, "Nothing to fix right now.")];
+        }
+        return vec![Effect::Go(Go::NeedsYou)];
+    }
+    let len = home.inventory.devices.len();
+    move_cursor(&mut home.list_cursor, len, action);
+    if action == Action::Open
+        && let Some(device) = home.selected_device()
+    {
+        let id = device.id.clone();
+        home.step_cursor = 0;
+        return vec![Effect::Go(Go::Detail(id))];
+    }
+    Vec::new()
+}
+
+/// Draws the device list, or a friendly empty state (`scanning` while a scan runs).
+pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
     let block = Block::new()
         .borders(Borders::TOP)
         .title(Span::styled(" Devices ", heading()))
         .border_style(dim());
-    if app.inventory.devices.is_empty() {
-        let scanning = app.scan.as_ref().is_some_and(|s| s.running);
+    if home.inventory.devices.is_empty() {
         let mut text = vec![Line::from("")];
         if scanning {
             text.push(Line::styled(
@@ -37,7 +59,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "porchlight keeps the devices of your home here, with how far each one is along its safety checklist.",
             ));
             text.push(Line::from(""));
-            if app.can_scan {
+            if home.can_scan {
                 text.push(Line::from(vec![
                     Span::raw("Press "),
                     Span::styled("r", heading()),
@@ -59,8 +81,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     // Only the rows that fit are built: a home of a thousand devices draws as fast as ten.
     let visible = usize::from(table_area.height.saturating_sub(2)).max(1);
-    let first = (app.list_cursor + 1).saturating_sub(visible);
-    let name_width = app
+    let first = (home.list_cursor + 1).saturating_sub(visible);
+    let name_width = home
         .inventory
         .devices
         .iter()
@@ -69,15 +91,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .unwrap_or(4)
         .clamp(12, 32) as u16;
     let columns = fit_columns(table_area.width, name_width);
-    let rows = app
+    let rows = home
         .inventory
         .devices
         .iter()
         .skip(first)
         .take(visible)
         .map(|d| {
-            let progress = app.catalog.progress(d, app.now);
-            let problems = app.problems_on(d);
+            let progress = home.catalog.progress(d, home.now);
+            let problems = home.problems_on(d);
             let cells = columns.iter().map(|column| match column {
                 // A problem found on the device shows as a red ✗ in place of its light.
                 Column::Light if problems > 0 => Cell::from(Span::styled(
@@ -98,7 +120,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Column::Kind => Cell::from(d.category().label()),
                 Column::Maker => Cell::from(d.vendor.as_deref().unwrap_or("?")),
                 Column::Address => Cell::from(match d.ip {
-                    Some(ip) if !app.inventory.is_offline(d) => Span::raw(ip.to_string()),
+                    Some(ip) if !home.inventory.is_offline(d) => Span::raw(ip.to_string()),
                     _ => Span::styled("offline", dim()),
                 }),
                 Column::Progress => Cell::from(progress_line(progress)),
@@ -119,9 +141,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .block(block)
         .row_highlight_style(selected())
         .highlight_symbol("▶ ");
-    let mut state = TableState::new().with_selected(Some(app.list_cursor - first));
+    let mut state = TableState::new().with_selected(Some(home.list_cursor - first));
     frame.render_stateful_widget(table, table_area, &mut state);
-    frame.render_widget(Paragraph::new(summary(app)).style(dim()), footer);
+    frame.render_widget(Paragraph::new(summary(home)).style(dim()), footer);
 }
 
 /// A column of the device list.
@@ -197,23 +219,23 @@ fn progress_line(p: Progress) -> Line<'static> {
     Line::from(vec![
         Span::styled(
             "█".repeat(filled),
-            Style::new().fg(super::light_color(p.light())),
+            Style::new().fg(crate::tui::theme::light_color(p.light())),
         ),
         Span::styled("░".repeat(5 - filled), dim()),
         Span::raw(format!(" {p}")),
     ])
 }
 
-fn summary(app: &App) -> String {
-    let total = app.inventory.devices.len();
+fn summary(home: &Home) -> String {
+    let total = home.inventory.devices.len();
     let mut done = 0;
     let mut failed = 0;
     let mut with_problems = 0;
-    for d in &app.inventory.devices {
-        if app.problems_on(d) > 0 {
+    for d in &home.inventory.devices {
+        if home.problems_on(d) > 0 {
             with_problems += 1;
         }
-        let p = app.catalog.progress(d, app.now);
+        let p = home.catalog.progress(d, home.now);
         if p.total > 0 && p.settled == p.total {
             done += 1;
         }

@@ -7,8 +7,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use crate::tui::app::{App, Tone};
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::tui::messages::MessageLog;
+use crate::tui::notice::Tone;
+use crate::tui::theme::{ACCENT, dim, heading};
 use crate::tui::wrap::wrap;
 
 /// The style of a notice of `tone`.
@@ -21,16 +22,16 @@ pub fn tone_style(tone: Tone) -> Style {
 }
 
 /// Draws the messages log over `area`.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(log: &MessageLog, tz: &jiff::tz::TimeZone, frame: &mut Frame, area: Rect) {
     let inner = Block::bordered().inner(area).inner(Margin::new(1, 0));
     // "12:00:03 " before each message; following lines are indented to match.
     let stamp_width = 9;
     let text_width = usize::from(inner.width).saturating_sub(stamp_width).max(10);
     let mut lines: Vec<Line> = Vec::new();
-    for notice in app.log.entries() {
+    for notice in log.entries() {
         let time = notice
             .at
-            .to_zoned(app.tz.clone())
+            .to_zoned(tz.clone())
             .time()
             .strftime("%H:%M:%S")
             .to_string();
@@ -52,7 +53,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let total = lines.len() as u16;
     let last = total.saturating_sub(inner.height);
     // Scrolled up from the newest, which sits at the bottom.
-    let top = last.saturating_sub(app.log.scroll);
+    let top = last.saturating_sub(log.scroll);
     let hint = if last > 0 {
         " ↑↓ scroll · M or Esc closes "
     } else {

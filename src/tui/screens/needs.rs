@@ -8,9 +8,11 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
-use crate::tui::app::App;
+use crate::tui::effect::{Effect, Effects, Go};
 use crate::tui::fix_first::{FixItem, FixKind};
-use crate::tui::render::{dim, heading, selected};
+use crate::tui::home::Home;
+use crate::tui::keys::{Action, move_cursor};
+use crate::tui::theme::{dim, heading, selected};
 
 /// Width of the device-name column.
 const NAME_WIDTH: usize = 18;
@@ -18,10 +20,69 @@ const NAME_WIDTH: usize = 18;
 /// Width of the "why" column on terminals wide enough for it.
 const WHY_WIDTH: usize = 21;
 
+/// The Fix first screen's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedsYou {
+    /// The highlighted row.
+    pub cursor: usize,
+}
+
+impl NeedsYou {
+    /// What a key does on the Fix first list.
+    pub fn on_key(&mut self, home: &mut Home, action: Action) -> Effects {
+        let items = home.fix_first();
+        move_cursor(&mut self.cursor, items.len(), action);
+        let Some(item) = items.get(self.cursor) else {
+            return match action {
+                Action::Back => vec![Effect::Go(Go::List)],
+                _ => Vec::new(),
+            };
+        };
+        match action {
+            Action::Back => vec![Effect::Go(Go::List)],
+            Action::ConfirmFine => {
+                let Some(step) = &item.step else {
+                    return Vec::new();
+                };
+                let effects = home.confirm_fine(&item.device, step, false);
+                let last = home.fix_first().len().saturating_sub(1);
+                self.cursor = self.cursor.min(last);
+                effects
+            }
+            Action::Open => {
+                if let Some(pos) = home
+                    .inventory
+                    .devices
+                    .iter()
+                    .position(|d| d.id == item.device)
+                {
+                    home.list_cursor = pos;
+                }
+                let device = item.device.clone();
+                match &item.step {
+                    Some(step) => {
+                        if let Some(d) = home.device(&device) {
+                            let steps = home.steps_of(d);
+                            home.step_cursor =
+                                steps.iter().position(|s| s.id == *step).unwrap_or(0);
+                        }
+                        vec![Effect::Go(Go::Wizard(device, step.clone()))]
+                    }
+                    None => {
+                        home.step_cursor = 0;
+                        vec![Effect::Go(Go::Detail(device))]
+                    }
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Draws the Fix first list.
-pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
-    let area = watch_news(app, frame, area);
-    let items = app.fix_first();
+pub fn render(home: &Home, cursor: usize, frame: &mut Frame, area: Rect) {
+    let area = watch_news(home, frame, area);
+    let items = home.fix_first();
     let problems = items.iter().filter(|i| i.kind == FixKind::Problem).count();
     let title = match problems {
         0 => format!(" Fix first · {} ", items.len()),
@@ -60,7 +121,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
     let mut state = ListState::default().with_selected(Some(cursor));
     frame.render_stateful_widget(list, list_area, &mut state);
     if let Some(item) = items.get(cursor) {
-        frame.render_widget(Paragraph::new(footer_text(app, item)).style(dim()), footer);
+        frame.render_widget(Paragraph::new(footer_text(home, item)).style(dim()), footer);
     }
 }
 
@@ -123,7 +184,7 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
             dim()
         };
         let room = width.saturating_sub(indent.len()).max(10);
-        let wrapped = super::hanging(Span::raw(indent), &text, width as u16);
+        let wrapped = crate::tui::theme::hanging(Span::raw(indent), &text, width as u16);
         if current {
             lines.extend(wrapped.into_iter().map(|l| l.style(style)));
         } else {
@@ -136,8 +197,8 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
     lines
 }
 
-fn footer_text(app: &App, item: &FixItem) -> String {
-    let date = item.since.to_zoned(app.tz.clone()).date();
+fn footer_text(home: &Home, item: &FixItem) -> String {
+    let date = item.since.to_zoned(home.tz.clone()).date();
     let name = &item.device_name;
     match item.kind {
         FixKind::Problem => format!(" {name}: Enter shows how to fix it"),
@@ -164,11 +225,11 @@ fn pad(text: &str, width: usize) -> String {
 
 /// Draws what `porchlight watch` found since the owner last looked at the bottom of `area` (at
 /// most a third of it), and returns the rest.
-fn watch_news(app: &App, frame: &mut Frame, area: Rect) -> Rect {
-    if app.watch_news.is_empty() || area.height < 6 {
+fn watch_news(home: &Home, frame: &mut Frame, area: Rect) -> Rect {
+    if home.watch_news.is_empty() || area.height < 6 {
         return area;
     }
-    let shown = app
+    let shown = home
         .watch_news
         .len()
         .min(usize::from(area.height / 3).saturating_sub(1).max(1));
@@ -178,12 +239,12 @@ fn watch_news(app: &App, frame: &mut Frame, area: Rect) -> Rect {
     let mut lines = vec![Line::styled(
         format!(
             " Watch found since you last looked · {}",
-            app.watch_news.len()
+            home.watch_news.len()
         ),
         heading(),
     )];
-    lines.extend(app.watch_news.iter().take(shown).map(|e| {
-        let when = e.at.to_zoned(app.tz.clone()).strftime("%b %d %H:%M");
+    lines.extend(home.watch_news.iter().take(shown).map(|e| {
+        let when = e.at.to_zoned(home.tz.clone()).strftime("%b %d %H:%M");
         Line::from(vec![
             Span::styled(
                 format!(" {} ", e.kind.mark()),

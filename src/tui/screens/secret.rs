@@ -8,8 +8,11 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
-use crate::tui::app::SecretView;
-use crate::tui::render::{ACCENT, dim, heading};
+use crate::model::DeviceId;
+use crate::secrets::{Password, PasswordStyle};
+use crate::tui::keys::Action;
+use crate::tui::msg::Command;
+use crate::tui::theme::{ACCENT, dim, heading};
 use crate::tui::wrap::wrap;
 
 /// What the popup says first when a new password could not be kept.
@@ -19,6 +22,94 @@ pub const NOT_KEPT: &str = "This password was NOT kept anywhere: not in a keyrin
 /// What the popup says first when the keyring could not be read.
 pub const CANNOT_READ: &str =
     "porchlight could not read your keyring, so it cannot show a kept password.";
+
+/// A password on screen, shown until the owner closes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretView {
+    /// Whose it is.
+    pub device_name: String,
+    /// The password (hidden from Debug output).
+    pub password: Option<Password>,
+    /// What happened: kept in the keyring, not kept and why, or nothing kept yet.
+    pub note: String,
+    /// Whether the note reports a problem.
+    pub problem: bool,
+    /// The technical cause of the problem, shown after the note in plain words.
+    pub cause: Option<String>,
+    /// Still waiting for the keyring's answer.
+    pub waiting: bool,
+}
+
+impl SecretView {
+    /// The popup while the keyring works on `action` (make a passphrase or a random password, or
+    /// show the kept one) for `device`, and the command that asks it.
+    pub fn ask(device: DeviceId, device_name: String, action: Action) -> (Self, Command) {
+        let (command, note) = match action {
+            Action::MakePassphrase => (
+                Command::MakePassword {
+                    device,
+                    style: PasswordStyle::passphrase(),
+                },
+                "Making a passphrase…",
+            ),
+            Action::MakeRandomPassword => (
+                Command::MakePassword {
+                    device,
+                    style: PasswordStyle::random(),
+                },
+                "Making a password…",
+            ),
+            _ => (Command::FetchPassword { device }, "Asking your keyring…"),
+        };
+        let view = Self {
+            device_name,
+            password: None,
+            note: note.into(),
+            problem: false,
+            cause: None,
+            waiting: true,
+        };
+        (view, command)
+    }
+
+    /// A password was made; `kept` says whether the keyring took it.
+    pub fn made(&mut self, password: Password, kept: Result<(), String>) {
+        self.password = Some(password);
+        self.waiting = false;
+        match kept {
+            Ok(()) => {
+                self.note = "Kept in your keyring under this device. Set it on the device now; s shows it again.".into();
+                self.problem = false;
+            }
+            Err(why) => {
+                self.note = NOT_KEPT.into();
+                self.cause = Some(why);
+                self.problem = true;
+            }
+        }
+    }
+
+    /// The keyring answered a request for the kept password.
+    pub fn fetched(&mut self, result: Result<Option<Password>, String>) {
+        self.waiting = false;
+        match result {
+            Ok(Some(password)) => {
+                self.password = Some(password);
+                self.note = "From your keyring.".into();
+                self.problem = false;
+            }
+            Ok(None) => {
+                self.note = "No password is kept for this device yet: p makes one.".into();
+                self.problem = false;
+            }
+            Err(why) => {
+                self.note = CANNOT_READ.into();
+                self.cause = Some(why);
+                self.problem = true;
+            }
+        }
+    }
+}
 
 /// Draws the password popup, centred in `area` (the whole terminal).
 pub fn render(view: &SecretView, frame: &mut Frame, area: Rect) {

@@ -8,16 +8,369 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{hanging, state_span};
+use jiff::ToSpan;
+
 use crate::catalog::{Step, VerifyKind};
-use crate::checks::Verdict;
-use crate::model::{Device, FindingVerdict};
-use crate::tui::app::{App, Choice, Wizard, WizardPage};
-use crate::tui::render::{ACCENT, dim, heading, selected};
+use crate::checks::{CheckResult, Verdict};
+use crate::model::{Device, DeviceId, FindingVerdict, StepId, StepState};
+use crate::tui::effect::{Effect, Effects, Go};
+use crate::tui::home::Home;
+use crate::tui::keys::{Action, Mode};
+use crate::tui::msg::Command;
+use crate::tui::notice::Tone;
+use crate::tui::textbox::TextBox;
+use crate::tui::theme::{ACCENT, dim, heading, selected};
+use crate::tui::theme::{hanging, state_span};
+use crate::verify::Outcome;
+
+/// How long "Later" puts a step off.
+pub const LATER_DAYS: i64 = 7;
+
+/// The longest reason the owner can type for accepting a risk.
+pub const REASON_MAX_CHARS: usize = 200;
+
+/// A page of the step wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WizardPage {
+    /// Why the step matters.
+    Why,
+    /// How to do it.
+    How,
+    /// Done, not applicable, accept the risk, or later.
+    Decide,
+}
+
+impl WizardPage {
+    /// Every page, in order.
+    pub const ALL: [WizardPage; 3] = [WizardPage::Why, WizardPage::How, WizardPage::Decide];
+
+    /// The page title.
+    pub fn title(self) -> &'static str {
+        match self {
+            WizardPage::Why => "Why it matters",
+            WizardPage::How => "How to do it",
+            WizardPage::Decide => "Your call",
+        }
+    }
+}
+
+/// The four ways to finish a step in the wizard, in the order the decide page lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// I did it.
+    Done,
+    /// Does not apply.
+    NotApplicable,
+    /// Accept the risk with a reason.
+    Accept,
+    /// Remind me in a week.
+    Later,
+}
+
+impl Choice {
+    /// Every choice, in order.
+    pub const ALL: [Choice; 4] = [
+        Choice::Done,
+        Choice::NotApplicable,
+        Choice::Accept,
+        Choice::Later,
+    ];
+
+    /// What the decide page says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Choice::Done => "Done: I have made this change",
+            Choice::NotApplicable => "Not applicable: this device has no such setting",
+            Choice::Accept => "Accept the risk: leave it as it is, for a reason",
+            Choice::Later => "Later: remind me in a week",
+        }
+    }
+
+    /// The key that picks it directly.
+    pub fn key(self) -> char {
+        match self {
+            Choice::Done => 'd',
+            Choice::NotApplicable => 'n',
+            Choice::Accept => 'a',
+            Choice::Later => 'l',
+        }
+    }
+}
+
+/// The wizard's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wizard {
+    /// The device.
+    pub device: DeviceId,
+    /// The step.
+    pub step: StepId,
+    /// Current page.
+    pub page: WizardPage,
+    /// Scroll offset of the page text.
+    pub scroll: u16,
+    /// Highlighted choice on the decide page.
+    pub choice: usize,
+    /// The reason being typed, when accepting a risk.
+    pub reason: Option<TextBox>,
+    /// The step was marked done and its network check is running.
+    pub checking: bool,
+    /// What the check found, shown until the owner moves on.
+    pub verdict: Option<CheckResult>,
+    /// The verdict is simulated (the demo home): nothing was sent.
+    pub simulated: bool,
+}
+
+impl Wizard {
+    /// The wizard on `step` of `device`, at its first page.
+    pub fn new(device: DeviceId, step: StepId) -> Self {
+        Self {
+            device,
+            step,
+            page: WizardPage::Why,
+            scroll: 0,
+            choice: 0,
+            reason: None,
+            checking: false,
+            verdict: None,
+            simulated: false,
+        }
+    }
+
+    /// Where keys go: the reason box when typing one, else the wizard.
+    pub fn mode(&self) -> Mode {
+        if self.reason.is_some() {
+            Mode::Typing
+        } else {
+            Mode::Wizard
+        }
+    }
+
+    /// What a key does in the wizard (or in its reason box).
+    pub fn on_key(&mut self, home: &mut Home, action: Action) -> Effects {
+        if self.reason.is_some() {
+            return self.on_reason(home, action);
+        }
+        let page_index = WizardPage::ALL
+            .iter()
+            .position(|p| *p == self.page)
+            .unwrap_or(0);
+        match action {
+            Action::Up if self.page == WizardPage::Decide => {
+                self.choice = self.choice.saturating_sub(1);
+            }
+            Action::Down if self.page == WizardPage::Decide => {
+                self.choice = (self.choice + 1).min(Choice::ALL.len() - 1);
+            }
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::NextPage | Action::Pick if self.verdict.is_some() || self.checking => {
+                let (id, step) = (self.device.clone(), self.step.clone());
+                let label = home
+                    .device(&id)
+                    .map(|d| d.step_state(&step).label())
+                    .unwrap_or("done");
+                let message = format!("{step} is {label}.");
+                return home.after_change(id, step, message);
+            }
+            // Paging never decides: only Enter or a choice's letter does.
+            Action::NextPage if self.page == WizardPage::Decide => {
+                return vec![Effect::notice(
+                    Tone::Info,
+                    "This is the last page: Enter picks the highlighted choice, or press its letter.",
+                )];
+            }
+            Action::Pick if self.page == WizardPage::Decide => {
+                let choice = Choice::ALL
+                    .get(self.choice)
+                    .copied()
+                    .unwrap_or(Choice::Later);
+                return self.choose(home, choice);
+            }
+            Action::NextPage | Action::Pick => {
+                self.page = WizardPage::ALL[(page_index + 1).min(2)];
+                self.scroll = 0;
+            }
+            Action::PrevPage => {
+                self.page = WizardPage::ALL[page_index.saturating_sub(1)];
+                self.scroll = 0;
+            }
+            Action::MarkDone => return self.choose(home, Choice::Done),
+            Action::MarkNotApplicable => return self.choose(home, Choice::NotApplicable),
+            Action::AcceptRisk => return self.choose(home, Choice::Accept),
+            Action::Later => return self.choose(home, Choice::Later),
+            Action::ConfirmFine => {
+                let (id, step) = (self.device.clone(), self.step.clone());
+                return home.confirm_fine(&id, &step, true);
+            }
+            Action::OpenLink => {
+                let url = home
+                    .catalog
+                    .step(&self.step)
+                    .and_then(|s| s.links.first())
+                    .map(|l| l.url.clone());
+                return url
+                    .map(|u| Effect::Run(Command::OpenLink(u)))
+                    .into_iter()
+                    .collect();
+            }
+            Action::Back => return vec![Effect::Go(Go::Detail(self.device.clone()))],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// What a key does while the reason for accepting a risk is being typed.
+    fn on_reason(&mut self, home: &mut Home, action: Action) -> Effects {
+        match action {
+            Action::Back => {
+                self.reason = None;
+                Vec::new()
+            }
+            Action::Confirm => {
+                let reason = self
+                    .reason
+                    .as_ref()
+                    .map(|r| r.text().trim().to_string())
+                    .unwrap_or_default();
+                if reason.is_empty() {
+                    return vec![Effect::notice(
+                        Tone::Error,
+                        "Say in a few words why this risk is acceptable, then press Enter.",
+                    )];
+                }
+                self.reason = None;
+                self.record(home, StepState::Accepted { reason })
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn choose(&mut self, home: &mut Home, choice: Choice) -> Effects {
+        match choice {
+            Choice::Done => self.record(home, StepState::Done),
+            Choice::NotApplicable => self.record(home, StepState::NotApplicable),
+            Choice::Accept => {
+                self.page = WizardPage::Decide;
+                self.choice = 2;
+                self.reason = Some(TextBox::new("", REASON_MAX_CHARS));
+                Vec::new()
+            }
+            Choice::Later => {
+                let (id, step) = (self.device.clone(), self.step.clone());
+                let now = home.now;
+                let until = now.checked_add((LATER_DAYS * 24).hours()).unwrap_or(now);
+                if let Some(device) = home.inventory.device_mut(&id) {
+                    device.snooze_step(&step, until, now);
+                }
+                let message = format!("{step} put off for a week.");
+                home.after_change(id, step, message)
+            }
+        }
+    }
+
+    /// Records `state` for the step, saves, and moves on to the next open step (or, for a step
+    /// marked done that porchlight can check, stays to show the check's verdict).
+    fn record(&mut self, home: &mut Home, state: StepState) -> Effects {
+        let (id, step) = (self.device.clone(), self.step.clone());
+        let label = state.label();
+        let now = home.now;
+        let checked = home.catalog.step(&step).and_then(|s| s.check.as_ref());
+        // The demo home is simulated: its addresses belong to nobody, so nothing is ever sent.
+        let verify = state == StepState::Done
+            && home.can_scan
+            && checked.is_some()
+            && home.device(&id).is_some_and(|d| d.ip.is_some());
+        let simulated = state == StepState::Done && !home.can_scan && checked.is_some();
+        let asks_logins = state == StepState::Done && checked.is_some_and(|c| c.needs_consent());
+        let Some(device) = home.inventory.device_mut(&id) else {
+            return Vec::new();
+        };
+        device.set_step_state(&step, state, now);
+        // Marking a password step done asks for the factory logins to be tried again.
+        if asks_logins && device.login_check_allowed {
+            device.login_check.requested = true;
+        }
+        if simulated {
+            // The demo: say so, and show a verdict labelled as simulated.
+            self.page = WizardPage::Decide;
+            self.verdict = home.catalog.step(&step).map(crate::demo::simulated_check);
+            self.simulated = true;
+            return vec![
+                Effect::notice(
+                    Tone::Info,
+                    format!(
+                        "{step} marked done. The demo home is simulated: nothing was sent, and the verdict shown is simulated."
+                    ),
+                ),
+                Effect::Save,
+            ];
+        }
+        if verify {
+            // Stay on the step: the check's verdict shows here when it comes back.
+            self.page = WizardPage::Decide;
+            self.checking = true;
+            self.verdict = None;
+            return vec![
+                Effect::notice(
+                    Tone::Info,
+                    format!("{step} marked done. Checking over the network…"),
+                ),
+                Effect::SaveAndVerify { device: id, step },
+            ];
+        }
+        let message = format!("{step} marked {label}.");
+        home.after_change(id, step, message)
+    }
+}
+
+/// A step's network check came back: keep what it found, say so, and show the verdict in
+/// `wizard` when it is open on that step.
+pub fn on_verified(home: &mut Home, wizard: Option<&mut Wizard>, outcome: Outcome) -> Effects {
+    let now = home.now;
+    let Some(device_name) = home.device(&outcome.device).map(|d| d.name().to_string()) else {
+        return Vec::new();
+    };
+    crate::verify::apply(&mut home.inventory, &outcome, now);
+    if let Some(device) = home.inventory.device_mut(&outcome.device) {
+        device.findings.insert(
+            outcome.step.clone(),
+            crate::session::audit::finding_of(&outcome.result, now),
+        );
+    }
+    let result = outcome.result.clone();
+    let (tone, text) = match result.verdict {
+        Verdict::Pass => (
+            Tone::Good,
+            format!("{} {}: {}", outcome.step, result.label(), result.evidence),
+        ),
+        Verdict::Fail => (
+            Tone::Error,
+            format!(
+                "{} is still open on {device_name}: {}",
+                outcome.step, result.evidence
+            ),
+        ),
+        Verdict::Unknown => (
+            Tone::Info,
+            format!(
+                "{} kept as done; cannot check: {}",
+                outcome.step, result.evidence
+            ),
+        ),
+    };
+    if let Some(w) = wizard
+        && w.device == outcome.device
+        && w.step == outcome.step
+    {
+        w.checking = false;
+        w.verdict = Some(result);
+    }
+    vec![Effect::Notice(tone, text), Effect::Save]
+}
 
 /// Draws the wizard for `wizard`'s step.
-pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
-    let (Some(device), Some(step)) = (app.device(&wizard.device), app.catalog.step(&wizard.step))
+pub fn render(home: &Home, wizard: &Wizard, frame: &mut Frame, area: Rect) {
+    let (Some(device), Some(step)) = (home.device(&wizard.device), home.catalog.step(&wizard.step))
     else {
         frame.render_widget(
             Paragraph::new(" This step is no longer in the checklist."),
@@ -63,9 +416,9 @@ pub fn render(app: &App, wizard: &Wizard, frame: &mut Frame, area: Rect) {
         body,
     );
     if let Some(reason) = &wizard.reason {
-        super::text_box(frame, body, "Why is this risk acceptable?", reason);
+        crate::tui::theme::text_box(frame, body, "Why is this risk acceptable?", reason);
     }
-    frame.render_widget(Paragraph::new(footer_line(app, device, step)), footer);
+    frame.render_widget(Paragraph::new(footer_line(home, device, step)), footer);
 }
 
 fn tab_line(page: WizardPage) -> Line<'static> {
@@ -244,9 +597,9 @@ fn decide_page(wizard: &Wizard) -> Vec<Line<'static>> {
     lines
 }
 
-fn footer_line(app: &App, device: &Device, step: &Step) -> Line<'static> {
-    let steps = app.steps_of(device);
-    let open = steps.iter().filter(|s| app.is_open(device, s)).count();
+fn footer_line(home: &Home, device: &Device, step: &Step) -> Line<'static> {
+    let steps = home.steps_of(device);
+    let open = steps.iter().filter(|s| home.is_open(device, s)).count();
     Line::from(vec![
         Span::styled(" Now: ", dim()),
         state_span(&device.step_state(&step.id)),

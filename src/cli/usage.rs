@@ -56,7 +56,7 @@ pub fn exit_for(error: &clap::Error) -> ExitCode {
 /// # Errors
 /// When `out` cannot be written.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut impl Write) -> std::io::Result<()> {
-    let mut command = crate::cli::Cli::command();
+    let mut command = super::args::Cli::command();
     clap_complete::generate(shell, &mut command, "porchlight", out);
     out.flush()
 }
@@ -66,7 +66,7 @@ pub fn write_completions(shell: clap_complete::Shell, out: &mut impl Write) -> s
 /// # Errors
 /// When `out` cannot be written.
 pub fn write_man(out: &mut impl Write) -> std::io::Result<()> {
-    let command = crate::cli::Cli::command();
+    let command = super::args::Cli::command();
     let man = clap_mangen::Man::new(command);
     man.render(out)?;
     out.flush()
@@ -86,7 +86,7 @@ mod tests {
             &["porchlight", "remind", "--by", "tomorrow"],
             &["porchlight", "devicez"],
         ] {
-            let e = crate::cli::Cli::try_parse_from(args).unwrap_err();
+            let e = crate::cli::args::Cli::try_parse_from(args).unwrap_err();
             let line = usage_line(&e);
             assert!(!line.contains('\n'), "{line}");
             assert!(line.len() > 30, "{line}");

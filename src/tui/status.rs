@@ -6,25 +6,30 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::app::{App, Tone};
+use crate::tui::app::App;
 use crate::tui::keys::{Action, Mode, bindings_for};
-use crate::tui::render::{dim, heading};
+use crate::tui::notice::Tone;
+use crate::tui::theme::{dim, heading};
 use crate::tui::wrap::wrap;
 
 /// Draws the header row: where, then the counts (devices, problems found, steps open, put off,
 /// score). The counts shorten on narrow terminals so the problems stay in view, and the place is
 /// cut with "…" so the two never run together.
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
-    let devices = app.inventory.devices.len();
+    let devices = app.inventory().devices.len();
     let (open, postponed) = app
-        .inventory
+        .inventory()
         .devices
         .iter()
-        .map(|d| app.catalog.progress(d, app.now))
+        .map(|d| app.catalog().progress(d, app.home().now))
         .fold((0, 0), |(o, p), d| (o + d.open(), p + d.postponed));
-    let score = crate::score::home_value(&app.catalog, &app.inventory);
+    let score = crate::score::home_value(app.catalog(), app.inventory());
     let problems = app.problems_found();
-    let audited = app.inventory.devices.iter().any(|d| !d.findings.is_empty());
+    let audited = app
+        .inventory()
+        .devices
+        .iter()
+        .any(|d| !d.findings.is_empty());
     let problem_text = match problems {
         1 => "1 problem".to_string(),
         n => format!("{n} problems"),
@@ -70,7 +75,7 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
         }
     };
     let brand = Span::styled(" porchlight ", heading());
-    let place = format!("· {}", app.place);
+    let place = format!("· {}", app.home().place);
     let width = usize::from(area.width);
     // The longest counts that fit beside the whole place; else the longest beside "porchlight"
     // alone, with the place cut to what is left.
@@ -108,13 +113,16 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 
 /// What the status line says, and how: the latest notice, else the save state.
 fn status_text(app: &App) -> (String, Style) {
-    match (&app.notice, &app.save.error) {
-        (Some(n), _) => (n.text.clone(), super::messages::tone_style(n.tone)),
+    match (&app.notice(), &app.save().error) {
+        (Some(n), _) => (
+            n.text.clone(),
+            crate::tui::screens::messages::tone_style(n.tone),
+        ),
         (None, Some(e)) => (
             format!("Not saved: {e}"),
             Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
         ),
-        (None, None) if app.save.pending() => ("Saving…".to_string(), dim()),
+        (None, None) if app.save().pending() => ("Saving…".to_string(), dim()),
         (None, None) => (String::new(), dim()),
     }
 }
@@ -135,7 +143,7 @@ pub fn status_height(app: &App, width: u16) -> u16 {
 pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let hints = key_hints(app.mode());
     // A notice matters more than the hints: it gets the whole line.
-    let has_notice = app.notice.is_some() || app.save.error.is_some();
+    let has_notice = app.notice().is_some() || app.save().error.is_some();
     let hints_width = if has_notice {
         0
     } else {
@@ -144,11 +152,11 @@ pub fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(hints_width)]).areas(area);
     let (text, style) = status_text(app);
-    let error_shown = app.notice.as_ref().is_some_and(|n| n.tone == Tone::Error);
+    let error_shown = app.notice().as_ref().is_some_and(|n| n.tone == Tone::Error);
     // "saved" next to an error would read as if what was refused had been saved.
-    let saved = if app.save.pending() || error_shown {
+    let saved = if app.save().pending() || error_shown {
         ""
-    } else if app.save.generation > 0 {
+    } else if app.save().generation > 0 {
         " ✓ saved"
     } else {
         ""
