@@ -32,6 +32,7 @@ fn every_usage_error_is_one_line_and_status_2() {
     usage_error(&["remind", "--by"], "--by");
     usage_error(&["scan", "--subnet", "192.168.1.0"], "is not a subnet");
     usage_error(&["scan", "--subnet", "300.1.1.0/24"], "is not a subnet");
+    usage_error(&["watch", "--subnet", "192.168.1.0"], "is not a subnet");
     usage_error(&["completions", "tcsh"], "invalid value 'tcsh'");
     usage_error(&["--reset-demo"], "--demo");
     usage_error(

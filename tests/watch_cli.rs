@@ -38,6 +38,24 @@ fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
 }
 
 #[test]
+fn the_service_watches_the_network_the_owner_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    stdout_of(
+        porchlight(dir.path())
+            .args(["watch", "--install", "--yes", "--subnet", "10.1.0.0/20"])
+            .args(["--interface", "wlan0", "--allow-large"])
+            .env("XDG_CONFIG_HOME", &config),
+    );
+    let unit =
+        std::fs::read_to_string(config.join("systemd/user/porchlight-watch.service")).unwrap();
+    assert!(
+        unit.contains("--subnet 10.1.0.0/20 --interface wlan0 --allow-large"),
+        "the service scans what the owner asked for: {unit}"
+    );
+}
+
+#[test]
 fn bad_durations_and_the_demo_are_refused_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     one_line_error(

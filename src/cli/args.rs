@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use jiff::Timestamp;
 
+use crate::discovery::ScopeOptions;
+
 /// porchlight finds the connected devices in your home and walks you, one step at a time, through
 /// making each one safe. It remembers your progress on this machine.
 #[derive(Debug, Parser)]
@@ -119,6 +121,22 @@ pub struct ScanArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Which network to scan.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    /// Print every discovery event to standard error as it happens, with its time.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Skip the audit: only re-check the steps you marked done (no findings for the others).
+    #[arg(long)]
+    pub no_audit: bool,
+}
+
+/// Which network `scan` and `watch` look at (both take the same flags).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScopeArgs {
     /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
     #[arg(long, value_name = "CIDR", value_parser = check_subnet)]
     pub subnet: Vec<String>,
@@ -134,14 +152,36 @@ pub struct ScanArgs {
     /// Allow a subnet larger than a /22 (over 1,022 addresses).
     #[arg(long)]
     pub allow_large: bool,
+}
 
-    /// Print every discovery event to standard error as it happens, with its time.
-    #[arg(long, short)]
-    pub verbose: bool,
+impl ScopeArgs {
+    /// The scope options these flags ask for.
+    pub fn options(&self) -> ScopeOptions {
+        ScopeOptions {
+            subnets: self.subnet.clone(),
+            interfaces: self.interface.clone(),
+            allow_public: self.allow_public,
+            allow_large: self.allow_large,
+        }
+    }
 
-    /// Skip the audit: only re-check the steps you marked done (no findings for the others).
-    #[arg(long)]
-    pub no_audit: bool,
+    /// The same flags again, for a command line porchlight writes (the watch service).
+    pub fn to_argv(&self) -> Vec<String> {
+        let mut argv = Vec::new();
+        for subnet in &self.subnet {
+            argv.extend(["--subnet".to_string(), subnet.clone()]);
+        }
+        for interface in &self.interface {
+            argv.extend(["--interface".to_string(), interface.clone()]);
+        }
+        if self.allow_public {
+            argv.push("--allow-public".into());
+        }
+        if self.allow_large {
+            argv.push("--allow-large".into());
+        }
+        argv
+    }
 }
 
 /// Options of `porchlight watch`.
@@ -160,21 +200,9 @@ pub struct WatchArgs {
     #[arg(long, value_name = "DURATION", default_value = "15m")]
     pub every: String,
 
-    /// Scan this subnet (like 192.168.1.0/24) instead of your interfaces' own; may be repeated.
-    #[arg(long, value_name = "CIDR")]
-    pub subnet: Vec<String>,
-
-    /// Scan the network of this interface (like wlan0); may be repeated.
-    #[arg(long, value_name = "NAME")]
-    pub interface: Vec<String>,
-
-    /// Allow a subnet that is not a private home range. Only for networks you own.
-    #[arg(long)]
-    pub allow_public: bool,
-
-    /// Allow a subnet larger than a /22 (over 1,022 addresses).
-    #[arg(long)]
-    pub allow_large: bool,
+    /// Which network to scan.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 
     /// No desktop notifications, only the lines on standard output.
     #[arg(long)]

@@ -15,7 +15,7 @@ use super::args::{Cli, ScanArgs};
 use super::output::{describe_event, stage_line, truncate, write_scan_table};
 use super::summary::{HostIdentity, ScanSummary};
 use crate::catalog::Catalog;
-use crate::discovery::{Scan, ScanConfig, Scope, ScopeOptions};
+use crate::discovery::{Scan, ScanConfig, Scope};
 use crate::identify::Fingerprints;
 use crate::model::{FindingVerdict, Inventory};
 use crate::session::{AuditMode, Effect, ScanWorkflow, run_audit};
@@ -33,12 +33,7 @@ pub(super) fn scan(
             "the demo home is simulated and cannot be scanned; run `porchlight scan` without --demo to scan your own network"
         );
     }
-    let scope = Scope::from_system(&ScopeOptions {
-        subnets: args.subnet.clone(),
-        interfaces: args.interface.clone(),
-        allow_public: args.allow_public,
-        allow_large: args.allow_large,
-    })?;
+    let scope = Scope::from_system(&args.scope.options())?;
     let rules = Fingerprints::builtin()?;
     // Open the store before scanning, so a damaged file or an unwritable folder stops us early.
     let store = Store::open(dir)?;

@@ -19,7 +19,7 @@ use super::data::data_dir;
 use super::remind::DUE_EXIT_CODE;
 use super::scan::{Driven, drive};
 use crate::catalog::Catalog;
-use crate::discovery::{ScanConfig, Scope, ScopeOptions};
+use crate::discovery::{ScanConfig, Scope};
 use crate::identify::Fingerprints;
 use crate::model::{DeviceId, Inventory};
 use crate::session::{AuditMode, ScanWorkflow};
@@ -64,12 +64,7 @@ pub(super) fn watch(
     if args.install {
         return install(cli, args, every);
     }
-    let scope = Scope::from_system(&ScopeOptions {
-        subnets: args.subnet.clone(),
-        interfaces: args.interface.clone(),
-        allow_public: args.allow_public,
-        allow_large: args.allow_large,
-    })?;
+    let scope = Scope::from_system(&args.scope.options())?;
     let store = Store::open(dir)?;
     // A damaged file stops us before any scan.
     store.load()?;
@@ -465,12 +460,7 @@ fn install(cli: &Cli, args: &WatchArgs, every: Duration) -> anyhow::Result<ExitC
     argv.push("watch".into());
     argv.push("--every".into());
     argv.push(format!("{}m", every.as_secs().div_ceil(60)));
-    for subnet in &args.subnet {
-        argv.extend(["--subnet".to_string(), subnet.clone()]);
-    }
-    for interface in &args.interface {
-        argv.extend(["--interface".to_string(), interface.clone()]);
-    }
+    argv.extend(args.scope.to_argv());
     if args.no_notify {
         argv.push("--no-notify".into());
     }
