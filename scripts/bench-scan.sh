@@ -104,9 +104,9 @@ done
 . "$WORK/home.env"
 echo "   homes ready in ${BUILD_SECS} s: $STD_SUBNET ($STD_LIVE_COUNT live)${CROWD_SUBNET:+, crowd $CROWD_SUBNET ($CROWD_LIVE_COUNT live)}" >&2
 
-RISKY_PORTS=$(grep -o 'RiskyPort::new([0-9]*' src/discovery/ports/mod.rs 2>/dev/null |
-  grep -o '[0-9]*$' | paste -sd, -)
-RISKY_PORTS=${RISKY_PORTS:-21,22,23,80,443,554,1883,5000,8080}
+# nmap probes the same risky ports as porchlight: read from porchlight's own table.
+RISKY_PORTS=$(grep -o 'RiskyPort::new([0-9]*' src/discovery/ports/table.rs |
+  grep -o '[0-9]*$' | paste -sd, -) || die "no port list in src/discovery/ports/table.rs"
 
 # ---------------------------------------------------------------------------- measuring
 # Every result is one line "NAME SECONDS HOSTS" in $WORK/results.
