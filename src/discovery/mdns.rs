@@ -170,9 +170,17 @@ async fn run(
     let mut hosts = HashSet::new();
     // Instances announced but not resolved yet: the browse waits for them, up to `hard_end`.
     let mut pending: HashSet<String> = HashSet::new();
-    // Half way through the window, a browse that heard nothing at all (its first queries lost)
-    // asks again, once: every type it browses, and the meta-query.
-    let mut requery_at = Some(started + opts.window / 2);
+    // Every type is asked again, with the meta-query, half way through the window and again at
+    // four fifths of it. A responder does not multicast the same answer twice within a short
+    // while (500 ms for avahi, a second by RFC 6762 6.), so a question that came just after
+    // someone else's (another scan, a phone browsing for printers) goes unanswered: the answer
+    // went out before this browse was listening. The later questions come after that while has
+    // passed. (Asking again restarts mdns-sd's own repeats, hence two.) Answers already heard
+    // are not reported twice.
+    let mut requeries = [opts.window / 2, opts.window * 4 / 5]
+        .into_iter()
+        .map(|after| started + after);
+    let mut requery_at = requeries.next();
     loop {
         let until = if pending.is_empty() {
             window_end
@@ -182,11 +190,9 @@ async fn run(
         let event = tokio::select! {
             event = rx.recv() => event,
             _ = tokio::time::sleep_until(requery_at.unwrap_or(until)), if requery_at.is_some() => {
-                requery_at = None;
-                if instances.is_empty() && pending.is_empty() {
-                    for ty in types.iter().map(String::as_str).chain([META_QUERY]) {
-                        let _ = forward(daemon, ty, hard_end, tx.clone());
-                    }
+                requery_at = requeries.next();
+                for ty in types.iter().map(String::as_str).chain([META_QUERY]) {
+                    let _ = forward(daemon, ty, hard_end, tx.clone());
                 }
                 continue;
             }
