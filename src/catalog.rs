@@ -358,6 +358,24 @@ impl Catalog {
         self.steps.iter().find(|s| &s.id == id)
     }
 
+    /// The steps of one device, in catalog order: those of its kind, those the audit runs on it
+    /// because a port they name answered there (telnet open on a TV gets the telnet step), and
+    /// any step it has a finding for. The wizard, the reports, the progress counts and the device
+    /// listings all go by this one list.
+    pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
+        let kind = device.category();
+        let open: Vec<u16> = device.open_ports.iter().map(|p| p.port).collect();
+        self.steps
+            .iter()
+            .filter(|step| {
+                step.applies(kind)
+                    || (step.audited_for(kind, &open)
+                        && step.check.as_ref().is_some_and(|c| !c.is_informative()))
+                    || device.findings.contains_key(&step.id)
+            })
+            .collect()
+    }
+
     /// The steps for devices of `category`, in catalog order.
     pub fn steps_for(&self, category: Category) -> impl Iterator<Item = &Step> {
         let at = Category::ALL
@@ -375,7 +393,7 @@ impl Catalog {
     pub fn progress(&self, device: &Device, now: jiff::Timestamp) -> Progress {
         use crate::standing::{StepStatus, step_status};
         let mut p = Progress::default();
-        for step in self.steps_for(device.category()) {
+        for step in self.steps_of(device) {
             p.total += 1;
             match step_status(device, &step.id, now) {
                 StepStatus::Settled => p.settled += 1,
@@ -479,6 +497,29 @@ recheck = "every-scan"
 standards = ["ETSI EN 303 645 5.6-1"]
 links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
 "#;
+
+    #[test]
+    fn a_device_s_steps_are_those_of_its_kind_and_those_its_open_ports_call_for() {
+        let catalog = Catalog::builtin().unwrap();
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let ip = std::net::Ipv4Addr::new(192, 168, 1, 9);
+        let mut tv = Device::new(crate::model::DeviceId::Ip(ip), "TV", now);
+        tv.set_detected_category(Category::Tv);
+        let of_kind = catalog.steps_for(Category::Tv).count();
+        assert_eq!(catalog.steps_of(&tv).len(), of_kind);
+        // An MQTT broker answering on the TV brings the MQTT step to it.
+        tv.open_ports.push(crate::model::OpenPort {
+            port: 1883,
+            service: "mqtt".into(),
+            banner: None,
+            tls: false,
+        });
+        let steps = catalog.steps_of(&tv);
+        assert_eq!(steps.len(), of_kind + 1);
+        assert!(steps.iter().any(|s| s.id.as_str() == "H-02"));
+        // The progress counts go by the same list.
+        assert_eq!(catalog.progress(&tv, now).total, of_kind + 1);
+    }
 
     #[test]
     fn the_builtin_checklist_is_valid_and_complete() {

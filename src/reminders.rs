@@ -189,7 +189,7 @@ pub fn reminders(
                 due: finding.checked_at.min(by),
             });
         }
-        for step in catalog.steps_for(device.category()) {
+        for step in catalog.steps_of(device) {
             if found.contains(&&step.id) {
                 continue;
             }
@@ -229,7 +229,8 @@ pub fn not_started(catalog: &Catalog, inventory: &Inventory) -> usize {
         .iter()
         .map(|d| {
             catalog
-                .steps_for(d.category())
+                .steps_of(d)
+                .into_iter()
                 .filter(|s| {
                     // Not started does not depend on the time: no answer, no snooze.
                     crate::standing::step_status(d, &s.id, Timestamp::UNIX_EPOCH)

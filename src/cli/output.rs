@@ -144,7 +144,8 @@ pub fn write_devices_json(
         .map(|device| {
             let p = catalog.progress(device, now);
             let checklist = catalog
-                .steps_for(device.category())
+                .steps_of(device)
+                .into_iter()
                 .map(|step| {
                     let progress = device.progress.get(&step.id);
                     let state = device.step_state(&step.id);

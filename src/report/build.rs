@@ -122,7 +122,8 @@ fn device_report(
     let score = device_score(catalog, d);
     let progress = catalog.progress(d, now);
     let checklist: Vec<StepReport> = catalog
-        .steps_for(d.category())
+        .steps_of(d)
+        .into_iter()
         .map(|step| {
             let points = score
                 .costs

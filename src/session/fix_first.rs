@@ -135,7 +135,7 @@ pub fn fix_first(
                 device.first_seen,
             ));
         }
-        for step in catalog.steps_for(device.category()) {
+        for step in catalog.steps_of(device) {
             if listed.contains(&&step.id) {
                 continue;
             }

@@ -81,20 +81,7 @@ impl Home {
     /// A step the audit runs on this device by evidence (telnet open anywhere gets the telnet
     /// step), or has a finding for, is listed even when the kind of device does not call for it.
     pub fn steps_of(&self, device: &Device) -> Vec<&Step> {
-        let mut steps: Vec<&Step> = self.catalog.steps_for(device.category()).collect();
-        let by_evidence = crate::session::audit_steps(&self.catalog, device)
-            .into_iter()
-            .chain(
-                device
-                    .findings
-                    .keys()
-                    .filter_map(|id| self.catalog.step(id)),
-            );
-        for step in by_evidence {
-            if !steps.iter().any(|s| s.id == step.id) {
-                steps.push(step);
-            }
-        }
+        let mut steps = self.catalog.steps_of(device);
         let now = self.now;
         steps.sort_by_key(|s| open_problem(device, &s.id, now).is_none());
         steps
