@@ -17,6 +17,9 @@
 //!   public address: a device must not be able to point porchlight at someone else);
 //! - every string a device sends is cleaned with [`crate::sanitize::clean`] before it is kept.
 //!
+//! The router is also asked directly, from a socket of its own (see `ask_the_router`), so a
+//! device flooding the multicast search cannot crowd its answers out.
+//!
 //! This file sends the searches and listens; `reply` reads each datagram's headers and
 //! `description` fetches and parses the XML a reply points to.
 
@@ -175,6 +178,15 @@ pub fn is_local_address(ip: Ipv4Addr) -> bool {
 pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, String> {
     let socket = open_socket(opts)?;
     send_searches(&socket, opts).await?;
+    let router = ask_the_router(opts).await;
+    let mut router_buf = vec![
+        0u8;
+        if router.is_some() {
+            MAX_DATAGRAM_BYTES
+        } else {
+            0
+        }
+    ];
 
     let collect_deadline = Instant::now() + opts.wait;
     let fetch_deadline = collect_deadline + opts.fetch.timeout;
@@ -190,22 +202,35 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
             fetches.abort_all();
             return Ok(search.hosts.len());
         }
-        let (n, from) =
-            match tokio::time::timeout_at(collect_deadline, socket.recv_from(&mut buf)).await {
-                Err(_) => break,
-                Ok(Ok(received)) => received,
-                Ok(Err(_)) => {
-                    // Transient (an ICMP error reported on the socket, say); give up if it persists.
-                    receive_errors += 1;
-                    if receive_errors > 16 {
-                        break;
-                    }
-                    continue;
+        let next = async {
+            match &router {
+                Some((direct, _)) => tokio::select! {
+                    r = socket.recv_from(&mut buf) => (r, false),
+                    r = direct.recv_from(&mut router_buf) => (r, true),
+                },
+                None => (socket.recv_from(&mut buf).await, false),
+            }
+        };
+        let (n, from, direct) = match tokio::time::timeout_at(collect_deadline, next).await {
+            Err(_) => break,
+            Ok((Ok((n, from)), direct)) => (n, from, direct),
+            Ok((Err(_), _)) => {
+                // Transient (an ICMP error reported on the socket, say); give up if it persists.
+                receive_errors += 1;
+                if receive_errors > 16 {
+                    break;
                 }
-            };
+                continue;
+            }
+        };
         let SocketAddr::V4(from) = from else {
             continue;
         };
+        // The direct socket takes answers from the router only.
+        if direct && router.as_ref().is_some_and(|(_, ip)| ip != from.ip()) {
+            continue;
+        }
+        let datagram = if direct { &router_buf[..n] } else { &buf[..n] };
         // A flood from one address is capped there; listening goes on for everyone else.
         if !per_source.contains_key(from.ip()) && per_source.len() >= MAX_SOURCES {
             continue;
@@ -221,7 +246,7 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
             }
             continue;
         }
-        let reply = crate::fault::contain_sync("an SSDP reply", || parse_reply(&buf[..n]));
+        let reply = crate::fault::contain_sync("an SSDP reply", || parse_reply(datagram));
         let Ok(Some(reply)) = reply else {
             continue;
         };
@@ -251,6 +276,36 @@ pub async fn discover(opts: &SsdpOptions, events: &EventSink) -> Result<usize, S
         ));
     }
     Ok(search.hosts.len())
+}
+
+/// How long finding the default gateway may take before the router is not asked directly.
+const GATEWAY_LOOKUP: Duration = Duration::from_millis(500);
+
+/// Asks the router directly as well, from a socket of its own, when the search is multicast: a
+/// device flooding the multicast search with replies (thousands of them) can overflow the shared
+/// socket's buffer so the router's few answers are dropped, and the router's description is the
+/// one the checks need most. The flooder never sees this unicast search, so it cannot answer it.
+/// Returns the socket and the router's address, or `None` (no gateway in scope, or it could not
+/// be asked: the multicast search stands alone then).
+async fn ask_the_router(opts: &SsdpOptions) -> Option<(UdpSocket, Ipv4Addr)> {
+    if !opts.target.ip().is_multicast() {
+        return None;
+    }
+    let lookup = tokio::task::spawn_blocking(super::neighbours::default_gateway);
+    let gateway = tokio::time::timeout(GATEWAY_LOOKUP, lookup)
+        .await
+        .ok()?
+        .ok()??;
+    if !(opts.allow)(gateway) || !is_local_address(gateway) {
+        return None;
+    }
+    let direct = SsdpOptions {
+        target: SocketAddrV4::new(gateway, opts.target.port()),
+        ..opts.clone()
+    };
+    let socket = open_socket(&direct).ok()?;
+    send_searches(&socket, &direct).await.ok()?;
+    Some((socket, gateway))
 }
 
 /// Opens the UDP socket the searches go out of.
