@@ -35,9 +35,11 @@ use porchlight::checks::{
 use porchlight::discovery::http::Limits;
 use porchlight::model::{Category, Service, ServiceSource};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::UdpSocket;
 
-use common::checks::{LOCALHOST, Server, assert_verdict, base64, http, read_request, serve};
+use common::checks::{
+    LOCALHOST, Server, assert_verdict, base64, http, read_request, serve, telnet_line,
+};
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -191,34 +193,15 @@ async fn tls_responder() -> Server {
 async fn telnet_server(user: &'static str, password: &'static str) -> Server {
     serve(Arc::new(move |mut stream, counters| {
         Box::pin(async move {
-            async fn line(stream: &mut TcpStream) -> Option<String> {
-                let mut out = Vec::new();
-                let mut b = [0u8; 1];
-                loop {
-                    match tokio::time::timeout(Duration::from_secs(3), stream.read(&mut b)).await {
-                        Ok(Ok(1)) => {}
-                        _ => return None,
-                    }
-                    match b[0] {
-                        b'\n' => return Some(String::from_utf8_lossy(&out).trim().to_string()),
-                        0xff => {
-                            // An option answer: skip its two bytes.
-                            let mut skip = [0u8; 2];
-                            let _ = stream.read_exact(&mut skip).await;
-                        }
-                        c => out.push(c),
-                    }
-                }
-            }
             let _ = stream
                 .write_all(b"\xff\xfb\x01\xff\xfd\x1f\r\nIPCAM login: ")
                 .await;
             for _ in 0..3 {
-                let Some(name) = line(&mut stream).await else {
+                let Some(name) = telnet_line(&mut stream).await else {
                     return;
                 };
                 let _ = stream.write_all(b"Password: ").await;
-                let Some(pass) = line(&mut stream).await else {
+                let Some(pass) = telnet_line(&mut stream).await else {
                     return;
                 };
                 counters.attempts.fetch_add(1, Ordering::SeqCst);
@@ -226,7 +209,7 @@ async fn telnet_server(user: &'static str, password: &'static str) -> Server {
                     let _ = stream
                         .write_all(b"\r\n\r\nBusyBox v1.19.4 built-in shell (ash)\r\n# ")
                         .await;
-                    let _ = line(&mut stream).await;
+                    let _ = telnet_line(&mut stream).await;
                     return;
                 }
                 let _ = stream

@@ -20,10 +20,11 @@ use std::time::Duration;
 use porchlight::checks::credentials::{LoginPorts, default_credentials_on};
 use porchlight::checks::{CheckLimits, Context, Peer, Target, Verdict};
 use porchlight::model::Category;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::AsyncWriteExt;
 
-use common::checks::{LOCALHOST, Server, assert_verdict, base64, http, read_request_text, serve};
+use common::checks::{
+    LOCALHOST, Server, assert_verdict, base64, http, read_request_text, serve, telnet_line,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Responders
@@ -97,26 +98,6 @@ async fn locking_page(
     .await
 }
 
-/// Reads one line (telnet option answers skipped).
-async fn line(stream: &mut TcpStream) -> Option<String> {
-    let mut out = Vec::new();
-    let mut b = [0u8; 1];
-    loop {
-        match tokio::time::timeout(Duration::from_secs(3), stream.read(&mut b)).await {
-            Ok(Ok(1)) => {}
-            _ => return None,
-        }
-        match b[0] {
-            b'\n' => return Some(String::from_utf8_lossy(&out).trim().to_string()),
-            0xff => {
-                let mut skip = [0u8; 2];
-                let _ = stream.read_exact(&mut skip).await;
-            }
-            c => out.push(c),
-        }
-    }
-}
-
 /// A telnet login for `user`/`password`; after `lock_after` failures it greets with "Account
 /// locked" and hangs up.
 async fn locking_telnet(user: &'static str, password: &'static str, lock_after: usize) -> Server {
@@ -129,17 +110,17 @@ async fn locking_telnet(user: &'static str, password: &'static str, lock_after: 
                 return;
             }
             let _ = stream.write_all(b"\xff\xfb\x01\r\ncam login: ").await;
-            let Some(name) = line(&mut stream).await else {
+            let Some(name) = telnet_line(&mut stream).await else {
                 return;
             };
             let _ = stream.write_all(b"Password: ").await;
-            let Some(pass) = line(&mut stream).await else {
+            let Some(pass) = telnet_line(&mut stream).await else {
                 return;
             };
             state.attempts.fetch_add(1, Ordering::SeqCst);
             if name == user && pass == password {
                 let _ = stream.write_all(b"\r\n# ").await;
-                let _ = line(&mut stream).await;
+                let _ = telnet_line(&mut stream).await;
             } else {
                 state.failures.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.write_all(b"\r\nLogin incorrect\r\n").await;
@@ -161,7 +142,7 @@ async fn locking_ftp(user: &'static str, password: &'static str, lock_after: usi
             }
             let _ = stream.write_all(b"220-NAS FTP\r\n220 ready\r\n").await;
             let mut name = String::new();
-            while let Some(command) = line(&mut stream).await {
+            while let Some(command) = telnet_line(&mut stream).await {
                 if let Some(u) = command.strip_prefix("USER") {
                     name = u.trim().to_string();
                     let _ = stream.write_all(b"331 Password required\r\n").await;

@@ -171,3 +171,24 @@ pub fn assert_verdict(result: &CheckResult, verdict: Verdict, words: &[&str]) {
     }
     assert!(!result.evidence.contains('\n') && !result.evidence.contains('\x1b'));
 }
+
+/// Reads one line a telnet client sent (its option answers skipped), within 3 s per byte.
+pub async fn telnet_line(stream: &mut TcpStream) -> Option<String> {
+    let mut out = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), stream.read(&mut b)).await {
+            Ok(Ok(1)) => {}
+            _ => return None,
+        }
+        match b[0] {
+            b'\n' => return Some(String::from_utf8_lossy(&out).trim().to_string()),
+            0xff => {
+                // An option answer: skip its two bytes.
+                let mut skip = [0u8; 2];
+                let _ = stream.read_exact(&mut skip).await;
+            }
+            c => out.push(c),
+        }
+    }
+}
