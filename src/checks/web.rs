@@ -533,19 +533,6 @@ pub async fn https_admin_on(
 mod tests {
     use super::*;
 
-    fn page(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            reason: String::new(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-        }
-    }
-
     #[test]
     fn password_fields_are_found() {
         assert!(has_password_field(
@@ -559,21 +546,24 @@ mod tests {
 
     #[test]
     fn redirects_are_found_in_headers_meta_and_scripts() {
-        let r = page(301, &[("Location", "https://10.0.0.1/")], "");
+        let r = Response::made_up(301, &[("Location", "https://10.0.0.1/")], "");
         assert_eq!(redirect_target(&r).as_deref(), Some("https://10.0.0.1/"));
-        let r = page(
+        let r = Response::made_up(
             200,
             &[],
             "<html><meta http-equiv=\"refresh\" content=\"0; URL=/login.htm\"></html>",
         );
         assert_eq!(redirect_target(&r).as_deref(), Some("/login.htm"));
-        let r = page(
+        let r = Response::made_up(
             200,
             &[],
             "<script>window.location.href = 'https://x/';</script>",
         );
         assert_eq!(redirect_target(&r).as_deref(), Some("https://x/"));
-        assert_eq!(redirect_target(&page(200, &[], "<p>hello</p>")), None);
+        assert_eq!(
+            redirect_target(&Response::made_up(200, &[], "<p>hello</p>")),
+            None
+        );
     }
 
     #[test]

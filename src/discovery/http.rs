@@ -65,6 +65,21 @@ pub struct Response {
 }
 
 impl Response {
+    /// A whole response as a device might send it, for unit tests of what reads responses.
+    #[cfg(test)]
+    pub(crate) fn made_up(status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+        Self {
+            status,
+            reason: String::new(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        }
+    }
+
     /// The value of the first header called `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

@@ -115,19 +115,6 @@ mod tests {
     use super::*;
     use crate::checks::credentials::LoginList;
 
-    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            reason: String::new(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| ((*n).to_string(), (*v).to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-        }
-    }
-
     fn family(name: &str) -> LoginForm {
         let list = LoginList::builtin().unwrap();
         list.form.iter().find(|f| f.family == name).unwrap().clone()
@@ -156,48 +143,54 @@ mod tests {
         assert_eq!(
             judge(
                 &luci,
-                &response(302, &[("Set-Cookie", "sysauth_http=abc; path=/")], "")
+                &Response::made_up(302, &[("Set-Cookie", "sysauth_http=abc; path=/")], "")
             ),
             Try::Works
         );
         // LuCI answers a wrong password with 403 and the form: refused, not a lockout.
         assert_eq!(
-            judge(&luci, &response(403, &[], "<input name=\"luci_password\">")),
+            judge(
+                &luci,
+                &Response::made_up(403, &[], "<input name=\"luci_password\">")
+            ),
             Try::Refused
         );
         let syno = family("synology");
         assert_eq!(
             judge(
                 &syno,
-                &response(200, &[], "{\"data\":{\"sid\":\"x\"},\"success\":true}")
+                &Response::made_up(200, &[], "{\"data\":{\"sid\":\"x\"},\"success\":true}")
             ),
             Try::Works
         );
         assert_eq!(
             judge(
                 &syno,
-                &response(200, &[], "{\"error\":{\"code\":400},\"success\":false}")
+                &Response::made_up(200, &[], "{\"error\":{\"code\":400},\"success\":false}")
             ),
             Try::Refused
         );
         assert!(matches!(
             judge(
                 &syno,
-                &response(200, &[], "{\"error\":{\"code\":407},\"success\":false}")
+                &Response::made_up(200, &[], "{\"error\":{\"code\":407},\"success\":false}")
             ),
             Try::Lockout(_)
         ));
         let qnap = family("qnap");
         assert!(matches!(
-            judge(&qnap, &response(429, &[], "")),
+            judge(&qnap, &Response::made_up(429, &[], "")),
             Try::Lockout(_)
         ));
         assert!(matches!(
-            judge(&qnap, &response(200, &[], "<html>account locked</html>")),
+            judge(
+                &qnap,
+                &Response::made_up(200, &[], "<html>account locked</html>")
+            ),
             Try::Lockout(_)
         ));
         assert!(matches!(
-            judge(&qnap, &response(200, &[], "<QDocRoot/>")),
+            judge(&qnap, &Response::made_up(200, &[], "<QDocRoot/>")),
             Try::Unclear(_)
         ));
     }
