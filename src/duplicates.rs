@@ -50,9 +50,11 @@ pub fn absorb(into: &mut Device, from: Device) {
     into.vendor = into.vendor.take().or(from.vendor);
     into.model = into.model.take().or(from.model);
     into.firmware = into.firmware.take().or(from.firmware);
-    if from_is_newer && !from.open_ports.is_empty() {
+    if from_is_newer && (!from.open_ports.is_empty() || !from.closed_ports.is_empty()) {
         into.open_ports = from.open_ports;
+        into.closed_ports = from.closed_ports;
     }
+    into.missed_scans = into.missed_scans.min(from.missed_scans);
     match (into.ip, from.ip) {
         (None, ip) => into.ip = ip,
         (Some(kept), Some(other)) if kept != other => into.evidence.add_ip(other),

@@ -186,6 +186,7 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         }
     }
     d.last_seen = now;
+    d.missed_scans = 0;
     let mut was = None;
     if let Some(mac) = s.mac {
         d.mac = Some(mac);
@@ -240,7 +241,7 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         }
     }
     if s.source == Source::Ports {
-        d.open_ports.clone_from(&s.open_ports);
+        merge_ports(d, s);
     }
     // The neighbour-table stage says, for every host it lists, whether it is the gateway.
     if s.source == Source::Arp {
@@ -252,6 +253,21 @@ fn update(d: &mut Device, s: &Sighting, now: Timestamp) -> Option<DeviceId> {
         d.set_detected_name(better);
     }
     was
+}
+
+/// Folds a port probe into the device by what each port proved: an accepted port is open (with
+/// its new banner), a refused one is closed, and a port that stayed silent keeps what was known
+/// of it before, so a lost frame neither closes an open port nor opens it "anew" next time.
+fn merge_ports(d: &mut Device, s: &Sighting) {
+    let answered =
+        |port: u16| s.closed_ports.contains(&port) || s.open_ports.iter().any(|p| p.port == port);
+    d.open_ports.retain(|p| !answered(p.port));
+    d.open_ports.extend(s.open_ports.iter().cloned());
+    d.open_ports.sort_by_key(|p| p.port);
+    d.closed_ports.retain(|&port| !answered(port));
+    d.closed_ports.extend(s.closed_ports.iter().copied());
+    d.closed_ports.sort_unstable();
+    d.closed_ports.dedup();
 }
 
 /// Adds a service, or updates the one it repeats: an mDNS instance is its type and name; a UPnP
@@ -545,21 +561,47 @@ mod tests {
     }
 
     #[test]
-    fn open_ports_are_replaced_by_each_probe() {
+    fn a_port_closes_only_when_refused_and_silence_keeps_what_was_known() {
         let mut inv = Inventory::default();
         let ip = "10.0.0.5".parse().unwrap();
-        let mut p = Sighting::new(Source::Ports, ip);
-        p.open_ports.push(crate::model::OpenPort {
+        let telnet = crate::model::OpenPort {
             port: 23,
             service: "telnet".into(),
             banner: None,
             tls: false,
+        };
+        let mut p = Sighting::new(Source::Ports, ip);
+        p.open_ports.push(telnet.clone());
+        p.closed_ports.push(21);
+        merge(&mut inv, &p, now());
+        assert_eq!(inv.devices[0].open_ports, [telnet.clone()]);
+        assert_eq!(inv.devices[0].closed_ports, [21]);
+        // A probe where telnet stayed silent (a lost frame) and ssh was refused.
+        let mut silent = Sighting::new(Source::Ports, ip);
+        silent.closed_ports.push(22);
+        merge(&mut inv, &silent, now());
+        assert_eq!(
+            inv.devices[0].open_ports,
+            [telnet],
+            "silence closes nothing"
+        );
+        assert_eq!(inv.devices[0].closed_ports, [21, 22]);
+        // Telnet refused now, ftp open now.
+        let mut later = Sighting::new(Source::Ports, ip);
+        later.closed_ports.push(23);
+        later.open_ports.push(crate::model::OpenPort {
+            port: 21,
+            service: "ftp".into(),
+            banner: None,
+            tls: false,
         });
-        merge(&mut inv, &p, now());
-        assert_eq!(inv.devices[0].open_ports.len(), 1);
-        p.open_ports.clear();
-        merge(&mut inv, &p, now());
-        assert!(inv.devices[0].open_ports.is_empty(), "telnet closed since");
+        merge(&mut inv, &later, now());
+        let d = &inv.devices[0];
+        assert_eq!(
+            d.open_ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+            [21]
+        );
+        assert_eq!(d.closed_ports, [22, 23], "telnet closed since");
     }
 
     #[test]

@@ -566,8 +566,11 @@ async fn a_host_is_probed_in_parallel_and_reports_only_open_ports_in_order() {
         },
     ];
     let started = Instant::now();
-    let open = probe_host(LOCALHOST, &list, &opts()).await;
+    let scan = probe_host(LOCALHOST, &list, &opts()).await;
+    let open = &scan.open;
     let elapsed = started.elapsed();
+    assert_eq!(scan.closed, [closed.port()], "the refused port is closed");
+    assert!(scan.silent.is_empty(), "every port answered: {scan:?}");
     // Two silent ports each take the whole banner timeout: in parallel that is one timeout.
     assert!(elapsed < opts().banner_timeout + SLACK, "{elapsed:?}");
     let mut expected = vec![

@@ -171,9 +171,13 @@ pub struct Sighting {
     /// The UPnP description, when one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upnp: Option<UpnpInfo>,
-    /// Ports that answered.
+    /// Ports that accepted a connection.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub open_ports: Vec<OpenPort>,
+    /// Ports the host refused (positive evidence that they are closed). A port in neither list
+    /// was not probed or did not answer: nothing is known of it from this sighting.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed_ports: Vec<u16>,
     /// Round-trip time of the probe that found it.
     #[serde(skip)]
     pub rtt: Option<Duration>,
@@ -195,6 +199,7 @@ impl Sighting {
             services: Vec::new(),
             upnp: None,
             open_ports: Vec::new(),
+            closed_ports: Vec::new(),
             rtt: None,
             gateway: false,
         }

@@ -243,15 +243,21 @@ async fn run(config: ScanConfig, out: EventSink) {
                         out.send(DiscoveryEvent::Note { stage: Stage::Ports, message: format!("{ip}: {note}") });
                         None
                     }
-                    Ok((ip, Ok(open))) => Some((ip, open)),
+                    Ok((ip, Ok(scan))) => Some((ip, scan)),
                     Err(_) => None,
                 };
-                if let Some((ip, open)) = joined
-                    && !open.is_empty()
+                // A host that accepted or refused on some port is reported with what each port
+                // proved; ports that stayed silent are left out, so what an earlier scan saw of
+                // them stands (a lost frame never closes a port).
+                if let Some((ip, scan)) = joined
+                    && scan.host_answered()
                 {
-                    with_ports += 1;
+                    if !scan.open.is_empty() {
+                        with_ports += 1;
+                    }
                     let mut s = Sighting::new(Source::Ports, ip);
-                    s.open_ports = open;
+                    s.open_ports = scan.open;
+                    s.closed_ports = scan.closed;
                     out.sighting(s);
                 }
                 out.progress(Stage::Ports, probed, queued.len());

@@ -10,8 +10,9 @@
 //! it by [`PortOptions::banner_timeout`] (one deadline for every write and read), and what is read
 //! by [`PortOptions::max_banner_bytes`]. Everything a device says goes through
 //! [`sanitize::clean`] and is cut to [`BANNER_CHARS`] characters. Only TCP connects are used, no raw
-//! sockets, so no privileges are needed. A refused connection means closed and a connect timeout
-//! means filtered; neither is reported.
+//! sockets, so no privileges are needed. Each connect is retransmitted inside its window
+//! ([`reach`]), and a port's outcome is kept as what it proves: open (accepted), closed (refused by
+//! the host) or silent (no answer, which proves nothing: see [`PortScan`]).
 //!
 //! The probes say as little as they can: nothing is ever sent to the printer ports (9100 prints
 //! whatever it receives) or to ADB (a connect request can pop up a dialog on the TV), and the MQTT
@@ -28,19 +29,21 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, timeout, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
 use super::http;
 use crate::model::OpenPort;
 use crate::sanitize;
 
 pub(crate) mod banners;
+pub(crate) mod reach;
 pub(crate) mod table;
 pub(crate) mod tls;
 
 pub(crate) use banners::TelnetDecoder;
 pub use banners::{MQTT_CONNECT, describe_connack, strip_telnet};
 use banners::{mqtt_banner, rtsp_banner, telnet_banner};
+pub use reach::{CONNECT_TRIES, Reach, reach};
 pub use table::{ProbeKind, RISKY_PORTS, RiskyPort};
 pub use tls::client_hello;
 use tls::tls_probe;
@@ -51,7 +54,8 @@ pub const BANNER_CHARS: usize = 160;
 /// Limits of the port probes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortOptions {
-    /// How long a connect may take before the port counts as filtered.
+    /// How long a port has to accept or refuse a connection (the connect is retransmitted
+    /// inside it, see [`reach`]) before it counts as silent.
     pub connect_timeout: Duration,
     /// How long the whole exchange after the connect may take (every write and read together).
     pub banner_timeout: Duration,
@@ -72,27 +76,64 @@ impl Default for PortOptions {
     }
 }
 
-/// Probes `ports` of `ip` in parallel (at most [`PortOptions::per_host_concurrency`] at a time) and
-/// returns the open ones, sorted by port number, each port once.
+/// What probing one host's ports showed, each port in one list, sorted by port number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortScan {
+    /// Ports that accepted a connection, with their banners.
+    pub open: Vec<OpenPort>,
+    /// Ports the host refused (a TCP RST): positive evidence that nothing listens there.
+    pub closed: Vec<u16>,
+    /// Ports that neither accepted nor refused, every retransmission included: a firewall that
+    /// drops, a host asleep or gone, or frames lost. Proves nothing either way.
+    pub silent: Vec<u16>,
+}
+
+impl PortScan {
+    /// True when the host answered on at least one port (accepted or refused).
+    pub fn host_answered(&self) -> bool {
+        !self.open.is_empty() || !self.closed.is_empty()
+    }
+}
+
+/// What one port did.
+#[derive(Debug)]
+enum PortAnswer {
+    Open(OpenPort),
+    Closed(u16),
+    Silent(u16),
+}
+
+/// Probes `ports` of `ip` in parallel (at most [`PortOptions::per_host_concurrency`] at a time),
+/// each port once, and sorts them into open, closed and silent.
 ///
 /// With the concurrency at least the number of ports, the whole call takes at most one probe's
 /// bound (see [`probe_port`]).
-pub async fn probe_host(ip: Ipv4Addr, ports: &[RiskyPort], opts: &PortOptions) -> Vec<OpenPort> {
+pub async fn probe_host(ip: Ipv4Addr, ports: &[RiskyPort], opts: &PortOptions) -> PortScan {
     let mut unique: Vec<RiskyPort> = ports.to_vec();
     unique.sort_by_key(|p| p.port);
     unique.dedup_by_key(|p| p.port);
-    let mut open: Vec<OpenPort> = futures::stream::iter(unique)
+    let answers: Vec<PortAnswer> = futures::stream::iter(unique)
         .map(|p| probe(SocketAddrV4::new(ip, p.port), p.kind, p.service, opts))
         .buffer_unordered(opts.per_host_concurrency.max(1))
-        .filter_map(|found| async move { found })
         .collect()
         .await;
-    open.sort_by_key(|p| p.port);
-    open
+    let mut scan = PortScan::default();
+    for answer in answers {
+        match answer {
+            PortAnswer::Open(p) => scan.open.push(p),
+            PortAnswer::Closed(port) => scan.closed.push(port),
+            PortAnswer::Silent(port) => scan.silent.push(port),
+        }
+    }
+    scan.open.sort_by_key(|p| p.port);
+    scan.closed.sort_unstable();
+    scan.silent.sort_unstable();
+    scan
 }
 
-/// Probes one port with the probe `kind`: `None` when the connection is refused (closed) or does
-/// not complete within the connect timeout (filtered), else the open port with its banner.
+/// Probes one port with the probe `kind`: `None` when the connection is refused (closed) or
+/// neither accepted nor refused within the connect timeout (silent), else the open port with its
+/// banner.
 ///
 /// The service name is the one [`RISKY_PORTS`] gives the port when it lists it with the same kind,
 /// else [`ProbeKind::default_service`]. The call takes at most the connect timeout plus the banner
@@ -106,17 +147,25 @@ pub async fn probe_port(
     let service = RiskyPort::lookup(addr.port())
         .filter(|p| p.kind == kind)
         .map_or_else(|| kind.default_service(), |p| p.service);
-    probe(addr, kind, service, opts).await
+    match probe(addr, kind, service, opts).await {
+        PortAnswer::Open(p) => Some(p),
+        PortAnswer::Closed(_) | PortAnswer::Silent(_) => None,
+    }
 }
 
-/// Connects, then runs the banner exchange of `kind` under one deadline.
+/// Connects (retransmitting, see [`reach`]), then runs the banner exchange of `kind` under one
+/// deadline.
 async fn probe(
     addr: SocketAddrV4,
     kind: ProbeKind,
     service: &str,
     opts: &PortOptions,
-) -> Option<OpenPort> {
-    let mut stream = connect(addr, opts).await?;
+) -> PortAnswer {
+    let mut stream = match reach(addr, opts.connect_timeout, CONNECT_TRIES).await {
+        Reach::Open(stream) => stream,
+        Reach::Refused => return PortAnswer::Closed(addr.port()),
+        Reach::Silent => return PortAnswer::Silent(addr.port()),
+    };
     let deadline = Instant::now() + opts.banner_timeout;
     // Every read and write below stops at the deadline and keeps what it has; this backstop, a
     // little later, only guards against a step that does not.
@@ -134,23 +183,12 @@ async fn probe(
             (http_get_banner(addr, opts).await.or(first_line), false)
         }
     };
-    Some(OpenPort {
+    PortAnswer::Open(OpenPort {
         port: addr.port(),
         service: service.to_string(),
         banner: banner.filter(|b| !b.is_empty()),
         tls,
     })
-}
-
-/// A TCP connect under the connect timeout; `None` for refused, unreachable or timed out.
-async fn connect(addr: SocketAddrV4, opts: &PortOptions) -> Option<TcpStream> {
-    match timeout(opts.connect_timeout, TcpStream::connect(addr)).await {
-        Ok(Ok(stream)) => {
-            let _ = stream.set_nodelay(true);
-            Some(stream)
-        }
-        Ok(Err(_)) | Err(_) => None,
-    }
 }
 
 /// How long after the banner deadline the backstop cuts an exchange off.
