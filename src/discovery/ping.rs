@@ -3,7 +3,8 @@
 //! One ICMP client (surge-ping: the unprivileged ICMP socket where the system allows it, the raw
 //! socket as root) and one pinger per address. Requests in flight are capped and paced, because an
 //! unbounded burst overflows the socket buffer and loses replies. A host that answered the kernel's
-//! ARP request but not the echo (a device asleep on Wi-Fi) gets a second echo; an address nobody
+//! ARP request but not the echo (a device asleep on Wi-Fi, or a lost frame) gets up to two more
+//! echoes; an address nobody
 //! holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
 //! socket buffer space (a second round to every silent address blocked the sweep for seconds).
 //!
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use surge_ping::{Client, Config, ICMP, PingIdentifier, PingSequence};
+use surge_ping::{Client, Config, ICMP, IcmpPacket, PingIdentifier, PingSequence};
 use tokio::sync::Semaphore;
 
 use super::neighbours::State;
@@ -126,15 +127,22 @@ async fn icmp_sweep(
         .map(|n| n.ip)
         .filter(|ip| targets.contains(ip) && !answered.contains(ip))
         .collect();
-    let retried = if linked.is_empty() {
-        Vec::new()
-    } else {
-        echo_round(&client, ident, &linked, 1, opts, events, linked.len()).await
-    };
+    // Up to two more echoes for those: on Wi-Fi a request or its reply is lost now and then.
     let mut all = answered;
-    all.extend(retried);
+    let mut left = linked;
+    for seq in 1..=ECHO_RETRIES {
+        if left.is_empty() || events.is_closed() {
+            break;
+        }
+        let retried = echo_round(&client, ident, &left, seq, opts, events, left.len()).await;
+        left.retain(|ip| !retried.contains(ip));
+        all.extend(retried);
+    }
     all
 }
+
+/// Echoes sent again to a host that answered ARP but not the echo.
+const ECHO_RETRIES: u16 = 2;
 
 /// Sends one echo (sequence `seq`) to each address, with the in-flight cap and pacing, reporting
 /// each answer as it comes; returns the addresses that answered.
@@ -177,6 +185,7 @@ async fn echo_round(
                 .ping(PingSequence(seq), &[0u8; 16])
                 .await
                 .ok()
+                .filter(|(packet, _)| is_echo_reply_from(packet, ip))
                 .map(|_| started.elapsed());
             counter.fetch_add(1, Ordering::Relaxed);
             (ip, answer)
@@ -195,6 +204,20 @@ async fn echo_round(
         events.progress(Stage::Ping, done.load(Ordering::Relaxed), total);
     }
     answered
+}
+
+/// The ICMPv4 type of an echo reply.
+const ICMP_ECHO_REPLY: u8 = 0;
+
+/// True only for an echo reply from `ip` itself. surge-ping also hands the pinger an ICMP error
+/// that quotes its request (destination or host unreachable, time exceeded), and the one the
+/// scanning computer's own kernel sends when nobody answers ARP for an empty address would
+/// otherwise become a device that does not exist.
+pub(crate) fn is_echo_reply_from(packet: &IcmpPacket, ip: Ipv4Addr) -> bool {
+    match packet {
+        IcmpPacket::V4(p) => p.get_icmp_type().0 == ICMP_ECHO_REPLY && p.get_source() == ip,
+        IcmpPacket::V6(_) => false,
+    }
 }
 
 /// Sends the sighting of a host that answered; true when it did.
