@@ -12,6 +12,8 @@ use std::net::IpAddr;
 use mdns_sd::{IfKind, ServiceDaemon, ServiceEvent};
 use tokio::time::Instant;
 
+use super::ports::device_answers;
+use super::rules;
 use super::{CheckResult, Context, Target};
 use crate::discovery::mdns::instance_name;
 use crate::model::ServiceSource;
@@ -73,14 +75,20 @@ async fn listen(target: &Target, ctx: &Context) -> Result<Option<String>, String
 /// Pass when no commissioning advert from the device is heard; Fail when one is.
 pub async fn commissioning_closed(target: &Target, ctx: &Context) -> CheckResult {
     let window = ctx.limits.mdns_window.as_secs_f32();
-    match listen(target, ctx).await {
+    // No advert is evidence only from a device that answers meanwhile.
+    let (heard, alive) = futures::join!(listen(target, ctx), device_answers(target, ctx));
+    match heard {
+        Ok(None) if !alive => rules::no_answer(format!(
+            "{} (no Matter pairing advert within {window} s, and the device did not answer a connection)",
+            target.ip
+        )),
         Ok(Some(name)) => CheckResult::fail(format!(
             "{} announces that it is open for Matter pairing (_matterc._udp \"{name}\")",
             target.ip
         ))
         .with_next(CLOSE_ADVICE),
         Ok(None) => CheckResult::pass(format!(
-            "{} did not announce Matter pairing (_matterc._udp) within {window} s",
+            "{} answers, and did not announce Matter pairing (_matterc._udp) within {window} s",
             target.ip
         ))
         .with_next(INTEGRATIONS),

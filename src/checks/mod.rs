@@ -6,8 +6,10 @@
 //! saw it) in a [`Context`] (the router, the home's other devices, the owner's consent, limits)
 //! and returns a [`CheckResult`]: a [`Verdict`], one line of evidence and what to try next.
 //!
-//! Why verdicts are three-valued: a probe that gets no answer proves little, so anything porchlight
-//! cannot tell for sure is [`Verdict::Unknown`] with the reason, never a guess. Informative checks
+//! Why verdicts are three-valued: a probe that gets no answer proves nothing, so anything porchlight
+//! cannot tell for sure is [`Verdict::Unknown`] with the reason, never a guess; `rules` holds the
+//! evidence rules every check judges by (a pass only on positive evidence from a device that
+//! answered). Informative checks
 //! (the firmware version seen, what identifies a device) are always `Unknown`; a check that only
 //! covers part of a step passes with a `next` line naming what porchlight cannot see.
 //!
@@ -43,6 +45,7 @@ pub mod matter;
 pub mod ports;
 mod result;
 pub mod rtsp;
+pub mod rules;
 mod run;
 pub(crate) mod soap;
 pub(crate) mod upnp;

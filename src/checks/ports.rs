@@ -9,11 +9,13 @@
 use std::net::SocketAddrV4;
 
 use tokio::net::TcpStream;
-use tokio::time::{Instant, timeout};
+use tokio::time::Instant;
 
-use super::{CheckResult, Context, Target, named_ports};
+use super::rules::{self, Heard};
+use super::{CheckResult, Context, Target, Verdict, named_ports};
 use crate::discovery::ports::{
-    MQTT_CONNECT, PortOptions, ProbeKind, RiskyPort, describe_connack, probe_host,
+    CONNECT_TRIES, MQTT_CONNECT, PortOptions, ProbeKind, Reach, RiskyPort, describe_connack,
+    probe_host, reach,
 };
 use crate::model::OpenPort;
 
@@ -33,7 +35,8 @@ fn probe_options(ctx: &Context, ports: usize) -> PortOptions {
     }
 }
 
-/// Pass when every port refuses or does not answer; Fail naming each port that answers.
+/// Pass when the device refuses every port (a TCP RST from each: positive evidence); Fail naming
+/// each port that accepts; Unknown when some stayed silent and none accepted (see [`rules`]).
 ///
 /// Ports of [`RISKY_PORTS`](crate::discovery::ports::RISKY_PORTS) get discovery's probe for them;
 /// any other port gets the telnet reader, which sends nothing unless the server negotiates
@@ -49,22 +52,49 @@ pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> Chec
             })
         })
         .collect();
-    let open = probe_host(target.ip, &probes, &probe_options(ctx, probes.len())).await;
+    let scan = probe_host(target.ip, &probes, &probe_options(ctx, probes.len())).await;
     let ip = target.ip;
-    if open.is_empty() {
-        return CheckResult::pass(format!(
-            "{} on {ip} {} not answer",
+    let heard: Vec<Heard> = (scan.open.iter().map(|_| Heard::Problem))
+        .chain(scan.closed.iter().map(|_| Heard::Absent))
+        .chain(scan.silent.iter().map(|_| Heard::Silent))
+        .collect();
+    match rules::judge(&heard) {
+        Verdict::Pass => CheckResult::pass(format!(
+            "{} on {ip}: {} the connection",
             named_ports(ports),
-            if ports.len() == 1 { "does" } else { "do" }
-        ));
+            if ports.len() == 1 {
+                "the device refuses"
+            } else {
+                "the device refuses each"
+            }
+        )),
+        Verdict::Fail => open_ports_fail(ip, &scan.open),
+        Verdict::Unknown => {
+            let mut result = rules::no_answer(format!("{} on {ip}", named_ports(&scan.silent)));
+            if !scan.closed.is_empty() {
+                result.evidence = crate::sanitize::clean(
+                    &format!(
+                        "{} (refused: {})",
+                        result.evidence,
+                        named_ports(&scan.closed)
+                    ),
+                    super::EVIDENCE_CHARS,
+                );
+            }
+            result
+        }
     }
+}
+
+/// The failing result naming each port that accepted.
+fn open_ports_fail(ip: std::net::Ipv4Addr, open: &[OpenPort]) -> CheckResult {
     let banner = |p: &OpenPort| {
         p.banner
             .as_deref()
             .map(|b| format!(" (banner: {b})"))
             .unwrap_or_default()
     };
-    let evidence = match open.as_slice() {
+    let evidence = match open {
         [p] if p.service == UNNAMED => {
             format!("something still answers on {ip}:{}{}", p.port, banner(p))
         }
@@ -99,25 +129,42 @@ pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> Chec
 /// The service name given to a port porchlight has no name for.
 const UNNAMED: &str = "unknown";
 
-/// Connects under the connect timeout; `None` when refused, unreachable or timed out.
+/// Connects within the connect timeout, retransmitting ([`reach`]): open, refused or silent.
+pub(crate) async fn reach_port(addr: SocketAddrV4, ctx: &Context) -> Reach {
+    reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await
+}
+
+/// True when the device answers now: one of the ports it had open (or the web port) accepts
+/// or refuses a connection. For checks that listen for something the device would announce,
+/// whose silence alone proves nothing.
+pub(crate) async fn device_answers(target: &Target, ctx: &Context) -> bool {
+    let mut ports: Vec<u16> = target.open_ports.iter().map(|p| p.port).take(2).collect();
+    ports.push(80);
+    let tries = ports
+        .iter()
+        .map(|&port| reach_port(SocketAddrV4::new(target.ip, port), ctx));
+    futures::future::join_all(tries)
+        .await
+        .iter()
+        .any(|r| !matches!(r, Reach::Silent))
+}
+
+/// Connects within the connect timeout, retransmitting; `None` when refused or silent.
 pub(crate) async fn connect(addr: SocketAddrV4, ctx: &Context) -> Option<TcpStream> {
-    match timeout(ctx.limits.connect_timeout, TcpStream::connect(addr)).await {
-        Ok(Ok(stream)) => {
-            let _ = stream.set_nodelay(true);
-            Some(stream)
-        }
-        _ => None,
-    }
+    reach_port(addr, ctx).await.open()
 }
 
 // Bounded reads and writes are the port probes' own: one deadline for the whole exchange.
 pub(crate) use crate::discovery::ports::{read_bounded as read_until, write_bounded as write_all};
 
+/// Connections the MQTT check opens at most (the second only when the first got no answer).
+const MQTT_TRIES: usize = 2;
+
 /// An MQTT DISCONNECT.
 const MQTT_DISCONNECT: &[u8] = &[0xe0, 0x00];
 
-/// Pass when an anonymous MQTT CONNECT on 1883 is refused (CONNACK 4 or 5) or nothing listens;
-/// Fail when it is accepted (CONNACK 0).
+/// Pass when an anonymous MQTT CONNECT on 1883 is refused (CONNACK 4 or 5) or the device refuses
+/// the connection; Fail when it is accepted (CONNACK 0); Unknown on silence.
 pub async fn mqtt_auth(target: &Target, ctx: &Context) -> CheckResult {
     mqtt_auth_on(SocketAddrV4::new(target.ip, MQTT_PORT), target, ctx).await
 }
@@ -131,23 +178,40 @@ pub async fn mqtt_auth_on(addr: SocketAddrV4, target: &Target, ctx: &Context) ->
         .then_some(
             "porchlight cannot log in over the encrypted port 8883; check there that anonymous clients are refused too.",
         );
-    let Some(mut stream) = connect(addr, ctx).await else {
-        let result = CheckResult::pass(format!("no MQTT broker listens on {addr}"));
-        return match tls_note {
-            Some(note) => result.with_next(note),
-            None => result,
+    // A broker that took the connection but said nothing in time is asked once more on a new
+    // connection (its answer, or our request, may have been lost), within the check's time.
+    let mut reply = Vec::new();
+    let mut stream = None;
+    for attempt in 0..MQTT_TRIES {
+        let mut conn = match reach_port(addr, ctx).await {
+            Reach::Open(conn) => conn,
+            Reach::Refused if attempt == 0 => {
+                let result = CheckResult::pass(format!(
+                    "no MQTT broker listens on {addr}: the device refused the connection"
+                ));
+                return match tls_note {
+                    Some(note) => result.with_next(note),
+                    None => result,
+                };
+            }
+            Reach::Silent if attempt == 0 => return rules::no_answer(format!("MQTT on {addr}")),
+            Reach::Refused | Reach::Silent => break,
         };
-    };
-    let deadline = Instant::now() + ctx.limits.exchange_timeout;
-    if !write_all(&mut stream, deadline, MQTT_CONNECT).await {
-        return CheckResult::unknown(format!(
-            "the MQTT broker on {addr} took the connection but not the login request"
-        ));
+        let deadline = Instant::now() + ctx.limits.exchange_timeout;
+        if write_all(&mut conn, deadline, MQTT_CONNECT).await {
+            reply = read_until(&mut conn, deadline, 64, |b| {
+                b.len() >= 4 || b.first().is_some_and(|&t| t != 0x20)
+            })
+            .await;
+        }
+        stream = Some((conn, deadline));
+        if !reply.is_empty() {
+            break;
+        }
     }
-    let reply = read_until(&mut stream, deadline, 64, |b| {
-        b.len() >= 4 || b.first().is_some_and(|&t| t != 0x20)
-    })
-    .await;
+    let Some((mut stream, deadline)) = stream else {
+        return rules::no_answer(format!("MQTT on {addr}"));
+    };
     match reply.as_slice() {
         [0x20, 0x02, _, 0, ..] => {
             let _ = write_all(&mut stream, deadline, MQTT_DISCONNECT).await;
@@ -175,7 +239,8 @@ pub async fn mqtt_auth_on(addr: SocketAddrV4, target: &Target, ctx: &Context) ->
             describe_connack(*code)
         )),
         [] => CheckResult::unknown(format!(
-            "something listens on {addr} but gave no MQTT answer"
+            "something listens on {addr} but gave no MQTT answer: {}",
+            rules::NO_ANSWER
         )),
         other => CheckResult::unknown(format!(
             "{addr} did not answer like an MQTT broker (first bytes: {})",
@@ -264,15 +329,22 @@ pub fn classify_smb_reply(buf: &[u8]) -> SmbReply {
     SmbReply::Other(hex(&buf[..buf.len().min(8)]))
 }
 
-/// Pass when nothing answers on 445, or the server refuses SMB1; Fail when it picks SMB1.
+/// Pass when the device refuses 445, or the server refuses SMB1; Fail when it picks SMB1;
+/// Unknown on silence.
 pub async fn smb1_off(target: &Target, ctx: &Context) -> CheckResult {
     smb1_off_on(SocketAddrV4::new(target.ip, SMB_PORT), ctx).await
 }
 
 /// [`smb1_off`] against the server at `addr` (tests use another port).
 pub async fn smb1_off_on(addr: SocketAddrV4, ctx: &Context) -> CheckResult {
-    let Some(mut stream) = connect(addr, ctx).await else {
-        return CheckResult::pass(format!("no file sharing (SMB) answers on {addr}"));
+    let mut stream = match reach_port(addr, ctx).await {
+        Reach::Open(stream) => stream,
+        Reach::Refused => {
+            return CheckResult::pass(format!(
+                "no file sharing (SMB) listens on {addr}: the device refused the connection"
+            ));
+        }
+        Reach::Silent => return rules::no_answer(format!("file sharing (SMB) on {addr}")),
     };
     let deadline = Instant::now() + ctx.limits.exchange_timeout;
     if !write_all(&mut stream, deadline, &smb1_negotiate()).await {

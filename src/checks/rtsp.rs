@@ -13,8 +13,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::buckets::{self, Seen};
-use super::ports::{connect, read_until, write_all};
+use super::ports::{reach_port, read_until, write_all};
+use super::rules;
 use super::{CheckResult, Context, Target};
+use crate::discovery::ports::Reach;
 use crate::sanitize::clean;
 
 /// The RTSP ports.
@@ -55,31 +57,40 @@ pub(crate) fn auth_scheme(reply: &[u8]) -> Option<String> {
         })
 }
 
-/// What one port said (a closed port says nothing).
+/// What one port said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Port {
     AsksLogin,
     Open,
     Unclear,
+    /// The device refused the connection: no stream there.
+    Refused,
+    /// No answer at all.
+    Silent,
 }
 
+/// One `DESCRIBE` on a new connection: the reply (possibly empty), or `Err` with how the
+/// connection failed (refused or silent).
 async fn describe(
     addr: SocketAddrV4,
     path: &str,
     deadline: Instant,
     ctx: &Context,
-) -> Option<Vec<u8>> {
-    let mut stream = tokio::time::timeout_at(deadline, connect(addr, ctx))
-        .await
-        .ok()??;
+) -> Result<Vec<u8>, Port> {
+    let reached = tokio::time::timeout_at(deadline, reach_port(addr, ctx)).await;
+    let mut stream = match reached {
+        Ok(Reach::Open(stream)) => stream,
+        Ok(Reach::Refused) => return Err(Port::Refused),
+        Ok(Reach::Silent) | Err(_) => return Err(Port::Silent),
+    };
     let request = format!(
         "DESCRIBE rtsp://{addr}{path} RTSP/1.0\r\nCSeq: 2\r\nUser-Agent: porchlight\r\nAccept: application/sdp\r\n\r\n"
     );
     let until = deadline.min(Instant::now() + ctx.limits.exchange_timeout);
     if !write_all(&mut stream, until, request.as_bytes()).await {
-        return Some(Vec::new());
+        return Ok(Vec::new());
     }
-    Some(
+    Ok(
         read_until(&mut stream, until, ctx.limits.max_bytes.min(8192), |b| {
             b.windows(4).any(|w| w == b"\r\n\r\n") || b.windows(2).any(|w| w == b"\n\n")
         })
@@ -91,18 +102,23 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Port> {
     let deadline = Instant::now() + PORT_BUDGET;
     let mut last = None;
     for (n, path) in STREAM_PATHS.iter().enumerate() {
-        let Some(reply) = describe(addr, path, deadline, ctx).await else {
-            return if n == 0 {
-                None
-            } else {
-                Some((
+        let reply = match describe(addr, path, deadline, ctx).await {
+            Ok(reply) => reply,
+            Err(Port::Refused) if n == 0 => {
+                return Some((Port::Refused, format!("{addr} refuses RTSP connections")));
+            }
+            Err(_) if n == 0 => {
+                return Some((Port::Silent, format!("RTSP on {addr}")));
+            }
+            Err(_) => {
+                return Some((
                     Port::Unclear,
                     format!(
                         "RTSP on {addr} stopped answering ({})",
                         last.unwrap_or_default()
                     ),
-                ))
-            };
+                ));
+            }
         };
         let stream = format!("rtsp://{addr}{path}");
         match status(&reply) {
@@ -148,7 +164,8 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Port> {
     ))
 }
 
-/// Pass when RTSP asks for a login (or no RTSP answers); Fail when a stream opens without one.
+/// Pass when RTSP asks for a login (or the device refuses every RTSP port); Fail when a stream
+/// opens without one; Unknown when a port stayed silent or answered something unreadable.
 pub async fn rtsp_auth(target: &Target, ctx: &Context) -> CheckResult {
     rtsp_auth_on(target.ip, RTSP_PORTS, ctx).await
 }
@@ -161,13 +178,31 @@ pub async fn rtsp_auth_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> CheckRe
             .map(|&port| check_port(SocketAddrV4::new(ip, port), ctx)),
     )
     .await;
-    let [open, login, unclear] =
-        buckets::sort(&results, [Port::Open, Port::AsksLogin, Port::Unclear]);
+    let [open, login, unclear, refused, silent] = buckets::sort(
+        &results,
+        [
+            Port::Open,
+            Port::AsksLogin,
+            Port::Unclear,
+            Port::Refused,
+            Port::Silent,
+        ],
+    );
     if !open.is_empty() {
         return CheckResult::fail(open.join("; ")).with_next(
             "Turn on authentication for RTSP (sometimes called RTSP Authentication or Stream \
              Password) in the camera's settings, set a strong password, and check again.",
         );
+    }
+    if !silent.is_empty() && unclear.is_empty() {
+        let mut result = rules::no_answer(silent.join(", "));
+        if !login.is_empty() {
+            result.evidence = clean(
+                &format!("{}; {}", login.join("; "), result.evidence),
+                super::EVIDENCE_CHARS,
+            );
+        }
+        return result;
     }
     if !login.is_empty() && unclear.is_empty() {
         return CheckResult::pass(login.join("; "));
@@ -179,9 +214,11 @@ pub async fn rtsp_auth_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> CheckRe
             "Open the stream in a video player (such as VLC) without a password to see whether it plays.",
         );
     }
+    // Every port refused the connection: positive evidence that no stream is served there.
+    debug_assert_eq!(refused.len(), ports.len());
     let list: Vec<String> = ports.iter().map(u16::to_string).collect();
     CheckResult::pass(format!(
-        "no video stream (RTSP) answers on {ip} (ports {})",
+        "no video stream (RTSP) on {ip}: the device refuses ports {}",
         list.join(", ")
     ))
     .with_next(

@@ -209,7 +209,18 @@ impl Context {
             .as_ref()
             .ok_or("the router is not known yet: scan first")?;
         let router = upnp::look_at_router(gateway, self).await;
-        self.router_upnp_off = router.igd.is_none() && router.error.is_none();
+        if let Some(error) = &router.error {
+            return Err(error.clone());
+        }
+        // Silence (or a gateway announced but not described) is no evidence that UPnP is off:
+        // leave the mappings unknown, and each check asks the router itself.
+        if router.igd.is_none() && (!router.heard() || router.announces_igd()) {
+            return Err(format!(
+                "the router {} did not answer a UPnP search",
+                gateway.ip
+            ));
+        }
+        self.router_upnp_off = router.igd.is_none();
         let list = match router.igd {
             None => Vec::new(),
             Some(igd) => port_mappings(&igd.location, upnp::listing_limits(&self.limits)).await?,

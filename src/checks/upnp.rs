@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use super::igd::{DESCRIPTION_LIMITS, connection_uptime, read_description};
 pub use super::igd::{PortMapping, external_address, port_mappings};
+use super::rules;
 use super::{CheckResult, Context, GatewayInfo, Target, is_home_address};
 use crate::discovery::http::{self, Limits};
 use crate::discovery::ssdp::{self, SsdpOptions};
@@ -67,7 +68,31 @@ pub(crate) struct RouterUpnp {
     pub igd: Option<Igd>,
     /// Why the search could not be sent, if it could not.
     pub error: Option<String>,
+    /// The router refused the SSDP port (an ICMP port unreachable): positive evidence that no
+    /// UPnP listens there, where silence would prove nothing.
+    pub refused: bool,
 }
+
+impl RouterUpnp {
+    /// True when the router said something during this look: an SSDP answer, its description,
+    /// or a refusal of the SSDP port. Only then does "no port mapping" rest on evidence.
+    pub fn heard(&self) -> bool {
+        self.answered || self.refused
+    }
+
+    /// True when it announced an InternetGatewayDevice, whether or not its description was read.
+    pub fn announces_igd(&self) -> bool {
+        self.igd.is_some() || self.types.iter().any(|t| is_igd_type(t))
+    }
+}
+
+/// SSDP searches of the router at most in one look (each a round of two M-SEARCH pairs and the
+/// wait for answers): a look that heard nothing is repeated, since one lost datagram must not
+/// read as "UPnP off".
+const ROUTER_SEARCHES: usize = 3;
+
+/// How long the SSDP port's refusal is waited for.
+const REFUSAL_WAIT: Duration = Duration::from_millis(300);
 
 /// A router's InternetGatewayDevice.
 #[derive(Debug, Clone)]
@@ -105,25 +130,37 @@ pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> Rout
         fetch: DESCRIPTION_LIMITS,
         allow: Arc::new(move |from| from == ip),
     };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let sink = EventSink::new(tx);
-    if let Err(e) = ssdp::discover(&opts, &sink).await {
-        found.error = Some(e);
-    }
-    drop(sink);
-    while let Ok(event) = rx.try_recv() {
-        if let DiscoveryEvent::Sighting(s) = event
-            && s.ip == ip
-        {
-            found.answered = true;
-            for service in s.services {
-                if !found.types.contains(&service.kind) {
-                    found.types.push(service.kind);
+    for _ in 0..ROUTER_SEARCHES {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let sink = EventSink::new(tx);
+        if let Err(e) = ssdp::discover(&opts, &sink).await {
+            found.error = Some(e);
+        }
+        drop(sink);
+        while let Ok(event) = rx.try_recv() {
+            if let DiscoveryEvent::Sighting(s) = event
+                && s.ip == ip
+            {
+                found.answered = true;
+                for service in s.services {
+                    if !found.types.contains(&service.kind) {
+                        found.types.push(service.kind);
+                    }
+                }
+                if let Some(info) = s.upnp {
+                    found.infos.push(info);
                 }
             }
-            if let Some(info) = s.upnp {
-                found.infos.push(info);
-            }
+        }
+        let described = found.infos.iter().any(|i| is_igd_type(&i.device_type));
+        let igd_announced = found.types.iter().any(|t| is_igd_type(t));
+        // Done once it answered, unless it announced a gateway whose description was lost.
+        if found.error.is_some() || (found.answered && (described || !igd_announced)) {
+            break;
+        }
+        if !found.answered && ssdp_port_refused(opts.target).await {
+            found.refused = true;
+            break;
         }
     }
     found.igd = found
@@ -143,6 +180,26 @@ pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> Rout
         found.igd = Some(Igd { location, info });
     }
     found
+}
+
+/// Sends one M-SEARCH to `target` from a connected socket and waits briefly: true when the host
+/// answered with an ICMP port unreachable (the system reports it as a refused connection).
+async fn ssdp_port_refused(target: SocketAddrV4) -> bool {
+    let Ok(socket) = tokio::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).await else {
+        return false;
+    };
+    if socket.connect(target).await.is_err() {
+        return false;
+    }
+    let search = ssdp::m_search(target, ssdp::IGD_SEARCH_TARGET);
+    if socket.send(search.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 512];
+    matches!(
+        tokio::time::timeout(REFUSAL_WAIT, socket.recv(&mut buf)).await,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused
+    )
 }
 
 /// The bounds on a mapping listing within a check: what is left of the check's time after the
@@ -185,12 +242,36 @@ async fn ask_router(
         return Err(no_router());
     };
     let router = look_at_router(&gateway, ctx).await;
+    let heard = router.heard();
+    let answered = router.answered;
+    let announces = router.announces_igd();
     match (router.igd, router.error) {
         (Some(igd), _) => Ok((gateway, igd)),
         (None, Some(error)) => Err(CheckResult::unknown(format!(
             "porchlight could not ask the router: {error}"
         ))),
-        (None, None) => Err(off(&gateway)),
+        (None, None) if announces => Err(CheckResult::unknown(format!(
+            "the router {} announces UPnP port mapping (InternetGatewayDevice), but its description could not be read: {}",
+            gateway.ip,
+            rules::NO_ANSWER
+        ))),
+        (None, None) if heard => {
+            let how = if answered {
+                "it answered the UPnP search and lists no InternetGatewayDevice"
+            } else {
+                "it refuses the UPnP port (SSDP, UDP 1900)"
+            };
+            let mut result = off(&gateway);
+            result.evidence = clean(
+                &format!("{}; {how}", result.evidence),
+                super::EVIDENCE_CHARS,
+            );
+            Err(result)
+        }
+        (None, None) => Err(rules::no_answer(format!(
+            "the router {} to a UPnP search (asked {ROUTER_SEARCHES} times)",
+            gateway.ip
+        ))),
     }
 }
 
@@ -244,7 +325,7 @@ fn list(mappings: &[&PortMapping], n: usize) -> String {
 pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
     let asked = ask_router(target, ctx, |gateway| {
         CheckResult::pass(format!(
-            "the router {} did not answer a UPnP port-mapping (InternetGatewayDevice) search",
+            "the router {} offers no UPnP port mapping (InternetGatewayDevice)",
             gateway.ip
         ))
     });

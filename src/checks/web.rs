@@ -7,16 +7,17 @@
 //! request, and follow at most [`MAX_HOPS`] redirects, only on the same device and only over
 //! plain http.
 
+use std::io::ErrorKind;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
 use super::buckets::{self, Seen};
+use super::rules;
 use super::{CheckResult, Context, Target};
 use crate::discovery::http::{self, HttpError, Response};
-use crate::discovery::ports::{PortOptions, ProbeKind, probe_port};
+use crate::discovery::ports::{CONNECT_TRIES, PortOptions, ProbeKind, Reach, probe_port, reach};
 use crate::sanitize::clean;
 
 /// Ports where a plain-http admin page usually is.
@@ -98,8 +99,11 @@ pub(crate) async fn send(
     let budget = ctx.limits.connect_timeout + ctx.limits.exchange_timeout;
     let deadline = Instant::now() + budget;
     let exchange = async {
-        let mut stream = TcpStream::connect(addr).await.map_err(HttpError::Connect)?;
-        let _ = stream.set_nodelay(true);
+        let mut stream = match reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await {
+            Reach::Open(stream) => stream,
+            Reach::Refused => return Err(HttpError::Connect(ErrorKind::ConnectionRefused.into())),
+            Reach::Silent => return Err(HttpError::Connect(ErrorKind::TimedOut.into())),
+        };
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: porchlight\r\nAccept: */*\r\nConnection: close\r\n",
             host_header(addr)
@@ -428,17 +432,24 @@ pub async fn admin_login_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> Check
     ))
 }
 
-/// What a plain-http admin port does (nothing says nothing).
+/// What a plain-http admin port does (a refusal, or an answer that is no web page, says nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Plain {
     ToHttps,
     Serves,
+    /// No answer: a page may be there behind a lost frame.
+    Silent,
 }
 
 async fn plain_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Plain> {
     let here = url(addr, "/");
-    let Ok(response) = get(addr, "/", &[], ctx).await else {
-        return None;
+    let response = match get(addr, "/", &[], ctx).await {
+        Ok(response) => response,
+        Err(HttpError::Connect(e)) if e.kind() == ErrorKind::ConnectionRefused => return None,
+        Err(HttpError::Connect(_) | HttpError::Timeout(_)) => {
+            return Some((Plain::Silent, here));
+        }
+        Err(_) => return None,
     };
     if let Some(location) = redirect_target(&response) {
         return match resolve_hop(addr, &location) {
@@ -461,8 +472,9 @@ async fn plain_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Plain> {
     }
 }
 
-/// Pass when TLS answers on 443 or 8443 (or plain http moves to https) and no plain-http admin
-/// page is served; Fail when one is; Unknown when no admin page answers at all.
+/// Pass when TLS answers on 443 or 8443 (or plain http moves to https) and every plain-http
+/// admin port refuses or moves to https; Fail when one serves a page; Unknown when no admin page
+/// answers at all or a plain port stayed silent.
 pub async fn https_admin(target: &Target, ctx: &Context) -> CheckResult {
     https_admin_on(target.ip, PLAIN_ADMIN_PORTS, TLS_ADMIN_PORTS, ctx).await
 }
@@ -499,7 +511,8 @@ pub async fn https_admin_on(
     );
     let (tls, plain) = futures::join!(tls, plain);
     let tls: Vec<String> = tls.into_iter().flatten().collect();
-    let [serves, moves] = buckets::sort(&plain, [Plain::Serves, Plain::ToHttps]);
+    let [serves, moves, silent] =
+        buckets::sort(&plain, [Plain::Serves, Plain::ToHttps, Plain::Silent]);
     let mut seen: Vec<String> = serves.clone();
     seen.extend(moves.iter().cloned());
     seen.extend(tls.iter().cloned());
@@ -512,6 +525,17 @@ pub async fn https_admin_on(
              settings, and use the https:// address from now on."
         };
         return CheckResult::fail(seen.join("; ")).with_next(advice);
+    }
+    if !silent.is_empty() {
+        // A plain page may be served behind the silence: a pass needs every plain port heard.
+        let mut result = rules::no_answer(silent.join(", "));
+        if !seen.is_empty() {
+            result.evidence = crate::sanitize::clean(
+                &format!("{}; {}", seen.join("; "), result.evidence),
+                super::EVIDENCE_CHARS,
+            );
+        }
+        return result;
     }
     if !tls.is_empty() || !moves.is_empty() {
         return CheckResult::pass(seen.join("; "));
