@@ -50,8 +50,9 @@ pub(super) fn scan(
     } else {
         AuditMode::Full
     };
-    let nets = scope.subnets.iter().map(|s| s.net).collect();
-    let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
+    let nets: Vec<_> = scope.subnets.iter().map(|s| s.net).collect();
+    let mut workflow =
+        ScanWorkflow::new(scope.describe(), nets.clone(), mode, Timestamp::now()).scanning(nets);
     let clock = std::time::Instant::now();
     let config = ScanConfig::new(scope.clone()).remembering(&inventory);
     let interrupted = runtime.block_on(drive(

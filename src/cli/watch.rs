@@ -125,9 +125,15 @@ impl Watcher<'_> {
     async fn pass(&self) -> anyhow::Result<Vec<Change>> {
         let before = self.store.load()?;
         let mut inventory = before.clone();
-        let nets = self.scope.subnets.iter().map(|s| s.net).collect();
+        let nets: Vec<_> = self.scope.subnets.iter().map(|s| s.net).collect();
         let started = Timestamp::now();
-        let mut workflow = ScanWorkflow::new(self.scope.describe(), nets, AuditMode::Full, started);
+        let mut workflow = ScanWorkflow::new(
+            self.scope.describe(),
+            nets.clone(),
+            AuditMode::Full,
+            started,
+        )
+        .scanning(nets);
         let with = Driven {
             catalog: self.catalog,
             rules: self.rules,

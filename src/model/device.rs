@@ -44,9 +44,18 @@ pub struct Device {
     /// Advertised services.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Service>,
-    /// Ports that answered.
+    /// Ports that accepted a connection when last probed with an answer (a port that stayed
+    /// silent keeps what was known of it before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open_ports: Vec<OpenPort>,
+    /// Risky ports the device refused when last probed: positive evidence that they were closed,
+    /// which is what lets a later scan call one of them "newly open".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_ports: Vec<u16>,
+    /// Scans in a row that looked for the device in its network and did not see it (reset when
+    /// it is seen). A device counts as offline only after [`Device::OFFLINE_AFTER`] of them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub missed_scans: u32,
     /// First time porchlight saw it.
     pub first_seen: Timestamp,
     /// Last time porchlight saw it.
@@ -85,7 +94,15 @@ pub struct Device {
     pub evidence: Evidence,
 }
 
+/// For serde: leave a zero count out of the file.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Device {
+    /// Scans in a row a device must miss before it counts as offline: one scan on a lossy
+    /// network misses a device now and then, and a device asleep misses one too.
+    pub const OFFLINE_AFTER: u32 = 2;
     /// The most host names kept per device (bounds a chatty or hostile device).
     pub const MAX_HOSTNAMES: usize = 8;
     /// The most services kept per device (bounds a chatty or hostile device).
@@ -155,6 +172,8 @@ impl Device {
             hostnames: Vec::new(),
             services: Vec::new(),
             open_ports: Vec::new(),
+            closed_ports: Vec::new(),
+            missed_scans: 0,
             first_seen: now,
             last_seen: now,
             known: false,

@@ -562,11 +562,14 @@ impl Inventory {
         self.devices.iter_mut().find(|d| &d.id == id)
     }
 
-    /// True when the device did not answer the latest scan (it is kept, never dropped silently).
+    /// True when the device missed the latest scans ([`Device::OFFLINE_AFTER`] in a row: one
+    /// scan on Wi-Fi misses a device now and then). It is kept, never dropped silently.
     pub fn is_offline(&self, device: &Device) -> bool {
-        self.scans
-            .last()
-            .is_some_and(|scan| device.last_seen < scan.started_at)
+        device.missed_scans >= Device::OFFLINE_AFTER
+            && self
+                .scans
+                .last()
+                .is_some_and(|scan| device.last_seen < scan.started_at)
     }
 
     /// Devices the owner has not yet recognised as theirs.

@@ -63,6 +63,7 @@ pub struct ScanWorkflow {
     started_at: Timestamp,
     mode: AuditMode,
     local_nets: Vec<Ipv4Net>,
+    scanned: Vec<Ipv4Net>,
     hosts: BTreeSet<Ipv4Addr>,
     new_devices: BTreeSet<DeviceId>,
     seen: BTreeSet<DeviceId>,
@@ -95,6 +96,7 @@ impl ScanWorkflow {
             started_at: now,
             mode,
             local_nets,
+            scanned: Vec::new(),
             hosts: BTreeSet::new(),
             new_devices: BTreeSet::new(),
             seen: BTreeSet::new(),
@@ -112,6 +114,14 @@ impl ScanWorkflow {
             last_save: now,
             mappings: audit::SharedMappings::default(),
         }
+    }
+
+    /// The networks this scan sweeps: a device there that the scan does not see counts a missed
+    /// scan (without them, this computer's networks stand in).
+    #[must_use]
+    pub fn scanning(mut self, nets: Vec<Ipv4Net>) -> Self {
+        self.scanned = nets;
+        self
     }
 
     /// What is scanned ("192.168.1.0/24 on wlan0").
@@ -212,6 +222,7 @@ impl ScanWorkflow {
             }
             DiscoveryEvent::Done { .. } => {
                 self.discovery_done = true;
+                self.count_misses(inventory);
                 inventory.push_scan(ScanRecord {
                     started_at: self.started_at,
                     finished_at: now,
@@ -398,6 +409,30 @@ impl ScanWorkflow {
     }
 
     /// Follows a device whose id changed (an address became a hardware address).
+    /// Counts a missed scan for every device in the scanned networks that this scan did not
+    /// see, and clears the count of those it saw. A scan that saw nobody (the network was not
+    /// reachable) counts nothing.
+    fn count_misses(&self, inventory: &mut Inventory) {
+        if self.hosts.is_empty() {
+            return;
+        }
+        let nets = if self.scanned.is_empty() {
+            &self.local_nets
+        } else {
+            &self.scanned
+        };
+        for device in &mut inventory.devices {
+            if device.last_seen >= self.started_at {
+                device.missed_scans = 0;
+            } else if device
+                .ip
+                .is_some_and(|ip| nets.is_empty() || nets.iter().any(|n| n.contains(ip)))
+            {
+                device.missed_scans = device.missed_scans.saturating_add(1);
+            }
+        }
+    }
+
     fn rename(&mut self, was: &DeviceId, now_is: &DeviceId) {
         self.renamed.insert(was.clone(), now_is.clone());
         for set in [

@@ -176,7 +176,7 @@ pub fn changes(
                 });
             }
         }
-        if device.always_on && pass.hosts_seen > 0 && device.last_seen < pass.scan_started {
+        if device.always_on && is_missing(device, pass) {
             let key = format!("missing:{}:{}", device.id, device.last_seen.as_second());
             if !state.reported.contains(&key) {
                 out.push(Change {
@@ -216,8 +216,11 @@ pub fn changes(
             });
         }
         for port in &device.open_ports {
+            // Newly open only against proof that it was closed: the device refused it when it
+            // was last probed. A port an earlier scan merely missed is not news.
+            let refused_before = old.closed_ports.contains(&port.port);
             let known_before = old.open_ports.iter().any(|p| p.port == port.port);
-            if known_before || RiskyPort::lookup(port.port).is_none() {
+            if known_before || !refused_before || RiskyPort::lookup(port.port).is_none() {
                 continue;
             }
             out.push(Change {
@@ -279,7 +282,7 @@ pub fn held_keys(inventory: &Inventory, pass: &Pass, previous: &WatchState) -> B
                 }
             }
         }
-        if device.always_on && pass.hosts_seen > 0 && device.last_seen < pass.scan_started {
+        if device.always_on && is_missing(device, pass) {
             keys.insert(format!(
                 "missing:{}:{}",
                 device.id,
@@ -288,6 +291,15 @@ pub fn held_keys(inventory: &Inventory, pass: &Pass, previous: &WatchState) -> B
         }
     }
     keys
+}
+
+/// True when the pass looked at the network (it saw hosts) and the device has missed
+/// [`Device::OFFLINE_AFTER`] scans in a row, this one included: one scan on Wi-Fi misses a device
+/// now and then.
+fn is_missing(device: &Device, pass: &Pass) -> bool {
+    pass.hosts_seen > 0
+        && device.last_seen < pass.scan_started
+        && device.missed_scans >= Device::OFFLINE_AFTER
 }
 
 /// The router's internet address, asked of its UPnP (`GetExternalIPAddress`) when the last scan

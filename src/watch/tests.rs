@@ -136,7 +136,12 @@ fn moments_address_port_return_missing_and_internet_address() {
     let mut printer = device("mac:00:1b:a9:00:00:09", "Printer", "10.0.0.9", 0);
     let mut camera = device("mac:00:12:34:00:00:05", "Camera", "10.0.0.5", 90);
     camera.always_on = true;
+    // The printer refused telnet when it was last probed.
+    printer.closed_ports = vec![23];
     let before = home(vec![printer.clone(), camera.clone()]);
+    // The camera missed this scan and the one before.
+    camera.missed_scans = 2;
+    printer.closed_ports.clear();
     printer.last_seen = at(4 * 86_400);
     printer.ip = Some("10.0.0.19".parse().unwrap());
     printer.open_ports.push(OpenPort {
@@ -192,9 +197,36 @@ fn moments_address_port_return_missing_and_internet_address() {
 }
 
 #[test]
+fn a_scan_that_merely_missed_something_raises_no_alarm_after() {
+    // The router's telnet was open all along, but the scan before this one missed it (a lost
+    // frame: it was neither refused nor kept as closed), and the camera missed one scan.
+    let mut router = device("mac:00:00:00:00:00:01", "Router", "10.0.0.1", 100);
+    router.open_ports.push(OpenPort {
+        port: 23,
+        service: "telnet".into(),
+        banner: None,
+        tls: false,
+    });
+    let mut missed = router.clone();
+    missed.open_ports.clear();
+    let mut camera = device("mac:00:12:34:00:00:05", "Camera", "10.0.0.5", 10);
+    camera.always_on = true;
+    camera.missed_scans = 1;
+    let mut state = WatchState {
+        last_pass: Some(at(50)),
+        ..WatchState::default()
+    };
+    let before = home(vec![missed, camera.clone()]);
+    let after = home(vec![router, camera]);
+    let said = run(&before, &after, &pass(100), &mut state);
+    assert!(said.is_empty(), "{said:#?}");
+}
+
+#[test]
 fn a_scan_that_saw_nobody_calls_nobody_missing() {
     let mut camera = device("mac:00:12:34:00:00:05", "Camera", "10.0.0.5", 10);
     camera.always_on = true;
+    camera.missed_scans = 5;
     let inv = home(vec![camera]);
     let p = Pass {
         hosts_seen: 0,

@@ -338,7 +338,7 @@ fn open_socket(opts: &SsdpOptions) -> Result<UdpSocket, String> {
 }
 
 /// The M-SEARCH request for `st`.
-fn m_search(target: SocketAddrV4, st: &str) -> String {
+pub(crate) fn m_search(target: SocketAddrV4, st: &str) -> String {
     format!(
         "M-SEARCH * HTTP/1.1\r\nHOST: {target}\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: {st}\r\nUSER-AGENT: {} UPnP/1.1 porchlight/{}\r\n\r\n",
         std::env::consts::OS,
