@@ -86,6 +86,23 @@ fn closed_port(ip: Ipv4Addr) -> u16 {
         .port()
 }
 
+/// A port on loopback that neither accepts nor refuses, as a port behind lost frames looks: a
+/// listener that never accepts, its backlog filled, so Linux drops further SYNs without a word.
+/// Keep the returned value alive while the port should stay silent.
+fn silent_port() -> (u16, tokio::net::TcpListener, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((LOCALHOST, 0).into()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut held = Vec::new();
+    let addr = std::net::SocketAddr::from((LOCALHOST, port));
+    while let Ok(stream) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+        held.push(stream);
+        assert!(held.len() < 16, "the backlog never filled");
+    }
+    (port, listener, held)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Responders
 
@@ -380,7 +397,7 @@ async fn rtsp_passes_on_401_and_fails_when_a_stream_opens() {
     assert_verdict(&r, Verdict::Fail, &["/live", "opens without a password"]);
 
     let r = rtsp_auth_on(LOCALHOST, &[closed_port(LOCALHOST)], &c).await;
-    assert_verdict(&r, Verdict::Pass, &["no video stream (RTSP) answers"]);
+    assert_verdict(&r, Verdict::Pass, &["no video stream (RTSP)", "refuses"]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,7 +596,7 @@ fn loopback_router(ssdp_port: u16) -> Context {
 }
 
 #[tokio::test]
-async fn a_router_without_upnp_passes_the_upnp_checks() {
+async fn a_router_that_refuses_upnp_passes_the_upnp_checks() {
     let silent = std::net::UdpSocket::bind((LOCALHOST, 0)).unwrap();
     let port = silent.local_addr().unwrap().port();
     drop(silent);
@@ -589,7 +606,14 @@ async fn a_router_without_upnp_passes_the_upnp_checks() {
         ..target(LOCALHOST)
     };
     let r = verify(&Check::UpnpIgdOff, &router, &c).await;
-    assert_verdict(&r, Verdict::Pass, &["did not answer a UPnP port-mapping"]);
+    assert_verdict(
+        &r,
+        Verdict::Pass,
+        &[
+            "offers no UPnP port mapping",
+            "it refuses the UPnP port (SSDP, UDP 1900)",
+        ],
+    );
     let camera = target(Ipv4Addr::new(127, 0, 0, 14));
     let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &c).await;
     assert_verdict(&r, Verdict::Pass, &["offers no UPnP port mapping"]);
@@ -628,6 +652,82 @@ async fn a_router_without_upnp_passes_the_upnp_checks() {
     // No router known at all: nothing to ask.
     let r = verify(&Check::UpnpIgdOff, &camera, &ctx()).await;
     assert_verdict(&r, Verdict::Unknown, &["router is not known"]);
+}
+
+/// A router that takes the SSDP datagrams and says nothing (asleep, or every answer lost): no
+/// evidence that UPnP is off, so nothing passes, and the shared listing is not "off" either.
+/// THE EVIDENCE RULES on the real checks: a refusal is proof that nothing listens (fine), silence
+/// proves nothing (unknown, "no answer ... will look again"), an accepted risky port is a problem.
+#[tokio::test]
+async fn every_port_check_is_fine_only_when_refused_and_unknown_on_silence() {
+    let c = ctx();
+    let (quiet, _listener, _held) = silent_port();
+    let refused = closed_port(LOCALHOST);
+    let at = |port| SocketAddrV4::new(LOCALHOST, port);
+    let telnet = |port: u16| Check::PortsClosed { ports: vec![port] };
+    // (what, the result on a refused port, the result on a silent port)
+    let rows: Vec<(&str, CheckResult, CheckResult)> = vec![
+        (
+            "ports closed",
+            verify(&telnet(refused), &target(LOCALHOST), &c).await,
+            verify(&telnet(quiet), &target(LOCALHOST), &c).await,
+        ),
+        (
+            "mqtt",
+            mqtt_auth_on(at(refused), &target(LOCALHOST), &c).await,
+            mqtt_auth_on(at(quiet), &target(LOCALHOST), &c).await,
+        ),
+        (
+            "smb1",
+            smb1_off_on(at(refused), &c).await,
+            smb1_off_on(at(quiet), &c).await,
+        ),
+        (
+            "rtsp",
+            rtsp_auth_on(LOCALHOST, &[refused], &c).await,
+            rtsp_auth_on(LOCALHOST, &[quiet], &c).await,
+        ),
+    ];
+    for (what, on_refusal, on_silence) in rows {
+        assert_eq!(on_refusal.verdict, Verdict::Pass, "{what}: {on_refusal:?}");
+        assert!(on_refusal.evidence.contains("refuse"), "{what}: {on_refusal:?}");
+        assert_verdict(
+            &on_silence,
+            Verdict::Unknown,
+            &["no answer", "porchlight will look again"],
+        );
+    }
+    // Refused and silent together: still unknown, and the refusal is named.
+    let both = Check::PortsClosed {
+        ports: vec![refused, quiet],
+    };
+    let r = verify(&both, &target(LOCALHOST), &c).await;
+    assert_verdict(&r, Verdict::Unknown, &["no answer", "refused"]);
+}
+
+#[tokio::test]
+async fn a_silent_router_is_unknown_never_upnp_off() {
+    let silent = std::net::UdpSocket::bind((LOCALHOST, 0)).unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let c = loopback_router(port);
+    let router = Target {
+        is_gateway: true,
+        ..target(LOCALHOST)
+    };
+    let r = verify(&Check::UpnpIgdOff, &router, &c).await;
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["no answer from the router", "asleep or off"],
+    );
+    let camera = target(Ipv4Addr::new(127, 0, 0, 14));
+    let r = verify(&Check::NotExposedViaUpnp { ports: None }, &camera, &c).await;
+    assert_verdict(&r, Verdict::Unknown, &["no answer"]);
+    let mut shared = c.clone();
+    assert!(shared.fetch_mappings().await.is_err());
+    assert!(!shared.router_upnp_off);
+    assert!(shared.mappings.is_none());
+    drop(silent);
 }
 
 #[tokio::test]

@@ -89,7 +89,7 @@ pub struct Listener {
 }
 
 impl Listener {
-    const fn new(port: u16, kind: &'static str, banner: &'static str, title: &'static str) -> Self {
+    pub const fn new(port: u16, kind: &'static str, banner: &'static str, title: &'static str) -> Self {
         Self {
             port,
             kind,
@@ -383,6 +383,7 @@ struct Tools {
     avahi: PathBuf,
     miniupnpd: PathBuf,
     mosquitto: PathBuf,
+    nft: PathBuf,
 }
 
 fn find_tool(name: &str) -> Option<PathBuf> {
@@ -415,6 +416,7 @@ fn tools() -> Result<&'static Tools, String> {
                 avahi: get("avahi-daemon", "avahi-daemon"),
                 miniupnpd: get("miniupnpd", "miniupnpd-nftables"),
                 mosquitto: get("mosquitto", "mosquitto"),
+                nft: get("nft", "nftables"),
             };
             for (tool, package) in [("ping", "iputils-ping"), ("nc", "netcat-openbsd")] {
                 get(tool, package);
@@ -729,6 +731,31 @@ impl TestHome {
                 .stdin(Stdio::null())
                 .output();
         }
+    }
+
+    /// Makes the home's switch lossy: from now on it drops `percent` of the frames it forwards,
+    /// at random and in each direction (an nftables `numgen random` rule on the bridge, in the
+    /// hub's own namespace), as Wi-Fi loses frames. 0 takes the rule away.
+    pub fn set_loss(&self, percent: u8) {
+        assert!(percent < 100, "a switch that drops everything is no home");
+        // Replacing the table whole keeps one rule, whatever was set before.
+        let mut rules = String::from("table bridge porchlight_loss\ndelete table bridge porchlight_loss\n");
+        if percent > 0 {
+            rules.push_str(&format!(
+                "table bridge porchlight_loss {{\n  chain forward {{\n    type filter hook forward priority -10;\n    numgen random mod 100 < {percent} drop\n  }}\n}}\n"
+            ));
+        }
+        let file = self.dir.path().join("loss.nft");
+        std::fs::write(&file, rules).unwrap();
+        run(self
+            .in_ns(&self.hub_ns, &tools().unwrap().nft)
+            .arg("-f")
+            .arg(&file));
+    }
+
+    /// The hub's namespace (the switch).
+    pub fn hub_ns(&self) -> &str {
+        &self.hub_ns
     }
 
     /// The home's temporary folder (configs and daemon logs).
