@@ -39,6 +39,27 @@ fn lossy_home(percent: u8) -> TestHome {
         devices
     });
     home.set_loss(percent);
+    // The switch really loses frames: a round trip crosses it twice.
+    let sent = 200;
+    let out = home
+        .in_scanner("ping")
+        .args(["-q", "-n", "-c", &sent.to_string(), "-i", "0.005", "-W", "1"])
+        .arg(home.gateway().to_string())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let received: u32 = text
+        .split(',')
+        .find_map(|part| part.trim().strip_suffix(" received")?.parse().ok())
+        .unwrap_or_else(|| panic!("ping said: {text}"));
+    let lost = 100.0 * f64::from(sent - received) / f64::from(sent);
+    let expected = 100.0 * (1.0 - (1.0 - f64::from(percent) / 100.0).powi(2));
+    eprintln!("the switch drops {percent}% a way: {lost:.0}% of {sent} pings lost (expected {expected:.0}%)");
+    assert!(
+        (lost - expected).abs() < 12.0,
+        "{lost:.0}% of pings lost through a switch set to drop {percent}% a way: {text}"
+    );
     home
 }
 

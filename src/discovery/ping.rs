@@ -2,11 +2,12 @@
 //!
 //! One ICMP client (surge-ping: the unprivileged ICMP socket where the system allows it, the raw
 //! socket as root) and one pinger per address. Requests in flight are capped and paced, because an
-//! unbounded burst overflows the socket buffer and loses replies. A host that answered the kernel's
-//! ARP request but not the echo (a device asleep on Wi-Fi, or a lost frame) gets up to two more
-//! echoes; an address nobody
-//! holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
+//! unbounded burst overflows the socket buffer and loses replies. A host whose hardware address the
+//! system knows but that did not answer the echo (a device asleep on Wi-Fi, or a lost frame) gets
+//! up to two more echoes, the last after the kernel's second ARP request; an address nobody holds
+//! does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
 //! socket buffer space (a second round to every silent address blocked the sweep for seconds).
+//! Only an echo reply from the address pinged counts: ICMP errors are no sighting.
 //!
 //! When ICMP is not permitted, the sweep falls back to TCP connections on a few common ports: an
 //! answer or a refusal both prove that a host is there. The owner is told which was used. On
@@ -24,6 +25,7 @@ use surge_ping::{Client, Config, ICMP, IcmpPacket, PingIdentifier, PingSequence}
 use tokio::sync::Semaphore;
 
 use super::neighbours::State;
+use super::ports::{CONNECT_TRIES, Reach};
 use super::{EventSink, Sighting, Source, Stage};
 
 /// Requests sent back to back before a pause.
@@ -115,34 +117,57 @@ async fn icmp_sweep(
     let ident = PingIdentifier(rand::random::<u16>());
     let total = targets.len();
     let answered = echo_round(&client, ident, targets, 0, opts, events, total).await;
-    // A second echo only where it can help: hosts that answered the kernel's ARP request but not
-    // the echo (asleep, or slow). An address nobody holds gets no retry: its first echo is still
-    // queued in the kernel, waiting for an ARP answer that will not come. A STALE entry left by a
-    // host that went home is no answer either: only entries confirmed during the sweep count
-    // (or every entry, where the system gives no states).
-    let linked: Vec<Ipv4Addr> = super::neighbours::read_table()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|n| n.state == State::Unknown || n.confirmed_within(started.elapsed()))
-        .map(|n| n.ip)
-        .filter(|ip| targets.contains(ip) && !answered.contains(ip))
-        .collect();
-    // Up to two more echoes for those: on Wi-Fi a request or its reply is lost now and then.
+    // More echoes only where they can help: hosts whose hardware address the system knows (they
+    // answered its ARP request, now or before) but whose echo or reply was lost, or who dozed.
+    // An address nobody holds gets no retry: its first echo is still queued in the kernel,
+    // waiting for an ARP answer that will not come. The last retry waits for the kernel's second
+    // ARP request (a second after the first): on Wi-Fi the first one, or its answer, is lost now
+    // and then, and the host is only known once the second is answered.
     let mut all = answered;
-    let mut left = linked;
+    let mut lossy = false;
     for seq in 1..=ECHO_RETRIES {
-        if left.is_empty() || events.is_closed() {
+        if events.is_closed() {
             break;
         }
+        if seq == ECHO_RETRIES {
+            tokio::time::sleep_until((started + ARP_SECOND_TRY).into()).await;
+        }
+        let known = tokio::task::spawn_blocking(super::neighbours::read_table)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let left: Vec<Ipv4Addr> = known
+            .into_iter()
+            .filter(|n| n.state != State::Permanent)
+            .map(|n| n.ip)
+            .filter(|ip| targets.contains(ip) && !all.contains(ip))
+            .collect();
+        if left.is_empty() {
+            continue;
+        }
         let retried = echo_round(&client, ident, &left, seq, opts, events, left.len()).await;
-        left.retain(|ip| !retried.contains(ip));
+        lossy |= !retried.is_empty();
         all.extend(retried);
+    }
+    // Echoes were lost, so ARP requests were too: give the kernel's third and last ARP request
+    // its answer before the neighbour table is read (it confirms a host that answered ARP, even
+    // if its echo reply was lost). A perfect wire does not wait.
+    if lossy && !events.is_closed() {
+        tokio::time::sleep_until((started + ARP_THIRD_TRY).into()).await;
     }
     all
 }
 
 /// Echoes sent again to a host that answered ARP but not the echo.
 const ECHO_RETRIES: u16 = 2;
+
+/// When, after the sweep began, the kernel has had the answer to its second ARP request (it
+/// sends one a second, three at most).
+const ARP_SECOND_TRY: Duration = Duration::from_millis(1150);
+
+/// When the kernel has had the answer to its third and last ARP request.
+const ARP_THIRD_TRY: Duration = Duration::from_millis(2150);
 
 /// Sends one echo (sequence `seq`) to each address, with the in-flight cap and pacing, reporting
 /// each answer as it comes; returns the addresses that answered.
@@ -265,23 +290,18 @@ async fn tcp_sweep(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink)
     found
 }
 
-/// True (with the time it took) when any port accepts or refuses a connection within `timeout`.
+/// True (with the time it took) when any port accepts or refuses a connection within `timeout`
+/// (each connect retransmitted inside it).
 pub async fn tcp_alive(ip: Ipv4Addr, ports: &[u16], timeout: Duration) -> Option<Duration> {
     let started = Instant::now();
     let mut attempts: FuturesUnordered<_> = ports
         .iter()
-        .map(|port| {
-            let addr = SocketAddr::V4(SocketAddrV4::new(ip, *port));
-            tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr))
-        })
+        .map(|port| super::ports::reach(SocketAddrV4::new(ip, *port), timeout, CONNECT_TRIES))
         .collect();
     while let Some(result) = attempts.next().await {
         match result {
-            Ok(Ok(_)) => return Some(started.elapsed()),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                return Some(started.elapsed());
-            }
-            _ => {}
+            Reach::Open(_) | Reach::Refused => return Some(started.elapsed()),
+            Reach::Silent => {}
         }
     }
     None

@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::catalog::Catalog;
 use crate::discovery::ports::RiskyPort;
-use crate::model::{Device, FindingVerdict, Inventory, StepState};
+use crate::model::{Device, DeviceId, FindingVerdict, Inventory, StepState};
 use crate::sanitize::clean;
 
 pub use state::{WatchEvent, WatchState};
@@ -109,16 +109,23 @@ pub fn changes(
     let first_pass = state.last_pass.is_none();
     let mut out = Vec::new();
     for device in &after.devices {
-        let old = before.device(&device.id).or_else(|| {
-            device
-                .mac
-                .and_then(|m| before.devices.iter().find(|d| d.mac == Some(m)))
-        });
+        let old = earlier(before, device);
+        // What was said of the device under the id it had before (an address or a host name,
+        // until its hardware address was learnt) stays said.
+        let said = |key: &str| {
+            state.reported.contains(key)
+                || old.is_some_and(|o| {
+                    o.id != device.id
+                        && state
+                            .reported
+                            .contains(&key.replace(&device.id.to_string(), &o.id.to_string()))
+                })
+        };
         let name = label(device);
         // Held conditions: said once while they hold.
         if !device.known && (old.is_none() || !first_pass) {
             let key = format!("new:{}", device.id);
-            if !state.reported.contains(&key) {
+            if !said(&key) {
                 let what = device_what(device);
                 out.push(Change {
                     kind: ChangeKind::NewDevice,
@@ -164,7 +171,7 @@ pub fn changes(
                 .and_then(|o| o.findings.get(step))
                 .is_some_and(|f| f.verdict == FindingVerdict::Problem);
             let key = format!("problem:{}:{step}", device.id);
-            if (!was_problem || !first_pass) && !state.reported.contains(&key) {
+            if (!was_problem || !first_pass) && !said(&key) {
                 out.push(Change {
                     kind: ChangeKind::Problem,
                     key,
@@ -291,6 +298,32 @@ pub fn held_keys(inventory: &Inventory, pass: &Pass, previous: &WatchState) -> B
         }
     }
     keys
+}
+
+/// The device as the inventory before the pass had it: by id, by hardware address, or (for one
+/// whose hardware address was learnt only now, so its id changed) by the address or host name it
+/// was known by.
+fn earlier<'a>(before: &'a Inventory, device: &Device) -> Option<&'a Device> {
+    before
+        .device(&device.id)
+        .or_else(|| {
+            device
+                .mac
+                .and_then(|m| before.devices.iter().find(|d| d.mac == Some(m)))
+        })
+        .or_else(|| {
+            before.devices.iter().find(|d| {
+                d.mac.is_none()
+                    && match &d.id {
+                        DeviceId::Ip(ip) => device.ip == Some(*ip),
+                        DeviceId::Host(host) => device.hostnames.contains(host),
+                        DeviceId::Udn(udn) => {
+                            crate::inventory::device_udn(device) == Some(udn.as_str())
+                        }
+                        DeviceId::Mac(_) => false,
+                    }
+            })
+        })
 }
 
 /// True when the pass looked at the network (it saw hosts) and the device has missed

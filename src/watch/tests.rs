@@ -223,6 +223,31 @@ fn a_scan_that_merely_missed_something_raises_no_alarm_after() {
 }
 
 #[test]
+fn a_device_whose_hardware_address_is_learnt_later_is_not_new_again() {
+    // The first pass saw the hub only by its address (its ARP answer was lost), with a problem.
+    let mut by_ip = device("ip:10.0.0.10", "Hub", "10.0.0.10", 10);
+    by_ip.known = false;
+    let step = StepId::new("H-02");
+    by_ip
+        .findings
+        .insert(step.clone(), problem("anyone may log in", 10));
+    let mut state = WatchState::default();
+    let first = home(vec![by_ip.clone()]);
+    let said = run(&Inventory::default(), &first, &pass(10), &mut state);
+    assert_eq!(said.len(), 2, "new device and its problem: {said:#?}");
+    // The next pass learns its hardware address: the same device, nothing new to say.
+    let mut by_mac = by_ip.clone();
+    by_mac.id = "mac:dc:a6:32:00:00:0a".parse().unwrap();
+    by_mac.mac = Some("dc:a6:32:00:00:0a".parse().unwrap());
+    by_mac.last_seen = at(100);
+    let second = home(vec![by_mac]);
+    let said = run(&first, &second, &pass(100), &mut state);
+    assert!(said.is_empty(), "{said:#?}");
+    // And the pass after it is quiet too (the keys moved to the new id).
+    assert!(run(&second, &second, &pass(200), &mut state).is_empty());
+}
+
+#[test]
 fn a_scan_that_saw_nobody_calls_nobody_missing() {
     let mut camera = device("mac:00:12:34:00:00:05", "Camera", "10.0.0.5", 10);
     camera.always_on = true;
