@@ -27,6 +27,8 @@
 # Environment knobs (all optional):
 #   RUNS=5                  runs of each command
 #   CROWD=250               live addresses in the crowd home (0: no crowd home)
+#   LOSS=0                  percent of frames each home's switch drops at random, each way (a
+#                           lossy Wi-Fi home: nftables numgen on the bridge; 10 is a bad one)
 #   PORCHLIGHT_BIN=path     use this binary instead of building target/release/porchlight
 #   SCAN_FLAGS="..."        extra flags for every porchlight scan
 #   CROWD_SCAN_FLAGS="..."  extra flags for the crowd's porchlight scan (such as a ping-only flag)
@@ -36,6 +38,7 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 CROWD=${CROWD:-250}
+LOSS=${LOSS:-0}
 SCAN_FLAGS=${SCAN_FLAGS:-}
 CROWD_SCAN_FLAGS=${CROWD_SCAN_FLAGS:-}
 
@@ -91,7 +94,8 @@ TESTBIN=$(cargo test --release --test scan_netns --no-run 2>&1 |
 
 # ---------------------------------------------------------------------------- the homes
 echo "== building the test homes" >&2
-PORCHLIGHT_TESTHOME_DIR=$WORK PORCHLIGHT_TESTHOME_CROWD=$CROWD PORCHLIGHT_TESTHOME_MAX_SECS=3600 \
+PORCHLIGHT_TESTHOME_DIR=$WORK PORCHLIGHT_TESTHOME_CROWD=$CROWD PORCHLIGHT_TESTHOME_LOSS=$LOSS \
+  PORCHLIGHT_TESTHOME_MAX_SECS=3600 \
   "$TESTBIN" --ignored --exact hold_test_homes --nocapture >"$WORK/holder.log" 2>&1 &
 HOLDER_PID=$!
 for _ in $(seq 1 600); do
@@ -176,7 +180,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
 
 echo
 echo "Scan benchmark: $RUNS runs each, medians in seconds (min-max), from the scanner's namespace"
-echo "home: $STD_SUBNET, $STD_LIVE_COUNT live hosts; crowd: ${CROWD_SUBNET:-none}, ${CROWD_LIVE_COUNT:-0} live"
+echo "home: $STD_SUBNET, $STD_LIVE_COUNT live hosts; crowd: ${CROWD_SUBNET:-none}, ${CROWD_LIVE_COUNT:-0} live; switch loss: $LOSS% each way"
 echo
 printf '%-44s %9s %17s %8s\n' "what" "median s" "min-max" "hosts"
 row() { printf '%-44s %9s %17s %8s\n' "$1" "$(stat "$2")" "$(range_of "$2")" "$(hosts_of "$2")"; }

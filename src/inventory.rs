@@ -574,7 +574,7 @@ mod tests {
         p.open_ports.push(telnet.clone());
         p.closed_ports.push(21);
         merge(&mut inv, &p, now());
-        assert_eq!(inv.devices[0].open_ports, [telnet.clone()]);
+        assert_eq!(inv.devices[0].open_ports, std::slice::from_ref(&telnet));
         assert_eq!(inv.devices[0].closed_ports, [21]);
         // A probe where telnet stayed silent (a lost frame) and ssh was refused.
         let mut silent = Sighting::new(Source::Ports, ip);

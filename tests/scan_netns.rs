@@ -502,10 +502,18 @@ fn hold_test_homes() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1800);
+    let loss: u8 = std::env::var("PORCHLIGHT_TESTHOME_LOSS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let started = Instant::now();
     let home = TestHome::build();
+    home.set_loss(loss);
     let mut env = home.shell_vars("STD_");
     let crowd_home = (crowd > 0).then(|| TestHome::crowd(crowd));
+    if let Some(c) = &crowd_home {
+        c.set_loss(loss);
+    }
     if let Some(c) = &crowd_home {
         env.push_str(&c.shell_vars("CROWD_"));
     }

@@ -125,6 +125,31 @@ impl Drop for Scan {
     }
 }
 
+/// How long after a probe that heard nothing from a host its ports are probed once more.
+const REPROBE_AFTER: Duration = Duration::from_millis(1000);
+
+/// What a port probe task gives back: the host, and its ports (or why they could not be probed).
+type ProbeDone = (Ipv4Addr, Result<super::ports::PortScan, String>);
+
+/// Probes the risky ports of `ip` after `after`, once one of the `slots` is free.
+fn spawn_probe(
+    ip: Ipv4Addr,
+    after: Duration,
+    slots: &Arc<Semaphore>,
+    opts: &PortOptions,
+) -> JoinHandle<ProbeDone> {
+    let (slots, opts) = (slots.clone(), opts.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        let _permit = slots.acquire_owned().await.ok();
+        let probe = super::ports::probe_host(ip, RISKY_PORTS, &opts);
+        (
+            ip,
+            crate::fault::contain("this device's open ports", probe).await,
+        )
+    })
+}
+
 async fn run(config: ScanConfig, out: EventSink) {
     let started = Instant::now();
     let deadline = started + config.limit;
@@ -203,6 +228,7 @@ async fn run(config: ScanConfig, out: EventSink) {
     let name_slots = Arc::new(Semaphore::new(config.names_at_once.max(1)));
     let mut names = FuturesUnordered::new();
     let mut queued: HashSet<Ipv4Addr> = HashSet::new();
+    let mut reprobed: HashSet<Ipv4Addr> = HashSet::new();
     let (mut probed, mut with_ports) = (0usize, 0usize);
     let ports_started = Instant::now();
     let mut sources_open = true;
@@ -216,13 +242,7 @@ async fn run(config: ScanConfig, out: EventSink) {
                     if let DiscoveryEvent::Sighting(s) = &event {
                         let ip = s.ip;
                         if probe_ports && scope.contains(ip) && !locals.contains(&ip) && queued.insert(ip) {
-                            let slots = slots.clone();
-                            let opts = config.ports.clone();
-                            probes.push(tokio::spawn(async move {
-                                let _permit = slots.acquire_owned().await.ok();
-                                let probe = super::ports::probe_host(ip, RISKY_PORTS, &opts);
-                                (ip, crate::fault::contain("this device's open ports", probe).await)
-                            }));
+                            probes.push(spawn_probe(ip, Duration::ZERO, &slots, &config.ports));
                             // Names have their own budget: they never wait behind port probes.
                             let slots = name_slots.clone();
                             let opts = config.names.clone();
@@ -237,6 +257,17 @@ async fn run(config: ScanConfig, out: EventSink) {
                 None => sources_open = false,
             },
             Some(joined) = probes.next(), if !probes.is_empty() => {
+                // A host that answered on no port at all is probed once more a second later: its
+                // hardware address may not have been known yet, and the ARP request (or its
+                // answer) was lost, so every SYN waited behind it.
+                if let Ok((ip, Ok(scan))) = &joined
+                    && !scan.host_answered()
+                    && !scan.silent.is_empty()
+                    && reprobed.insert(*ip)
+                {
+                    probes.push(spawn_probe(*ip, REPROBE_AFTER, &slots, &config.ports));
+                    continue;
+                }
                 probed += 1;
                 let joined = match joined {
                     Ok((ip, Err(note))) => {

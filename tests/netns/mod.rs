@@ -89,7 +89,12 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub const fn new(port: u16, kind: &'static str, banner: &'static str, title: &'static str) -> Self {
+    pub const fn new(
+        port: u16,
+        kind: &'static str,
+        banner: &'static str,
+        title: &'static str,
+    ) -> Self {
         Self {
             port,
             kind,
@@ -739,7 +744,8 @@ impl TestHome {
     pub fn set_loss(&self, percent: u8) {
         assert!(percent < 100, "a switch that drops everything is no home");
         // Replacing the table whole keeps one rule, whatever was set before.
-        let mut rules = String::from("table bridge porchlight_loss\ndelete table bridge porchlight_loss\n");
+        let mut rules =
+            String::from("table bridge porchlight_loss\ndelete table bridge porchlight_loss\n");
         if percent > 0 {
             rules.push_str(&format!(
                 "table bridge porchlight_loss {{\n  chain forward {{\n    type filter hook forward priority -10;\n    numgen random mod 100 < {percent} drop\n  }}\n}}\n"
