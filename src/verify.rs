@@ -88,13 +88,40 @@ pub async fn verify_step(
     };
     let mut ctx = context(inventory, local_nets, check.needs_mappings()).await;
     ctx.credentials_consent = run.is_some();
-    let result = verify(check, &target, &ctx).await;
+    let mut result = verify(check, &target, &ctx).await;
+    if result.verdict != Verdict::Unknown
+        && let Some(other) = someone_else_at(d).await
+    {
+        // The answer came from another device that holds the address now (this one moved, or
+        // is off and its address was given away): it proves nothing about this one.
+        result = CheckResult::unknown(format!(
+            "cannot check now: {} belongs to another device (hardware address {other}); {}",
+            target.ip,
+            crate::checks::rules::NO_ANSWER
+        ));
+    }
     Some(Outcome {
         device: device.clone(),
         step: step.clone(),
         result,
         tried_logins: run.is_some(),
     })
+}
+
+/// The hardware address of another device that holds `device`'s address now, when the system's
+/// neighbour table says so (read off the async runtime); `None` when it is the device itself, or
+/// when either address is unknown.
+async fn someone_else_at(device: &Device) -> Option<crate::model::MacAddr> {
+    let (ip, mac) = (device.ip?, device.mac?);
+    let table = tokio::task::spawn_blocking(crate::discovery::neighbours::read_table)
+        .await
+        .ok()?
+        .ok()?;
+    table
+        .into_iter()
+        .find(|n| n.ip == ip)
+        .map(|n| n.mac)
+        .filter(|seen| *seen != mac)
 }
 
 /// Records `outcome` on its device (and, when it tried logins, that they were tried now, so they
