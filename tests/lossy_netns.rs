@@ -410,3 +410,69 @@ fn a_fix_is_verified_only_by_the_device_itself() {
     assert_eq!(verdict, "cannot-check", "{evidence}");
     assert!(evidence.contains("belongs to another device"), "{evidence}");
 }
+
+/// ICMP errors are no sightings: the router answers echoes to a network it cannot reach with
+/// "destination unreachable" (quoting the echo), which surge-ping hands to the waiting pinger on
+/// a raw socket, and a scan of that network finds nobody.
+#[test]
+fn icmp_errors_are_not_devices() {
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build();
+    let router = home.device("router");
+    let unreachable = format!("10.99.{}.0/24", home.net);
+    let added = home
+        .in_ns(&router.ns, "ip")
+        .args(["route", "add", "unreachable", &unreachable])
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let forwards = home
+        .in_ns(&router.ns, "sh")
+        .args(["-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
+        .output()
+        .unwrap();
+    assert!(forwards.status.success(), "{forwards:?}");
+    // The raw ICMP socket, as porchlight uses as root where unprivileged ICMP is not allowed
+    // (this machine's own setting): raw sockets see every ICMP error.
+    let raw = home
+        .in_ns(&home.scanner_ns, "sh")
+        .args(["-c", "echo '1 0' > /proc/sys/net/ipv4/ping_group_range"])
+        .output()
+        .unwrap();
+    assert!(raw.status.success(), "{raw:?}");
+    // The router really answers with errors: ping sees them. (Linux lets a router send these at
+    // one a second per sender, five at most in a burst, starting a second after the first: the
+    // scan below comes once five have built up.)
+    let target = format!("10.99.{}.5", home.net);
+    let ping = home
+        .in_scanner("ping")
+        .args(["-n", "-c", "3", "-i", "1", "-W", "1", &target])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&ping.stdout);
+    assert!(said.contains("Unreachable"), "{said}");
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let scope = format!("10.99.{}.0/28", home.net);
+    let out = home
+        .in_scanner(BIN)
+        .arg("--data-dir")
+        .arg(home.dir().join("unreachable-data"))
+        .args(["scan", "--json", "--no-audit", "--subnet", &scope])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["devices"].as_array().map(Vec::len),
+        Some(0),
+        "ICMP errors became devices: {json:#}\n{stderr}"
+    );
+}
