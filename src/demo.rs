@@ -168,6 +168,7 @@ pub fn simulated_check(step: &crate::catalog::Step) -> crate::checks::CheckResul
                 .into(),
         ),
         unconfirmed: None,
+        on_screen: None,
     }
 }
 

@@ -166,6 +166,7 @@ mod tests {
             evidence: evidence.into(),
             next: None,
             unconfirmed: None,
+            on_screen: None,
         }
     }
 

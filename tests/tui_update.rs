@@ -577,6 +577,7 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
                     evidence: evidence.into(),
                     next: Some("Change the admin password, then press d again.".into()),
                     unconfirmed: None,
+                    on_screen: None,
                 },
                 tried_logins: true,
             }),
