@@ -142,7 +142,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
     }
     let mut inventory = Inventory {
         devices,
-        scans: Vec::new(),
+        ..Inventory::default()
     };
     inventory.push_scan(ScanRecord {
         started_at: now,

@@ -258,7 +258,7 @@ mod tests {
         let id = d.id.clone();
         let inventory = Inventory {
             devices: vec![d],
-            scans: Vec::new(),
+            ..Inventory::default()
         };
         (inventory, id)
     }

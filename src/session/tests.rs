@@ -278,7 +278,7 @@ fn fix_first_puts_the_riskiest_found_problems_first() {
     let c = device(3, false);
     let inv = Inventory {
         devices: vec![a, b, c],
-        scans: vec![],
+        ..Inventory::default()
     };
     let ctx = DueContext::new(&inv, jiff::tz::TimeZone::UTC);
     let list = fix_first(&catalog, &inv, &ctx, t(10));

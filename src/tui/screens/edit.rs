@@ -150,7 +150,8 @@ fn forget(home: &mut Home, id: &DeviceId) -> Effects {
         .device(id)
         .map(|d| d.name().to_string())
         .unwrap_or_default();
-    home.inventory.devices.retain(|d| d.id != *id);
+    let now = home.now;
+    home.inventory.forget(id, now);
     home.list_cursor = home
         .list_cursor
         .min(home.inventory.devices.len().saturating_sub(1));
