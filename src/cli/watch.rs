@@ -147,7 +147,6 @@ impl Watcher<'_> {
             // The workflow saved what the scan found.
             return Err(Stopped.into());
         }
-        let mut state = WatchState::load(self.dir)?;
         let external = tokio::select! {
             ip = watch::external_address(&inventory) => ip,
             () = self.stop.wait() => return Err(Stopped.into()),
@@ -157,10 +156,18 @@ impl Watcher<'_> {
             hosts_seen: workflow.hosts(),
             external,
         };
-        let changes = watch::changes(self.catalog, &before, &inventory, &pass, &state);
-        let held = watch::held_keys(&inventory, &pass, &state);
-        state.remember(&changes, held, external, Timestamp::now());
-        state.save(self.dir)?;
+        // What was already said, what changed and what is remembered: read, decided and written
+        // under the folder's lock, off the runtime (another watch may hold the lock a while).
+        let (catalog, dir) = (self.catalog.clone(), self.dir.to_path_buf());
+        let changes = tokio::task::spawn_blocking(move || {
+            WatchState::update(&dir, |state| {
+                let changes = watch::changes(&catalog, &before, &inventory, &pass, state);
+                let held = watch::held_keys(&inventory, &pass, state);
+                state.remember(&changes, held, external, Timestamp::now());
+                changes
+            })
+        })
+        .await??;
         let mut out = std::io::stdout().lock();
         for change in &changes {
             writeln!(out, "{} {}", change.kind.mark(), change.line)?;

@@ -496,6 +496,34 @@ fn lock_within(
     }
 }
 
+/// Runs `f` with the data folder's lock held: the short lock a save of `state.json` takes, for the
+/// other files in `dir` that several porchlights read, change and write (`watch.json`). Waits up
+/// to [`LOCK_WAIT`] for another porchlight's save; blocks the thread meanwhile.
+///
+/// # Errors
+///
+/// [`StoreError::Unwritable`] when the lock file cannot be opened, [`StoreError::Locked`] when
+/// another porchlight held the lock for longer than [`LOCK_WAIT`], [`StoreError::Lock`] when the
+/// system cannot lock it.
+pub fn with_folder_lock<T>(dir: &Path, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .private()
+        .open(&lock_path)
+        .map_err(|source| StoreError::Unwritable {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    lock_within(&lock, &lock_path, dir, LOCK_WAIT)?;
+    let out = f();
+    let _ = lock.unlock();
+    Ok(out)
+}
+
 /// Reads `state.json` in `dir`, or `state.json.bak` when it is missing, or nothing.
 fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     let state = dir.join(STATE_FILE);

@@ -250,3 +250,30 @@ fn the_tui_sees_each_change_once() {
     assert_eq!(lines, ["new device: b"]);
     assert!(state::unseen_and_mark(dir.path(), at(9), 10).is_empty());
 }
+
+#[test]
+fn two_watchers_marking_at_once_lose_no_mark() {
+    // A watch service and a `watch --once` job, as threads: each marks 30 conditions as said,
+    // one read-change-write at a time, with a pause inside the change as a slow pass has.
+    let dir = tempfile::tempdir().unwrap();
+    let threads: Vec<_> = ["service", "daily"]
+        .into_iter()
+        .map(|who| {
+            let dir = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                for round in 0..30 {
+                    WatchState::update(&dir, |state| {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        state.reported.insert(format!("{who}-{round}"));
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let state = WatchState::load(dir.path()).unwrap();
+    assert_eq!(state.reported.len(), 60, "marks lost: {:?}", state.reported);
+}
