@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -65,7 +66,7 @@ pub(super) fn watch(
         return install(cli, args, every);
     }
     let scope = Scope::from_system(&args.scope.options())?;
-    let store = Store::open(dir)?;
+    let store = Arc::new(Store::open(dir)?);
     // A damaged file stops us before any scan.
     store.load()?;
     WatchState::load(dir)?;
@@ -79,7 +80,7 @@ pub(super) fn watch(
         stop,
         catalog,
         rules: &rules,
-        store: &store,
+        store: Arc::clone(&store),
         scope: &scope,
         dir,
         notify: !args.no_notify && !args.once,
@@ -113,7 +114,7 @@ struct Watcher<'a> {
     stop: StopSignal,
     catalog: &'a Catalog,
     rules: &'a Fingerprints,
-    store: &'a Store,
+    store: Arc<Store>,
     scope: &'a Scope,
     dir: &'a Path,
     notify: bool,
@@ -131,7 +132,8 @@ impl Watcher<'_> {
         let with = Driven {
             catalog: self.catalog,
             rules: self.rules,
-            store: self.store,
+            store: Arc::clone(&self.store),
+            keyring: crate::secrets::Keyring::system().ok(),
         };
         let config = ScanConfig::new(self.scope.clone()).remembering(&inventory);
         let stopped = drive(

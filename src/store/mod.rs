@@ -35,6 +35,8 @@
 //! messages that name the path.
 
 mod error;
+#[cfg(test)]
+mod forget_tests;
 pub(crate) mod format;
 pub(crate) mod merge;
 mod private;
