@@ -124,7 +124,8 @@ impl Watcher<'_> {
     /// One pass: a scan with the audit, then the changes, printed (and shown on the desktop),
     /// remembered. Ctrl-C during the scan saves what it found and stops.
     async fn pass(&self) -> anyhow::Result<Vec<Change>> {
-        let before = self.store.load()?;
+        let store = Arc::clone(&self.store);
+        let before = tokio::task::spawn_blocking(move || store.load()).await??;
         let mut inventory = before.clone();
         let nets = self.scope.subnets.iter().map(|s| s.net).collect();
         let started = Timestamp::now();

@@ -119,7 +119,9 @@ async fn icmp_sweep(
     // queued in the kernel, waiting for an ARP answer that will not come. A STALE entry left by a
     // host that went home is no answer either: only entries confirmed during the sweep count
     // (or every entry, where the system gives no states).
-    let linked: Vec<Ipv4Addr> = super::neighbours::read_table()
+    let linked: Vec<Ipv4Addr> = super::neighbours::read_all_off_runtime()
+        .await
+        .map(|(v4, _)| v4)
         .unwrap_or_default()
         .into_iter()
         .filter(|n| n.state == State::Unknown || n.confirmed_within(started.elapsed()))
