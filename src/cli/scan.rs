@@ -51,7 +51,8 @@ pub(super) fn scan(
     } else {
         AuditMode::Full
     };
-    let nets = scope.subnets.iter().map(|s| s.net).collect();
+    // The separate-network checks ask about this computer's own networks, not what was scanned.
+    let nets = scope.computer_nets.clone();
     let mut workflow = ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now());
     let clock = std::time::Instant::now();
     let config = ScanConfig::new(scope.clone()).remembering(&inventory);

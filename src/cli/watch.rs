@@ -127,7 +127,7 @@ impl Watcher<'_> {
         let store = Arc::clone(&self.store);
         let before = tokio::task::spawn_blocking(move || store.load()).await??;
         let mut inventory = before.clone();
-        let nets = self.scope.subnets.iter().map(|s| s.net).collect();
+        let nets = self.scope.computer_nets.clone();
         let started = Timestamp::now();
         let mut workflow = ScanWorkflow::new(self.scope.describe(), nets, AuditMode::Full, started);
         let with = Driven {

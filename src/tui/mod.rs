@@ -236,7 +236,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
 /// This machine's own networks, for the checks (which refuse to send logins anywhere else).
 fn local_nets() -> Vec<crate::discovery::Ipv4Net> {
     Scope::from_system(&ScopeOptions::default())
-        .map(|scope| scope.subnets.iter().map(|s| s.net).collect())
+        .map(|scope| scope.computer_nets)
         .unwrap_or_default()
 }
 
