@@ -577,12 +577,28 @@ fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
         size,
         backup: None,
     };
+    // Opening a named pipe would wait for a writer forever: anything but a plain file is refused
+    // before it is opened, and checked again once open.
+    let not_plain = || {
+        read_error(io::Error::other(
+            "it is not a plain file (a pipe, a device or a folder); move it away",
+        ))
+    };
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_plain()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(read_error(source)),
     };
-    let size = file.metadata().map_err(read_error)?.len();
+    let meta = file.metadata().map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(not_plain());
+    }
+    let size = meta.len();
     if size > MAX_STATE_BYTES {
         return Err(too_large(size));
     }

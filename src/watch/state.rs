@@ -61,6 +61,12 @@ impl WatchState {
     /// One line naming the file when it cannot be read or is not a watch state.
     pub fn load(dir: &Path) -> anyhow::Result<WatchState> {
         let path = dir.join(WATCH_FILE);
+        if !plain_or_missing(&path) {
+            anyhow::bail!(
+                "{} is not a plain file (a pipe, a device or a folder); move it away and watch starts afresh",
+                path.display()
+            );
+        }
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -164,6 +170,9 @@ pub fn unseen_and_mark(dir: &Path, now: Timestamp, max: usize) -> Vec<WatchEvent
         return Vec::new();
     };
     let seen_path = dir.join(SEEN_FILE);
+    if !plain_or_missing(&seen_path) {
+        return Vec::new();
+    }
     let seen: Option<Timestamp> = std::fs::read_to_string(&seen_path).ok().and_then(|text| {
         text.chars()
             .take(64)
@@ -182,4 +191,9 @@ pub fn unseen_and_mark(dir: &Path, now: Timestamp, max: usize) -> Vec<WatchEvent
         }
     }
     news
+}
+
+/// True when `path` is a plain file or nothing: opening a named pipe would wait forever.
+fn plain_or_missing(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |meta| meta.is_file())
 }

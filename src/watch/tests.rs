@@ -277,3 +277,41 @@ fn two_watchers_marking_at_once_lose_no_mark() {
     let state = WatchState::load(dir.path()).unwrap();
     assert_eq!(state.reported.len(), 60, "marks lost: {:?}", state.reported);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_at_watch_json_is_refused_in_one_line_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(state::WATCH_FILE);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let folder = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(WatchState::load(&folder).map_err(|e| e.to_string()));
+    });
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("loading watch.json hung on a pipe");
+    let e = answer.unwrap_err();
+    assert!(e.contains("not a plain file") && !e.contains('\n'), "{e}");
+    // The TUI's "since you last looked" shows nothing rather than hang.
+    std::fs::remove_file(&path).unwrap();
+    let seen = dir.path().join(state::SEEN_FILE);
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&seen)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let folder = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(state::unseen_and_mark(&folder, at(1), 5).len());
+    });
+    assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(0));
+}
