@@ -210,10 +210,10 @@ impl Watcher<'_> {
         }
     }
 
-    /// The addresses of every saved device and of this machine.
+    /// The addresses of every saved device (each one it answered on) and of this machine.
     fn known_addresses(&self) -> anyhow::Result<BTreeSet<Ipv4Addr>> {
         let inventory = crate::store::read_inventory(self.dir)?;
-        let mut known: BTreeSet<Ipv4Addr> = inventory.devices.iter().filter_map(|d| d.ip).collect();
+        let mut known = watch::known_addresses(&inventory);
         known.extend(self.scope.local_addresses());
         Ok(known)
     }

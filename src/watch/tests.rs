@@ -315,3 +315,22 @@ fn a_pipe_at_watch_json_is_refused_in_one_line_instead_of_hanging() {
     });
     assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(0));
 }
+
+#[test]
+fn a_devices_second_address_is_known_so_its_announcements_do_not_wake_watch() {
+    // A printer answers on two addresses (wired and Wi-Fi): announcements from either are from
+    // a device porchlight knows, so watch does not rescan early every 20 s.
+    let mut printer = device("mac:00:11:22:33:44:55", "Printer", "192.168.1.20", 5);
+    printer.evidence.add_ip("192.168.1.21".parse().unwrap());
+    let inv = Inventory {
+        devices: vec![printer],
+        ..Inventory::default()
+    };
+    let known = known_addresses(&inv);
+    assert!(known.contains(&"192.168.1.20".parse().unwrap()));
+    assert!(
+        known.contains(&"192.168.1.21".parse().unwrap()),
+        "the second address is the same device"
+    );
+    assert!(!known.contains(&"192.168.1.22".parse().unwrap()));
+}
