@@ -474,7 +474,8 @@ fn install(cli: &Cli, args: &WatchArgs, every: Duration) -> anyhow::Result<ExitC
     if args.no_notify {
         argv.push("--no-notify".into());
     }
-    let service = watch::service::for_this_system(&argv, base.config_dir(), base.home_dir());
+    let service = watch::service::for_this_system(&argv, base.config_dir(), base.home_dir())
+        .map_err(anyhow::Error::msg)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "porchlight will write {}:\n", service.path.display())?;
     writeln!(out, "{}", service.text)?;
