@@ -142,7 +142,7 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
     }
     let mut inventory = Inventory {
         devices,
-        scans: Vec::new(),
+        ..Inventory::default()
     };
     inventory.push_scan(ScanRecord {
         started_at: now,
@@ -168,6 +168,7 @@ pub fn simulated_check(step: &crate::catalog::Step) -> crate::checks::CheckResul
                 .into(),
         ),
         unconfirmed: None,
+        on_screen: None,
     }
 }
 

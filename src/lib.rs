@@ -33,3 +33,5 @@ pub mod watch;
 
 #[cfg(test)]
 mod parser_props;
+#[cfg(test)]
+mod readme_figures;

@@ -390,7 +390,7 @@ mod tests {
         stranger.known = false;
         let inventory = Inventory {
             devices: vec![a, stranger],
-            scans: vec![],
+            ..Inventory::default()
         };
         let c = DueContext::new(&inventory, TimeZone::UTC);
         let by = ts("2027-03-02T00:00:00Z");
@@ -432,7 +432,7 @@ mod tests {
         found(&mut a, "G-03");
         let inventory = Inventory {
             devices: vec![a],
-            scans: vec![],
+            ..Inventory::default()
         };
         let c = DueContext::new(&inventory, TimeZone::UTC);
         let by = ts("2027-02-02T00:00:00Z");

@@ -107,9 +107,26 @@ pub fn systemd_plan(job: &Job, config_dir: &Path) -> Plan {
     }
 }
 
+/// Refuses words holding a line break (a `--data-dir` named with one): a unit file's line, a
+/// plist shown for copying and a scheduled task's command line cannot carry one safely.
+///
+/// # Errors
+/// One line naming the word, its line breaks shown as `\n`.
+pub(crate) fn refuse_line_breaks<'a>(
+    words: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
+    match words.into_iter().find(|w| w.contains(['\n', '\r'])) {
+        Some(word) => Err(format!(
+            "{} holds a line break, which a service or scheduled job cannot run; use a folder (--data-dir) without one",
+            word.replace('\n', "\\n").replace('\r', "\\r")
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A word for systemd's `ExecStart=`: as it is when it needs no quoting, else double-quoted with
-/// backslash escapes; `%` (systemd's specifier) is doubled.
-fn systemd_quote(word: &str) -> String {
+/// backslash escapes; `%` (systemd's specifier) is doubled, and `$` (its variables) too.
+pub(crate) fn systemd_quote(word: &str) -> String {
     let escaped = word.replace('%', "%%");
     let plain = !escaped.is_empty()
         && escaped
@@ -217,6 +234,13 @@ pub fn schtasks_plan(job: &Job, log_dir: &Path, system32: &Path) -> Result<Plan,
     if words.iter().chain([&log_text]).any(|w| w.contains('"')) {
         return Err("a path holds a double quote, which a scheduled task cannot run".into());
     }
+    // cmd reads %NAME% as a variable even inside quotes, and has no escape for it there.
+    if let Some(word) = words.iter().chain([&log_text]).find(|w| w.contains('%')) {
+        return Err(format!(
+            "{word} holds a %, which the task's cmd would read as a variable; use a folder (--data-dir) without one"
+        ));
+    }
+    refuse_line_breaks(words.iter().chain([&log_text]).map(String::as_str))?;
     let command = words
         .iter()
         .map(|w| cmd_quote(w))
@@ -308,8 +332,11 @@ fn windows_arg_quote(arg: &str) -> String {
 /// The plan for this system.
 ///
 /// # Errors
-/// When the owner's folders cannot be found, or this system has no scheduler porchlight knows.
+/// When the owner's folders cannot be found, this system has no scheduler porchlight knows, or
+/// a word of the job holds a line break ([`refuse_line_breaks`]).
 pub fn plan_for_this_system(job: &Job) -> Result<Plan, String> {
+    let program = job.program.to_string_lossy();
+    refuse_line_breaks(std::iter::once(&*program).chain(job.args.iter().map(String::as_str)))?;
     let base =
         directories::BaseDirs::new().ok_or("cannot find your home folder to put the job in")?;
     if cfg!(target_os = "macos") {
@@ -378,6 +405,30 @@ mod tests {
             Plan::Files { files, .. } => files,
             Plan::Command { .. } => panic!("expected files: {plan:?}"),
         }
+    }
+
+    #[test]
+    fn a_dollar_percent_or_line_break_in_the_data_folder_is_escaped_or_refused() {
+        let plan = systemd_plan(
+            &remind("/usr/bin/porchlight", "/home/jo/$USER%h"),
+            Path::new("/home/jo/.config"),
+        );
+        let service = &files(&plan)[0].1;
+        assert!(
+            service.contains("--data-dir \"/home/jo/$$USER%%h\"\n"),
+            "{service}"
+        );
+        // A line break would end the unit's line and start another.
+        let e = plan_for_this_system(&remind("/usr/bin/porchlight", "/x\n[Service]")).unwrap_err();
+        assert!(e.contains("line break") && !e.contains('\n'), "{e}");
+        // cmd expands %NAME% inside quotes: a scheduled task refuses it.
+        let e = schtasks_plan(
+            &remind(r"C:\porchlight.exe", r"C:\data\%TEMP%"),
+            Path::new(r"C:\logs"),
+            Path::new(r"C:\Windows\System32"),
+        )
+        .unwrap_err();
+        assert!(e.contains("holds a %"), "{e}");
     }
 
     #[test]

@@ -378,7 +378,7 @@ mod tests {
                 lower += usize::from(a < b);
                 let inv = |d: Device| Inventory {
                     devices: vec![d],
-                    scans: vec![],
+                    ..Inventory::default()
                 };
                 assert!(
                     home_value(&catalog, &inv(with.clone()))
@@ -404,7 +404,7 @@ mod tests {
         other.set_detected_name("Garden camera");
         let inventory = Inventory {
             devices: vec![done, other],
-            scans: vec![],
+            ..Inventory::default()
         };
         let home = home_score(&catalog, &inventory);
         assert_eq!(home.value, 50);

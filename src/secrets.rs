@@ -49,6 +49,8 @@ use rand::seq::IndexedRandom;
 use crate::model::DeviceId;
 use crate::sanitize;
 
+mod platform;
+
 /// The word list shipped with porchlight: one word per line, `#` lines are comments.
 pub const WORDLIST_TXT: &str = include_str!("../assets/wordlist.txt");
 
@@ -457,6 +459,72 @@ impl Keyring {
         .await
     }
 
+    /// Moves the saved password of `from` to `to`, for a device whose id changed (its hardware
+    /// address was learnt); true when there was one to move. A password already kept under `to`
+    /// is not replaced: both are then left as they are and the error says so.
+    ///
+    /// # Errors
+    ///
+    /// [`SecretError::Unavailable`] when there is no usable keyring, [`SecretError::TimedOut`]
+    /// when it does not answer in time, and [`SecretError::Failed`] when it refuses or `to`
+    /// already holds a password.
+    pub async fn move_entry(&self, from: &DeviceId, to: &DeviceId) -> Result<bool, SecretError> {
+        if from == to {
+            return Ok(false);
+        }
+        let (service, old_user, new_user) =
+            (self.service.clone(), from.to_string(), to.to_string());
+        let (from, to) = (from.clone(), to.clone());
+        self.run(move |store| {
+            let old = Entry::new_in_store(store, &service, &old_user)
+                .map_err(|e| failed("read", &from, &describe(&e)))?;
+            let password = match old.get_password() {
+                Ok(text) => Password::from(text),
+                Err(keyring_core::Error::NoEntry) => return Ok(false),
+                Err(e) => return Err(failed("read", &from, &describe(&e))),
+            };
+            let new = Entry::new_in_store(store, &service, &new_user)
+                .map_err(|e| failed("move", &to, &describe(&e)))?;
+            match new.get_password() {
+                Err(keyring_core::Error::NoEntry) => {}
+                Ok(_) => {
+                    return Err(failed(
+                        "move",
+                        &from,
+                        &format!("{to} already has one, so both were kept"),
+                    ));
+                }
+                Err(e) => return Err(failed("move", &to, &describe(&e))),
+            }
+            new.set_password(password.expose())
+                .map_err(|e| failed("move", &to, &describe(&e)))?;
+            // Removed only once the copy is in place: a failure here leaves two, never none.
+            match old.delete_credential() {
+                Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(true),
+                Err(e) => Err(failed("remove", &from, &describe(&e))),
+            }
+        })
+        .await
+    }
+
+    /// Removes the saved password of a device being forgotten; true when there was one.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`Keyring::delete`].
+    pub async fn remove(&self, device: &DeviceId) -> Result<bool, SecretError> {
+        let (service, user) = (self.service.clone(), device.to_string());
+        let device = device.clone();
+        self.run(move |store| {
+            match Entry::new_in_store(store, &service, &user).and_then(|e| e.delete_credential()) {
+                Ok(()) => Ok(true),
+                Err(keyring_core::Error::NoEntry) => Ok(false),
+                Err(e) => Err(failed("remove", &device, &describe(&e))),
+            }
+        })
+        .await
+    }
+
     /// Runs `job` against the store on a new thread and waits for it at most `self.timeout`.
     ///
     /// On a timeout the thread is abandoned, not stopped (a blocking keyring call cannot be
@@ -510,95 +578,6 @@ fn system_store() -> Result<Arc<CredentialStore>, SecretError> {
     }
     *slot = Some(Arc::clone(&store));
     Ok(store)
-}
-
-/// The Secret Service over D-Bus, for Linux and the BSDs.
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-mod platform {
-    use std::sync::Arc;
-
-    use keyring_core::CredentialStore;
-
-    /// This platform has a keyring store.
-    pub(super) const SUPPORTED: bool = true;
-
-    /// The keyring, as the owner may know it.
-    pub(super) const NAME: &str = "the Secret Service over D-Bus";
-
-    /// Connects to the session bus and opens a Secret Service session.
-    pub(super) fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
-        let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
-        Ok(store)
-    }
-}
-
-/// The login Keychain, on macOS.
-#[cfg(target_os = "macos")]
-mod platform {
-    use std::sync::Arc;
-
-    use keyring_core::CredentialStore;
-
-    /// This platform has a keyring store.
-    pub(super) const SUPPORTED: bool = true;
-
-    /// The keyring, as the owner may know it.
-    pub(super) const NAME: &str = "the macOS Keychain";
-
-    /// Opens the login Keychain.
-    pub(super) fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
-        let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
-        Ok(store)
-    }
-}
-
-/// The Windows Credential Manager (generic credentials, kept for the signed-in user).
-#[cfg(windows)]
-mod platform {
-    use std::sync::Arc;
-
-    use keyring_core::CredentialStore;
-
-    /// This platform has a keyring store.
-    pub(super) const SUPPORTED: bool = true;
-
-    /// The keyring, as the owner may know it.
-    pub(super) const NAME: &str = "the Windows Credential Manager";
-
-    /// Opens the Credential Manager store.
-    pub(super) fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
-        let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
-        Ok(store)
-    }
-}
-
-/// Everywhere else: no keyring.
-#[cfg(not(any(
-    target_os = "macos",
-    windows,
-    all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    )
-)))]
-mod platform {
-    use std::sync::Arc;
-
-    use keyring_core::CredentialStore;
-
-    /// This platform has no keyring store.
-    pub(super) const SUPPORTED: bool = false;
-
-    /// What the message names.
-    pub(super) const NAME: &str = "a keyring";
-
-    /// Always fails: there is nothing to connect to.
-    pub(super) fn connect() -> keyring_core::Result<Arc<CredentialStore>> {
-        Err(keyring_core::Error::NoDefaultStore)
-    }
 }
 
 /// A one-line [`SecretError::Failed`] for `action` ("save", "read", "remove") on `device`.

@@ -193,6 +193,7 @@ mod tests {
             evidence: evidence.into(),
             next: None,
             unconfirmed: None,
+            on_screen: None,
         }
     }
 
@@ -284,7 +285,7 @@ mod tests {
         let id = d.id.clone();
         let inventory = Inventory {
             devices: vec![d],
-            scans: Vec::new(),
+            ..Inventory::default()
         };
         (inventory, id)
     }

@@ -101,6 +101,27 @@ fn a_corrupt_state_file_gives_one_clear_line_and_is_left_alone() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_pipe_at_state_json_gives_one_clear_line_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&state)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (_, line) = one_line_error(
+        porchlight(dir.path())
+            .arg("devices")
+            .timeout(std::time::Duration::from_secs(20)),
+        1,
+        &state.display().to_string(),
+    );
+    assert!(line.contains("not a plain file"), "{line}");
+    // (A pipe at watch.json is refused the same way: see src/watch/tests.rs.)
+}
+
 #[test]
 fn a_foreign_state_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -313,6 +313,87 @@ async fn the_makers_default_is_tried_first_and_named_when_it_works() {
         &["the factory login admin/12345 still works on the web page"],
     );
     assert_eq!(page.attempts(), 1, "Hikvision's own default comes first");
+    assert_eq!(
+        r.evidence,
+        format!(
+            "the factory login for user admin still works (its factory password) on the web page http://{LOCALHOST}:{}/",
+            page.port()
+        ),
+        "what files get names the user, not the password"
+    );
+}
+
+#[tokio::test]
+async fn a_working_factory_password_shows_on_screen_but_never_reaches_the_state_file_or_a_report() {
+    use common::tui::{camera_id, draw_text, open_camera_wizard};
+    use common::{demo_app, now, press};
+    use crossterm::event::KeyCode;
+    use porchlight::report::{Format, ReportInput, render};
+    use porchlight::store::Store;
+    use porchlight::tui::app::Msg;
+    use porchlight::verify::Outcome;
+
+    const PASSWORD: &str = "12345";
+    let page = locking_page("admin", PASSWORD, 5, Locked::Forbidden).await;
+    let (t, c) = device(Category::Camera, Some("Hikvision"));
+    let result = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
+    assert_eq!(result.verdict, Verdict::Fail, "{result:?}");
+
+    // The owner marks the camera's first step done and the check's verdict comes back.
+    let mut app = demo_app();
+    let step = open_camera_wizard(&mut app);
+    let camera = camera_id(&app);
+    press(&mut app, &[KeyCode::Char('d')]);
+    app.update(
+        Msg::Verified(Outcome {
+            device: camera.clone(),
+            step,
+            result,
+            tried_logins: true,
+        }),
+        now(),
+    );
+    let notice = app.notice().unwrap().text.clone();
+    assert!(notice.contains("admin/12345"), "on screen: {notice}");
+    assert!(draw_text(&app, 100, 40).contains("admin/12345"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).unwrap();
+    store.save(app.inventory()).unwrap();
+    let state = std::fs::read_to_string(store.state_path()).unwrap();
+    assert!(
+        state.contains("the factory login for user admin still works (its factory password)"),
+        "the state file says which user works"
+    );
+    assert!(
+        !state.contains(PASSWORD),
+        "the state file holds the password"
+    );
+
+    let catalog = porchlight::catalog::Catalog::builtin().unwrap();
+    let inventory = store.load().unwrap();
+    for format in Format::ALL {
+        let report = render(
+            format,
+            &ReportInput {
+                catalog: &catalog,
+                fingerprints: None,
+                inventory: &inventory,
+                now: now(),
+                tz: jiff::tz::TimeZone::UTC,
+                title: "home".into(),
+            },
+        )
+        .unwrap();
+        assert!(
+            report.contains("for user admin still works"),
+            "the {format} report names the user"
+        );
+        assert!(
+            !report.contains(PASSWORD),
+            "the {format} report holds the password"
+        );
+    }
 }
 
 #[tokio::test]

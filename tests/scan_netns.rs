@@ -794,3 +794,81 @@ fn the_audit_finds_the_problems_of_the_test_home_in_every_scan() {
         saved.devices.len()
     );
 }
+
+/// A save held up by another porchlight's lock during a scan changes no finding: the scan's
+/// saves wait off the runtime while the checks keep their deadlines. Another holder of
+/// `state.lock` (this test) takes it for 7 s at a time, the whole scan long, so every save the
+/// scan makes waits up to 7 s (a 3 s wait already held the old loop up; 7 s, past the checks'
+/// 5 s deadlines, is what turned the router's RT-17 finding into "unknown" when the loop saved
+/// on the runtime); what the scan finds is what an unhindered scan found.
+#[test]
+fn a_save_held_up_by_another_lock_changes_no_finding() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    // Longer than a check's 5 s deadline and shorter than a save's 10 s wait for the lock.
+    const HOLD: Duration = Duration::from_secs(7);
+    let bin = env!("CARGO_BIN_EXE_porchlight");
+    if !netns::require_root() {
+        return;
+    }
+    let home = TestHome::build();
+    let (free, _) = home.scan_json(bin, &[]);
+    let verdicts = |json: &Value| -> std::collections::BTreeMap<(String, String), String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    (f["ip"].to_string(), f["step"].to_string()),
+                    f["verdict"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let lock_path = home.dir().join("porchlight-data").join("state.lock");
+    let stop = Arc::new(AtomicBool::new(false));
+    let holds = Arc::new(AtomicUsize::new(0));
+    let holder = {
+        let (stop, holds) = (Arc::clone(&stop), Arc::clone(&holds));
+        std::thread::spawn(move || {
+            let lock = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&lock_path)
+                .unwrap();
+            while !stop.load(Ordering::SeqCst) {
+                lock.lock().unwrap();
+                holds.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(HOLD);
+                lock.unlock().unwrap();
+                std::thread::sleep(Duration::from_millis(60));
+            }
+        })
+    };
+    let started = Instant::now();
+    let (held, stderr) = home.scan_json(bin, &[]);
+    let took = started.elapsed();
+    stop.store(true, Ordering::SeqCst);
+    holder.join().unwrap();
+    assert!(
+        holds.load(Ordering::SeqCst) >= 2,
+        "the lock was held during the scan"
+    );
+    assert!(took >= HOLD, "{took:?}");
+    let (free, held_up) = (verdicts(&free), verdicts(&held));
+    for (key, verdict) in &free {
+        if verdict == "unknown" {
+            continue;
+        }
+        assert_eq!(
+            held_up.get(key),
+            Some(verdict),
+            "{key:?} changed while saves waited for the lock\n{held:#}\nstderr:\n{stderr}"
+        );
+    }
+    let camera = home.device("camera").ip;
+    let f = finding(&held, camera, "G-02").unwrap();
+    assert_eq!(f["verdict"], "problem", "{f}");
+}

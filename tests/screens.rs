@@ -415,6 +415,7 @@ fn wizard_shows_the_checks_verdict() {
                 evidence: "telnet still answers on 192.168.1.64:23 (banner: login:)".into(),
                 next: Some("Look for Telnet under Network > Advanced on the camera's web page, then press d to check again.".into()),
                 unconfirmed: None,
+                on_screen: None,
             },
             tried_logins: false,
         }),

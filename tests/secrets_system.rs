@@ -204,3 +204,55 @@ fn frozen_provider_times_out() {
     });
     // The runtime was dropped with the frozen call still out: the process still ends.
 }
+
+#[test]
+fn a_kept_password_follows_its_device_and_goes_when_it_is_forgotten() {
+    if !in_session() {
+        run_in_session(
+            "a_kept_password_follows_its_device_and_goes_when_it_is_forgotten",
+            Provider::Unlocked,
+        );
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let keyring = Keyring::system().unwrap();
+        keyring.check().await.unwrap();
+        let by_address: DeviceId = "ip:10.99.0.7".parse().unwrap();
+        let by_hardware: DeviceId = "mac:02:00:5e:10:99:07".parse().unwrap();
+        let password = secrets::generate(PasswordStyle::passphrase());
+        keyring.store(&by_address, password.expose()).await.unwrap();
+
+        // The device's hardware address is learnt: `s` on it still shows the password.
+        assert!(keyring.move_entry(&by_address, &by_hardware).await.unwrap());
+        assert_eq!(
+            keyring.fetch(&by_hardware).await.unwrap(),
+            Some(password.clone())
+        );
+        assert_eq!(keyring.fetch(&by_address).await.unwrap(), None);
+        // Nothing kept under the old id: nothing to move, and nothing changes.
+        assert!(!keyring.move_entry(&by_address, &by_hardware).await.unwrap());
+
+        // A password already kept under the new id is never overwritten: both are kept.
+        let other = secrets::generate(PasswordStyle::random());
+        keyring.store(&by_address, other.expose()).await.unwrap();
+        let err = keyring
+            .move_entry(&by_address, &by_hardware)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("both were kept"), "{err}");
+        assert_eq!(keyring.fetch(&by_hardware).await.unwrap(), Some(password));
+        assert_eq!(keyring.fetch(&by_address).await.unwrap(), Some(other));
+
+        // Forgetting the device removes its entry from the Secret Service.
+        assert!(keyring.remove(&by_hardware).await.unwrap());
+        assert_eq!(keyring.fetch(&by_hardware).await.unwrap(), None);
+        let entry = keyring_core::Entry::new("porchlight", &by_hardware.to_string()).unwrap();
+        assert!(matches!(
+            entry.get_password(),
+            Err(keyring_core::Error::NoEntry)
+        ));
+        assert!(!keyring.remove(&by_hardware).await.unwrap(), "already gone");
+        keyring.remove(&by_address).await.unwrap();
+    });
+}

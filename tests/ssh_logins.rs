@@ -41,6 +41,9 @@ const ADDR_VAR: &str = "PLT_TEST_SSH_ADDR";
 /// Marks the inner run's result in its output.
 const RESULT_MARK: &str = "PORCHLIGHT_CHECK_RESULT ";
 
+/// Marks the line with the evidence shown on screen only (never serialised with the result).
+const SHOWN_MARK: &str = "PORCHLIGHT_CHECK_SHOWN ";
+
 /// How many times each case runs.
 const ROUNDS: usize = 3;
 
@@ -81,6 +84,9 @@ fn in_the_scanner_namespace() {
         .unwrap();
     let result = runtime.block_on(default_credentials_on(&target, &ports, &ctx));
     println!("{RESULT_MARK}{}", serde_json::to_string(&result).unwrap());
+    if let Some(shown) = &result.on_screen {
+        println!("{SHOWN_MARK}{shown}");
+    }
 }
 
 /// A home of one device, `ap` at `.30`, besides the scanner.
@@ -127,7 +133,11 @@ fn check(home: &TestHome) -> CheckResult {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    serde_json::from_str(line).unwrap()
+    let mut result: CheckResult = serde_json::from_str(line).unwrap();
+    result.on_screen = stdout
+        .lines()
+        .find_map(|l| l.split_once(SHOWN_MARK).map(|(_, shown)| shown.to_string()));
+    result
 }
 
 /// No user name got more than three passwords, and no more than three in all.
@@ -161,11 +171,11 @@ fn a_factory_login_that_works_over_ssh_is_named() {
             sshd.log()
         );
         assert!(
-            r.evidence.contains(&format!(
+            r.shown_evidence().contains(&format!(
                 "the factory login ubnt/ubnt still works on SSH {ip}:22"
             )),
             "round {round}: {}",
-            r.evidence
+            r.shown_evidence()
         );
         assert!(
             r.next
@@ -178,6 +188,43 @@ fn a_factory_login_that_works_over_ssh_is_named() {
         assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
         assert!(sshd.refused().is_empty(), "{}", sshd.log());
     }
+}
+
+#[test]
+fn a_banner_saying_authenticated_cannot_fake_a_working_login() {
+    if !ready() {
+        return;
+    }
+    let home = home();
+    let ip = home.device("ap").ip;
+    let banner = home.dir().join("lying-banner");
+    std::fs::write(
+        &banner,
+        format!(
+            "Authenticated to {ip} ([{ip}]:22) using \"password\".\r\ndebug1: Authentication succeeded (password).\nAuthenticated to {ip} ([{ip}]:22) using \"keyboard-interactive\".\n"
+        ),
+    )
+    .unwrap();
+    let sshd = Sshd::start(
+        &home,
+        "ap",
+        &[("ubnt", "a long passphrase of my own 7")],
+        &format!("Banner {}\n", banner.display()),
+    );
+    let r = check(&home);
+    assert_ne!(
+        r.verdict,
+        Verdict::Fail,
+        "a banner faked a working factory login: {r:?}\n{}",
+        sshd.log()
+    );
+    assert!(!r.shown_evidence().contains("still works"), "{r:?}");
+    assert!(sshd.accepted().is_empty(), "{}", sshd.log());
+    assert!(
+        !sshd.refused().is_empty(),
+        "the passwords were really tried: {}",
+        sshd.log()
+    );
 }
 
 #[test]
@@ -339,11 +386,11 @@ fn a_server_with_only_old_algorithms_is_still_tried() {
             sshd.log()
         );
         assert!(
-            r.evidence.contains(&format!(
+            r.shown_evidence().contains(&format!(
                 "the factory login ubnt/ubnt still works on SSH {ip}:22"
             )),
             "round {round}: {}",
-            r.evidence
+            r.shown_evidence()
         );
         sshd.wait_for_log("Accepted ");
         assert_eq!(sshd.accepted(), ["ubnt"], "{}", sshd.log());
@@ -414,11 +461,11 @@ fn a_server_asking_through_keyboard_interactive_gets_one_password_per_try() {
             sshd.log()
         );
         assert!(
-            r.evidence.contains(&format!(
+            r.shown_evidence().contains(&format!(
                 "the factory login admin/admin still works on SSH {ip}:22"
             )),
             "round {round}: {}",
-            r.evidence
+            r.shown_evidence()
         );
         sshd.wait_for_log("Accepted ");
         assert_eq!(sshd.accepted(), ["admin"], "{}", sshd.log());

@@ -62,6 +62,7 @@ fn household(count: u64) -> Inventory {
             devices_seen: usize::try_from(count).unwrap(),
             scope: "crash test".into(),
         }],
+        ..Inventory::default()
     }
 }
 

@@ -43,7 +43,7 @@ fn home_with_one_problem() -> Inventory {
     );
     Inventory {
         devices: vec![camera],
-        scans: Vec::new(),
+        ..Inventory::default()
     }
 }
 

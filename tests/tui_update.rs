@@ -296,14 +296,114 @@ fn forgetting_a_device_asks_first() {
         "no keeps it"
     );
     assert_eq!(app.inventory().devices.len(), n);
+    let name = app.inventory().device(&id).unwrap().name().to_string();
     press(&mut app, &[KeyCode::Char('x')]);
     assert_eq!(
         press(&mut app, &[KeyCode::Char('y')]),
-        vec![Command::Save { generation: 1 }]
+        vec![Command::Batch(vec![
+            Command::Save { generation: 1 },
+            Command::RemoveSecret {
+                device: id.clone(),
+                name: name.clone(),
+            },
+        ])],
+        "forgetting saves and removes the password kept for it"
     );
     assert_eq!(app.inventory().devices.len(), n - 1);
     assert!(app.inventory().device(&id).is_none());
     assert!(matches!(app.screen(), Screen::List));
+    assert!(
+        app.notice()
+            .unwrap()
+            .text
+            .contains("asked the keyring to remove any password kept for it")
+    );
+    assert_eq!(
+        app.inventory().forgotten.last().map(|f| &f.id),
+        Some(&id),
+        "the forget is remembered, so another porchlight cannot bring it back"
+    );
+    // The keyring's answer is said on the status line.
+    app.update(
+        Msg::SecretRemoved {
+            name: name.clone(),
+            result: Ok(true),
+        },
+        now(),
+    );
+    assert_eq!(
+        app.notice().unwrap().text,
+        format!("Removed the password kept for {name} from the keyring.")
+    );
+    app.update(
+        Msg::SecretRemoved {
+            name: name.clone(),
+            result: Err("the keyring is locked".into()),
+        },
+        now(),
+    );
+    let notice = app.notice().unwrap();
+    assert_eq!(notice.tone, Tone::Error);
+    assert!(notice.text.contains("its password is still in the keyring"));
+}
+
+#[test]
+fn a_device_whose_id_changes_during_a_scan_takes_its_kept_password_along() {
+    use porchlight::discovery::{DiscoveryEvent, Sighting, Source};
+    let mut app = App::new(
+        porchlight::catalog::Catalog::builtin().unwrap(),
+        porchlight::model::Inventory::default(),
+        "home",
+        now(),
+    );
+    app.update(
+        Msg::ScanStarted {
+            scope: "10.0.0.0/24".into(),
+            notes: vec![],
+        },
+        now(),
+    );
+    let ip = std::net::Ipv4Addr::new(10, 0, 0, 9);
+    let bare = Sighting::new(Source::Icmp, ip);
+    app.update(
+        Msg::Discovery(DiscoveryEvent::Sighting(Box::new(bare))),
+        now(),
+    );
+    let mut with_mac = Sighting::new(Source::Arp, ip);
+    with_mac.mac = Some("02:00:5e:00:00:09".parse().unwrap());
+    let command = app.update(
+        Msg::Discovery(DiscoveryEvent::Sighting(Box::new(with_mac))),
+        now(),
+    );
+    let from: porchlight::model::DeviceId = "ip:10.0.0.9".parse().unwrap();
+    let to: porchlight::model::DeviceId = "mac:02:00:5e:00:00:09".parse().unwrap();
+    let asked = match command {
+        Some(Command::Batch(list)) => list,
+        Some(other) => vec![other],
+        None => vec![],
+    };
+    assert!(
+        asked.contains(&Command::MoveSecret {
+            from,
+            to: to.clone()
+        }),
+        "{asked:?}"
+    );
+    app.update(
+        Msg::SecretMoved {
+            to,
+            result: Ok(true),
+        },
+        now(),
+    );
+    assert!(
+        app.notice()
+            .unwrap()
+            .text
+            .contains("moved with it to its new id"),
+        "{:?}",
+        app.notice()
+    );
 }
 
 #[test]
@@ -577,6 +677,7 @@ fn done_runs_the_check_and_shows_its_verdict_before_moving_on() {
                     evidence: evidence.into(),
                     next: Some("Change the admin password, then press d again.".into()),
                     unconfirmed: None,
+                    on_screen: None,
                 },
                 tried_logins: true,
             }),

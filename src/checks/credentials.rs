@@ -384,15 +384,23 @@ pub async fn default_credentials_on(
         let outcome = place.try_login(login, ctx).await;
         match outcome {
             Try::Works => {
-                return CheckResult::fail(format!(
-                    "the factory login {} still works on {}",
-                    login.shown(),
+                // The password goes on screen only: files and reports name the user.
+                let saved = format!(
+                    "the factory login for user {} still works ({}) on {}",
+                    clean(&login.username, 40),
+                    login.password_named(),
                     place.describe()
-                ))
-                .with_next(
-                    "Change that password now to a long one you use nowhere else (a password \
-                     manager helps), or turn the service off; then check again.",
                 );
+                return CheckResult::fail(saved)
+                    .with_on_screen(format!(
+                        "the factory login {} still works on {}",
+                        login.shown(),
+                        place.describe()
+                    ))
+                    .with_next(
+                        "Change that password now to a long one you use nowhere else (a password \
+                     manager helps), or turn the service off; then check again.",
+                    );
             }
             Try::Lockout(sign) => {
                 let done = if tried.is_empty() {

@@ -31,7 +31,7 @@ const ACTION_MAX_BYTES: usize = 64 * 1024;
 const WAN_SERVICES: [&str; 2] = [":service:WANIPConnection:", ":service:WANPPPConnection:"];
 
 /// The bounds on a description read.
-pub(super) const DESCRIPTION_LIMITS: Limits = Limits {
+pub(crate) const DESCRIPTION_LIMITS: Limits = Limits {
     timeout: Duration::from_millis(1200),
     max_bytes: 256 * 1024,
 };

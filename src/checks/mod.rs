@@ -38,7 +38,7 @@ pub mod credentials;
 pub(crate) mod definition;
 mod digest;
 pub(crate) mod honesty;
-mod igd;
+pub(crate) mod igd;
 pub(crate) mod info;
 pub(crate) mod login_policy;
 pub mod matter;

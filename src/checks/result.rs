@@ -57,6 +57,12 @@ pub struct CheckResult {
     /// forwards and a DMZ host"); a pass with this is "verified in part".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unconfirmed: Option<String>,
+    /// The evidence as shown on screen when it holds something never written to a file: a
+    /// working factory password ("the factory login admin/admin still works"). `evidence` then
+    /// names only the user ("the factory login for user admin still works (its factory
+    /// password)"). Never serialised, so it reaches no state file, report or JSON output.
+    #[serde(skip)]
+    pub on_screen: Option<String>,
 }
 
 impl CheckResult {
@@ -66,7 +72,21 @@ impl CheckResult {
             evidence: sanitize::clean(evidence.as_ref(), EVIDENCE_CHARS),
             next: None,
             unconfirmed: None,
+            on_screen: None,
         }
+    }
+
+    /// Adds the evidence as shown on screen only (cleaned to one line); `evidence` stays what
+    /// files and reports get.
+    pub fn with_on_screen(mut self, shown: impl AsRef<str>) -> Self {
+        self.on_screen = Some(sanitize::clean(shown.as_ref(), EVIDENCE_CHARS));
+        self
+    }
+
+    /// The evidence for the screen: [`CheckResult::on_screen`] when there is one, else the
+    /// evidence that files get.
+    pub fn shown_evidence(&self) -> &str {
+        self.on_screen.as_deref().unwrap_or(&self.evidence)
     }
 
     /// Marks a pass as "verified in part": `what` the owner must still confirm (cleaned to one
@@ -112,5 +132,21 @@ mod tests {
         assert_eq!(r.next.as_deref(), Some("try again"));
         let long = CheckResult::unknown("x".repeat(1000));
         assert!(long.evidence.chars().count() <= EVIDENCE_CHARS);
+    }
+
+    #[test]
+    fn what_is_shown_on_screen_only_is_never_serialised() {
+        let r = CheckResult::fail(
+            "the factory login for user admin still works (its factory password)",
+        )
+        .with_on_screen("the factory login admin/s3cret still works");
+        assert_eq!(
+            r.shown_evidence(),
+            "the factory login admin/s3cret still works"
+        );
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("s3cret"), "{json}");
+        let back: CheckResult = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.shown_evidence(), r.evidence);
     }
 }

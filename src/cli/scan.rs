@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use futures::StreamExt;
@@ -36,7 +37,7 @@ pub(super) fn scan(
     let scope = Scope::from_system(&args.scope.options())?;
     let rules = Fingerprints::builtin()?;
     // Open the store before scanning, so a damaged file or an unwritable folder stops us early.
-    let store = Store::open(dir)?;
+    let store = Arc::new(Store::open(dir)?);
     let mut inventory = store.load()?;
     if let Some(notice) = store.take_merge_notice() {
         eprintln!("porchlight: {notice}");
@@ -50,9 +51,12 @@ pub(super) fn scan(
     } else {
         AuditMode::Full
     };
-    let nets: Vec<_> = scope.subnets.iter().map(|s| s.net).collect();
+    // The separate-network checks ask about this computer's own networks, not what was scanned;
+    // a device in the scanned networks that this scan misses counts a missed scan.
+    let nets = scope.computer_nets.clone();
+    let scanned = scope.subnets.iter().map(|s| s.net).collect();
     let mut workflow =
-        ScanWorkflow::new(scope.describe(), nets.clone(), mode, Timestamp::now()).scanning(nets);
+        ScanWorkflow::new(scope.describe(), nets, mode, Timestamp::now()).scanning(scanned);
     let clock = std::time::Instant::now();
     let config = ScanConfig::new(scope.clone()).remembering(&inventory);
     let interrupted = runtime.block_on(drive(
@@ -61,7 +65,8 @@ pub(super) fn scan(
         &Driven {
             catalog,
             rules: &rules,
-            store: &store,
+            store: Arc::clone(&store),
+            keyring: crate::secrets::Keyring::system().ok(),
         },
         &mut inventory,
         |event| {
@@ -133,13 +138,19 @@ pub(super) fn scan(
 pub(super) struct Driven<'a> {
     pub catalog: &'a Catalog,
     pub rules: &'a Fingerprints,
-    pub store: &'a Store,
+    pub store: Arc<Store>,
+    /// Where the passwords of devices whose id changes are moved (none: no keyring here).
+    pub keyring: Option<crate::secrets::Keyring>,
 }
 
 /// Drives one scan of `config` through the shared workflow ([`crate::session`]): feeds it the
 /// discovery events (each also shown to `on_event`), runs the audits it asks for, saves when it
 /// asks, until it says it is finished, or `stop` resolves (then what was found is saved, and the
 /// result is `true`). Used by `scan` and `watch`.
+///
+/// Nothing here blocks the runtime: saves run on a blocking thread (one at a time, the newest
+/// inventory next) while events and audits go on, and keyring moves run on their own threads
+/// under the keyring's timeout; both are awaited before the end.
 pub(super) async fn drive(
     config: ScanConfig,
     workflow: &mut ScanWorkflow,
@@ -150,10 +161,12 @@ pub(super) async fn drive(
 ) -> anyhow::Result<bool> {
     let mut scan = Scan::spawn(config);
     let mut audits = futures::stream::FuturesUnordered::new();
+    let mut saves = Saves::new(Arc::clone(&with.store));
+    let mut moves = tokio::task::JoinSet::new();
     let mut discovery_open = true;
     let mut stopped = false;
     tokio::pin!(stop);
-    loop {
+    let outcome = loop {
         let effects = tokio::select! {
             event = scan.next(), if discovery_open => match event {
                 Some(event) => {
@@ -170,22 +183,110 @@ pub(super) async fn drive(
             Some(done) = audits.next(), if !audits.is_empty() => {
                 workflow.on_audited(with.catalog, inventory, done, Timestamp::now())
             }
+            saved = saves.finished(), if saves.busy() => {
+                saved?;
+                saves.next(inventory);
+                Vec::new()
+            }
             () = &mut stop, if !stopped => {
                 stopped = true;
                 workflow.stop()
             }
             else => workflow.stop(),
         };
+        let mut finished = false;
         for effect in effects {
             match effect {
                 Effect::Audit(job) => audits.push(run_audit(*job)),
-                Effect::Save => with.store.save(inventory)?,
-                Effect::Finished => return Ok(stopped),
+                Effect::Save => saves.request(inventory),
+                Effect::MoveSecret { from, to } => {
+                    if let Some(keyring) = with.keyring.clone() {
+                        moves.spawn(async move { keyring.move_entry(&from, &to).await });
+                    }
+                }
+                Effect::Finished => finished = true,
             }
         }
-        if !workflow.running() {
-            return Ok(stopped);
+        if finished || !workflow.running() {
+            break stopped;
         }
+    };
+    saves.flush(inventory).await?;
+    while let Some(moved) = moves.join_next().await {
+        match moved {
+            // No keyring on this computer: nothing was kept to move.
+            Ok(Ok(_) | Err(crate::secrets::SecretError::Unavailable(_))) => {}
+            Ok(Err(e)) => eprintln!("porchlight: {e}"),
+            Err(e) => eprintln!("porchlight: the keyring move stopped: {e}"),
+        }
+    }
+    Ok(outcome)
+}
+
+/// The scan's saves, off the runtime: one on a blocking thread at a time; a save asked for
+/// meanwhile writes the newest inventory once the running one is done.
+struct Saves {
+    store: Arc<Store>,
+    running: Option<tokio::task::JoinHandle<Result<(), crate::store::StoreError>>>,
+    pending: bool,
+}
+
+impl Saves {
+    fn new(store: Arc<Store>) -> Self {
+        Self {
+            store,
+            running: None,
+            pending: false,
+        }
+    }
+
+    /// True while a save runs.
+    fn busy(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Saves `inventory` now, or after the running save.
+    fn request(&mut self, inventory: &Inventory) {
+        if self.running.is_some() {
+            self.pending = true;
+        } else {
+            self.start(inventory);
+        }
+    }
+
+    fn start(&mut self, inventory: &Inventory) {
+        let (store, snapshot) = (Arc::clone(&self.store), inventory.clone());
+        self.pending = false;
+        self.running = Some(tokio::task::spawn_blocking(move || store.save(&snapshot)));
+    }
+
+    /// Waits for the running save (pending forever when none runs).
+    async fn finished(&mut self) -> anyhow::Result<()> {
+        let Some(running) = self.running.as_mut() else {
+            return std::future::pending().await;
+        };
+        let result = running.await;
+        self.running = None;
+        result.context("the save stopped")?.map_err(Into::into)
+    }
+
+    /// After a save finished: starts the one asked for meanwhile.
+    fn next(&mut self, inventory: &Inventory) {
+        if self.pending {
+            self.start(inventory);
+        }
+    }
+
+    /// Waits for the running save and writes what was asked for since.
+    async fn flush(&mut self, inventory: &Inventory) -> anyhow::Result<()> {
+        if self.busy() {
+            self.finished().await?;
+        }
+        if self.pending {
+            self.start(inventory);
+            self.finished().await?;
+        }
+        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -65,7 +66,7 @@ pub(super) fn watch(
         return install(cli, args, every);
     }
     let scope = Scope::from_system(&args.scope.options())?;
-    let store = Store::open(dir)?;
+    let store = Arc::new(Store::open(dir)?);
     // A damaged file stops us before any scan.
     store.load()?;
     WatchState::load(dir)?;
@@ -79,7 +80,7 @@ pub(super) fn watch(
         stop,
         catalog,
         rules: &rules,
-        store: &store,
+        store: Arc::clone(&store),
         scope: &scope,
         dir,
         notify: !args.no_notify && !args.once,
@@ -113,7 +114,7 @@ struct Watcher<'a> {
     stop: StopSignal,
     catalog: &'a Catalog,
     rules: &'a Fingerprints,
-    store: &'a Store,
+    store: Arc<Store>,
     scope: &'a Scope,
     dir: &'a Path,
     notify: bool,
@@ -123,21 +124,19 @@ impl Watcher<'_> {
     /// One pass: a scan with the audit, then the changes, printed (and shown on the desktop),
     /// remembered. Ctrl-C during the scan saves what it found and stops.
     async fn pass(&self) -> anyhow::Result<Vec<Change>> {
-        let before = self.store.load()?;
+        let store = Arc::clone(&self.store);
+        let before = tokio::task::spawn_blocking(move || store.load()).await??;
         let mut inventory = before.clone();
-        let nets: Vec<_> = self.scope.subnets.iter().map(|s| s.net).collect();
+        let nets = self.scope.computer_nets.clone();
+        let scanned = self.scope.subnets.iter().map(|s| s.net).collect();
         let started = Timestamp::now();
-        let mut workflow = ScanWorkflow::new(
-            self.scope.describe(),
-            nets.clone(),
-            AuditMode::Full,
-            started,
-        )
-        .scanning(nets);
+        let mut workflow = ScanWorkflow::new(self.scope.describe(), nets, AuditMode::Full, started)
+            .scanning(scanned);
         let with = Driven {
             catalog: self.catalog,
             rules: self.rules,
-            store: self.store,
+            store: Arc::clone(&self.store),
+            keyring: crate::secrets::Keyring::system().ok(),
         };
         let config = ScanConfig::new(self.scope.clone()).remembering(&inventory);
         let stopped = drive(
@@ -153,7 +152,6 @@ impl Watcher<'_> {
             // The workflow saved what the scan found.
             return Err(Stopped.into());
         }
-        let mut state = WatchState::load(self.dir)?;
         let external = tokio::select! {
             ip = watch::external_address(&inventory) => ip,
             () = self.stop.wait() => return Err(Stopped.into()),
@@ -163,10 +161,18 @@ impl Watcher<'_> {
             hosts_seen: workflow.hosts(),
             external,
         };
-        let changes = watch::changes(self.catalog, &before, &inventory, &pass, &state);
-        let held = watch::held_keys(&inventory, &pass, &state);
-        state.remember(&changes, held, external, Timestamp::now());
-        state.save(self.dir)?;
+        // What was already said, what changed and what is remembered: read, decided and written
+        // under the folder's lock, off the runtime (another watch may hold the lock a while).
+        let (catalog, dir) = (self.catalog.clone(), self.dir.to_path_buf());
+        let changes = tokio::task::spawn_blocking(move || {
+            WatchState::update(&dir, |state| {
+                let changes = watch::changes(&catalog, &before, &inventory, &pass, state);
+                let held = watch::held_keys(&inventory, &pass, state);
+                state.remember(&changes, held, external, Timestamp::now());
+                changes
+            })
+        })
+        .await??;
         let mut out = std::io::stdout().lock();
         for change in &changes {
             writeln!(out, "{} {}", change.kind.mark(), change.line)?;
@@ -206,10 +212,10 @@ impl Watcher<'_> {
         }
     }
 
-    /// The addresses of every saved device and of this machine.
+    /// The addresses of every saved device (each one it answered on) and of this machine.
     fn known_addresses(&self) -> anyhow::Result<BTreeSet<Ipv4Addr>> {
         let inventory = crate::store::read_inventory(self.dir)?;
-        let mut known: BTreeSet<Ipv4Addr> = inventory.devices.iter().filter_map(|d| d.ip).collect();
+        let mut known = watch::known_addresses(&inventory);
         known.extend(self.scope.local_addresses());
         Ok(known)
     }
@@ -470,7 +476,8 @@ fn install(cli: &Cli, args: &WatchArgs, every: Duration) -> anyhow::Result<ExitC
     if args.no_notify {
         argv.push("--no-notify".into());
     }
-    let service = watch::service::for_this_system(&argv, base.config_dir(), base.home_dir());
+    let service = watch::service::for_this_system(&argv, base.config_dir(), base.home_dir())
+        .map_err(anyhow::Error::msg)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "porchlight will write {}:\n", service.path.display())?;
     writeln!(out, "{}", service.text)?;

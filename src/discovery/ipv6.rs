@@ -15,6 +15,10 @@ use crate::model::MacAddr;
 /// The most IPv6 addresses tied to one device.
 pub const MAX_PER_DEVICE: usize = 16;
 
+/// The most global addresses of one interface an echo is also sent from (besides its
+/// link-local one).
+pub const MAX_GLOBAL_SOURCES: usize = 4;
+
 /// The all-nodes link-local multicast group.
 pub const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 
@@ -40,7 +44,7 @@ pub fn echo_all_nodes(interface: &str) -> Result<Vec<Socket>, String> {
             _ => None,
         });
     let mut sockets = vec![echo_from(index, None)?];
-    for global in globals.take(4) {
+    for global in globals.take(MAX_GLOBAL_SOURCES) {
         if let Ok(socket) = echo_from(index, Some(global)) {
             sockets.push(socket);
         }

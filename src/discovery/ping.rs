@@ -132,10 +132,9 @@ async fn icmp_sweep(
         if seq == ECHO_RETRIES {
             tokio::time::sleep_until((started + ARP_SECOND_TRY).into()).await;
         }
-        let known = tokio::task::spawn_blocking(super::neighbours::read_table)
+        let known = super::neighbours::read_all_off_runtime()
             .await
-            .ok()
-            .and_then(Result::ok)
+            .map(|(v4, _)| v4)
             .unwrap_or_default();
         let left: Vec<Ipv4Addr> = known
             .into_iter()

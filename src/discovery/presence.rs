@@ -37,10 +37,12 @@ pub async fn report_present(
     opts: &PingOptions,
     sink: &EventSink,
 ) -> Result<usize, String> {
-    let (table, table_v6) = neighbours::read_all()?;
+    let (table, table_v6) = neighbours::read_all_off_runtime().await?;
     let ipv6 = super::ipv6::by_mac(&table_v6);
     let mut global_notes = 0;
-    let gateway = neighbours::default_gateway().filter(|ip| scope.contains(*ip));
+    let gateway = neighbours::default_gateway_off_runtime()
+        .await
+        .filter(|ip| scope.contains(*ip));
     let window = since.elapsed();
     let (present, candidates): (Vec<Neighbour>, Vec<Neighbour>) = table
         .into_iter()

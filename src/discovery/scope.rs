@@ -254,6 +254,11 @@ pub struct Scope {
     pub subnets: Vec<Subnet>,
     /// Notes for the owner about what was passed over or narrowed.
     pub notes: Vec<String>,
+    /// This computer's own networks: those of its interfaces, as a scan without options would
+    /// take them, whatever `--subnet` or `--interface` chose. The separate-network checks ask
+    /// whether a device shares one of these (scanning an IoT network by `--subnet` does not put
+    /// its devices beside this computer).
+    pub computer_nets: Vec<Ipv4Net>,
 }
 
 impl Scope {
@@ -297,6 +302,22 @@ impl Scope {
     /// # Errors
     /// A [`ScopeError`] naming the first problem.
     pub fn resolve(opts: &ScopeOptions, interfaces: &[InterfaceInfo]) -> Result<Scope, ScopeError> {
+        let (subnets, notes) = Self::subnets_of(opts, interfaces)?;
+        let computer_nets = Self::subnets_of(&ScopeOptions::default(), interfaces)
+            .map(|(own, _)| own.iter().map(|s| s.net).collect())
+            .unwrap_or_default();
+        Ok(Scope {
+            subnets,
+            notes,
+            computer_nets,
+        })
+    }
+
+    /// The subnets `opts` chooses among `interfaces`, with the notes (see [`Scope::resolve`]).
+    fn subnets_of(
+        opts: &ScopeOptions,
+        interfaces: &[InterfaceInfo],
+    ) -> Result<(Vec<Subnet>, Vec<String>), ScopeError> {
         let mut notes = Vec::new();
         let mut chosen: Vec<&InterfaceInfo> = Vec::new();
         for name in &opts.interfaces {
@@ -336,7 +357,7 @@ impl Scope {
                     },
                 );
             }
-            return Ok(Scope { subnets, notes });
+            return Ok((subnets, notes));
         }
 
         let named = !opts.interfaces.is_empty();
@@ -395,7 +416,7 @@ impl Scope {
         if !skipped.is_empty() && !named {
             notes.push(format!("passed over {}", skipped.join(", ")));
         }
-        Ok(Scope { subnets, notes })
+        Ok((subnets, notes))
     }
 
     /// True when `ip` is inside one of the subnets.
@@ -481,6 +502,34 @@ mod tests {
             iface("wg0", "10.9.0.2", 24),
             iface("eth2", "203.0.113.5", 24),
         ]
+    }
+
+    #[test]
+    fn this_computers_networks_are_its_interfaces_whatever_was_scanned() {
+        let iot = ScopeOptions {
+            subnets: vec!["192.168.30.0/24".into()],
+            ..ScopeOptions::default()
+        };
+        let scope = Scope::resolve(&iot, &home()).unwrap();
+        let scanned: Vec<String> = scope.subnets.iter().map(|s| s.net.to_string()).collect();
+        assert_eq!(scanned, ["192.168.30.0/24"]);
+        let own: Vec<String> = scope
+            .computer_nets
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(own, ["192.168.1.0/24"], "the Wi-Fi this computer is on");
+        // So a device on the scanned IoT network is not "on the same network as this computer".
+        let ctx = crate::checks::Context {
+            local_nets: scope.computer_nets.clone(),
+            ..crate::checks::Context::default()
+        };
+        let camera = crate::checks::Target::new(Ipv4Addr::new(192, 168, 30, 5));
+        let r = crate::checks::info::separate_network(&camera, &ctx);
+        assert_eq!(r.verdict, crate::checks::Verdict::Pass, "{r:?}");
+        // The same answer as a scan without options gives.
+        let plain = Scope::resolve(&ScopeOptions::default(), &home()).unwrap();
+        assert_eq!(plain.computer_nets, scope.computer_nets);
     }
 
     #[test]

@@ -113,6 +113,25 @@ impl Device {
         self.owner_name.as_deref().unwrap_or(&self.name)
     }
 
+    /// This device as a new one, first seen when it was last seen: what the network showed of
+    /// it, without the owner's answers, marks and the findings from before (a forgotten device a
+    /// scan saw again).
+    pub fn seen_anew(&self) -> Device {
+        let mut d = Device::new(self.id.clone(), self.name.clone(), self.last_seen);
+        d.category = self.category;
+        d.vendor = self.vendor.clone();
+        d.model = self.model.clone();
+        d.firmware = self.firmware.clone();
+        d.ip = self.ip;
+        d.mac = self.mac;
+        d.hostnames = self.hostnames.clone();
+        d.services = self.services.clone();
+        d.open_ports = self.open_ports.clone();
+        d.gateway = self.gateway;
+        d.evidence = self.evidence.clone();
+        d
+    }
+
     /// The name porchlight found or made up, whatever the owner set.
     pub fn detected_name(&self) -> &str {
         &self.name

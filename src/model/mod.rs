@@ -549,9 +549,42 @@ pub struct Inventory {
     /// Recent scans, newest last, at most [`SCAN_HISTORY_LIMIT`].
     #[serde(default)]
     pub scans: Vec<ScanRecord>,
+    /// Devices the owner forgot, and when (a tombstone each), so that another porchlight whose
+    /// copy still holds one cannot write it back (see `store/merge.rs`); at most
+    /// [`FORGOTTEN_LIMIT`], newest kept. Absent from older state files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forgotten: Vec<Forgotten>,
+}
+
+/// How many forgotten devices the state file remembers.
+pub const FORGOTTEN_LIMIT: usize = 500;
+
+/// A device the owner forgot: its id and when. A copy of the device last seen before then is
+/// not brought back; a scan that sees it afterwards brings it back as a new device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forgotten {
+    /// The device's id.
+    pub id: DeviceId,
+    /// When the owner forgot it.
+    pub at: Timestamp,
 }
 
 impl Inventory {
+    /// Forgets the device with this id and its progress, remembering when (see [`Forgotten`]);
+    /// returns the device forgotten.
+    pub fn forget(&mut self, id: &DeviceId, now: Timestamp) -> Option<Device> {
+        let at = self.devices.iter().position(|d| &d.id == id)?;
+        let device = self.devices.remove(at);
+        self.forgotten.retain(|f| &f.id != id);
+        self.forgotten.push(Forgotten {
+            id: id.clone(),
+            at: now,
+        });
+        let excess = self.forgotten.len().saturating_sub(FORGOTTEN_LIMIT);
+        self.forgotten.drain(..excess);
+        Some(device)
+    }
+
     /// The device with this id.
     pub fn device(&self, id: &DeviceId) -> Option<&Device> {
         self.devices.iter().find(|d| &d.id == id)

@@ -39,6 +39,15 @@ pub enum Effect {
     Audit(Box<AuditJob>),
     /// Save the inventory now.
     Save,
+    /// A device's id changed (its hardware address was learnt, or another record of it was
+    /// folded in): move the password kept in the keyring under `from` to `to`
+    /// ([`crate::secrets::Keyring::move_entry`]), off the caller's task.
+    MoveSecret {
+        /// The id the password may be kept under.
+        from: DeviceId,
+        /// The device's id now.
+        to: DeviceId,
+    },
     /// Discovery and the audit are both over; the scan's record is in the inventory.
     Finished,
 }
@@ -200,6 +209,12 @@ impl ScanWorkflow {
                 let merged = crate::inventory::merge(inventory, s, now);
                 if let Some(was) = &merged.was {
                     self.rename(was, &merged.id);
+                }
+                for from in merged.was.iter().chain(&merged.absorbed) {
+                    effects.push(Effect::MoveSecret {
+                        from: from.clone(),
+                        to: merged.id.clone(),
+                    });
                 }
                 if let (Some(rules), Some(device)) = (rules, inventory.device_mut(&merged.id)) {
                     crate::inventory::identify_device(device, rules);

@@ -278,7 +278,7 @@ fn fix_first_puts_the_riskiest_found_problems_first() {
     let c = device(3, false);
     let inv = Inventory {
         devices: vec![a, b, c],
-        scans: vec![],
+        ..Inventory::default()
     };
     let ctx = DueContext::new(&inv, jiff::tz::TimeZone::UTC);
     let list = fix_first(&catalog, &inv, &ctx, t(10));
@@ -339,4 +339,36 @@ fn the_audit_waits_for_the_neighbour_table_read_after_the_sweep() {
     });
     let fx = feed(finished(Stage::Neighbours));
     assert_eq!(jobs(&fx).len(), 1, "audited once the table is read");
+}
+
+#[test]
+fn a_device_whose_id_changes_has_its_kept_password_moved() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut inv = Inventory::default();
+    let mut wf = ScanWorkflow::new("10.0.0.0/24", vec![], AuditMode::Full, t(0));
+    let bare = DiscoveryEvent::Sighting(Box::new(Sighting::new(
+        Source::Icmp,
+        Ipv4Addr::new(10, 0, 0, 9),
+    )));
+    let fx = wf.on_event(&catalog, &mut inv, None, &bare, t(0)).1;
+    assert!(!fx.iter().any(|e| matches!(e, Effect::MoveSecret { .. })));
+    let was = inv.devices[0].id.clone();
+    assert_eq!(was.to_string(), "ip:10.0.0.9");
+    let fx = wf
+        .on_event(
+            &catalog,
+            &mut inv,
+            None,
+            &sighting(Source::Arp, 9, MAC),
+            t(1),
+        )
+        .1;
+    let moves: Vec<(String, String)> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::MoveSecret { from, to } => Some((from.to_string(), to.to_string())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(moves, [("ip:10.0.0.9".to_string(), format!("mac:{MAC}"))]);
 }

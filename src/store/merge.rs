@@ -16,10 +16,16 @@
 //!   both changed takes the newest change (this process's on a tie).
 //! - Findings, step by step: the newest check wins.
 //! - Scans: both histories, in time order, bounded as usual.
+//! - Forgotten devices (tombstones): both sides' lists, the latest time per id. A device either
+//!   side holds that was last seen no later than it was forgotten is left out, whichever side
+//!   still had it; one a scan saw after it was forgotten comes back as a new device (the owner's
+//!   answers and the findings from before are not brought back with it).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Device, DeviceId, Inventory, SCAN_HISTORY_LIMIT, StepId};
+use crate::model::{
+    Device, DeviceId, FORGOTTEN_LIMIT, Forgotten, Inventory, SCAN_HISTORY_LIMIT, StepId,
+};
 
 /// `mine` with everything `disk` holds that this process did not change since `base`.
 pub fn merge(base: Option<&Inventory>, mine: &Inventory, disk: &Inventory) -> Inventory {
@@ -55,7 +61,38 @@ fn merge_with(base: &Inventory, mine: &Inventory, disk: &Inventory) -> Inventory
     scans.sort_by_key(|s| (s.started_at, s.finished_at));
     let excess = scans.len().saturating_sub(SCAN_HISTORY_LIMIT);
     scans.drain(..excess);
-    Inventory { devices, scans }
+    let forgotten = merge_forgotten(&mine.forgotten, &disk.forgotten);
+    let devices = devices
+        .into_iter()
+        .filter_map(|d| match forgotten.iter().find(|f| f.id == d.id) {
+            None => Some(d),
+            Some(f) if d.last_seen <= f.at => None,
+            Some(f) if d.first_seen <= f.at => Some(d.seen_anew()),
+            Some(_) => Some(d),
+        })
+        .collect();
+    Inventory {
+        devices,
+        scans,
+        forgotten,
+    }
+}
+
+/// Both sides' tombstones, the latest per id, oldest first, at most [`FORGOTTEN_LIMIT`].
+fn merge_forgotten(mine: &[Forgotten], disk: &[Forgotten]) -> Vec<Forgotten> {
+    let mut latest: BTreeMap<&DeviceId, jiff::Timestamp> = BTreeMap::new();
+    for f in mine.iter().chain(disk) {
+        let at = latest.entry(&f.id).or_insert(f.at);
+        *at = (*at).max(f.at);
+    }
+    let mut out: Vec<Forgotten> = latest
+        .into_iter()
+        .map(|(id, at)| Forgotten { id: id.clone(), at })
+        .collect();
+    out.sort_by_key(|f| f.at);
+    let excess = out.len().saturating_sub(FORGOTTEN_LIMIT);
+    out.drain(..excess);
+    out
 }
 
 /// One device both sides hold.

@@ -35,6 +35,8 @@
 //! messages that name the path.
 
 mod error;
+#[cfg(test)]
+mod forget_tests;
 pub(crate) mod format;
 pub(crate) mod merge;
 mod private;
@@ -496,6 +498,34 @@ fn lock_within(
     }
 }
 
+/// Runs `f` with the data folder's lock held: the short lock a save of `state.json` takes, for the
+/// other files in `dir` that several porchlights read, change and write (`watch.json`). Waits up
+/// to [`LOCK_WAIT`] for another porchlight's save; blocks the thread meanwhile.
+///
+/// # Errors
+///
+/// [`StoreError::Unwritable`] when the lock file cannot be opened, [`StoreError::Locked`] when
+/// another porchlight held the lock for longer than [`LOCK_WAIT`], [`StoreError::Lock`] when the
+/// system cannot lock it.
+pub fn with_folder_lock<T>(dir: &Path, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .private()
+        .open(&lock_path)
+        .map_err(|source| StoreError::Unwritable {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    lock_within(&lock, &lock_path, dir, LOCK_WAIT)?;
+    let out = f();
+    let _ = lock.unlock();
+    Ok(out)
+}
+
 /// Reads `state.json` in `dir`, or `state.json.bak` when it is missing, or nothing.
 fn read_from(dir: &Path) -> Result<(Inventory, LoadedFrom), StoreError> {
     let state = dir.join(STATE_FILE);
@@ -547,12 +577,28 @@ fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
         size,
         backup: None,
     };
+    // Opening a named pipe would wait for a writer forever: anything but a plain file is refused
+    // before it is opened, and checked again once open.
+    let not_plain = || {
+        read_error(io::Error::other(
+            "it is not a plain file (a pipe, a device or a folder); move it away",
+        ))
+    };
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => return Err(not_plain()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(read_error(source)),
     };
-    let size = file.metadata().map_err(read_error)?.len();
+    let meta = file.metadata().map_err(read_error)?;
+    if !meta.is_file() {
+        return Err(not_plain());
+    }
+    let size = meta.len();
     if size > MAX_STATE_BYTES {
         return Err(too_large(size));
     }

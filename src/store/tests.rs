@@ -97,7 +97,7 @@ fn household() -> Inventory {
 
     let mut inv = Inventory {
         devices: vec![router, camera],
-        scans: Vec::new(),
+        ..Inventory::default()
     };
     inv.push_scan(ScanRecord {
         started_at: at(1_700_000_000),

@@ -333,6 +333,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Msg::SecretMoved { to, result } => {
+                let name = self.home.device(&to).map(|d| d.name().to_string());
+                crate::tui::screens::secret::moved(name.as_deref().unwrap_or("a device"), result)
+            }
+            Msg::SecretRemoved { name, result } => {
+                crate::tui::screens::secret::removed(&name, result)
+            }
             Msg::PasswordFetched { result, .. } => {
                 if let Some(view) = self.secret.as_mut() {
                     view.fetched(result);

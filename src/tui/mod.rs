@@ -190,6 +190,27 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                         let _ = tx.send(Msg::PasswordFetched { device, result });
                     });
                 }
+                Command::MoveSecret { from, to } => {
+                    let (tx, keyring) = (tx.clone(), keyring.clone());
+                    tokio::spawn(async move {
+                        let result = match &keyring {
+                            Ok(k) => k.move_entry(&from, &to).await.map_err(|e| e.to_string()),
+                            // No keyring: nothing was kept to move.
+                            Err(_) => Ok(false),
+                        };
+                        let _ = tx.send(Msg::SecretMoved { to, result });
+                    });
+                }
+                Command::RemoveSecret { device, name } => {
+                    let (tx, keyring) = (tx.clone(), keyring.clone());
+                    tokio::spawn(async move {
+                        let result = match &keyring {
+                            Ok(k) => k.remove(&device).await.map_err(|e| e.to_string()),
+                            Err(_) => Ok(false),
+                        };
+                        let _ = tx.send(Msg::SecretRemoved { name, result });
+                    });
+                }
                 Command::Quit => quit = true,
             }
         }
@@ -215,7 +236,7 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
 /// This machine's own networks, for the checks (which refuse to send logins anywhere else).
 fn local_nets() -> Vec<crate::discovery::Ipv4Net> {
     Scope::from_system(&ScopeOptions::default())
-        .map(|scope| scope.subnets.iter().map(|s| s.net).collect())
+        .map(|scope| scope.computer_nets)
         .unwrap_or_default()
 }
 

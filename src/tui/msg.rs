@@ -70,6 +70,20 @@ pub enum Msg {
     Verified(Outcome),
     /// The audit of one device during a scan finished (fold it back through the workflow).
     Audited(crate::session::AuditDone),
+    /// The keyring moved (or had nothing to move of) the password of a device whose id changed.
+    SecretMoved {
+        /// The device's id now.
+        to: DeviceId,
+        /// True when a password was moved, false when none was kept, or why it failed.
+        result: Result<bool, String>,
+    },
+    /// The keyring removed (or had none of) the password of a forgotten device.
+    SecretRemoved {
+        /// The forgotten device's name.
+        name: String,
+        /// True when a password was removed, false when none was kept, or why it failed.
+        result: Result<bool, String>,
+    },
     /// The keyring answered a request for a device's password.
     PasswordFetched {
         /// The device.
@@ -116,6 +130,22 @@ pub enum Command {
     FetchPassword {
         /// The device.
         device: DeviceId,
+    },
+    /// Move the password kept under `from` to `to` (a device's id changed); the answer comes
+    /// back as `SecretMoved`.
+    MoveSecret {
+        /// The old id.
+        from: DeviceId,
+        /// The new id.
+        to: DeviceId,
+    },
+    /// Remove the password kept for a forgotten device; the answer comes back as
+    /// `SecretRemoved`.
+    RemoveSecret {
+        /// The device.
+        device: DeviceId,
+        /// Its name, for the notice.
+        name: String,
     },
     /// Leave porchlight (after pending saves finish).
     Quit,

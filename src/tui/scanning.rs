@@ -121,6 +121,9 @@ impl Scanning {
             match effect {
                 Work::Audit(job) => out.push(Effect::Run(Command::Audit(job))),
                 Work::Save => out.push(Effect::Save),
+                Work::MoveSecret { from, to } => {
+                    out.push(Effect::Run(Command::MoveSecret { from, to }));
+                }
                 Work::Finished => out.extend(self.audit_notice(home)),
             }
         }

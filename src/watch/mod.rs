@@ -253,6 +253,17 @@ pub fn changes(
     out
 }
 
+/// Every address a saved device answered on, its main one and the others the same hardware
+/// answered on: an announcement from any of them is from a device porchlight knows, not a reason
+/// to scan early.
+pub fn known_addresses(inventory: &Inventory) -> BTreeSet<Ipv4Addr> {
+    inventory
+        .devices
+        .iter()
+        .flat_map(|d| d.ip.into_iter().chain(d.evidence.other_ips.iter().copied()))
+        .collect()
+}
+
 /// The keys of every held condition in `inventory` (devices not yet the owner's, unsettled
 /// problems, undone fixes, missing always-on devices): what [`WatchState::remember`] keeps, so
 /// each is said once while it holds and again if it comes back after it stopped. A problem said

@@ -25,17 +25,28 @@ pub struct ServiceFile {
 
 /// The service for this system that runs `argv` (the program and its arguments), with the unit
 /// folders under `config_dir` (Linux: `~/.config`) or `home` (macOS: `~/Library/LaunchAgents`).
-pub fn for_this_system(argv: &[String], config_dir: &Path, home: &Path) -> ServiceFile {
-    if cfg!(target_os = "macos") {
+///
+/// # Errors
+/// One line when a word of `argv` holds a line break (a `--data-dir` named with one).
+pub fn for_this_system(
+    argv: &[String],
+    config_dir: &Path,
+    home: &Path,
+) -> Result<ServiceFile, String> {
+    crate::schedule::refuse_line_breaks(argv.iter().map(String::as_str))?;
+    Ok(if cfg!(target_os = "macos") {
         launchd(argv, home)
     } else {
         systemd(argv, config_dir)
-    }
+    })
 }
 
 /// The systemd user unit.
 pub fn systemd(argv: &[String], config_dir: &Path) -> ServiceFile {
-    let command: Vec<String> = argv.iter().map(|a| systemd_quote(a)).collect();
+    let command: Vec<String> = argv
+        .iter()
+        .map(|a| crate::schedule::systemd_quote(a))
+        .collect();
     let text = format!(
         "[Unit]\n\
          Description=porchlight watch: say what changed on the home network\n\
@@ -87,16 +98,6 @@ pub fn launchd(argv: &[String], home: &Path) -> ServiceFile {
     }
 }
 
-/// One ExecStart word: quoted when it holds a space, quote, backslash or `%` (systemd's specifier).
-fn systemd_quote(word: &str) -> String {
-    let escaped = word.replace('%', "%%");
-    if escaped.contains([' ', '"', '\\', '\'', '\t']) {
-        format!("\"{}\"", escaped.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        escaped
-    }
-}
-
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -136,6 +137,38 @@ mod tests {
         );
         assert!(s.text.contains("Restart=on-failure"), "{}", s.text);
         assert!(s.stop.contains("disable --now porchlight-watch.service"));
+    }
+
+    #[test]
+    fn dollar_and_percent_in_the_data_folder_reach_watch_as_they_are_and_a_line_break_is_refused() {
+        let argv: Vec<String> = [
+            "/usr/bin/porchlight",
+            "--data-dir",
+            "/home/a/$HOME 100%",
+            "watch",
+        ]
+        .map(String::from)
+        .to_vec();
+        let s = systemd(&argv, Path::new("/home/a/.config"));
+        // systemd reads `$$` as `$` and `%%` as `%`: no variable or specifier is expanded.
+        assert!(
+            s.text.contains(
+                "ExecStart=/usr/bin/porchlight --data-dir \"/home/a/$$HOME 100%%\" watch\n"
+            ),
+            "{}",
+            s.text
+        );
+        let broken: Vec<String> = [
+            "/usr/bin/porchlight",
+            "--data-dir",
+            "/home/a/x\nExecStartPre=/bin/rm",
+            "watch",
+        ]
+        .map(String::from)
+        .to_vec();
+        let e = for_this_system(&broken, Path::new("/c"), Path::new("/h")).unwrap_err();
+        assert!(e.contains("line break") && !e.contains('\n'), "{e}");
+        assert!(e.contains("x\\nExecStartPre"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! What `porchlight watch` remembers between passes, in `watch.json` beside the state file: when
 //! the last pass ran, what it already said (so a change is said once), the router's internet
 //! address, and the latest changes (for the TUI's "since you last looked"). Written whole through
-//! a temp file and a rename, mode 0600; a damaged file is reported, never overwritten.
+//! a temp file and a rename, mode 0600; a damaged file is reported, never overwritten. Changed
+//! only through [`WatchState::update`], which reads, changes and writes it under the data folder's
+//! short lock (the one saves of `state.json` take), so a `watch` service and a `watch --once` job
+//! never lose each other's "already said" marks.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -58,6 +61,12 @@ impl WatchState {
     /// One line naming the file when it cannot be read or is not a watch state.
     pub fn load(dir: &Path) -> anyhow::Result<WatchState> {
         let path = dir.join(WATCH_FILE);
+        if !plain_or_missing(&path) {
+            anyhow::bail!(
+                "{} is not a plain file (a pipe, a device or a folder); move it away and watch starts afresh",
+                path.display()
+            );
+        }
         let file = match std::fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
@@ -80,7 +89,22 @@ impl WatchState {
         })
     }
 
-    /// Writes the state to `watch.json` in `dir`, whole or not at all.
+    /// Reads `watch.json` in `dir`, lets `change` change it, and writes it back, all under the
+    /// data folder's lock (held for that only; blocks the thread while it waits for it).
+    ///
+    /// # Errors
+    /// One line when the lock cannot be had, or the file cannot be read or written.
+    pub fn update<T>(dir: &Path, change: impl FnOnce(&mut WatchState) -> T) -> anyhow::Result<T> {
+        crate::store::with_folder_lock(dir, || {
+            let mut state = Self::load(dir)?;
+            let out = change(&mut state);
+            state.save(dir)?;
+            Ok(out)
+        })?
+    }
+
+    /// Writes the state to `watch.json` in `dir`, whole or not at all (without the lock: see
+    /// [`WatchState::update`]).
     ///
     /// # Errors
     /// One line naming the file when it cannot be written.
@@ -146,6 +170,9 @@ pub fn unseen_and_mark(dir: &Path, now: Timestamp, max: usize) -> Vec<WatchEvent
         return Vec::new();
     };
     let seen_path = dir.join(SEEN_FILE);
+    if !plain_or_missing(&seen_path) {
+        return Vec::new();
+    }
     let seen: Option<Timestamp> = std::fs::read_to_string(&seen_path).ok().and_then(|text| {
         text.chars()
             .take(64)
@@ -164,4 +191,9 @@ pub fn unseen_and_mark(dir: &Path, now: Timestamp, max: usize) -> Vec<WatchEvent
         }
     }
     news
+}
+
+/// True when `path` is a plain file or nothing: opening a named pipe would wait forever.
+fn plain_or_missing(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |meta| meta.is_file())
 }

@@ -307,3 +307,87 @@ fn the_tui_sees_each_change_once() {
     assert_eq!(lines, ["new device: b"]);
     assert!(state::unseen_and_mark(dir.path(), at(9), 10).is_empty());
 }
+
+#[test]
+fn two_watchers_marking_at_once_lose_no_mark() {
+    // A watch service and a `watch --once` job, as threads: each marks 30 conditions as said,
+    // one read-change-write at a time, with a pause inside the change as a slow pass has.
+    let dir = tempfile::tempdir().unwrap();
+    let threads: Vec<_> = ["service", "daily"]
+        .into_iter()
+        .map(|who| {
+            let dir = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                for round in 0..30 {
+                    WatchState::update(&dir, |state| {
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                        state.reported.insert(format!("{who}-{round}"));
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let state = WatchState::load(dir.path()).unwrap();
+    assert_eq!(state.reported.len(), 60, "marks lost: {:?}", state.reported);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_at_watch_json_is_refused_in_one_line_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(state::WATCH_FILE);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let folder = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(WatchState::load(&folder).map_err(|e| e.to_string()));
+    });
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("loading watch.json hung on a pipe");
+    let e = answer.unwrap_err();
+    assert!(e.contains("not a plain file") && !e.contains('\n'), "{e}");
+    // The TUI's "since you last looked" shows nothing rather than hang.
+    std::fs::remove_file(&path).unwrap();
+    let seen = dir.path().join(state::SEEN_FILE);
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&seen)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let folder = dir.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(state::unseen_and_mark(&folder, at(1), 5).len());
+    });
+    assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)), Ok(0));
+}
+
+#[test]
+fn a_devices_second_address_is_known_so_its_announcements_do_not_wake_watch() {
+    // A printer answers on two addresses (wired and Wi-Fi): announcements from either are from
+    // a device porchlight knows, so watch does not rescan early every 20 s.
+    let mut printer = device("mac:00:11:22:33:44:55", "Printer", "192.168.1.20", 5);
+    printer.evidence.add_ip("192.168.1.21".parse().unwrap());
+    let inv = Inventory {
+        devices: vec![printer],
+        ..Inventory::default()
+    };
+    let known = known_addresses(&inv);
+    assert!(known.contains(&"192.168.1.20".parse().unwrap()));
+    assert!(
+        known.contains(&"192.168.1.21".parse().unwrap()),
+        "the second address is the same device"
+    );
+    assert!(!known.contains(&"192.168.1.22".parse().unwrap()));
+}

@@ -90,6 +90,16 @@ impl DefaultLogin {
         }
     }
 
+    /// The password as files and reports name it: `its factory password`, or `with no
+    /// password`; never the password itself.
+    pub fn password_named(&self) -> &'static str {
+        if self.password.is_empty() {
+            "with no password"
+        } else {
+            "its factory password"
+        }
+    }
+
     fn fits_kind(&self, kind: Category) -> bool {
         if self.kinds.is_empty() {
             return true;

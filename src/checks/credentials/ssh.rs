@@ -6,7 +6,9 @@
 //! a command on the device (`-N`), ignores the owner's own SSH setup (`-F none`, no agent, no
 //! keys, no known-hosts file read or written) and is killed as soon as its `-v` messages say
 //! "Authenticated to" (the login worked) or after [`SSH_TRY`]. At most [`SSH_MAX_BYTES`] of its
-//! messages are read.
+//! messages are read. Its own messages are sent to its standard output (`-E /dev/stdout`), apart
+//! from what the server has it show (a login banner, on standard error), so a banner saying
+//! "Authenticated to" cannot pass for a login that worked.
 //!
 //! Before any password, one run with no password (the `none` method, which servers do not count
 //! as a failed login) asks the server which methods it takes: `password` is used when offered,
@@ -106,8 +108,11 @@ pub(super) enum Found {
 /// What one `ssh` run said.
 #[derive(Debug, Default)]
 struct Run {
-    /// Its messages, line by line (not cleaned).
+    /// Its own messages, line by line (not cleaned).
     lines: Vec<String>,
+    /// What it showed from the server (a login banner) and said before its messages went to
+    /// their own stream (a bad option), line by line: never taken as a sign of a login.
+    shown: Vec<String>,
     /// It was killed at its time limit.
     timed_out: bool,
 }
@@ -159,38 +164,28 @@ impl Run {
     fn needs_legacy(&self) -> bool {
         self.lines
             .iter()
+            .chain(&self.shown)
             .any(|l| l.contains("Unable to negotiate") && l.contains("no matching"))
     }
 
     /// This client did not take one of the options given (an algorithm it does not know).
     fn bad_option(&self) -> bool {
-        self.lines.iter().any(|l| {
+        self.lines.iter().chain(&self.shown).any(|l| {
             l.contains("command-line line") || l.starts_with("Unsupported") || l.starts_with("Bad")
         })
     }
 }
 
-/// Runs `cmd` with its messages (stderr) read line by line, at most [`SSH_MAX_BYTES`] of them;
-/// kills it at `deadline` or as soon as `stop` is true of a line.
-fn run_bounded(
-    mut cmd: Command,
-    deadline: Duration,
-    stop: fn(&str) -> bool,
-) -> std::io::Result<Run> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn()?;
-    let Some(stderr) = child.stderr.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Ok(Run::default());
-    };
-    let (tx, rx) = mpsc::channel();
-    // The reader ends when ssh's end of the pipe closes (it exited or was killed).
+/// Where a run's own messages go: to standard output (`-E /dev/stdout`, see [`command`]), apart
+/// from what the server has it show, or, where that cannot be done, to standard error with it.
+const LOG_ON_STDOUT: bool = !cfg!(windows);
+
+/// Sends the lines `from` gives (at most [`SSH_MAX_BYTES`]) to `tx`, each marked `own` or not;
+/// ends when ssh's end of the pipe closes (it exited or was killed).
+fn read_lines(from: impl Read + Send + 'static, own: bool, tx: mpsc::Sender<(bool, String)>) {
     std::thread::spawn(move || {
         let cap = u64::try_from(SSH_MAX_BYTES).unwrap_or(u64::MAX);
-        let mut reader = BufReader::new(stderr.take(cap));
+        let mut reader = BufReader::new(from.take(cap));
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -198,13 +193,38 @@ fn run_bounded(
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                    if tx.send(text).is_err() {
+                    if tx.send((own, text)).is_err() {
                         break;
                     }
                 }
             }
         }
     });
+}
+
+/// Runs `cmd` with its messages read line by line, at most [`SSH_MAX_BYTES`] of them; kills it
+/// at `deadline` or as soon as `stop` is true of one of its own messages. With `split`, its own
+/// messages are on standard output and what it shows from the server on standard error (see
+/// [`LOG_ON_STDOUT`]); without, everything is on standard error.
+fn run_bounded(
+    mut cmd: Command,
+    deadline: Duration,
+    stop: fn(&str) -> bool,
+    split: bool,
+) -> std::io::Result<Run> {
+    cmd.stdin(Stdio::null())
+        .stdout(if split { Stdio::piped() } else { Stdio::null() })
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn()?;
+    let (tx, rx) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        read_lines(stdout, true, tx.clone());
+    }
+    if let Some(stderr) = child.stderr.take() {
+        read_lines(stderr, !split, tx);
+    } else {
+        drop(tx);
+    }
     let started = Instant::now();
     let mut run = Run::default();
     loop {
@@ -214,7 +234,8 @@ fn run_bounded(
             break;
         }
         match rx.recv_timeout(left) {
-            Ok(line) => {
+            Ok((false, line)) => run.shown.push(line),
+            Ok((true, line)) => {
                 let done = stop(&line);
                 run.lines.push(line);
                 if done {
@@ -237,7 +258,7 @@ fn run_bounded(
 fn client_version(program: &Path) -> Result<(u32, u32), String> {
     let mut cmd = Command::new(program);
     cmd.arg("-V");
-    let run = run_bounded(cmd, Duration::from_secs(3), |_| false).map_err(|e| {
+    let run = run_bounded(cmd, Duration::from_secs(3), |_| false, false).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             "no SSH client (`ssh`, from OpenSSH) was found on this computer".to_string()
         } else {
@@ -275,6 +296,10 @@ fn command(
     let null = if cfg!(windows) { "NUL" } else { "/dev/null" };
     let mut cmd = Command::new(&client.program);
     cmd.args(["-v", "-N", "-F", "none"]);
+    if LOG_ON_STDOUT {
+        // Its own messages apart from the server's banner, which stays on standard error.
+        cmd.args(["-E", "/dev/stdout"]);
+    }
     let port = addr.port().to_string();
     let known = format!("UserKnownHostsFile={null}");
     let global = format!("GlobalKnownHostsFile={null}");
@@ -314,7 +339,12 @@ fn command(
 /// Runs one `ssh` on a blocking thread.
 async fn run(cmd: Command) -> Result<Run, String> {
     tokio::task::spawn_blocking(move || {
-        run_bounded(cmd, SSH_TRY, |l| l.starts_with("Authenticated to"))
+        run_bounded(
+            cmd,
+            SSH_TRY,
+            |l| l.starts_with("Authenticated to"),
+            LOG_ON_STDOUT,
+        )
     })
     .await
     .map_err(|e| format!("the SSH client did not finish ({e})"))?
@@ -465,6 +495,7 @@ mod tests {
     fn said(lines: &[&str]) -> Run {
         Run {
             lines: lines.iter().map(|l| (*l).to_string()).collect(),
+            shown: Vec::new(),
             timed_out: false,
         }
     }

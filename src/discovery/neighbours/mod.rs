@@ -2,8 +2,8 @@
 //! addresses for the hosts on the local link, with each entry's state and the age of its last
 //! confirmation. An entry proves a host is present only when it was confirmed during this scan
 //! ([`Neighbour::confirmed_within`]); a STALE entry may be a phone that went home yesterday.
-//! The platform part is one function each ([`read_all`], [`default_gateway`]); Linux reads over
-//! netlink (`linux.rs`). The parsers are pure and tested on captured data.
+//! The platform part is one function each ([`read_all`], [`default_gateway`]), with async
+//! forms that run them off the runtime for the scan; Linux reads over netlink (`linux.rs`). The parsers are pure and tested on captured data.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -49,6 +49,25 @@ pub fn read_all() -> Result<(Vec<Neighbour>, Vec<Neighbour<Ipv6Addr>>), String> 
         // macOS and Windows: `arp -a` gives no states (nothing counts as present on its own).
         Ok((super::platform::read_table()?, Vec::new()))
     }
+}
+
+/// [`read_all`] on a blocking thread, so a slow table (netlink, or `arp` on macOS) never holds up
+/// the runtime the scan's other work and the checks' deadlines run on.
+///
+/// # Errors
+/// As [`read_table`], or when the thread stopped.
+pub async fn read_all_off_runtime() -> Result<(Vec<Neighbour>, Vec<Neighbour<Ipv6Addr>>), String> {
+    tokio::task::spawn_blocking(read_all)
+        .await
+        .map_err(|e| format!("the neighbour table read stopped: {e}"))?
+}
+
+/// [`default_gateway`] on a blocking thread (see [`read_all_off_runtime`]).
+pub async fn default_gateway_off_runtime() -> Option<Ipv4Addr> {
+    tokio::task::spawn_blocking(default_gateway)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Splits a mixed table into its IPv4 and IPv6 parts.

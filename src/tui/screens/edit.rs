@@ -13,6 +13,7 @@ use crate::model::{Category, Device, DeviceId};
 use crate::tui::effect::{Effect, Effects, Go};
 use crate::tui::home::Home;
 use crate::tui::keys::{Action, Mode, move_cursor};
+use crate::tui::msg::Command;
 use crate::tui::notice::Tone;
 use crate::tui::textbox::TextBox;
 use crate::tui::theme::{ACCENT, dim, selected};
@@ -150,7 +151,8 @@ fn forget(home: &mut Home, id: &DeviceId) -> Effects {
         .device(id)
         .map(|d| d.name().to_string())
         .unwrap_or_default();
-    home.inventory.devices.retain(|d| d.id != *id);
+    let now = home.now;
+    home.inventory.forget(id, now);
     home.list_cursor = home
         .list_cursor
         .min(home.inventory.devices.len().saturating_sub(1));
@@ -158,9 +160,15 @@ fn forget(home: &mut Home, id: &DeviceId) -> Effects {
         Effect::Go(Go::List),
         Effect::notice(
             Tone::Good,
-            format!("Forgot {name}. If it is still on the network, the next scan lists it as new."),
+            format!(
+                "Forgot {name}, and asked the keyring to remove any password kept for it. If it is still on the network, the next scan lists it as new."
+            ),
         ),
         Effect::Save,
+        Effect::Run(Command::RemoveSecret {
+            device: id.clone(),
+            name,
+        }),
     ]
 }
 
@@ -266,7 +274,9 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
         Line::from(format!("Forget {}?", device.name())),
         Line::from(""),
         Line::styled(
-            format!("Its progress ({settled} steps settled) is deleted with it."),
+            format!(
+                "Its progress ({settled} steps settled) is deleted with it, and any password porchlight kept for it is removed from the keyring."
+            ),
             dim(),
         ),
         Line::styled(

@@ -10,8 +10,10 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::model::DeviceId;
 use crate::secrets::{Password, PasswordStyle};
+use crate::tui::effect::{Effect, Effects};
 use crate::tui::keys::Action;
 use crate::tui::msg::Command;
+use crate::tui::notice::Tone;
 use crate::tui::theme::{ACCENT, dim, heading};
 use crate::tui::wrap::wrap;
 
@@ -22,6 +24,40 @@ pub const NOT_KEPT: &str = "This password was NOT kept anywhere: not in a keyrin
 /// What the popup says first when the keyring could not be read.
 pub const CANNOT_READ: &str =
     "porchlight could not read your keyring, so it cannot show a kept password.";
+
+/// What the owner is told when the keyring answered the move of the password kept for `name`
+/// (its id changed): nothing when none was kept.
+pub fn moved(name: &str, result: Result<bool, String>) -> Effects {
+    match result {
+        Ok(false) => Vec::new(),
+        Ok(true) => vec![Effect::notice(
+            Tone::Info,
+            format!(
+                "The password kept for {name} moved with it to its new id (its hardware address)."
+            ),
+        )],
+        Err(e) => vec![Effect::notice(
+            Tone::Error,
+            format!("The password kept for {name} could not follow it to its new id: {e}"),
+        )],
+    }
+}
+
+/// What the owner is told when the keyring answered the removal of the password kept for a
+/// forgotten device.
+pub fn removed(name: &str, result: Result<bool, String>) -> Effects {
+    match result {
+        Ok(false) => Vec::new(),
+        Ok(true) => vec![Effect::notice(
+            Tone::Good,
+            format!("Removed the password kept for {name} from the keyring."),
+        )],
+        Err(e) => vec![Effect::notice(
+            Tone::Error,
+            format!("Forgot {name}, but its password is still in the keyring: {e}"),
+        )],
+    }
+}
 
 /// A password on screen, shown until the owner closes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

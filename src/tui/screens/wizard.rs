@@ -347,7 +347,8 @@ pub fn on_verified(home: &mut Home, wizard: Option<&mut Wizard>, outcome: Outcom
             Tone::Error,
             format!(
                 "{} is still open on {device_name}: {}",
-                outcome.step, result.evidence
+                outcome.step,
+                result.shown_evidence()
             ),
         ),
         Verdict::Unknown => (
@@ -561,7 +562,11 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
     } else {
         "Found      "
     };
-    lines.extend(hanging(Span::styled(found, dim()), &result.evidence, width));
+    lines.extend(hanging(
+        Span::styled(found, dim()),
+        result.shown_evidence(),
+        width,
+    ));
     if let (Verdict::Pass, Some(part)) = (result.verdict, &result.unconfirmed) {
         lines.extend(hanging(Span::styled("You confirm ", dim()), part, width));
     }
