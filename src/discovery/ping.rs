@@ -14,6 +14,7 @@
 //! Windows, where replies to an administrator's raw socket can be filtered, it also falls back when
 //! not a single echo came back.
 
+use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -64,21 +65,37 @@ impl Default for PingOptions {
     }
 }
 
-/// Sweeps `targets`, reporting each live host as a sighting, and returns the addresses that
-/// answered. Falls back to TCP (and says so) when ICMP cannot be used.
-pub async fn sweep_hosts(
-    targets: &[Ipv4Addr],
-    opts: &PingOptions,
-    events: &EventSink,
-) -> Vec<Ipv4Addr> {
-    let targets = &targets[..targets.len().min(opts.max_targets)];
+/// What the sweep found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// The addresses that answered.
+    pub answered: Vec<Ipv4Addr>,
+    /// Echoes (or their replies) were lost: a retry found hosts the first round missed. ARP
+    /// requests were then lost too, so the late look waits for the kernel's last one.
+    pub lossy: bool,
+}
+
+/// The ICMP client for the sweep's options.
+fn icmp_client(opts: &PingOptions) -> std::io::Result<Client> {
     let mut config = Config::builder().kind(ICMP::V4);
     if let Some(bind) = opts.bind {
         config = config.bind(SocketAddr::V4(SocketAddrV4::new(bind, 0)));
     }
-    match Client::new(&config.build()) {
+    Client::new(&config.build())
+}
+
+/// Sweeps `targets`, reporting each live host as a sighting, and returns the addresses that
+/// answered. Falls back to TCP (and says so) when ICMP cannot be used.
+pub async fn sweep_hosts(targets: &[Ipv4Addr], opts: &PingOptions, events: &EventSink) -> Swept {
+    let targets = &targets[..targets.len().min(opts.max_targets)];
+    let tcp = |answered| Swept {
+        answered,
+        lossy: false,
+    };
+    match icmp_client(opts) {
         Ok(client) => {
-            let answered = icmp_sweep(client, targets, opts, events).await;
+            let swept = icmp_sweep(client, targets, opts, events).await;
+            let answered = &swept.answered;
             // Windows gives administrators a raw ICMP socket, but a firewall or security suite
             // may swallow the replies: no answer at all (not even the router) means ICMP did not
             // work, so find the hosts the other way.
@@ -87,9 +104,9 @@ pub async fn sweep_hosts(
                     Stage::Ping,
                     "no ICMP echo came back; finding hosts with TCP connections instead",
                 );
-                return tcp_sweep(targets, opts, events).await;
+                return tcp(tcp_sweep(targets, opts, events).await);
             }
-            answered
+            swept
         }
         Err(e) => {
             let why = if e.kind() == std::io::ErrorKind::PermissionDenied {
@@ -101,7 +118,7 @@ pub async fn sweep_hosts(
                 Stage::Ping,
                 format!("{why}; finding hosts with TCP connections instead, which is slower"),
             );
-            tcp_sweep(targets, opts, events).await
+            tcp(tcp_sweep(targets, opts, events).await)
         }
     }
 }
@@ -111,62 +128,74 @@ async fn icmp_sweep(
     targets: &[Ipv4Addr],
     opts: &PingOptions,
     events: &EventSink,
-) -> Vec<Ipv4Addr> {
-    let started = Instant::now();
+) -> Swept {
     // One identifier for the whole sweep; addresses differ, so requests never collide.
     let ident = PingIdentifier(rand::random::<u16>());
     let total = targets.len();
     let answered = echo_round(&client, ident, targets, 0, opts, events, total).await;
-    // More echoes only where they can help: hosts whose hardware address the system knows (they
+    // A second echo only where it can help: hosts whose hardware address the system knows (they
     // answered its ARP request, now or before) but whose echo or reply was lost, or who dozed.
     // An address nobody holds gets no retry: its first echo is still queued in the kernel,
-    // waiting for an ARP answer that will not come. The last retry waits for the kernel's second
-    // ARP request (a second after the first): on Wi-Fi the first one, or its answer, is lost now
-    // and then, and the host is only known once the second is answered.
+    // waiting for an ARP answer that will not come. Later echoes are the late look's
+    // ([`echo_known`]), after the kernel's next ARP requests.
+    let skip: HashSet<Ipv4Addr> = answered.iter().copied().collect();
+    let left = known_silent(targets, &skip).await;
     let mut all = answered;
     let mut lossy = false;
-    for seq in 1..=ECHO_RETRIES {
-        if events.is_closed() {
-            break;
-        }
-        if seq == ECHO_RETRIES {
-            tokio::time::sleep_until((started + ARP_SECOND_TRY).into()).await;
-        }
-        let known = super::neighbours::read_all_off_runtime()
-            .await
-            .map(|(v4, _)| v4)
-            .unwrap_or_default();
-        let left: Vec<Ipv4Addr> = known
-            .into_iter()
-            .filter(|n| n.state != State::Permanent)
-            .map(|n| n.ip)
-            .filter(|ip| targets.contains(ip) && !all.contains(ip))
-            .collect();
-        if left.is_empty() {
-            continue;
-        }
-        let retried = echo_round(&client, ident, &left, seq, opts, events, left.len()).await;
-        lossy |= !retried.is_empty();
+    if !left.is_empty() && !events.is_closed() {
+        let retried = echo_round(&client, ident, &left, 1, opts, events, left.len()).await;
+        lossy = !retried.is_empty();
         all.extend(retried);
     }
-    // Echoes were lost, so ARP requests were too: give the kernel's third and last ARP request
-    // its answer before the neighbour table is read (it confirms a host that answered ARP, even
-    // if its echo reply was lost). A perfect wire does not wait.
-    if lossy && !events.is_closed() {
-        tokio::time::sleep_until((started + ARP_THIRD_TRY).into()).await;
+    Swept {
+        answered: all,
+        lossy,
     }
-    all
 }
 
-/// Echoes sent again to a host that answered ARP but not the echo.
-const ECHO_RETRIES: u16 = 2;
+/// The targets, besides `skip`, that the system has a hardware address for (read off the
+/// runtime).
+async fn known_silent(targets: &[Ipv4Addr], skip: &HashSet<Ipv4Addr>) -> Vec<Ipv4Addr> {
+    super::neighbours::read_all_off_runtime()
+        .await
+        .map(|(v4, _)| v4)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.state != State::Permanent)
+        .map(|n| n.ip)
+        .filter(|ip| targets.contains(ip) && !skip.contains(ip))
+        .collect()
+}
 
-/// When, after the sweep began, the kernel has had the answer to its second ARP request (it
-/// sends one a second, three at most).
-const ARP_SECOND_TRY: Duration = Duration::from_millis(1150);
+/// One more echo (sequence `seq`) to each of `targets` the system now has a hardware address for
+/// and that is not in `skip`: the late look's, after the kernel's next ARP request got its answer
+/// (on Wi-Fi the first, or its answer, is lost now and then). Reports each answer as a sighting
+/// and returns the addresses that answered; nothing when ICMP cannot be used.
+pub async fn echo_known(
+    targets: &[Ipv4Addr],
+    skip: &HashSet<Ipv4Addr>,
+    seq: u16,
+    opts: &PingOptions,
+    events: &EventSink,
+) -> Vec<Ipv4Addr> {
+    let left = known_silent(targets, skip).await;
+    if left.is_empty() || events.is_closed() {
+        return Vec::new();
+    }
+    let Ok(client) = icmp_client(opts) else {
+        return Vec::new();
+    };
+    let ident = PingIdentifier(rand::random::<u16>());
+    echo_round(&client, ident, &left, seq, opts, events, left.len()).await
+}
 
-/// When the kernel has had the answer to its third and last ARP request.
-const ARP_THIRD_TRY: Duration = Duration::from_millis(2150);
+/// When, after the scan began, the kernel has had the answer to its second ARP request (it sends
+/// one a second, three at most): the late look's first moment.
+pub const ARP_SECOND_TRY: Duration = Duration::from_millis(1150);
+
+/// When the kernel has had the answer to its third and last ARP request: the late look's second
+/// moment, on a link that lost frames.
+pub const ARP_THIRD_TRY: Duration = Duration::from_millis(2150);
 
 /// Sends one echo (sequence `seq`) to each address, with the in-flight cap and pacing, reporting
 /// each answer as it comes; returns the addresses that answered.
@@ -346,7 +375,7 @@ mod tests {
             tcp_ports: vec![1],
             ..PingOptions::default()
         };
-        let found = sweep_hosts(&targets, &opts, &events).await.len();
+        let found = sweep_hosts(&targets, &opts, &events).await.answered.len();
         drop(events);
         // Every 127/8 address answers, by ICMP (root or permitted) or by TCP refusal.
         assert_eq!(found, 20);

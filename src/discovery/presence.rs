@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::neighbours::{self, Neighbour};
-use super::ping::{PingOptions, tcp_alive};
+use super::ping::{ARP_SECOND_TRY, ARP_THIRD_TRY, PingOptions, echo_known, tcp_alive};
 use super::{EventSink, Scope, Sighting, Source, Stage};
 
 /// The most notes about devices with a global IPv6 address.
@@ -26,7 +26,7 @@ pub const MAX_CANDIDATES: usize = 1024;
 
 /// Reports the neighbour-table entries in scope that are present, each with its hardware address,
 /// and marks the default gateway. `answered` holds the addresses that answered the sweep; `since`
-/// is when the scan began. Returns how many hosts it reported.
+/// is when the scan began. Returns the addresses it reported.
 ///
 /// # Errors
 /// When the table cannot be read, as one line.
@@ -36,7 +36,57 @@ pub async fn report_present(
     since: Instant,
     opts: &PingOptions,
     sink: &EventSink,
-) -> Result<usize, String> {
+) -> Result<HashSet<Ipv4Addr>, String> {
+    report(scope, answered, since, Some(opts), &HashSet::new(), sink).await
+}
+
+/// The late look, for Wi-Fi: the kernel asks for a hardware address once a second, three times,
+/// and on a lossy link its first request (or the answer) is lost now and then, so a host can
+/// answer ARP only after the sweep and the first read of the table. A second after the scan
+/// began, the hosts the system now has a hardware address for get one more echo, and entries
+/// confirmed since count as present; on a link that lost frames (`lossy`, or this look found
+/// someone) the same once more after the third request. `reported` holds what was reported
+/// already. Bounded: two looks, one echo each to known addresses only.
+pub async fn late_look(
+    scope: &Scope,
+    mut reported: HashSet<Ipv4Addr>,
+    mut answered: HashSet<Ipv4Addr>,
+    mut lossy: bool,
+    since: Instant,
+    opts: &PingOptions,
+    sink: &EventSink,
+) {
+    let targets = scope.targets();
+    for (seq, at) in [(2, ARP_SECOND_TRY), (3, ARP_THIRD_TRY)] {
+        if seq == 3 && !lossy {
+            break;
+        }
+        tokio::time::sleep_until(since + at).await;
+        if sink.is_closed() {
+            break;
+        }
+        let skip: HashSet<Ipv4Addr> = reported.union(&answered).copied().collect();
+        let echoed = echo_known(&targets, &skip, seq, opts, sink).await;
+        lossy |= !echoed.is_empty();
+        answered.extend(echoed);
+        let found = report(scope, &answered, since, None, &reported, sink)
+            .await
+            .unwrap_or_default();
+        lossy |= !found.is_empty();
+        reported.extend(found);
+    }
+}
+
+/// [`report_present`] leaving out the addresses in `skip`; entries nobody confirmed get a TCP
+/// knock only with `knock` options (the late look gives none: they had theirs).
+async fn report(
+    scope: &Scope,
+    answered: &HashSet<Ipv4Addr>,
+    since: Instant,
+    knock: Option<&PingOptions>,
+    skip: &HashSet<Ipv4Addr>,
+    sink: &EventSink,
+) -> Result<HashSet<Ipv4Addr>, String> {
     let (table, table_v6) = neighbours::read_all_off_runtime().await?;
     let ipv6 = super::ipv6::by_mac(&table_v6);
     let mut global_notes = 0;
@@ -46,12 +96,18 @@ pub async fn report_present(
     let window = since.elapsed();
     let (present, candidates): (Vec<Neighbour>, Vec<Neighbour>) = table
         .into_iter()
-        .filter(|n| scope.contains(n.ip))
+        .filter(|n| scope.contains(n.ip) && !skip.contains(&n.ip))
         .partition(|n| n.confirmed_within(window) || answered.contains(&n.ip));
-    let unconfirmed = candidates.len();
-    let confirmed = confirm(candidates, opts, sink).await;
-    let left_out = unconfirmed - confirmed.len();
-    let mut hosts = 0;
+    let (confirmed, left_out) = match knock {
+        Some(opts) => {
+            let unconfirmed = candidates.len();
+            let confirmed = confirm(candidates, opts, sink).await;
+            let left_out = unconfirmed - confirmed.len();
+            (confirmed, left_out)
+        }
+        None => (Vec::new(), 0),
+    };
+    let mut hosts = HashSet::new();
     for n in present.iter().chain(&confirmed) {
         let mut s = Sighting::new(Source::Arp, n.ip);
         s.mac = Some(n.mac);
@@ -64,10 +120,11 @@ pub async fn report_present(
             sink.note(Stage::Neighbours, super::ipv6::global_note(n.ip, global));
         }
         sink.sighting(s);
-        hosts += 1;
+        hosts.insert(n.ip);
     }
     if let Some(gw) = gateway
         && answered.contains(&gw)
+        && !skip.contains(&gw)
         && !present.iter().chain(&confirmed).any(|n| n.ip == gw)
     {
         let mut s = Sighting::new(Source::Arp, gw);

@@ -181,19 +181,33 @@ async fn run(config: ScanConfig, out: EventSink) {
                 Vec::new()
             };
             let mut answered = HashSet::new();
+            let mut lossy = false;
             if ping {
                 let targets = scope.targets();
                 stage(Stage::Ping, &sink, async {
-                    answered.extend(super::ping::sweep_hosts(&targets, &opts, &sink).await);
+                    let swept = super::ping::sweep_hosts(&targets, &opts, &sink).await;
+                    answered.extend(swept.answered);
+                    lossy = swept.lossy;
                     Ok(answered.len())
                 })
                 .await;
             }
             if neigh {
+                let mut reported = HashSet::new();
                 stage(Stage::Neighbours, &sink, async {
-                    super::presence::report_present(&scope, &answered, started, &opts, &sink).await
+                    reported =
+                        super::presence::report_present(&scope, &answered, started, &opts, &sink)
+                            .await?;
+                    Ok(reported.len())
                 })
                 .await;
+                // After the stage: the audit of what was found starts meanwhile.
+                if ping {
+                    super::presence::late_look(
+                        &scope, reported, answered, lossy, started, &opts, &sink,
+                    )
+                    .await;
+                }
             }
         }));
     }
