@@ -20,8 +20,15 @@ pub fn absorb(into: &mut Device, from: Device) {
         match into.progress.get_mut(&step) {
             Some(kept) => {
                 let note = kept.note.clone().or_else(|| progress.note.clone());
+                // The owner's answer and what porchlight saw, each the newest of the two.
+                let seen = (progress.seen_at > kept.seen_at).then(|| progress.clone());
                 if progress.changed_at > kept.changed_at {
+                    let machine = kept.clone();
                     *kept = progress;
+                    kept.take_machine_part(&machine);
+                }
+                if let Some(newer) = seen {
+                    kept.take_machine_part(&newer);
                 }
                 if kept.note.is_none() {
                     kept.note = note;

@@ -92,12 +92,12 @@ pub struct Reminder {
 pub fn due(step: &Step, device: &Device, ctx: &DueContext) -> Option<(Timestamp, Why)> {
     let progress = device.progress.get(&step.id)?;
     let snoozed = progress.snoozed_until;
-    let found = match &progress.state {
+    let found = match &progress.effective() {
         StepState::NotApplicable => None,
-        StepState::Failed => Some((progress.changed_at, Why::Regression)),
+        StepState::Failed => progress.failed_since().map(|at| (at, Why::Regression)),
         StepState::Todo => snoozed.map(|until| (until, Why::SnoozeOver)),
         StepState::Done | StepState::Verified | StepState::Accepted { .. } => {
-            let since = progress.changed_at;
+            let since = progress.confirmed_at();
             if step.triggers.contains(&Trigger::FirmwareChange)
                 && progress.firmware.is_some()
                 && device.firmware.is_some()
@@ -135,7 +135,7 @@ pub fn next_due(step: &Step, device: &Device, ctx: &DueContext) -> Option<Timest
     }
     match device.progress.get(&step.id) {
         None => Some(device.first_seen),
-        Some(p) if p.state == StepState::Todo => Some(p.changed_at),
+        Some(p) if p.effective() == StepState::Todo => Some(p.changed_at),
         Some(_) => None,
     }
 }

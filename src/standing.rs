@@ -33,7 +33,7 @@ pub fn step_status(device: &Device, step: &StepId, now: Timestamp) -> StepStatus
     let Some(progress) = device.progress.get(step) else {
         return StepStatus::NotStarted;
     };
-    if progress.state.is_settled() {
+    if progress.effective().is_settled() {
         StepStatus::Settled
     } else if progress.snoozed_until.is_some_and(|until| until > now) {
         StepStatus::Postponed

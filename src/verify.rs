@@ -137,38 +137,41 @@ pub fn apply(inventory: &mut Inventory, outcome: &Outcome, now: Timestamp) -> bo
     apply_to(device, &outcome.step, &outcome.result, now)
 }
 
-/// Records `result` for `step` on `device`; true when a done or verified step now fails. A pass
-/// that covers part of the step keeps what the owner must still confirm beside the evidence.
+/// Records what the check of `step` saw on `device`, beside the owner's answer and never in it;
+/// true when a done step now fails its check (a regression: "done, but the check now fails"). A
+/// pass that covers part of the step keeps what the owner must still confirm. A step the owner
+/// never answered gets nothing here (the audit's finding holds the result).
 pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: Timestamp) -> bool {
     let before = device.step_state(step);
-    let new_state = match result.verdict {
-        Verdict::Pass => StepState::Verified,
-        Verdict::Fail => StepState::Failed,
+    let Some(p) = device.progress.get_mut(step) else {
+        return false;
+    };
+    p.seen_at = Some(now);
+    p.evidence = Some(result.evidence.clone());
+    let passed = match result.verdict {
+        Verdict::Pass => true,
+        Verdict::Fail => false,
         Verdict::Unknown => {
-            if let Some(p) = device.progress.get_mut(step) {
-                p.evidence = Some(result.evidence.clone());
-                p.cannot_check = Some(result.evidence.clone());
-            }
+            p.cannot_check = Some(result.evidence.clone());
             return false;
         }
     };
-    let regression =
-        new_state == StepState::Failed && matches!(before, StepState::Done | StepState::Verified);
     // A pass confirms the step again (its re-check interval starts over); a failure that repeats
-    // keeps the date it first failed.
-    if !(before == new_state && new_state == StepState::Failed) {
-        device.set_step_state(step, new_state, now);
+    // keeps the time it first failed.
+    let repeats = p
+        .check
+        .is_some_and(|mark| !mark.passed && !passed && mark.at >= p.changed_at);
+    if !repeats {
+        p.check = Some(crate::model::CheckMark { passed, at: now });
     }
-    if let Some(p) = device.progress.get_mut(step) {
-        p.evidence = Some(result.evidence.clone());
-        p.unconfirmed = if result.verdict == Verdict::Pass {
-            result.unconfirmed.clone()
-        } else {
-            None
-        };
-        p.cannot_check = None;
-    }
-    regression
+    p.unconfirmed = if passed {
+        result.unconfirmed.clone()
+    } else {
+        None
+    };
+    p.cannot_check = None;
+    device.step_state(step) == StepState::Failed
+        && matches!(before, StepState::Done | StepState::Verified)
 }
 
 #[cfg(test)]
@@ -218,11 +221,38 @@ mod tests {
             "verified -> failed is a regression"
         );
         assert_eq!(d.step_state(&step), StepState::Failed);
-        assert_eq!(d.progress[&step].changed_at, t2);
+        // The owner's answer is untouched: still "done", from t1; failing since t2.
+        assert_eq!(d.progress[&step].state, StepState::Done);
+        assert_eq!(d.progress[&step].changed_at, t1);
+        assert_eq!(d.progress[&step].failed_since(), Some(t2));
         // Failing again is not a new regression and keeps the first date.
         let t3: Timestamp = "2027-03-01T00:00:00Z".parse().unwrap();
         assert!(!apply_to(&mut d, &step, &fail, t3));
-        assert_eq!(d.progress[&step].changed_at, t2);
+        assert_eq!(d.progress[&step].failed_since(), Some(t2));
+        // The owner marks it done again after fixing it: the old failure says nothing of that.
+        let t4: Timestamp = "2027-04-01T00:00:00Z".parse().unwrap();
+        d.set_step_state(&step, StepState::Done, t4);
+        assert_eq!(d.step_state(&step), StepState::Done);
+    }
+
+    #[test]
+    fn a_check_never_changes_the_owners_answer() {
+        let mut d = cam();
+        let (na, todo) = (StepId::new("G-02"), StepId::new("G-04"));
+        let t1: Timestamp = "2027-01-01T00:00:00Z".parse().unwrap();
+        d.set_step_state(&na, StepState::NotApplicable, t1);
+        let t2: Timestamp = "2027-02-01T00:00:00Z".parse().unwrap();
+        let fail = result(Verdict::Fail, "telnet answers on 10.0.0.57:23");
+        assert!(!apply_to(&mut d, &na, &fail, t2));
+        assert_eq!(d.step_state(&na), StepState::NotApplicable);
+        assert_eq!(d.progress[&na].changed_at, t1);
+        assert_eq!(
+            d.progress[&na].evidence.as_deref(),
+            Some("telnet answers on 10.0.0.57:23")
+        );
+        // A step the owner never answered gets no answer from a check.
+        assert!(!apply_to(&mut d, &todo, &result(Verdict::Pass, "fine"), t2));
+        assert!(!d.progress.contains_key(&todo));
     }
 
     #[test]

@@ -212,14 +212,33 @@ impl Device {
     pub fn step_state(&self, step: &StepId) -> StepState {
         self.progress
             .get(step)
-            .map(|p| p.state.clone())
+            .map(StepProgress::effective)
             .unwrap_or_default()
     }
 
-    /// Records a new state for `step` at `now`, clearing any snooze and noting the firmware.
+    /// Records the owner's answer for `step` at `now`, clearing any snooze and noting the
+    /// firmware; what porchlight saw of the step stays. `Verified` is the owner's "done" confirmed
+    /// by what porchlight saw just now (`y` on a step the scan found fine); `Failed` likewise.
     pub fn set_step_state(&mut self, step: &StepId, state: StepState, now: Timestamp) {
-        let mut progress = StepProgress::new(state, now);
+        let check = match state {
+            StepState::Verified => Some(true),
+            StepState::Failed => Some(false),
+            _ => None,
+        };
+        let answer = if check.is_some() {
+            StepState::Done
+        } else {
+            state
+        };
+        let mut progress = StepProgress::new(answer, now);
         progress.firmware.clone_from(&self.firmware);
+        if let Some(old) = self.progress.get(step) {
+            progress.take_machine_part(old);
+        }
+        if let Some(passed) = check {
+            progress.check = Some(crate::model::CheckMark { passed, at: now });
+            progress.seen_at = Some(now);
+        }
         self.progress.insert(step.clone(), progress);
     }
 

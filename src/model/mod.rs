@@ -479,13 +479,17 @@ impl LoginCheckRecord {
     }
 }
 
-/// The owner's progress on one step of one device.
+/// One step of one device: the owner's answer, and apart from it what porchlight's network check
+/// last saw. Machine results never write the owner's part; the merge of two writers takes each
+/// part newest-first on its own (see `store::merge`), and what the owner reads
+/// ([`StepProgress::effective`]) puts the two together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepProgress {
-    /// Current state.
+    /// The owner's answer: to do, done, not applicable or accepted (with "later" as
+    /// `snoozed_until`). Files written before the split may hold `verified` or `failed` here.
     #[serde(flatten)]
     pub state: StepState,
-    /// When the state last changed (or was last confirmed).
+    /// When the owner last answered.
     pub changed_at: Timestamp,
     /// Put off by the owner until this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -507,6 +511,23 @@ pub struct StepProgress {
     /// The last network check could not tell, and why ("the router offers no UPnP").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cannot_check: Option<String>,
+    /// What the last check that could tell concluded, and since when (machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckMark>,
+    /// When porchlight last wrote what it saw of this step (`check`, `evidence`, `unconfirmed`,
+    /// `cannot_check`): the merge keeps the newest of those together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<Timestamp>,
+}
+
+/// What porchlight's check of a step concluded, apart from the owner's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckMark {
+    /// The check passed (the fix took); false: it failed.
+    pub passed: bool,
+    /// Since when: a pass is stamped anew each time (it confirms the step again), a failure that
+    /// repeats keeps the time it first failed.
+    pub at: Timestamp,
 }
 
 impl StepProgress {
@@ -521,7 +542,62 @@ impl StepProgress {
             evidence: None,
             unconfirmed: None,
             cannot_check: None,
+            check: None,
+            seen_at: None,
         }
+    }
+
+    /// What the owner reads: their answer, with a done step shown as verified or failed when a
+    /// check made after the answer says so ("done, but the check now fails" is failed). A check
+    /// older than the answer says nothing of it, and no check ever changes another answer.
+    pub fn effective(&self) -> StepState {
+        match (&self.state, &self.check) {
+            (StepState::Done | StepState::Verified | StepState::Failed, Some(mark))
+                if mark.at >= self.changed_at =>
+            {
+                if mark.passed {
+                    StepState::Verified
+                } else {
+                    StepState::Failed
+                }
+            }
+            (state, _) => state.clone(),
+        }
+    }
+
+    /// When the step was last settled or confirmed: the owner's answer, or a later passing check.
+    pub fn confirmed_at(&self) -> Timestamp {
+        match self.check {
+            Some(mark) if mark.passed && mark.at > self.changed_at => mark.at,
+            _ => self.changed_at,
+        }
+    }
+
+    /// Since when the step fails its check, when it does ([`StepProgress::effective`] is failed).
+    pub fn failed_since(&self) -> Option<Timestamp> {
+        (self.effective() == StepState::Failed).then(|| match self.check {
+            Some(mark) if !mark.passed && mark.at >= self.changed_at => mark.at,
+            _ => self.changed_at,
+        })
+    }
+
+    /// The owner's part alone (for the merge).
+    pub fn owner_part(&self) -> (&StepState, Timestamp, Option<Timestamp>, Option<&String>) {
+        (
+            &self.state,
+            self.changed_at,
+            self.snoozed_until,
+            self.note.as_ref(),
+        )
+    }
+
+    /// Takes the machine part (what porchlight saw) from `other`, keeping this one's answer.
+    pub fn take_machine_part(&mut self, other: &StepProgress) {
+        self.evidence.clone_from(&other.evidence);
+        self.unconfirmed.clone_from(&other.unconfirmed);
+        self.cannot_check.clone_from(&other.cannot_check);
+        self.check = other.check;
+        self.seen_at = other.seen_at;
     }
 }
 

@@ -163,8 +163,12 @@ pub fn record(device: &mut Device, step: &StepId, result: &CheckResult, now: Tim
         .findings
         .insert(step.clone(), finding_of(result, now));
     // An unknown (no answer, needs consent) leaves the owner's step and its last evidence alone.
-    match device.step_state(step) {
-        StepState::Done | StepState::Verified if result.verdict != Verdict::Unknown => {
+    // A step the owner marked done (shown verified or failed by an earlier check) is re-checked:
+    // what the check saw goes beside the answer, never into it.
+    match device.progress.get(step).map(|p| &p.state) {
+        Some(StepState::Done | StepState::Verified | StepState::Failed)
+            if result.verdict != Verdict::Unknown =>
+        {
             crate::verify::apply_to(device, step, result, now)
         }
         _ => false,

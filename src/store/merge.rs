@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
     Device, DeviceId, FORGOTTEN_LIMIT, Forgotten, Inventory, SCAN_HISTORY_LIMIT, StepId,
+    StepProgress,
 };
 
 /// `mine` with everything `disk` holds that this process did not change since `base`.
@@ -123,18 +124,56 @@ fn merge_device(base: Option<&Device>, mine: &Device, disk: &Device) -> Device {
         &disk.login_check_allowed,
     );
     out.always_on = pick(base.map(|b| &b.always_on), &mine.always_on, &disk.always_on);
-    out.progress = merge_steps(
-        base.map(|b| &b.progress),
-        &mine.progress,
-        &disk.progress,
-        |p| p.changed_at,
-    );
+    out.progress = merge_progress(base.map(|b| &b.progress), &mine.progress, &disk.progress);
     out.findings = merge_steps(
         base.map(|b| &b.findings),
         &mine.findings,
         &disk.findings,
         |f| f.checked_at,
     );
+    out
+}
+
+/// Progress, step by step, in two parts kept apart: the owner's answers as [`merge_steps`] does
+/// (the side that changed a step's answer since `base`; both: the newest answer), and what
+/// porchlight saw (check verdict, evidence) newest-first by when it was seen. So a re-check by one
+/// process never overwrites an answer the owner gave in another, and the owner's answer never
+/// drops a newer check.
+fn merge_progress(
+    base: Option<&BTreeMap<StepId, StepProgress>>,
+    mine: &BTreeMap<StepId, StepProgress>,
+    disk: &BTreeMap<StepId, StepProgress>,
+) -> BTreeMap<StepId, StepProgress> {
+    let answers = |m: &BTreeMap<StepId, StepProgress>| -> BTreeMap<StepId, StepProgress> {
+        m.iter()
+            .map(|(step, p)| {
+                let mut owner = StepProgress::new(p.state.clone(), p.changed_at);
+                owner.snoozed_until = p.snoozed_until;
+                owner.note.clone_from(&p.note);
+                owner.firmware.clone_from(&p.firmware);
+                (step.clone(), owner)
+            })
+            .collect()
+    };
+    let base_answers = base.map(answers);
+    let mut out = merge_steps(base_answers.as_ref(), &answers(mine), &answers(disk), |p| {
+        p.changed_at
+    });
+    for (step, progress) in &mut out {
+        let seen_mine = mine.get(step).filter(|p| p.seen_at.is_some());
+        let seen_disk = disk.get(step).filter(|p| p.seen_at.is_some());
+        let newest = match (seen_mine, seen_disk) {
+            (Some(m), Some(d)) if d.seen_at > m.seen_at => Some(d),
+            (Some(m), _) => Some(m),
+            (None, d) => d,
+        };
+        if let Some(newest) = newest {
+            progress.take_machine_part(newest);
+        } else if let Some(either) = mine.get(step).or_else(|| disk.get(step)) {
+            // Written before what porchlight saw carried its time: keep it as it was.
+            progress.take_machine_part(either);
+        }
+    }
     out
 }
 

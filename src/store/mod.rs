@@ -34,6 +34,8 @@
 //! Nothing here knows about the TUI or the CLI; errors are [`StoreError`] values with one-line
 //! messages that name the path.
 
+#[cfg(test)]
+mod answers_tests;
 mod error;
 #[cfg(test)]
 mod forget_tests;

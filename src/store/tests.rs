@@ -92,6 +92,11 @@ fn household() -> Inventory {
             evidence: Some("telnet still answers on 192.168.1.64:23".into()),
             unconfirmed: None,
             cannot_check: None,
+            check: Some(crate::model::CheckMark {
+                passed: false,
+                at: at(1_700_000_600),
+            }),
+            seen_at: Some(at(1_700_000_600)),
         },
     );
 

@@ -80,11 +80,14 @@ pub fn finding_span(device: &Device, step: &StepId) -> Span<'static> {
 
 /// When the step is next due, in few characters: "now", "in 5d", "2027-03-01", "next scan" or "—".
 pub fn due_text(step: &Step, device: &Device, ctx: &DueContext, now: Timestamp) -> String {
-    let state = device.progress.get(&step.id).map(|p| &p.state);
+    let state = device
+        .progress
+        .get(&step.id)
+        .map(crate::model::StepProgress::effective);
     let due = match crate::reminders::due(step, device, ctx) {
         Some((at, _)) => at,
         None => {
-            return match state {
+            return match state.as_ref() {
                 None | Some(StepState::Todo | StepState::Failed) => "now".into(),
                 Some(StepState::NotApplicable) => "—".into(),
                 Some(_) if step.recheck == Recheck::EveryScan => "next scan".into(),

@@ -143,11 +143,14 @@ pub fn changes(
             let was = old.map(|o| o.step_state(step));
             if undone {
                 let was_settled = matches!(was, Some(StepState::Done | StepState::Verified));
-                let changed_at = device.progress.get(step).map(|p| p.changed_at);
+                let failed_at = device
+                    .progress
+                    .get(step)
+                    .and_then(crate::model::StepProgress::failed_since);
                 let key = format!(
                     "undone:{}:{step}:{}",
                     device.id,
-                    changed_at.map(|t| t.as_second()).unwrap_or_default()
+                    failed_at.map(|t| t.as_second()).unwrap_or_default()
                 );
                 if (was_settled || !first_pass) && !state.reported.contains(&key) {
                     out.push(Change {
@@ -287,7 +290,11 @@ pub fn held_keys(inventory: &Inventory, pass: &Pass, previous: &WatchState) -> B
             }
             match device.step_state(step) {
                 StepState::Failed => {
-                    let at = device.progress.get(step).map(|p| p.changed_at.as_second());
+                    let at = device
+                        .progress
+                        .get(step)
+                        .and_then(crate::model::StepProgress::failed_since)
+                        .map(|t| t.as_second());
                     keys.insert(format!(
                         "undone:{}:{step}:{}",
                         device.id,

@@ -268,7 +268,7 @@ fn render_forget(device: &Device, frame: &mut Frame, area: Rect) {
     let settled = device
         .progress
         .values()
-        .filter(|p| p.state.is_settled())
+        .filter(|p| p.effective().is_settled())
         .count();
     let text = vec![
         Line::from(format!("Forget {}?", device.name())),
