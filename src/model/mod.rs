@@ -581,16 +581,6 @@ impl StepProgress {
         })
     }
 
-    /// The owner's part alone (for the merge).
-    pub fn owner_part(&self) -> (&StepState, Timestamp, Option<Timestamp>, Option<&String>) {
-        (
-            &self.state,
-            self.changed_at,
-            self.snoozed_until,
-            self.note.as_ref(),
-        )
-    }
-
     /// Takes the machine part (what porchlight saw) from `other`, keeping this one's answer.
     pub fn take_machine_part(&mut self, other: &StepProgress) {
         self.evidence.clone_from(&other.evidence);
