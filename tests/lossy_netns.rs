@@ -275,19 +275,7 @@ fn watch_stays_quiet_on_an_unchanged_lossy_home() {
     };
     // The owner scanned once before turning watch on, and the first pass learns the home (its
     // devices and problems are not news then).
-    let out = home
-        .in_scanner(BIN)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["scan", "--json", "--interface", home.scanner_iface])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    scan_once(&home, "porchlight-data");
     let first = watch();
     assert!(
         matches!(first.status.code(), Some(0 | 10)),

@@ -194,18 +194,7 @@ impl Store {
                 dir: dir.to_path_buf(),
                 source,
             })?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .private()
-            .open(&lock_path)
-            .map_err(|source| StoreError::Unwritable {
-                dir: dir.to_path_buf(),
-                source,
-            })?;
+        let (lock, lock_path) = open_lock(dir)?;
         // Locking works here (and nobody is stuck in a save): find out now, not at the first save.
         lock_within(&lock, &lock_path, dir, LOCK_WAIT)?;
         // Only the lock holder writes temp files, so whatever matches our pattern now is stale.
@@ -500,16 +489,8 @@ fn lock_within(
     }
 }
 
-/// Runs `f` with the data folder's lock held: the short lock a save of `state.json` takes, for the
-/// other files in `dir` that several porchlights read, change and write (`watch.json`). Waits up
-/// to [`LOCK_WAIT`] for another porchlight's save; blocks the thread meanwhile.
-///
-/// # Errors
-///
-/// [`StoreError::Unwritable`] when the lock file cannot be opened, [`StoreError::Locked`] when
-/// another porchlight held the lock for longer than [`LOCK_WAIT`], [`StoreError::Lock`] when the
-/// system cannot lock it.
-pub fn with_folder_lock<T>(dir: &Path, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+/// Opens (creating it, private) the data folder's lock file.
+fn open_lock(dir: &Path) -> Result<(File, PathBuf), StoreError> {
     let lock_path = dir.join(LOCK_FILE);
     let lock = OpenOptions::new()
         .read(true)
@@ -522,6 +503,20 @@ pub fn with_folder_lock<T>(dir: &Path, f: impl FnOnce() -> T) -> Result<T, Store
             dir: dir.to_path_buf(),
             source,
         })?;
+    Ok((lock, lock_path))
+}
+
+/// Runs `f` with the data folder's lock held: the short lock a save of `state.json` takes, for the
+/// other files in `dir` that several porchlights read, change and write (`watch.json`). Waits up
+/// to [`LOCK_WAIT`] for another porchlight's save; blocks the thread meanwhile.
+///
+/// # Errors
+///
+/// [`StoreError::Unwritable`] when the lock file cannot be opened, [`StoreError::Locked`] when
+/// another porchlight held the lock for longer than [`LOCK_WAIT`], [`StoreError::Lock`] when the
+/// system cannot lock it.
+pub fn with_folder_lock<T>(dir: &Path, f: impl FnOnce() -> T) -> Result<T, StoreError> {
+    let (lock, lock_path) = open_lock(dir)?;
     lock_within(&lock, &lock_path, dir, LOCK_WAIT)?;
     let out = f();
     let _ = lock.unlock();
