@@ -161,6 +161,9 @@ pub struct Context {
     /// The router's UPnP port mappings, when already listed (saves listing them per device);
     /// `None` lets the checks list them themselves.
     pub mappings: Option<Vec<PortMapping>>,
+    /// Why the router's mappings could not be listed once for all (it did not answer): the
+    /// checks that need them say so instead of asking it again, each.
+    pub mappings_error: Option<String>,
     /// This computer's own networks (the subnets of its interfaces).
     pub local_nets: Vec<Ipv4Net>,
     /// The home's devices with an address, the target among them.

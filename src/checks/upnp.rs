@@ -285,6 +285,9 @@ async fn router_mappings(
     if let Some(list) = &ctx.mappings {
         return Ok(list.clone());
     }
+    if let Some(why) = &ctx.mappings_error {
+        return Err(listing_failed(why));
+    }
     let (_, igd) = ask_router(target, ctx, off).await?;
     port_mappings(&igd.location, listing_limits(&ctx.limits))
         .await
@@ -293,6 +296,14 @@ async fn router_mappings(
                 "could not read the router's UPnP port mappings: {e}"
             ))
         })
+}
+
+/// The unknown result when the scan's one listing of the mappings failed.
+fn listing_failed(why: &str) -> CheckResult {
+    CheckResult::unknown(format!(
+        "could not read the router's UPnP port mappings: {why}; {}",
+        rules::NO_ANSWER
+    ))
 }
 
 /// The mappings: the context's, or read from the IGD.

@@ -46,7 +46,9 @@ pub fn audit_steps<'a>(catalog: &'a Catalog, device: &Device) -> Vec<&'a Step> {
 
 /// The router's UPnP port mappings, listed once per scan and shared by every device's checks
 /// (a small router answers one listing, not one per device at once). `None` inside: no listing.
-pub type SharedMappings = Arc<OnceCell<Option<Vec<PortMapping>>>>;
+/// The listing, whether the router said it offers no UPnP, or why the router could not be asked
+/// (then every check says so at once, rather than each asking a router that did not answer).
+pub type SharedMappings = Arc<OnceCell<Result<(Vec<PortMapping>, bool), String>>>;
 
 /// Work for the runner: the checks of some steps on one device.
 #[derive(Debug, Clone)]
@@ -104,14 +106,21 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
         && checks.iter().any(|(_, c)| c.needs_mappings())
     {
         let base = context.clone();
-        context.mappings = mappings
+        let listed = mappings
             .get_or_init(|| async move {
                 let mut ctx = base;
-                // No router or no answer: each check then says so itself.
-                ctx.fetch_mappings().await.ok().and(ctx.mappings)
+                ctx.fetch_mappings().await?;
+                Ok((ctx.mappings.unwrap_or_default(), ctx.router_upnp_off))
             })
             .await
             .clone();
+        match listed {
+            Ok((list, off)) => {
+                context.mappings = Some(list);
+                context.router_upnp_off = off;
+            }
+            Err(why) => context.mappings_error = Some(why),
+        }
     }
     let (target, context) = (&target, &context);
     let mut results: Vec<(StepId, CheckResult)> = futures::stream::iter(checks)

@@ -807,6 +807,19 @@ impl TestHome {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Read both pipes while it runs: a scan of hundreds of devices prints more JSON than a
+        // pipe holds, and would wait for the reader forever.
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
         let started = Instant::now();
         while child.try_wait().unwrap().is_none() {
             if started.elapsed() > Duration::from_secs(120) {
@@ -815,17 +828,14 @@ impl TestHome {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(
-            out.status.success(),
-            "scan failed ({}): {stderr}",
-            out.status
-        );
-        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        let status = child.wait().unwrap();
+        let stdout = stdout.join().unwrap();
+        let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+        assert!(status.success(), "scan failed ({status}): {stderr}");
+        let json = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
             panic!(
                 "scan printed no JSON ({e}): {}\n{stderr}",
-                String::from_utf8_lossy(&out.stdout)
+                String::from_utf8_lossy(&stdout)
             )
         });
         (json, stderr)
