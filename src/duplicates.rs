@@ -21,15 +21,11 @@ pub fn absorb(into: &mut Device, from: Device) {
             Some(kept) => {
                 let note = kept.note.clone().or_else(|| progress.note.clone());
                 // The owner's answer and what porchlight saw, each the newest of the two.
-                let seen = (progress.seen_at > kept.seen_at).then(|| progress.clone());
+                let other = kept.clone();
                 if progress.changed_at > kept.changed_at {
-                    let machine = kept.clone();
-                    *kept = progress;
-                    kept.take_machine_part(&machine);
+                    *kept = progress.clone();
                 }
-                if let Some(newer) = seen {
-                    kept.take_machine_part(&newer);
-                }
+                kept.take_newest_machine_part(&other, &progress);
                 if kept.note.is_none() {
                     kept.note = note;
                 }

@@ -157,13 +157,16 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
         }
     };
     // A pass confirms the step again (its re-check interval starts over); a failure that repeats
-    // keeps the time it first failed.
-    let repeats = p
-        .check
-        .is_some_and(|mark| !mark.passed && !passed && mark.at >= p.changed_at);
-    if !repeats {
-        p.check = Some(crate::model::CheckMark { passed, at: now });
-    }
+    // keeps the time it first failed. A step stored as failed before answers and checks were kept
+    // apart has failed since it was stored so.
+    let before_mark = p.check.or_else(|| {
+        (p.state == StepState::Failed).then_some(crate::model::CheckMark {
+            passed: false,
+            at: p.changed_at,
+            since: Some(p.changed_at),
+        })
+    });
+    p.check = Some(crate::model::CheckMark::after(before_mark, passed, now));
     p.unconfirmed = if passed {
         result.unconfirmed.clone()
     } else {

@@ -417,7 +417,8 @@ pub async fn default_credentials_on(
                      and make sure the password is not the factory one.",
                 );
             }
-            Try::Refused => tried.push(format!("{} on {}", login.shown(), place.describe())),
+            // Refused defaults are public, but files and reports hold no password at all.
+            Try::Refused => tried.push(format!("{} on {}", login.named(), place.describe())),
             Try::Unclear(why) => {
                 unclear.push(why);
                 if unclear.len() >= 2 {

@@ -22,8 +22,8 @@ pub const MAX_CHECK_PORTS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RawCheck", into = "RawCheck")]
 pub enum Check {
-    /// Every one of `ports` refuses a TCP connection (or does not answer); fails naming each
-    /// port that answers, with its banner.
+    /// Every one of `ports` is refused by the device (a TCP reset); fails naming each port that
+    /// accepts, with its banner; a port that stays silent leaves it unknown.
     PortsClosed {
         /// TCP ports that must be closed.
         ports: Vec<u16>,
@@ -39,7 +39,8 @@ pub enum Check {
     MqttAuth,
     /// The SMB server on 445 refuses the old SMB1 dialect.
     Smb1Off,
-    /// The router does not answer a UPnP port-mapping (InternetGatewayDevice) search.
+    /// The router offers no UPnP port mapping (InternetGatewayDevice): it answered the search and
+    /// its description lists none, or it refused the UPnP port; silence is unknown.
     UpnpIgdOff,
     /// Lists the router's UPnP port mappings for review; fails on one that points at an address
     /// where no device answered; otherwise informative.
@@ -437,7 +438,8 @@ fn validate_ports(kind: &str, ports: &[u16]) -> Result<(), String> {
 /// Bounds on the probes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckLimits {
-    /// How long a TCP connect may take before the port counts as closed (filtered).
+    /// How long a port has to accept or refuse a connection (retransmitted inside it) before it
+    /// counts as silent, which proves nothing.
     pub connect_timeout: Duration,
     /// How long one exchange after the connect may take.
     pub exchange_timeout: Duration,

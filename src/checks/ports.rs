@@ -140,13 +140,9 @@ pub(crate) async fn reach_port(addr: SocketAddrV4, ctx: &Context) -> Reach {
 pub(crate) async fn device_answers(target: &Target, ctx: &Context) -> bool {
     let mut ports: Vec<u16> = target.open_ports.iter().map(|p| p.port).take(2).collect();
     ports.push(80);
-    let tries = ports
-        .iter()
-        .map(|&port| reach_port(SocketAddrV4::new(target.ip, port), ctx));
-    futures::future::join_all(tries)
+    crate::discovery::ping::tcp_alive(target.ip, &ports, ctx.limits.connect_timeout)
         .await
-        .iter()
-        .any(|r| !matches!(r, Reach::Silent))
+        .is_some()
 }
 
 /// Connects within the connect timeout, retransmitting; `None` when refused or silent.

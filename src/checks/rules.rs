@@ -1,5 +1,6 @@
-//! The evidence rules: what a check may conclude from what the device said. One place, so every
-//! check and the wizard's verification judge alike.
+//! The evidence rules: what a check may conclude from what the device said. Every check and the
+//! wizard's verification follow them; [`judge`] combines per-probe outcomes for the checks that
+//! ask several ports the same question (`ports_closed`), and [`no_answer`] words silence for all.
 //!
 //! - `fine` (a pass, "verified" in the wizard) only on positive evidence from a device that
 //!   answered during this check: a port the host refused (TCP RST), a broker that refused the

@@ -74,10 +74,11 @@ pub(crate) struct RouterUpnp {
 }
 
 impl RouterUpnp {
-    /// True when the router said something during this look: an SSDP answer, its description,
-    /// or a refusal of the SSDP port. Only then does "no port mapping" rest on evidence.
+    /// True when the router said enough during this look for "no port mapping" to rest on
+    /// evidence: it answered and its description was read (a reply alone may have lost its
+    /// gateway datagram on the way), or it refused the SSDP port.
     pub fn heard(&self) -> bool {
-        self.answered || self.refused
+        (self.answered && !self.infos.is_empty()) || self.refused
     }
 
     /// True when it announced an InternetGatewayDevice, whether or not its description was read.
@@ -154,8 +155,10 @@ pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> Rout
         }
         let described = found.infos.iter().any(|i| is_igd_type(&i.device_type));
         let igd_announced = found.types.iter().any(|t| is_igd_type(t));
-        // Done once it answered, unless it announced a gateway whose description was lost.
-        if found.error.is_some() || (found.answered && (described || !igd_announced)) {
+        // Done once it answered and was described, unless it announced a gateway whose
+        // description was lost.
+        let settled = described || (!igd_announced && !found.infos.is_empty());
+        if found.error.is_some() || (found.answered && settled) {
             break;
         }
         if !found.answered && ssdp_port_refused(opts.target).await {
@@ -331,8 +334,8 @@ fn list(mappings: &[&PortMapping], n: usize) -> String {
     shown.join("; ")
 }
 
-/// Pass when the router does not answer a UPnP port-mapping search; Fail when it does, with its
-/// mappings.
+/// Pass when the router offers no UPnP port mapping (see [`RouterUpnp::heard`]); Fail when it
+/// does, with its mappings; Unknown when it did not answer.
 pub async fn igd_off(target: &Target, ctx: &Context) -> CheckResult {
     let asked = ask_router(target, ctx, |gateway| {
         CheckResult::pass(format!(

@@ -17,7 +17,7 @@ use super::buckets::{self, Seen};
 use super::rules;
 use super::{CheckResult, Context, Target};
 use crate::discovery::http::{self, HttpError, Response};
-use crate::discovery::ports::{CONNECT_TRIES, PortOptions, ProbeKind, Reach, probe_port, reach};
+use crate::discovery::ports::{PortOptions, ProbeKind, probe_port};
 use crate::sanitize::clean;
 
 /// Ports where a plain-http admin page usually is.
@@ -99,11 +99,7 @@ pub(crate) async fn send(
     let budget = ctx.limits.connect_timeout + ctx.limits.exchange_timeout;
     let deadline = Instant::now() + budget;
     let exchange = async {
-        let mut stream = match reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await {
-            Reach::Open(stream) => stream,
-            Reach::Refused => return Err(HttpError::Connect(ErrorKind::ConnectionRefused.into())),
-            Reach::Silent => return Err(HttpError::Connect(ErrorKind::TimedOut.into())),
-        };
+        let mut stream = http::connect(addr, ctx.limits.connect_timeout).await?;
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: porchlight\r\nAccept: */*\r\nConnection: close\r\n",
             host_header(addr)
@@ -446,7 +442,10 @@ async fn plain_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Plain> {
     let response = match get(addr, "/", &[], ctx).await {
         Ok(response) => response,
         Err(HttpError::Connect(e)) if e.kind() == ErrorKind::ConnectionRefused => return None,
-        Err(HttpError::Connect(_) | HttpError::Timeout(_)) => {
+        // No answer, or a connection dropped before one: a page may be there all the same.
+        Err(
+            HttpError::Connect(_) | HttpError::Timeout(_) | HttpError::Io(_) | HttpError::Closed,
+        ) => {
             return Some((Plain::Silent, here));
         }
         Err(_) => return None,

@@ -16,6 +16,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::ports::reach::{CONNECT_TRIES, Reach, reach};
@@ -23,6 +24,16 @@ use crate::sanitize::{DEFAULT_MAX_CHARS, clean, clean_bytes};
 
 /// The longest a connect may take, retransmissions included, before the host counts as silent.
 const CONNECT_WINDOW: Duration = Duration::from_secs(1);
+
+/// Connects within `window`, retransmitting ([`reach`]): a refusal is
+/// [`HttpError::Connect`] of kind `ConnectionRefused`, silence of kind `TimedOut`.
+pub(crate) async fn connect(addr: SocketAddrV4, window: Duration) -> Result<TcpStream, HttpError> {
+    match reach(addr, window, CONNECT_TRIES).await {
+        Reach::Open(stream) => Ok(stream),
+        Reach::Refused => Err(HttpError::Connect(io::ErrorKind::ConnectionRefused.into())),
+        Reach::Silent => Err(HttpError::Connect(io::ErrorKind::TimedOut.into())),
+    }
+}
 
 /// The largest header section read (status line and headers), in bytes.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -208,14 +219,7 @@ async fn request(
     let deadline = Instant::now() + limits.timeout;
     let exchange = async {
         // Retransmitted inside its share of the time: a lost SYN must not cost the whole read.
-        let window = (limits.timeout / 2).min(CONNECT_WINDOW);
-        let mut stream = match reach(addr, window, CONNECT_TRIES).await {
-            Reach::Open(stream) => stream,
-            Reach::Refused => {
-                return Err(HttpError::Connect(io::ErrorKind::ConnectionRefused.into()));
-            }
-            Reach::Silent => return Err(HttpError::Connect(io::ErrorKind::TimedOut.into())),
-        };
+        let mut stream = connect(addr, (limits.timeout / 2).min(CONNECT_WINDOW)).await?;
         // Best effort: the request is small anyway.
         let _ = stream.set_nodelay(true);
         let mut request = format!(

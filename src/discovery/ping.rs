@@ -4,8 +4,9 @@
 //! socket as root) and one pinger per address. Requests in flight are capped and paced, because an
 //! unbounded burst overflows the socket buffer and loses replies. A host whose hardware address the
 //! system knows but that did not answer the echo (a device asleep on Wi-Fi, or a lost frame) gets
-//! up to two more echoes, the last after the kernel's second ARP request; an address nobody holds
-//! does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
+//! one more echo at once, and the late look ([`echo_known`], after the neighbour stage) one after
+//! the kernel's second ARP request and, on a link that lost echoes, one after its third; an
+//! address nobody holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
 //! socket buffer space (a second round to every silent address blocked the sweep for seconds).
 //! Only an echo reply from the address pinged counts: ICMP errors are no sighting.
 //!

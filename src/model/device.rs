@@ -217,8 +217,10 @@ impl Device {
     }
 
     /// Records the owner's answer for `step` at `now`, clearing any snooze and noting the
-    /// firmware; what porchlight saw of the step stays. `Verified` is the owner's "done" confirmed
-    /// by what porchlight saw just now (`y` on a step the scan found fine); `Failed` likewise.
+    /// firmware. What porchlight saw of the step before is cleared too (as of `now`, so a merge
+    /// does not bring it back over the new answer); a verdict seen later goes beside the answer.
+    /// `Verified` is the owner's "done" confirmed by what porchlight saw just now (`y` on a step
+    /// the scan found fine); `Failed` likewise.
     pub fn set_step_state(&mut self, step: &StepId, state: StepState, now: Timestamp) {
         let check = match state {
             StepState::Verified => Some(true),
@@ -232,11 +234,9 @@ impl Device {
         };
         let mut progress = StepProgress::new(answer, now);
         progress.firmware.clone_from(&self.firmware);
-        if let Some(old) = self.progress.get(step) {
-            progress.take_machine_part(old);
-        }
+        progress.seen_at = Some(now);
         if let Some(passed) = check {
-            progress.check = Some(crate::model::CheckMark { passed, at: now });
+            progress.check = Some(crate::model::CheckMark::after(None, passed, now));
             progress.seen_at = Some(now);
         }
         self.progress.insert(step.clone(), progress);

@@ -423,14 +423,10 @@ impl ScanWorkflow {
         }
     }
 
-    /// Follows a device whose id changed (an address became a hardware address).
     /// Counts a missed scan for every device in the scanned networks that this scan did not
     /// see, and clears the count of those it saw. A scan that saw nobody (the network was not
-    /// reachable) counts nothing.
+    /// reachable), or that does not know which networks it swept, counts no miss.
     fn count_misses(&self, inventory: &mut Inventory) {
-        if self.hosts.is_empty() {
-            return;
-        }
         let nets = if self.scanned.is_empty() {
             &self.local_nets
         } else {
@@ -439,15 +435,17 @@ impl ScanWorkflow {
         for device in &mut inventory.devices {
             if device.last_seen >= self.started_at {
                 device.missed_scans = 0;
-            } else if device
-                .ip
-                .is_some_and(|ip| nets.is_empty() || nets.iter().any(|n| n.contains(ip)))
+            } else if !self.hosts.is_empty()
+                && device
+                    .ip
+                    .is_some_and(|ip| nets.iter().any(|n| n.contains(ip)))
             {
                 device.missed_scans = device.missed_scans.saturating_add(1);
             }
         }
     }
 
+    /// Follows a device whose id changed (an address became a hardware address).
     fn rename(&mut self, was: &DeviceId, now_is: &DeviceId) {
         self.renamed.insert(was.clone(), now_is.clone());
         for set in [

@@ -38,6 +38,10 @@ pub fn merge(base: Option<&Inventory>, mine: &Inventory, disk: &Inventory) -> In
 }
 
 fn merge_with(base: &Inventory, mine: &Inventory, disk: &Inventory) -> Inventory {
+    // Tombstones apply to each side's copy before the two are merged: a stale copy of a
+    // forgotten device must not lend its old first sighting or answers to one seen again since.
+    let forgotten = merge_forgotten(&mine.forgotten, &disk.forgotten);
+    let (mine, disk) = (&honour(mine, &forgotten), &honour(disk, &forgotten));
     let mine_ids: BTreeSet<&DeviceId> = mine.devices.iter().map(|d| &d.id).collect();
     let mut devices: Vec<Device> = mine
         .devices
@@ -62,16 +66,6 @@ fn merge_with(base: &Inventory, mine: &Inventory, disk: &Inventory) -> Inventory
     scans.sort_by_key(|s| (s.started_at, s.finished_at));
     let excess = scans.len().saturating_sub(SCAN_HISTORY_LIMIT);
     scans.drain(..excess);
-    let forgotten = merge_forgotten(&mine.forgotten, &disk.forgotten);
-    let devices = devices
-        .into_iter()
-        .filter_map(|d| match forgotten.iter().find(|f| f.id == d.id) {
-            None => Some(d),
-            Some(f) if d.last_seen <= f.at => None,
-            Some(f) if d.first_seen <= f.at => Some(d.seen_anew()),
-            Some(_) => Some(d),
-        })
-        .collect();
     Inventory {
         devices,
         scans,
@@ -94,6 +88,25 @@ fn merge_forgotten(mine: &[Forgotten], disk: &[Forgotten]) -> Vec<Forgotten> {
     let excess = out.len().saturating_sub(FORGOTTEN_LIMIT);
     out.drain(..excess);
     out
+}
+
+/// `inventory` with the tombstones applied: a copy last seen before its device was forgotten is
+/// dropped, and one seen again since comes back as new (without what the owner said before).
+fn honour(inventory: &Inventory, forgotten: &[Forgotten]) -> Inventory {
+    let devices = inventory
+        .devices
+        .iter()
+        .filter_map(|d| match forgotten.iter().find(|f| f.id == d.id) {
+            None => Some(d.clone()),
+            Some(f) if d.last_seen <= f.at => None,
+            Some(f) if d.first_seen <= f.at => Some(d.seen_anew()),
+            Some(_) => Some(d.clone()),
+        })
+        .collect();
+    Inventory {
+        devices,
+        ..inventory.clone()
+    }
 }
 
 /// One device both sides hold.
@@ -160,18 +173,10 @@ fn merge_progress(
         p.changed_at
     });
     for (step, progress) in &mut out {
-        let seen_mine = mine.get(step).filter(|p| p.seen_at.is_some());
-        let seen_disk = disk.get(step).filter(|p| p.seen_at.is_some());
-        let newest = match (seen_mine, seen_disk) {
-            (Some(m), Some(d)) if d.seen_at > m.seen_at => Some(d),
-            (Some(m), _) => Some(m),
-            (None, d) => d,
-        };
-        if let Some(newest) = newest {
-            progress.take_machine_part(newest);
-        } else if let Some(either) = mine.get(step).or_else(|| disk.get(step)) {
-            // Written before what porchlight saw carried its time: keep it as it was.
-            progress.take_machine_part(either);
+        match (mine.get(step), disk.get(step)) {
+            (Some(m), Some(d)) => progress.take_newest_machine_part(m, d),
+            (Some(one), None) | (None, Some(one)) => progress.take_machine_part(one),
+            (None, None) => {}
         }
     }
     out

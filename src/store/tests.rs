@@ -95,6 +95,7 @@ fn household() -> Inventory {
             check: Some(crate::model::CheckMark {
                 passed: false,
                 at: at(1_700_000_600),
+                since: Some(at(1_700_000_550)),
             }),
             seen_at: Some(at(1_700_000_600)),
         },

@@ -90,6 +90,16 @@ impl DefaultLogin {
         }
     }
 
+    /// The login as files and reports may hold it, without the password: `admin with its factory
+    /// password`, `admin with no password`.
+    pub fn named(&self) -> String {
+        if self.password.is_empty() {
+            format!("{} with no password", self.username)
+        } else {
+            format!("{} with its factory password", self.username)
+        }
+    }
+
     /// The password as files and reports name it: `its factory password`, or `with no
     /// password`; never the password itself.
     pub fn password_named(&self) -> &'static str {
