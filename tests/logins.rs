@@ -455,7 +455,10 @@ async fn telnet_stops_when_the_prompt_says_locked() {
     assert_verdict(
         &r,
         Verdict::Unknown,
-        &["after 1 refused (root/xc3511 on telnet", "account locked"],
+        &[
+            "after 1 refused (root with its factory password on telnet",
+            "account locked",
+        ],
     );
     assert_eq!(telnet.attempts(), 1);
 

@@ -251,10 +251,17 @@ fn a_changed_password_passes_with_ssh_among_what_was_tried() {
             "round {round}: {r:?}\n{}",
             sshd.log()
         );
-        for tried in ["ubnt/ubnt", "admin/admin", "root/root"] {
+        for (user, password) in [("ubnt", "ubnt"), ("admin", "admin"), ("root", "root")] {
             assert!(
-                r.evidence.contains(&format!("{tried} on SSH {ip}:22")),
-                "round {round}: {tried} not named: {}",
+                r.evidence
+                    .contains(&format!("{user} with its factory password on SSH {ip}:22")),
+                "round {round}: {user} not named: {}",
+                r.evidence
+            );
+            // Saved evidence names no password, not even a refused default.
+            assert!(
+                !r.evidence.contains(&format!("{user}/{password}")),
+                "round {round}: {}",
                 r.evidence
             );
         }

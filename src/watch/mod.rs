@@ -170,11 +170,14 @@ pub fn changes(
                 // shows as failed above.
                 continue;
             }
-            let was_problem = old
-                .and_then(|o| o.findings.get(step))
-                .is_some_and(|f| f.verdict == FindingVerdict::Problem);
+            // New only against proof that it was not there: the check found the step fine
+            // before, or the device itself is new. A problem an earlier pass could not judge
+            // (no answer, a timeout) or did not look for was there all along, as far as anyone
+            // knows: not news (it is in Fix first and `remind`).
+            let was = old.map(|o| o.findings.get(step).map(|f| f.verdict));
+            let news = matches!(was, None | Some(Some(FindingVerdict::Fine)));
             let key = format!("problem:{}:{step}", device.id);
-            if (!was_problem || !first_pass) && !said(&key) {
+            if news && !said(&key) {
                 out.push(Change {
                     kind: ChangeKind::Problem,
                     key,

@@ -87,14 +87,33 @@ fn old_conditions_are_not_news_on_the_first_pass_but_later_ones_are() {
     camera
         .findings
         .insert(StepId::new("CA-01"), problem("telnet answers", 50));
+    // RT-04 was checked and found fine; G-04 could not be judged (no answer).
+    let judged = |verdict, evidence: &str| Finding {
+        verdict,
+        evidence: evidence.into(),
+        checked_at: at(50),
+    };
+    camera.findings.insert(
+        StepId::new("RT-04"),
+        judged(FindingVerdict::Fine, "the device refuses telnet"),
+    );
+    camera.findings.insert(
+        StepId::new("G-04"),
+        judged(FindingVerdict::Unknown, "no answer from http 80"),
+    );
     let before = home(vec![camera.clone()]);
     let mut state = WatchState::default();
     assert!(run(&before, &before, &pass(100), &mut state).is_empty());
-    // A second problem found later is news.
+    // A problem where the check had found the step fine is news; one where it could not tell
+    // before is not (it may have been there all along).
     let mut after = before.clone();
     after.devices[0].findings.insert(
         StepId::new("RT-04"),
         problem("telnet answers on 10.0.0.5:23", 150),
+    );
+    after.devices[0].findings.insert(
+        StepId::new("G-04"),
+        problem("the admin page opens over plain http", 150),
     );
     let said = run(&before, &after, &pass(150), &mut state);
     assert_eq!(said.len(), 1, "{said:?}");
