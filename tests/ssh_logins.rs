@@ -359,7 +359,8 @@ fn a_server_that_starts_refusing_stops_the_tries() {
             sshd.log()
         );
         assert!(
-            r.evidence.contains("after 1 refused (ubnt/ubnt on SSH")
+            r.evidence
+                .contains("after 1 refused (ubnt with its factory password on SSH")
                 && r.evidence
                     .contains("stopped letting porchlight get as far as the password")
                 && r.evidence.contains("porchlight tried no more"),
