@@ -383,17 +383,7 @@ fn a_fix_is_verified_only_by_the_device_itself() {
     // Its address given to the smart plug: the plug answers (and refuses telnet), but it is not
     // the doorcam.
     let plug = home.device("plug");
-    let cidr = format!("{}/24", doorcam.ip);
-    let added = home
-        .in_ns(&plug.ns, "ip")
-        .args(["addr", "add", &cidr, "dev", "eth0"])
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
+    home.sh(&plug.ns, &format!("ip addr add {}/24 dev eth0", doorcam.ip));
     let (verdict, evidence) = wizard_check(&home, &data, doorcam.ip, "G-02");
     assert_eq!(verdict, "cannot-check", "{evidence}");
     assert!(evidence.contains("belongs to another device"), "{evidence}");
@@ -409,31 +399,20 @@ fn icmp_errors_are_not_devices() {
     }
     let home = TestHome::build();
     let router = home.device("router");
-    let unreachable = format!("10.99.{}.0/24", home.net);
-    let added = home
-        .in_ns(&router.ns, "ip")
-        .args(["route", "add", "unreachable", &unreachable])
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
+    // The router forwards, and has no way to the 10.99 network but "unreachable".
+    home.sh(
+        &router.ns,
+        &format!(
+            "ip route add unreachable 10.99.{}.0/24 && echo 1 > /proc/sys/net/ipv4/ip_forward",
+            home.net
+        ),
     );
-    let forwards = home
-        .in_ns(&router.ns, "sh")
-        .args(["-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
-        .output()
-        .unwrap();
-    assert!(forwards.status.success(), "{forwards:?}");
     // The raw ICMP socket, as porchlight uses as root where unprivileged ICMP is not allowed
     // (this machine's own setting): raw sockets see every ICMP error.
-    let raw = home
-        .in_ns(&home.scanner_ns, "sh")
-        .args(["-c", "echo '1 0' > /proc/sys/net/ipv4/ping_group_range"])
-        .output()
-        .unwrap();
-    assert!(raw.status.success(), "{raw:?}");
+    home.sh(
+        &home.scanner_ns,
+        "echo '1 0' > /proc/sys/net/ipv4/ping_group_range",
+    );
     // The router really answers with errors: ping sees them. (Linux lets a router send these at
     // one a second per sender, five at most in a burst, starting a second after the first: the
     // scan below comes once five have built up.)

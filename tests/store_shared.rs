@@ -44,6 +44,19 @@ fn store_shared_child_changes_the_state() {
     }
 }
 
+/// This test binary run again as the child `test`, on the data folder `dir`, as `who`.
+fn child(test: &str, dir: &Path, who: &str) -> std::process::Child {
+    Command::new(env::current_exe().unwrap())
+        .args(["--exact", test, "--ignored", "--test-threads=1"])
+        .env(DIR_ENV, dir)
+        .env(WHO_ENV, who)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn two_processes_saving_at_once_lose_nothing() {
     let tmp = tempfile::tempdir().unwrap();
@@ -56,20 +69,9 @@ fn two_processes_saving_at_once_lose_nothing() {
         Timestamp::now(),
     ));
     store.save(&inv).unwrap();
-    let exe = env::current_exe().unwrap();
-    let children: Vec<_> = [1u8, 2]
+    let children: Vec<_> = ["1", "2"]
         .into_iter()
-        .map(|who| {
-            Command::new(&exe)
-                .args(["--exact", CHILD_TEST, "--ignored", "--test-threads=1"])
-                .env(DIR_ENV, dir)
-                .env(WHO_ENV, who.to_string())
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|who| child(CHILD_TEST, dir, who))
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
@@ -169,20 +171,9 @@ fn the_owners_answers_survive_a_watcher_rechecking_the_same_steps() {
         }
         inv.devices.push(device);
         store.save(&inv).unwrap();
-        let exe = env::current_exe().unwrap();
         let children: Vec<_> = ["owner", "watcher"]
             .into_iter()
-            .map(|who| {
-                Command::new(&exe)
-                    .args(["--exact", ANSWER_CHILD, "--ignored", "--test-threads=1"])
-                    .env(DIR_ENV, dir)
-                    .env(WHO_ENV, who)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
+            .map(|who| child(ANSWER_CHILD, dir, who))
             .collect();
         for child in children {
             let out = child.wait_with_output().unwrap();
