@@ -29,6 +29,17 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_porchlight");
 
+/// One lossy home at a time: on a 2-core machine, several homes scanning at once starve each
+/// other's probes of CPU, which no Wi-Fi home does to porchlight.
+static ONE_HOME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Waits for the other lossy tests to finish with their homes.
+fn one_home() -> std::sync::MutexGuard<'static, ()> {
+    ONE_HOME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The standard home with telnet left on at the router too: four real problems.
 fn lossy_home(percent: u8) -> TestHome {
     let home = TestHome::build_with(|net| {
@@ -202,6 +213,7 @@ fn verdicts_hold_at_ten_percent_loss() {
     if !netns::require_root() {
         return;
     }
+    let _one = one_home();
     let home = lossy_home(10);
     let tallies = scans(&home, 10);
     for (n, t) in tallies.iter().enumerate() {
@@ -244,6 +256,7 @@ fn five_percent_loss_changes_no_verdict() {
     if !netns::require_root() {
         return;
     }
+    let _one = one_home();
     let home = lossy_home(5);
     for (n, t) in scans(&home, 5).iter().enumerate() {
         let run = n + 1;
@@ -261,6 +274,7 @@ fn watch_stays_quiet_on_an_unchanged_lossy_home() {
     if !netns::require_root() {
         return;
     }
+    let _one = one_home();
     let home = lossy_home(10);
     let data = home.dir().join("porchlight-data");
     let watch = || {
@@ -367,13 +381,35 @@ fn a_fix_is_verified_only_by_the_device_itself() {
     if !netns::require_root() {
         return;
     }
+    let _one = one_home();
     let home = lossy_home(10);
     let data = home.dir().join("porchlight-data");
-    scan_once(&home, "porchlight-data");
     let doorcam = home.device("doorcam");
-    // Telnet is off on the doorcam: the check proves it while the doorcam answers.
-    let (verdict, evidence) = wizard_check(&home, &data, doorcam.ip, "G-02");
-    assert_eq!(verdict, "verified", "{evidence}");
+    // The owner's scans found the doorcam (on this link one scan may miss a host: scan again).
+    let found = (0..3).any(|_| {
+        let json = scan_once(&home, "porchlight-data");
+        json["devices"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| ip_of(d) == Some(doorcam.ip)))
+    });
+    assert!(found, "three scans missed the doorcam");
+    // Telnet is off on the doorcam: the check proves it when the doorcam answers. On this link
+    // the doorcam can be mute for a few seconds (its own ARP requests get lost too): then the
+    // check says it cannot tell, and never anything else.
+    let mut verified = None;
+    for _ in 0..4 {
+        let (verdict, evidence) = wizard_check(&home, &data, doorcam.ip, "G-02");
+        match verdict.as_str() {
+            "verified" => {
+                verified = Some(evidence);
+                break;
+            }
+            "cannot-check" => assert!(evidence.contains("no answer"), "{evidence}"),
+            other => panic!("{other}: {evidence}"),
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    let evidence = verified.expect("four checks of the doorcam got no answer");
     assert!(evidence.contains("refuses"), "{evidence}");
     // Unplugged: silence, so it cannot be checked.
     home.set_link("doorcam", false);
@@ -384,9 +420,18 @@ fn a_fix_is_verified_only_by_the_device_itself() {
     // the doorcam.
     let plug = home.device("plug");
     home.sh(&plug.ns, &format!("ip addr add {}/24 dev eth0", doorcam.ip));
-    let (verdict, evidence) = wizard_check(&home, &data, doorcam.ip, "G-02");
-    assert_eq!(verdict, "cannot-check", "{evidence}");
-    assert!(evidence.contains("belongs to another device"), "{evidence}");
+    // Never verified; "belongs to another device" once the plug answers (it too can be mute).
+    let mut told = false;
+    for _ in 0..4 {
+        let (verdict, evidence) = wizard_check(&home, &data, doorcam.ip, "G-02");
+        assert_eq!(verdict, "cannot-check", "{evidence}");
+        if evidence.contains("belongs to another device") {
+            told = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+    assert!(told, "the plug never answered in four checks");
 }
 
 /// ICMP errors are no sightings: the router answers echoes to a network it cannot reach with
@@ -397,6 +442,7 @@ fn icmp_errors_are_not_devices() {
     if !netns::require_root() {
         return;
     }
+    let _one = one_home();
     let home = TestHome::build();
     let router = home.device("router");
     // The router forwards, and has no way to the 10.99 network but "unreachable".

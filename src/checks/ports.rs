@@ -52,7 +52,13 @@ pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> Chec
             })
         })
         .collect();
-    let scan = probe_host(target.ip, &probes, &probe_options(ctx, probes.len())).await;
+    let opts = probe_options(ctx, probes.len());
+    let mut scan = probe_host(target.ip, &probes, &opts).await;
+    if !scan.host_answered() {
+        // Not a word from the device: look once more (see [`reach_port`]).
+        tokio::time::sleep(SECOND_LOOK).await;
+        scan = probe_host(target.ip, &probes, &opts).await;
+    }
     let ip = target.ip;
     let heard: Vec<Heard> = (scan.open.iter().map(|_| Heard::Problem))
         .chain(scan.closed.iter().map(|_| Heard::Absent))
@@ -129,10 +135,22 @@ fn open_ports_fail(ip: std::net::Ipv4Addr, open: &[OpenPort]) -> CheckResult {
 /// The service name given to a port porchlight has no name for.
 const UNNAMED: &str = "unknown";
 
-/// Connects within the connect timeout, retransmitting ([`reach`]): open, refused or silent.
+/// Connects within the connect timeout, retransmitting ([`reach`]): open, refused or silent. A
+/// port that stayed silent is tried once more after [`SECOND_LOOK`]: when the system had to ask
+/// for the device's hardware address and the request (or its answer) was lost, every SYN waited
+/// behind it, and the system asks again a second later.
 pub(crate) async fn reach_port(addr: SocketAddrV4, ctx: &Context) -> Reach {
-    reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await
+    match reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await {
+        Reach::Silent => {
+            tokio::time::sleep(SECOND_LOOK).await;
+            reach(addr, ctx.limits.connect_timeout, CONNECT_TRIES).await
+        }
+        answered => answered,
+    }
 }
+
+/// How long after a look that heard nothing at all a check looks once more.
+pub(crate) const SECOND_LOOK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// True when the device answers now: one of the ports it had open (or the web port) accepts
 /// or refuses a connection. For checks that listen for something the device would announce,

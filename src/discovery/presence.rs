@@ -40,13 +40,19 @@ pub async fn report_present(
     report(scope, answered, since, Some(opts), &HashSet::new(), sink).await
 }
 
+/// How long after the kernel's last ARP request the late look looks once more on a lossy link:
+/// a host must also learn this computer's hardware address to answer at all, and its own
+/// requests (a second apart) are lost as often, so it can stay mute a second longer.
+const ARP_LATE_ANSWER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The late look, for Wi-Fi: the kernel asks for a hardware address once a second, three times,
 /// and on a lossy link its first request (or the answer) is lost now and then, so a host can
 /// answer ARP only after the sweep and the first read of the table. A second after the scan
 /// began, the hosts the system now has a hardware address for get one more echo, and entries
 /// confirmed since count as present; on a link that lost frames (`lossy`, or this look found
-/// someone) the same once more after the third request. `reported` holds what was reported
-/// already. Bounded: two looks, one echo each to known addresses only.
+/// someone) the same once more after the third request and a last time a second later.
+/// `reported` holds what was reported already. Bounded: three looks, one echo each to known
+/// addresses only.
 pub async fn late_look(
     scope: &Scope,
     mut reported: HashSet<Ipv4Addr>,
@@ -57,8 +63,12 @@ pub async fn late_look(
     sink: &EventSink,
 ) {
     let targets = scope.targets();
-    for (seq, at) in [(2, ARP_SECOND_TRY), (3, ARP_THIRD_TRY)] {
-        if seq == 3 && !lossy {
+    for (seq, at) in [
+        (2, ARP_SECOND_TRY),
+        (3, ARP_THIRD_TRY),
+        (4, ARP_THIRD_TRY + ARP_LATE_ANSWER),
+    ] {
+        if seq > 2 && !lossy {
             break;
         }
         tokio::time::sleep_until(since + at).await;

@@ -68,7 +68,7 @@ pub struct PortOptions {
 impl Default for PortOptions {
     fn default() -> Self {
         Self {
-            connect_timeout: Duration::from_millis(300),
+            connect_timeout: Duration::from_millis(500),
             banner_timeout: Duration::from_millis(400),
             max_banner_bytes: 4096,
             per_host_concurrency: RISKY_PORTS.len(),
