@@ -5,8 +5,8 @@
 //! unbounded burst overflows the socket buffer and loses replies. A host whose hardware address the
 //! system knows but that did not answer the echo (a device asleep on Wi-Fi, or a lost frame) gets
 //! one more echo at once, and the late look ([`echo_known`], after the neighbour stage) one after
-//! the kernel's second ARP request and, on a link that lost echoes, one after its third; an
-//! address nobody holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
+//! the kernel's second ARP request and, on a link that lost echoes, one after its third and one a
+//! second later; an address nobody holds does not, because its first echo still sits in the kernel's queue waiting for ARP, holding
 //! socket buffer space (a second round to every silent address blocked the sweep for seconds).
 //! Only an echo reply from the address pinged counts: ICMP errors are no sighting.
 //!
