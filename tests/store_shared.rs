@@ -44,17 +44,31 @@ fn store_shared_child_changes_the_state() {
     }
 }
 
-/// This test binary run again as the child `test`, on the data folder `dir`, as `who`.
-fn child(test: &str, dir: &Path, who: &str) -> std::process::Child {
-    Command::new(env::current_exe().unwrap())
-        .args(["--exact", test, "--ignored", "--test-threads=1"])
-        .env(DIR_ENV, dir)
-        .env(WHO_ENV, who)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+/// Runs this test binary again as the child `test` once per name in `who`, all at once on the
+/// data folder `dir`, and asserts every one succeeded.
+fn run_children(test: &str, dir: &Path, who: &[&str]) {
+    let children: Vec<_> = who
+        .iter()
+        .map(|who| {
+            Command::new(env::current_exe().unwrap())
+                .args(["--exact", test, "--ignored", "--test-threads=1"])
+                .env(DIR_ENV, dir)
+                .env(WHO_ENV, who)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]
@@ -69,18 +83,7 @@ fn two_processes_saving_at_once_lose_nothing() {
         Timestamp::now(),
     ));
     store.save(&inv).unwrap();
-    let children: Vec<_> = ["1", "2"]
-        .into_iter()
-        .map(|who| child(CHILD_TEST, dir, who))
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_children(CHILD_TEST, dir, &["1", "2"]);
     let on_disk = read_inventory(dir).unwrap();
     assert_eq!(
         on_disk.devices.len(),
@@ -171,18 +174,7 @@ fn the_owners_answers_survive_a_watcher_rechecking_the_same_steps() {
         }
         inv.devices.push(device);
         store.save(&inv).unwrap();
-        let children: Vec<_> = ["owner", "watcher"]
-            .into_iter()
-            .map(|who| child(ANSWER_CHILD, dir, who))
-            .collect();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        run_children(ANSWER_CHILD, dir, &["owner", "watcher"]);
         let on_disk = read_inventory(dir).unwrap();
         let shared = &on_disk.devices[0];
         for (n, step) in SAME_STEPS.iter().enumerate() {
