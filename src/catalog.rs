@@ -159,6 +159,12 @@ pub struct Step {
     /// whatever its kind (minus `except`): MQTT open anywhere gets the MQTT step.
     #[serde(default)]
     pub audit_when_open: Vec<u16>,
+    /// The home-level step that speaks for this one: a problem found here on several devices is
+    /// one household problem, said once under that step (G-09 on each gadget is RT-13's "smart
+    /// devices share the network with this computer"). The per-device step stays in each
+    /// device's checklist.
+    #[serde(default)]
+    pub household: Option<StepId>,
     /// When to look at it again.
     pub recheck: Recheck,
     /// Events that make it due again.
@@ -336,6 +342,13 @@ impl Catalog {
                     ));
                 }
             }
+            if let Some(home) = &step.household {
+                if home == &step.id || !self.steps.iter().any(|s| &s.id == home) {
+                    return Err(fail(format!(
+                        "`household` names {home}, which is not another step"
+                    )));
+                }
+            }
             for link in &step.links {
                 if link.title.trim().is_empty() {
                     return Err(fail("a link has no title".into()));
@@ -356,6 +369,14 @@ impl Catalog {
     /// The step with this id.
     pub fn step(&self, id: &StepId) -> Option<&Step> {
         self.steps.iter().find(|s| &s.id == id)
+    }
+
+    /// The step a problem with `id` is listed under: its household step when it has one (G-09 is
+    /// said once, as RT-13), else itself.
+    pub fn listed_under<'a>(&'a self, id: &'a StepId) -> &'a StepId {
+        self.step(id)
+            .and_then(|s| s.household.as_ref())
+            .unwrap_or(id)
     }
 
     /// The steps of one device, in catalog order: those of its kind, those the audit runs on it

@@ -237,8 +237,8 @@ mod tests {
         }
         assert_eq!(
             verdicts.len(),
-            3,
-            "the demo shows problem, fine and unknown"
+            4,
+            "the demo shows problem, fine, unknown and does not apply"
         );
     }
 

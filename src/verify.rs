@@ -149,7 +149,8 @@ pub fn apply_to(device: &mut Device, step: &StepId, result: &CheckResult, now: T
     p.seen_at = Some(now);
     p.evidence = Some(result.evidence.clone());
     let passed = match result.verdict {
-        Verdict::Pass => true,
+        // Nothing left to guard against (the service is gone): the step holds.
+        Verdict::Pass | Verdict::NotApplicable => true,
         Verdict::Fail => false,
         Verdict::Unknown => {
             p.cannot_check = Some(result.evidence.clone());

@@ -305,9 +305,24 @@ async fn https_admin_needs_tls_and_no_plain_page() {
     );
     assert!(bad.next.unwrap().contains("HTTPS only"));
 
+    // Every web port refused: there is no page to secure, and the owner reads "does not apply".
     let nothing = closed_port(LOCALHOST);
     let none = https_admin_on(LOCALHOST, &[nothing], &[nothing], &c).await;
-    assert_eq!(none.verdict, Verdict::Unknown, "{none:?}");
+    assert_verdict(
+        &none,
+        Verdict::NotApplicable,
+        &["no web page found on 127.0.0.1", "refuses ports"],
+    );
+    assert_eq!(none.label(), "does not apply");
+
+    // A secure port that stays silent may hide the only page: never "does not apply".
+    let (quiet, _listener, _held) = silent_port();
+    let hidden = https_admin_on(LOCALHOST, &[nothing], &[quiet], &c).await;
+    assert_verdict(
+        &hidden,
+        Verdict::Unknown,
+        &["no answer", &format!("port {quiet}")],
+    );
 }
 
 #[tokio::test]
@@ -397,7 +412,11 @@ async fn rtsp_passes_on_401_and_fails_when_a_stream_opens() {
     assert_verdict(&r, Verdict::Fail, &["/live", "opens without a password"]);
 
     let r = rtsp_auth_on(LOCALHOST, &[closed_port(LOCALHOST)], &c).await;
-    assert_verdict(&r, Verdict::Pass, &["no video stream (RTSP)", "refuses"]);
+    assert_verdict(
+        &r,
+        Verdict::NotApplicable,
+        &["no video stream (RTSP) found", "refuses"],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

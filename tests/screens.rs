@@ -242,15 +242,28 @@ fn fix_first_on_start() {
         "the header counts them\n{text}"
     );
     // Found problems come first, each with its device and evidence; botnet risks before exposure.
+    // Telnet on two devices is one entry naming both; the smart devices beside this computer are
+    // one household entry, for the whole home.
     let telnet = text
-        .find("Driveway camera    G-02 Turn off telnet")
-        .expect("the camera's telnet problem");
+        .find("2 devices          G-02 Turn off telnet")
+        .expect("telnet, once for both devices");
     assert!(
-        text.contains("telnet answers on 192.168.1.64:23 (banner: login:)"),
+        text.contains("saw: found on Driveway camera, Unknown device"),
         "{text}"
     );
+    let household = text
+        .find("whole home         RT-13 Give guests and smart device")
+        .expect("the household entry");
+    assert!(
+        text.contains("saw: 7 smart devices share the network with this computer: Driveway camer"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("G-09"),
+        "G-09 is said once, as RT-13\n{text}"
+    );
     let https = text.find("G-04 Use only the secure").unwrap();
-    assert!(telnet < https, "{text}");
+    assert!(telnet < household && household < https, "{text}");
     // Then the new device, then steps due again, then what looks fine already.
     let new = text.find("+ Unknown device").unwrap();
     let due = text.find("↻ ").unwrap();
@@ -277,7 +290,7 @@ fn fix_first_keeps_its_key_facts_on_small_and_large_terminals() {
     let large = draw_text(&app, 200, 50);
     for fact in [
         "5 problems",
-        "telnet answers on 192.168.1.87:23 (banner: BusyBox v1.19.4 built-in shell · login:)",
+        "found on Driveway camera, Unknown device",
         "the MQTT broker on 192.168.1.87:1883 let porchlight in without a login",
         "joins a botnet",
         "new on your network",

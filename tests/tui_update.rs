@@ -781,6 +781,7 @@ fn the_audit_during_a_scan_turns_a_fix_that_came_undone_into_a_regression() {
     let command = app.update(
         Msg::Audited(porchlight::session::AuditDone {
             device: tv.clone(),
+            kind: None,
             results,
         }),
         now(),

@@ -172,6 +172,30 @@ impl Check {
         }
     }
 
+    /// True when the verdict depends on what the other devices of the home are (their kinds):
+    /// judged once identification has settled for the scan, after discovery.
+    pub fn judges_household(&self) -> bool {
+        match self {
+            Check::SmartDevicesSeparated => true,
+            Check::AllOf { checks } | Check::AnyOf { checks } => {
+                checks.iter().any(Check::judges_household)
+            }
+            _ => false,
+        }
+    }
+
+    /// True when the verdict depends on the device's own kind (a gadget, or maybe a phone):
+    /// judged again when the kind changes during a scan.
+    pub fn depends_on_kind(&self) -> bool {
+        match self {
+            Check::SeparateNetwork => true,
+            Check::AllOf { checks } | Check::AnyOf { checks } => {
+                checks.iter().any(Check::depends_on_kind)
+            }
+            _ => false,
+        }
+    }
+
     /// True when the check only reports what it saw and never passes.
     pub fn is_informative(&self) -> bool {
         match self {

@@ -112,11 +112,23 @@ pub fn identity_seen(target: &Target) -> CheckResult {
     )
 }
 
-/// Pass when the device is not on any of this computer's networks; Fail when it is.
+/// Pass when the device is not on any of this computer's networks; Fail when it is. A device of
+/// unknown kind is not judged: it may be a phone or a computer, which belong on the main network.
 pub fn separate_network(target: &Target, ctx: &Context) -> CheckResult {
     if ctx.local_nets.is_empty() {
         return CheckResult::unknown(
             "porchlight does not know this computer's own networks, so it cannot tell",
+        );
+    }
+    if !is_smart(target.category) {
+        return CheckResult::unknown(format!(
+            "not judged: porchlight does not know what {} is, and a phone or computer belongs on \
+             the main network",
+            target.ip
+        ))
+        .with_next(
+            "If you know what it is, set its kind on its page: a smart gadget then gets this \
+             step judged at the next scan.",
         );
     }
     match ctx.local_nets.iter().find(|n| n.contains(target.ip)) {
@@ -186,7 +198,7 @@ pub fn smart_devices_separated(target: &Target, ctx: &Context) -> CheckResult {
         String::new()
     };
     CheckResult::fail(format!(
-        "{} smart device{} share{} this computer's network: {}{more}",
+        "{} smart device{} share{} the network with this computer: {}{more}",
         beside.len(),
         if beside.len() == 1 { "" } else { "s" },
         if beside.len() == 1 { "s" } else { "" },
@@ -208,6 +220,13 @@ mod tests {
 
     fn target(ip: &str) -> Target {
         Target::new(ip.parse().unwrap())
+    }
+
+    fn camera(ip: &str) -> Target {
+        Target {
+            category: Category::Camera,
+            ..target(ip)
+        }
     }
 
     #[test]
@@ -250,21 +269,25 @@ mod tests {
             ],
             ..Context::default()
         };
-        let r = separate_network(&target("192.168.1.20"), &ctx);
+        let r = separate_network(&camera("192.168.1.20"), &ctx);
         assert_eq!(r.verdict, Verdict::Fail);
         assert!(r.evidence.contains("192.168.1.0/24"), "{}", r.evidence);
         assert_eq!(
-            separate_network(&target("192.168.50.20"), &ctx).verdict,
+            separate_network(&camera("192.168.50.20"), &ctx).verdict,
             Verdict::Pass
         );
+        // A device of unknown kind (maybe the owner's phone) is not judged, wherever it is.
+        let r = separate_network(&target("192.168.1.40"), &ctx);
+        assert_eq!(r.verdict, Verdict::Unknown);
+        assert!(r.evidence.starts_with("not judged: "), "{}", r.evidence);
         let r = smart_devices_separated(&target("192.168.1.1"), &ctx);
         assert_eq!(r.verdict, Verdict::Fail);
         assert_eq!(
             r.evidence,
-            "1 smart device shares this computer's network: Camera (192.168.1.20)"
+            "1 smart device shares the network with this computer: Camera (192.168.1.20)"
         );
         assert_eq!(
-            separate_network(&target("192.168.1.20"), &Context::default()).verdict,
+            separate_network(&camera("192.168.1.20"), &Context::default()).verdict,
             Verdict::Unknown
         );
     }

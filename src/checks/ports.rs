@@ -75,7 +75,7 @@ pub async fn ports_closed(ports: &[u16], target: &Target, ctx: &Context) -> Chec
             }
         )),
         Verdict::Fail => open_ports_fail(ip, &scan.open),
-        Verdict::Unknown => {
+        Verdict::Unknown | Verdict::NotApplicable => {
             let mut result = rules::no_answer(format!("{} on {ip}", named_ports(&scan.silent)));
             if !scan.closed.is_empty() {
                 result.evidence = crate::sanitize::clean(

@@ -21,6 +21,9 @@ pub enum Verdict {
     Fail,
     /// porchlight cannot tell (no answer, nothing to look at, or an informative check).
     Unknown,
+    /// The device has no such service, and said so (every web port refused: no page to secure).
+    /// Positive evidence like a pass, but nothing was fixed: the step does not apply here.
+    NotApplicable,
 }
 
 impl Verdict {
@@ -31,6 +34,7 @@ impl Verdict {
             Verdict::Pass => "verified",
             Verdict::Fail => "failed",
             Verdict::Unknown => "cannot check",
+            Verdict::NotApplicable => "does not apply",
         }
     }
 }
@@ -110,6 +114,12 @@ impl CheckResult {
     /// An undecided result with its reason (cleaned to one line).
     pub fn unknown(evidence: impl AsRef<str>) -> Self {
         Self::new(Verdict::Unknown, evidence)
+    }
+
+    /// The device has no such service and said so; `what` names what was not found ("no web page
+    /// found: ports 80, 443 refused").
+    pub fn not_applicable(what: impl AsRef<str>) -> Self {
+        Self::new(Verdict::NotApplicable, what)
     }
 
     /// Adds what to try next (cleaned to one line).

@@ -164,8 +164,9 @@ async fn check_port(addr: SocketAddrV4, ctx: &Context) -> Seen<Port> {
     ))
 }
 
-/// Pass when RTSP asks for a login (or the device refuses every RTSP port); Fail when a stream
-/// opens without one; Unknown when a port stayed silent or answered something unreadable.
+/// Pass when RTSP asks for a login; does not apply when the device refuses every RTSP port (no
+/// stream to protect); Fail when a stream opens without one; Unknown when a port stayed silent or
+/// answered something unreadable.
 pub async fn rtsp_auth(target: &Target, ctx: &Context) -> CheckResult {
     rtsp_auth_on(target.ip, RTSP_PORTS, ctx).await
 }
@@ -214,11 +215,12 @@ pub async fn rtsp_auth_on(ip: Ipv4Addr, ports: &[u16], ctx: &Context) -> CheckRe
             "Open the stream in a video player (such as VLC) without a password to see whether it plays.",
         );
     }
-    // Every port refused the connection: positive evidence that no stream is served there.
+    // Every port refused the connection: positive evidence that no stream is served there, so
+    // there is no stream to protect.
     debug_assert_eq!(refused.len(), ports.len());
     let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-    CheckResult::pass(format!(
-        "no video stream (RTSP) on {ip}: the device refuses ports {}",
+    CheckResult::not_applicable(format!(
+        "no video stream (RTSP) found on {ip}: the device refuses ports {}",
         list.join(", ")
     ))
     .with_next(

@@ -32,6 +32,8 @@ pub struct Target {
     pub hostnames: Vec<String>,
     /// It is the default gateway (the router).
     pub is_gateway: bool,
+    /// Its kind, as the owner set it or the scan identified it.
+    pub category: Category,
 }
 
 impl Target {
@@ -47,6 +49,7 @@ impl Target {
             model: None,
             hostnames: Vec::new(),
             is_gateway: false,
+            category: Category::Unknown,
         }
     }
 
@@ -62,6 +65,7 @@ impl Target {
             model: device.model.clone(),
             hostnames: device.hostnames.clone(),
             is_gateway: device.gateway,
+            category: device.category(),
         })
     }
 }
@@ -317,22 +321,28 @@ fn joined(results: &[&CheckResult]) -> (String, Option<String>) {
     (evidence, next)
 }
 
-/// Fail when any fails, else Unknown when any is unknown, else Pass.
+/// Fail when any fails, else Unknown when any is unknown, else does not apply when none applies,
+/// else Pass.
 fn all_of(results: Vec<CheckResult>) -> CheckResult {
     let verdict = if results.iter().any(|r| r.verdict == Verdict::Fail) {
         Verdict::Fail
     } else if results.iter().any(|r| r.verdict == Verdict::Unknown) || results.is_empty() {
         Verdict::Unknown
+    } else if results.iter().all(|r| r.verdict == Verdict::NotApplicable) {
+        Verdict::NotApplicable
     } else {
         Verdict::Pass
     };
     combine(verdict, &results)
 }
 
-/// Pass when any passes, else Fail when every one fails, else Unknown.
+/// Pass when any passes, else does not apply when any does not, else Fail when every one fails,
+/// else Unknown.
 fn any_of(results: Vec<CheckResult>) -> CheckResult {
     let verdict = if results.iter().any(|r| r.verdict == Verdict::Pass) {
         Verdict::Pass
+    } else if results.iter().any(|r| r.verdict == Verdict::NotApplicable) {
+        Verdict::NotApplicable
     } else if !results.is_empty() && results.iter().all(|r| r.verdict == Verdict::Fail) {
         Verdict::Fail
     } else {

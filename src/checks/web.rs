@@ -17,7 +17,7 @@ use super::buckets::{self, Seen};
 use super::rules;
 use super::{CheckResult, Context, Target};
 use crate::discovery::http::{self, HttpError, Response};
-use crate::discovery::ports::{PortOptions, ProbeKind, probe_port};
+use crate::discovery::ports::{PortAnswer, PortOptions, ProbeKind, probe_port_answer};
 use crate::sanitize::clean;
 
 /// Ports where a plain-http admin page usually is.
@@ -491,25 +491,34 @@ pub async fn https_admin_on(
         max_banner_bytes: 4096,
         per_host_concurrency: 1,
     };
-    let tls = futures::future::join_all(tls_ports.iter().map(|&port| {
-        let opts = opts.clone();
-        async move {
-            probe_port(SocketAddrV4::new(ip, port), ProbeKind::Tls, &opts)
-                .await
-                .filter(|p| p.tls)
-                .map(|p| {
-                    let banner = p.banner.map(|b| format!(" ({b})")).unwrap_or_default();
-                    format!("TLS answers on {ip}:{port}{banner}")
-                })
-        }
-    }));
+    let tls =
+        futures::future::join_all(
+            tls_ports.iter().map(|&port| {
+                let opts = opts.clone();
+                async move {
+                    probe_port_answer(SocketAddrV4::new(ip, port), ProbeKind::Tls, &opts).await
+                }
+            }),
+        );
     let plain = futures::future::join_all(
         plain_ports
             .iter()
             .map(|&port| plain_port(SocketAddrV4::new(ip, port), ctx)),
     );
-    let (tls, plain) = futures::join!(tls, plain);
-    let tls: Vec<String> = tls.into_iter().flatten().collect();
+    let (tls_answers, plain) = futures::join!(tls, plain);
+    let mut tls: Vec<String> = Vec::new();
+    let (mut tls_silent, mut tls_other) = (Vec::new(), false);
+    for answer in tls_answers {
+        match answer {
+            PortAnswer::Open(p) if p.tls => {
+                let banner = p.banner.map(|b| format!(" ({b})")).unwrap_or_default();
+                tls.push(format!("TLS answers on {ip}:{}{banner}", p.port));
+            }
+            PortAnswer::Open(_) => tls_other = true,
+            PortAnswer::Closed(_) => {}
+            PortAnswer::Silent(port) => tls_silent.push(format!("port {port}")),
+        }
+    }
     let [serves, moves, silent] =
         buckets::sort(&plain, [Plain::Serves, Plain::ToHttps, Plain::Silent]);
     let mut seen: Vec<String> = serves.clone();
@@ -525,8 +534,11 @@ pub async fn https_admin_on(
         };
         return CheckResult::fail(seen.join("; ")).with_next(advice);
     }
-    if !silent.is_empty() {
+    if !silent.is_empty() || (tls.is_empty() && moves.is_empty() && !tls_silent.is_empty()) {
         // A plain page may be served behind the silence: a pass needs every plain port heard.
+        // With no secure page heard either, a silent TLS port may hide the only page there is.
+        let mut silent = silent;
+        silent.extend(tls_silent.iter().map(|p| format!("{ip} {p}")));
         let mut result = rules::no_answer(silent.join(", "));
         if !seen.is_empty() {
             result.evidence = crate::sanitize::clean(
@@ -544,8 +556,16 @@ pub async fn https_admin_on(
         .chain(tls_ports)
         .map(u16::to_string)
         .collect();
-    CheckResult::unknown(format!(
-        "no admin page answered on {ip} (ports {})",
+    if tls_other {
+        return CheckResult::unknown(format!(
+            "no admin page answered on {ip} (ports {}): a port answered but spoke neither HTTP nor TLS",
+            all.join(", ")
+        ))
+        .with_next("If the device has a settings page at another address, open it and check that it uses https://.");
+    }
+    // Every web port refused the connection: positive evidence that there is no page to secure.
+    CheckResult::not_applicable(format!(
+        "no web page found on {ip}: the device refuses ports {}",
         all.join(", ")
     ))
     .with_next("If the device has a settings page at another address, open it and check that it uses https://.")

@@ -375,6 +375,7 @@ fn checks_of(workflow: &ScanWorkflow, inventory: &Inventory) -> Vec<CheckJson> {
                     FindingVerdict::Problem => Verdict::Fail,
                     FindingVerdict::Fine => Verdict::Pass,
                     FindingVerdict::Unknown => Verdict::Unknown,
+                    FindingVerdict::NotApplicable => Verdict::NotApplicable,
                 },
                 regression: c.regression,
                 evidence: finding.evidence.clone(),
@@ -412,26 +413,72 @@ fn write_problems(
         .iter()
         .filter(|f| f.verdict == FindingVerdict::Fine.key())
         .count();
-    let unknown = findings.len() - problems.len() - fine;
+    let absent = findings
+        .iter()
+        .filter(|f| f.verdict == FindingVerdict::NotApplicable.key())
+        .count();
+    let unknown = findings.len() - problems.len() - fine - absent;
+    let steps: Vec<crate::model::StepId> = problems
+        .iter()
+        .map(|f| crate::model::StepId::new(f.step.clone()))
+        .collect();
+    let groups = crate::session::groups::group(
+        catalog,
+        problems.iter().zip(&steps).collect::<Vec<_>>(),
+        |(_, step)| (0, Some(*step)),
+    );
+    let mut devices: Vec<&str> = problems.iter().map(|f| f.device.as_str()).collect();
+    devices.sort_unstable();
+    devices.dedup();
     writeln!(out)?;
     writeln!(
         out,
-        "Audit: {} checks, {} problems found, {fine} fine, {unknown} could not tell.",
+        "Audit: {} checks, {} found on {} devices, {fine} fine, {absent} do not apply, {unknown} could not tell.",
         findings.len(),
-        problems.len()
+        match groups.len() {
+            1 => "1 problem".to_string(),
+            n => format!("{n} problems"),
+        },
+        devices.len()
     )?;
-    for f in problems {
+    for g in groups {
+        let Some(step) = g.key.step.as_ref() else {
+            continue;
+        };
         let title = catalog
-            .step(&crate::model::StepId::new(f.step.clone()))
+            .step(step)
             .map(|s| s.title.clone())
             .unwrap_or_default();
+        let (who, evidence) = match g.items.as_slice() {
+            [(f, _)] if !g.household => (f.ip.clone(), f.evidence.clone()),
+            items => {
+                let ips: Vec<&str> = items
+                    .iter()
+                    .filter(|(_, s)| !g.household || *s != step)
+                    .map(|(f, _)| f.ip.as_str())
+                    .collect();
+                let said = if g.household && !ips.is_empty() {
+                    crate::session::groups::household_line(&ips, 12)
+                } else if g.household {
+                    items
+                        .first()
+                        .map(|(f, _)| f.evidence.clone())
+                        .unwrap_or_default()
+                } else {
+                    format!("found on {}", crate::session::groups::names_line(&ips, 12))
+                };
+                let who = if g.household {
+                    "whole home".to_string()
+                } else {
+                    format!("{} devices", items.len())
+                };
+                (who, said)
+            }
+        };
         writeln!(
             out,
-            "  ! {:<15} {} {}: {}",
-            f.ip,
-            f.step,
+            "  ! {who:<15} {step} {}: {evidence}",
             truncate(&title, 48),
-            f.evidence
         )?;
     }
     Ok(())

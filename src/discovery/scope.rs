@@ -524,7 +524,10 @@ mod tests {
             local_nets: scope.computer_nets.clone(),
             ..crate::checks::Context::default()
         };
-        let camera = crate::checks::Target::new(Ipv4Addr::new(192, 168, 30, 5));
+        let camera = crate::checks::Target {
+            category: crate::model::Category::Camera,
+            ..crate::checks::Target::new(Ipv4Addr::new(192, 168, 30, 5))
+        };
         let r = crate::checks::info::separate_network(&camera, &ctx);
         assert_eq!(r.verdict, crate::checks::Verdict::Pass, "{r:?}");
         // The same answer as a scan without options gives.

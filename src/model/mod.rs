@@ -432,15 +432,18 @@ pub enum FindingVerdict {
     Fine,
     /// porchlight could not tell: not reachable, needs the owner's consent, timed out.
     Unknown,
+    /// The device has no such service, and said so ("no web page found": every web port refused).
+    NotApplicable,
 }
 
 impl FindingVerdict {
-    /// The word used in JSON and reports: `problem`, `fine` or `unknown`.
+    /// The word used in JSON and reports: `problem`, `fine`, `unknown` or `not-applicable`.
     pub fn key(self) -> &'static str {
         match self {
             FindingVerdict::Problem => "problem",
             FindingVerdict::Fine => "fine",
             FindingVerdict::Unknown => "unknown",
+            FindingVerdict::NotApplicable => "not-applicable",
         }
     }
 }

@@ -87,6 +87,9 @@ pub struct AuditDone {
     pub device: DeviceId,
     /// One result per step of the job.
     pub results: Vec<(StepId, CheckResult)>,
+    /// The device's kind when the job was made; results of checks that depend on the kind are
+    /// dropped when it changed meanwhile (a newer job judges them). `None`: not known.
+    pub kind: Option<crate::model::Category>,
 }
 
 /// Runs a job's checks, at most [`CHECKS_PER_DEVICE`] at once; each is bounded by its budget.
@@ -101,6 +104,7 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
         mappings,
     } = job;
     context.credentials_consent = false;
+    let kind = target.category;
     if context.mappings.is_none()
         && context.gateway.is_some()
         && checks.iter().any(|(_, c)| c.needs_mappings())
@@ -141,7 +145,11 @@ pub async fn run_audit(job: AuditJob) -> AuditDone {
             .map(|step| (step, consent_needed())),
     );
     results.sort_by(|a, b| a.0.cmp(&b.0));
-    AuditDone { device, results }
+    AuditDone {
+        device,
+        results,
+        kind: Some(kind),
+    }
 }
 
 /// The unknown result of a login check during a scan.
@@ -158,6 +166,7 @@ pub fn finding_of(result: &CheckResult, now: Timestamp) -> Finding {
             Verdict::Pass => FindingVerdict::Fine,
             Verdict::Fail => FindingVerdict::Problem,
             Verdict::Unknown => FindingVerdict::Unknown,
+            Verdict::NotApplicable => FindingVerdict::NotApplicable,
         },
         evidence: sanitize::clean(&result.evidence, crate::checks::EVIDENCE_CHARS),
         checked_at: now,

@@ -100,11 +100,17 @@ pub fn fix_first(
             since,
         };
         let mut listed: Vec<&StepId> = Vec::new();
+        let open: Vec<u16> = device.open_ports.iter().map(|p| p.port).collect();
         for (step_id, finding) in &device.findings {
             if finding.verdict != FindingVerdict::Problem {
                 continue;
             }
-            let Some(step) = catalog.step(step_id) else {
+            // A finding of a step that no longer applies (the kind changed, the port it was
+            // audited for now refuses) is history, not a problem.
+            let Some(step) = catalog
+                .step(step_id)
+                .filter(|s| s.audited_for(device.category(), &open))
+            else {
                 continue;
             };
             if owner_set_aside(device, step_id, now) {

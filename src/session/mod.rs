@@ -7,6 +7,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod fix_first;
+pub mod groups;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
@@ -18,7 +19,7 @@ use crate::checks::{Context, Target};
 use crate::discovery::{DiscoveryEvent, Ipv4Net, Source, Stage};
 use crate::identify::Fingerprints;
 use crate::inventory::Merged;
-use crate::model::{DeviceId, Inventory, ScanRecord, StepId, StepState};
+use crate::model::{Category, DeviceId, Inventory, ScanRecord, StepId, StepState};
 
 pub use audit::{AuditDone, AuditJob, AuditMode, audit_steps, run_audit};
 pub use fix_first::{FixItem, FixKind, RiskRank, fix_first};
@@ -79,6 +80,7 @@ pub struct ScanWorkflow {
     ports_known: BTreeSet<DeviceId>,
     audit_started: BTreeSet<DeviceId>,
     audited: BTreeSet<(DeviceId, StepId)>,
+    kinds: BTreeMap<DeviceId, Category>,
     announcing: BTreeSet<Stage>,
     queue: VecDeque<AuditJob>,
     in_flight: usize,
@@ -112,6 +114,7 @@ impl ScanWorkflow {
             ports_known: BTreeSet::new(),
             audit_started: BTreeSet::new(),
             audited: BTreeSet::new(),
+            kinds: BTreeMap::new(),
             announcing: BTreeSet::new(),
             queue: VecDeque::new(),
             in_flight: 0,
@@ -245,14 +248,10 @@ impl ScanWorkflow {
                     scope: self.scope.clone(),
                 });
                 self.dirty = true;
-                // Devices with no open port (or seen after the announcements) are audited now.
-                let rest: Vec<DeviceId> = self
-                    .seen
-                    .iter()
-                    .filter(|id| !self.audit_started.contains(*id))
-                    .cloned()
-                    .collect();
-                for id in rest {
+                // Devices with no open port (or seen after the announcements) are audited now, and
+                // the household checks (RT-13) of every device, now that every kind is settled.
+                let seen: Vec<DeviceId> = self.seen.iter().cloned().collect();
+                for id in seen {
                     self.audit_started.insert(id.clone());
                     self.plan(catalog, inventory, &id, &mut effects);
                 }
@@ -278,12 +277,17 @@ impl ScanWorkflow {
     ) -> Vec<Effect> {
         self.in_flight = self.in_flight.saturating_sub(1);
         let id = self.current_id(&done.device);
-        // Steps that no longer apply (an announcement changed the kind meanwhile) are dropped.
+        // Steps that no longer apply (an announcement changed the kind meanwhile) are dropped, and
+        // so are verdicts that depend on a kind the device no longer has (a newer job judges them).
         let still: BTreeSet<StepId> = inventory
             .device(&id)
             .map(|d| {
+                let kind_changed = done.kind.is_some_and(|k| k != d.category());
                 audit_steps(catalog, d)
                     .into_iter()
+                    .filter(|s| {
+                        !(kind_changed && s.check.as_ref().is_some_and(|c| c.depends_on_kind()))
+                    })
                     .map(|s| s.id.clone())
                     .collect()
             })
@@ -355,8 +359,26 @@ impl ScanWorkflow {
         let Some(target) = Target::from_device(device) else {
             return;
         };
+        // A kind that changed since this device's steps were judged: judge again the steps whose
+        // verdict depends on it (is it a gadget, or maybe a phone?).
+        let kind = device.category();
+        if self
+            .kinds
+            .insert(id.clone(), kind)
+            .is_some_and(|was| was != kind)
+        {
+            for step in catalog.steps() {
+                if step.check.as_ref().is_some_and(|c| c.depends_on_kind()) {
+                    self.audited.remove(&(id.clone(), step.id.clone()));
+                }
+            }
+        }
         let (mut checks, mut needs_consent) = (Vec::new(), Vec::new());
         for step in audit_steps(catalog, device) {
+            // What depends on the other devices' kinds waits until discovery has settled them.
+            if !self.discovery_done && step.check.as_ref().is_some_and(|c| c.judges_household()) {
+                continue;
+            }
             let settled = matches!(
                 device.step_state(&step.id),
                 StepState::Done | StepState::Verified
@@ -448,6 +470,9 @@ impl ScanWorkflow {
     /// Follows a device whose id changed (an address became a hardware address).
     fn rename(&mut self, was: &DeviceId, now_is: &DeviceId) {
         self.renamed.insert(was.clone(), now_is.clone());
+        if let Some(kind) = self.kinds.remove(was) {
+            self.kinds.insert(now_is.clone(), kind);
+        }
         for set in [
             &mut self.new_devices,
             &mut self.seen,

@@ -129,6 +129,7 @@ fn a_device_is_audited_once_its_ports_and_hardware_address_are_known() {
         &mut inv,
         AuditDone {
             device: job.device.clone(),
+            kind: None,
             results,
         },
         t(4),
@@ -217,6 +218,7 @@ fn without_the_audit_only_settled_steps_are_checked_and_a_failure_is_a_regressio
         &mut inv,
         AuditDone {
             device,
+            kind: None,
             results: vec![(StepId::new("G-02"), CheckResult::fail("telnet answers"))],
         },
         t(3),

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use crate::catalog::{Step, Threat};
 use crate::model::{Device, DeviceId, Finding, FindingVerdict, StepId, StepState};
 use crate::reminders::Why;
+use crate::session::groups::{self, GroupKey};
 
 /// What kind of line of the Fix first list this is, in the order the list shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,4 +95,79 @@ pub fn worst_threat(step: &Step) -> Option<&'static str> {
             Threat::Privacy => 2,
         })
         .map(|t| t.label())
+}
+
+/// One entry of the Fix first list: one line, or one problem found on several devices (then
+/// Enter opens the list of them), or a household problem said once for the whole home.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixEntry {
+    /// What the lines share.
+    pub key: GroupKey,
+    /// The step the lines are listed under is a household step (RT-13).
+    pub household: bool,
+    /// The title of that step ("Give guests and smart devices their own network").
+    pub title: String,
+    /// The lines, most urgent first; never empty.
+    pub items: Vec<FixItem>,
+}
+
+impl FixEntry {
+    /// The first (most urgent) line.
+    pub fn head(&self) -> Option<&FixItem> {
+        self.items.first()
+    }
+
+    /// True when the entry stands for several lines (Enter lists them).
+    pub fn is_group(&self) -> bool {
+        self.items.len() > 1 || self.household
+    }
+
+    /// What the entry says was seen: the household sentence, the devices it was found on, or
+    /// the single line's evidence.
+    pub fn summary(&self, shown: usize) -> Option<String> {
+        let head = self.head()?;
+        if self.household {
+            let gadgets: Vec<&str> = self
+                .items
+                .iter()
+                .filter(|i| i.step.as_ref() != self.key.step.as_ref())
+                .map(|i| i.device_name.as_str())
+                .collect();
+            if gadgets.is_empty() {
+                return head.evidence.clone();
+            }
+            return Some(groups::household_line(&gadgets, shown));
+        }
+        if self.items.len() == 1 {
+            return head.evidence.clone();
+        }
+        let names: Vec<&str> = self.items.iter().map(|i| i.device_name.as_str()).collect();
+        let on = match head.kind {
+            FixKind::Problem => "found on",
+            FixKind::Regression => "came undone on",
+            FixKind::NewDevice => "new:",
+            FixKind::Due(_) => "due on",
+            FixKind::LooksFine => "looks fine on",
+        };
+        Some(format!("{on} {}", groups::names_line(&names, shown)))
+    }
+
+    /// How many devices the entry is about.
+    pub fn devices(&self) -> usize {
+        let mut ids: Vec<&DeviceId> = self.items.iter().map(|i| &i.device).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+}
+
+/// The order of a line's kind in the list, for grouping.
+pub fn kind_rank(kind: FixKind) -> u8 {
+    match kind {
+        FixKind::Problem => 0,
+        FixKind::Regression => 1,
+        FixKind::NewDevice => 2,
+        FixKind::Due(_) => 3,
+        FixKind::LooksFine => 4,
+    }
 }

@@ -11,7 +11,9 @@ use crate::model::{Device, DeviceId, FindingVerdict, Inventory, StepId, StepStat
 use crate::reminders::Why;
 use crate::session::FixKind as EngineKind;
 use crate::tui::effect::{Effect, Effects, Go};
-use crate::tui::fix_first::{FixItem, FixKind, looks_fine, open_problem, worst_threat};
+use crate::tui::fix_first::{
+    FixEntry, FixItem, FixKind, kind_rank, looks_fine, open_problem, worst_threat,
+};
 use crate::tui::notice::Tone;
 
 /// The shared model of the TUI.
@@ -137,21 +139,29 @@ impl Home {
         effects
     }
 
-    /// How many found problems are open over the whole home (the header's count).
+    /// How many found problems are open over the whole home, as Fix first lists them (the
+    /// header's count): one problem found on several devices counts once.
     pub fn problems_found(&self) -> usize {
-        self.inventory
-            .devices
+        self.fix_entries()
             .iter()
-            .map(|d| self.problems_on(d))
-            .sum()
+            .filter(|e| e.head().is_some_and(|h| h.kind == FixKind::Problem))
+            .count()
     }
 
-    /// How many found problems are open on `device`.
+    /// How many found problems of its own are open on `device`: of steps that still apply to it,
+    /// leaving out those said once for the whole home (G-09, listed under RT-13), which its
+    /// checklist still shows.
     pub fn problems_on(&self, device: &Device) -> usize {
+        let open: Vec<u16> = device.open_ports.iter().map(|p| p.port).collect();
         device
             .findings
             .keys()
             .filter(|s| open_problem(device, s, self.now).is_some())
+            .filter(|s| {
+                self.catalog.step(s).is_some_and(|step| {
+                    step.household.is_none() && step.audited_for(device.category(), &open)
+                })
+            })
             .count()
     }
 
@@ -224,6 +234,32 @@ impl Home {
             }
         }
         items
+    }
+
+    /// The Fix first list as entries: a problem found on several devices is one entry, and the
+    /// household problem (smart devices beside this computer) one entry for the whole home.
+    pub fn fix_entries(&self) -> Vec<FixEntry> {
+        let items = self.fix_first();
+        let catalog = &self.catalog;
+        crate::session::groups::group(catalog, items, |i| (kind_rank(i.kind), i.step.as_ref()))
+            .into_iter()
+            .map(|g| {
+                let title = match (&g.key.step, g.items.first()) {
+                    (Some(step), _) if g.household || g.items.len() > 1 => catalog
+                        .step(step)
+                        .map_or_else(|| step.to_string(), |s| s.title.clone()),
+                    (_, Some(head)) if g.items.len() == 1 => head.title.clone(),
+                    _ => "New on your network: find out what they are, and mark them as yours"
+                        .to_string(),
+                };
+                FixEntry {
+                    key: g.key,
+                    household: g.household,
+                    title,
+                    items: g.items,
+                }
+            })
+            .collect()
     }
 
     /// Marks `step` of `device` verified with the finding's evidence, when it is still to do and

@@ -94,7 +94,7 @@ impl Screen {
     pub fn render(&self, home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
         match self {
             Screen::List => list::render(home, scanning, frame, area),
-            Screen::NeedsYou(n) => needs::render(home, n.cursor, frame, area),
+            Screen::NeedsYou(n) => needs::render(home, n, frame, area),
             Screen::Detail(d) => detail::render(home, d, frame, area),
             Screen::Wizard(w) => wizard::render(home, w, frame, area),
         }

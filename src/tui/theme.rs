@@ -67,6 +67,7 @@ pub fn finding_span(device: &Device, step: &StepId) -> Span<'static> {
         FindingVerdict::Problem => ("✗ problem", Color::Red),
         FindingVerdict::Fine => ("✓ looks fine", Color::Green),
         FindingVerdict::Unknown => ("? unknown", Color::DarkGray),
+        FindingVerdict::NotApplicable => ("– does not apply", Color::DarkGray),
     };
     let style = if finding.verdict == FindingVerdict::Problem {
         Style::new()

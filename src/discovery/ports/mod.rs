@@ -97,9 +97,12 @@ impl PortScan {
 
 /// What one port did.
 #[derive(Debug)]
-enum PortAnswer {
+pub enum PortAnswer {
+    /// It accepted, and this is what it said.
     Open(OpenPort),
+    /// It refused the connection (TCP RST): nothing listens there.
     Closed(u16),
+    /// No answer within the window: proves nothing.
     Silent(u16),
 }
 
@@ -144,13 +147,22 @@ pub async fn probe_port(
     kind: ProbeKind,
     opts: &PortOptions,
 ) -> Option<OpenPort> {
-    let service = RiskyPort::lookup(addr.port())
-        .filter(|p| p.kind == kind)
-        .map_or_else(|| kind.default_service(), |p| p.service);
-    match probe(addr, kind, service, opts).await {
+    match probe_port_answer(addr, kind, opts).await {
         PortAnswer::Open(p) => Some(p),
         PortAnswer::Closed(_) | PortAnswer::Silent(_) => None,
     }
+}
+
+/// [`probe_port`], telling a port that refused from one that stayed silent.
+pub async fn probe_port_answer(
+    addr: SocketAddrV4,
+    kind: ProbeKind,
+    opts: &PortOptions,
+) -> PortAnswer {
+    let service = RiskyPort::lookup(addr.port())
+        .filter(|p| p.kind == kind)
+        .map_or_else(|| kind.default_service(), |p| p.service);
+    probe(addr, kind, service, opts).await
 }
 
 /// Connects (retransmitting, see [`reach`]), then runs the banner exchange of `kind` under one

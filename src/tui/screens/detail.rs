@@ -305,6 +305,7 @@ fn finding_note(
         }
         FindingVerdict::Fine => format!(" Fine: {}", finding.evidence),
         FindingVerdict::Unknown => format!(" Could not tell: {}", finding.evidence),
+        FindingVerdict::NotApplicable => format!(" Does not apply: {}", finding.evidence),
     }
 }
 

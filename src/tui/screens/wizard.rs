@@ -351,6 +351,10 @@ pub fn on_verified(home: &mut Home, wizard: Option<&mut Wizard>, outcome: Outcom
                 result.shown_evidence()
             ),
         ),
+        Verdict::NotApplicable => (
+            Tone::Good,
+            format!("{} does not apply here: {}", outcome.step, result.evidence),
+        ),
         Verdict::Unknown => (
             Tone::Info,
             format!(
@@ -455,6 +459,9 @@ fn evidence_lines(device: &Device, step: &Step, width: u16) -> Vec<Line<'static>
         FindingVerdict::Problem => ("✗ porchlight saw this in the last scan: ", Color::Red),
         FindingVerdict::Fine => ("✓ The last scan found this fine: ", Color::Green),
         FindingVerdict::Unknown => ("? The last scan could not tell: ", Color::Yellow),
+        FindingVerdict::NotApplicable => {
+            ("– The last scan found this does not apply: ", Color::Green)
+        }
     };
     let mut lines = vec![Line::styled(label, bold(color))];
     lines.extend(hanging(Span::raw("  "), &finding.evidence, width));
@@ -544,6 +551,10 @@ fn verdict_page(wizard: &Wizard, width: u16) -> Vec<Line<'static>> {
             Color::Green,
         ),
         Verdict::Pass => ("✓ Verified: the fix took.", Color::Green),
+        Verdict::NotApplicable => (
+            "– Does not apply: the device has no such service.",
+            Color::Green,
+        ),
         Verdict::Fail => (
             "✗ Still open: the check says the fix did not take.",
             Color::Red,
