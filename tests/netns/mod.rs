@@ -161,7 +161,8 @@ pub struct Device {
     pub ns: String,
     /// Its address.
     pub ip: Ipv4Addr,
-    /// Further addresses on the same interface (the crowd).
+    /// Further addresses (the crowd), each on a macvlan interface of its own with its own
+    /// hardware address (`02:70:6c:01:00:NN`, NN the address's last byte), so each is a device.
     pub extra_ips: Vec<Ipv4Addr>,
     /// Hardware address, lower case with colons.
     pub mac: &'static str,
@@ -976,9 +977,22 @@ impl TestHome {
                 let _ = writeln!(script, "ip route add default via {gw}");
             }
             if !d.extra_ips.is_empty() {
+                // One macvlan per address: each answers ARP for its own address only (arp_ignore)
+                // with its own hardware address, as one device each does. Replies leave by eth0.
+                let _ = writeln!(
+                    script,
+                    "sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2"
+                );
                 let mut extra = String::new();
-                for a in &d.extra_ips {
-                    let _ = writeln!(extra, "addr add {a}/24 dev eth0");
+                for (n, a) in d.extra_ips.iter().enumerate() {
+                    let last = a.octets()[3];
+                    let _ = writeln!(
+                        extra,
+                        "link add mv{n} link eth0 type macvlan mode bridge\n\
+                         link set mv{n} address 02:70:6c:01:00:{last:02x}\n\
+                         addr add {a}/32 dev mv{n}\n\
+                         link set mv{n} up"
+                    );
                 }
                 let file = dir.join(format!("{}-addrs.ip", d.name));
                 std::fs::write(&file, extra).unwrap();
