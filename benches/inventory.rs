@@ -1,7 +1,9 @@
 //! Benchmarks of the work an owner waits on with a large inventory: drawing the device list and
-//! saving and loading the state file, each with 1,000 devices.
+//! saving and loading the state file, each with 1,000 devices; opening Fix first on a crowd of
+//! 250 devices that share their problems (telnet on many, every gadget beside this computer).
 //!
-//! Run with `cargo bench --bench inventory`. Targets: a frame under 2 ms, a save under 20 ms.
+//! Run with `cargo bench --bench inventory`. Targets: a frame under 2 ms, a save under 20 ms,
+//! Fix first of the crowd open (the key press and its first frame) under 100 ms.
 
 #![allow(clippy::expect_used)] // a benchmark that cannot set up should stop loudly
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
@@ -34,6 +36,44 @@ fn big_inventory(now: Timestamp) -> Inventory {
     inventory
 }
 
+/// A crowd of `n` devices made from the demo household, with its findings: telnet, the gadgets'
+/// G-09 beside this computer, the router's RT-13, an open MQTT broker.
+fn crowd(now: Timestamp, n: u32) -> Inventory {
+    let mut inventory = big_inventory(now);
+    inventory.devices.truncate(n as usize);
+    inventory
+}
+
+fn open_fix_first(c: &mut Criterion) {
+    let now = Timestamp::now();
+    let catalog = Catalog::builtin().expect("the checklist asset is valid");
+    let app = App::new(catalog, crowd(now, 250), "bench", now);
+    let entries = app.fix_entries();
+    assert!(
+        entries.len() < 40,
+        "250 devices' problems are a few entries, not {}",
+        entries.len()
+    );
+    for (w, h) in [(80u16, 24u16), (200, 50)] {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+        c.bench_function(&format!("open Fix first, 250 devices, {w}x{h}"), |b| {
+            b.iter(|| {
+                let mut app = app.clone();
+                app.update(
+                    porchlight::tui::app::Msg::Key(crossterm::event::KeyEvent::new(
+                        crossterm::event::KeyCode::Char('n'),
+                        crossterm::event::KeyModifiers::NONE,
+                    )),
+                    now,
+                );
+                terminal
+                    .draw(|frame| porchlight::tui::render::render(black_box(&app), frame))
+                    .expect("draw");
+            })
+        });
+    }
+}
+
 fn render_list(c: &mut Criterion) {
     let now = Timestamp::now();
     let catalog = Catalog::builtin().expect("the checklist asset is valid");
@@ -62,5 +102,5 @@ fn save_and_load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render_list, save_and_load);
+criterion_group!(benches, open_fix_first, render_list, save_and_load);
 criterion_main!(benches);

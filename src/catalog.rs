@@ -342,12 +342,12 @@ impl Catalog {
                     ));
                 }
             }
-            if let Some(home) = &step.household {
-                if home == &step.id || !self.steps.iter().any(|s| &s.id == home) {
-                    return Err(fail(format!(
-                        "`household` names {home}, which is not another step"
-                    )));
-                }
+            if let Some(home) = &step.household
+                && (home == &step.id || !self.steps.iter().any(|s| &s.id == home))
+            {
+                return Err(fail(format!(
+                    "`household` names {home}, which is not another step"
+                )));
             }
             for link in &step.links {
                 if link.title.trim().is_empty() {
@@ -921,6 +921,26 @@ links = [{ title = "CISA", url = "https://www.cisa.gov/" }]
         let text = GOOD.replace(find, replace);
         assert_ne!(text, GOOD, "the test did not change anything");
         Catalog::from_toml(&text).unwrap_err()
+    }
+
+    #[test]
+    fn a_household_step_must_be_another_step() {
+        let e = broken(
+            r#"verify = "network""#,
+            "verify = \"network\"\nhousehold = \"X-99\"",
+        );
+        assert_eq!(
+            e.to_string(),
+            "checklist step X-01: `household` names X-99, which is not another step"
+        );
+        let e = broken(
+            r#"verify = "network""#,
+            "verify = \"network\"\nhousehold = \"X-01\"",
+        );
+        assert!(e.to_string().contains("not another step"), "{e}");
+        let real = Catalog::builtin().unwrap();
+        assert_eq!(real.listed_under(&StepId::new("G-09")).as_str(), "RT-13");
+        assert_eq!(real.listed_under(&StepId::new("G-02")).as_str(), "G-02");
     }
 
     #[test]

@@ -335,8 +335,9 @@ fn checklist_with_findings() {
 #[test]
 fn wizard_starts_from_the_evidence() {
     let mut app = demo_app().open_needs_you_if_due();
-    // The first problem (the router's UPnP): Enter opens its wizard on the evidence.
-    press(&mut app, &[KeyCode::Enter]);
+    // The second entry (the router's UPnP, after telnet on two devices): Enter opens its wizard
+    // on the evidence.
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
     let text = screen(&app);
     assert!(
         text.contains("porchlight saw this in the last scan"),

@@ -425,7 +425,12 @@ fn write_problems(
     let groups = crate::session::groups::group(
         catalog,
         problems.iter().zip(&steps).collect::<Vec<_>>(),
-        |(_, step)| (0, Some(*step)),
+        |(_, step)| {
+            let rank = catalog
+                .step(step)
+                .map_or(2, |s| crate::session::RiskRank::of(s) as u8);
+            (0, rank, Some(*step))
+        },
     );
     let mut devices: Vec<&str> = problems.iter().map(|f| f.device.as_str()).collect();
     devices.sort_unstable();

@@ -27,12 +27,14 @@ pub struct Group<T> {
     pub items: Vec<T>,
 }
 
-/// Puts `items` (already in the list's order) into entries, each where its first line was: an
-/// entry is as urgent as its most urgent line. `key` gives a line's kind and its own step.
+/// Puts `items` (already in the list's order) into entries: an entry is as urgent as its most
+/// urgent line, and of entries as urgent, the one found on more devices comes first (telnet on
+/// 250 devices before a problem of one). `key` gives a line's kind, its risk rank (0 most
+/// urgent) and its own step.
 pub fn group<T>(
     catalog: &Catalog,
     items: Vec<T>,
-    key: impl Fn(&T) -> (u8, Option<&StepId>),
+    key: impl Fn(&T) -> (u8, u8, Option<&StepId>),
 ) -> Vec<Group<T>> {
     let households: Vec<&StepId> = catalog
         .steps()
@@ -40,9 +42,10 @@ pub fn group<T>(
         .filter_map(|s| s.household.as_ref())
         .collect();
     let mut groups: Vec<Group<T>> = Vec::new();
+    let mut ranks: Vec<u8> = Vec::new();
     let mut index: std::collections::HashMap<GroupKey, usize> = std::collections::HashMap::new();
     for item in items {
-        let (kind, step) = key(&item);
+        let (kind, rank, step) = key(&item);
         let key = GroupKey {
             kind,
             step: step.map(|s| catalog.listed_under(s).clone()),
@@ -51,6 +54,7 @@ pub fn group<T>(
             Some(&at) => groups[at].items.push(item),
             None => {
                 index.insert(key.clone(), groups.len());
+                ranks.push(rank);
                 let household = key.step.as_ref().is_some_and(|s| households.contains(&s));
                 groups.push(Group {
                     key,
@@ -60,7 +64,16 @@ pub fn group<T>(
             }
         }
     }
-    groups
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&n| {
+        (
+            groups[n].key.kind,
+            ranks[n],
+            std::cmp::Reverse(groups[n].items.len()),
+        )
+    });
+    let mut slots: Vec<Option<Group<T>>> = groups.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|n| slots[n].take()).collect()
 }
 
 /// The names of an entry's devices for one line: the first few, then how many more.
@@ -99,7 +112,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_step_on_many_devices_is_one_entry_in_the_place_of_its_first_line() {
+    fn one_step_on_many_devices_is_one_entry_and_more_devices_come_first() {
         let catalog = Catalog::builtin().unwrap();
         let s = |id: &str| StepId::new(id);
         let lines = vec![
@@ -112,7 +125,7 @@ mod tests {
             (2, None, "Phone"),
             (2, None, "Tablet"),
         ];
-        let groups = group(&catalog, lines, |l| (l.0, l.1.as_ref()));
+        let groups = group(&catalog, lines, |l| (l.0, 0, l.1.as_ref()));
         let shape: Vec<(Option<&str>, usize, bool)> = groups
             .iter()
             .map(|g| {
@@ -126,9 +139,9 @@ mod tests {
         assert_eq!(
             shape,
             [
+                (Some("RT-13"), 3, true),
                 (Some("G-02"), 2, false),
                 (Some("C-01"), 1, false),
-                (Some("RT-13"), 3, true),
                 (None, 2, false)
             ]
         );

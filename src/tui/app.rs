@@ -21,7 +21,7 @@ use crate::tui::scanning::Scanning;
 use crate::tui::screens::help::Help;
 use crate::tui::screens::scan::ScanView;
 
-pub use crate::tui::fix_first::{FixItem, FixKind};
+pub use crate::tui::fix_first::{FixEntry, FixItem, FixKind};
 pub use crate::tui::msg::{Command, Msg};
 pub use crate::tui::notice::{NOTICE_SECONDS, Notice, SaveStatus, Tone};
 pub use crate::tui::router::Screen;
@@ -230,6 +230,11 @@ impl App {
     /// The Fix first list.
     pub fn fix_first(&self) -> Vec<FixItem> {
         self.home.fix_first()
+    }
+
+    /// The Fix first list as its entries: one problem found on several devices is one entry.
+    pub fn fix_entries(&self) -> Vec<FixEntry> {
+        self.home.fix_entries()
     }
 
     /// How many found problems are open over the whole home (the header's count).

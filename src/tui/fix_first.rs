@@ -38,6 +38,10 @@ pub struct FixItem {
     pub device: DeviceId,
     /// Its name.
     pub device_name: String,
+    /// Its address, when known (tells apart devices of the same name in an entry).
+    pub ip: Option<std::net::Ipv4Addr>,
+    /// How bad the worst outcome is, most urgent first (0: takeover); 0 for lines with no step.
+    pub rank: u8,
     /// The step, unless the line is about the device itself (a new device).
     pub step: Option<StepId>,
     /// What to do, in the owner's words (the step's title).
@@ -127,11 +131,13 @@ impl FixEntry {
     pub fn summary(&self, shown: usize) -> Option<String> {
         let head = self.head()?;
         if self.household {
+            let labels = self.labels();
             let gadgets: Vec<&str> = self
                 .items
                 .iter()
-                .filter(|i| i.step.as_ref() != self.key.step.as_ref())
-                .map(|i| i.device_name.as_str())
+                .zip(&labels)
+                .filter(|(i, _)| i.step.as_ref() != self.key.step.as_ref())
+                .map(|(_, l)| l.as_str())
                 .collect();
             if gadgets.is_empty() {
                 return head.evidence.clone();
@@ -141,7 +147,8 @@ impl FixEntry {
         if self.items.len() == 1 {
             return head.evidence.clone();
         }
-        let names: Vec<&str> = self.items.iter().map(|i| i.device_name.as_str()).collect();
+        let labels = self.labels();
+        let names: Vec<&str> = labels.iter().map(String::as_str).collect();
         let on = match head.kind {
             FixKind::Problem => "found on",
             FixKind::Regression => "came undone on",
@@ -150,6 +157,24 @@ impl FixEntry {
             FixKind::LooksFine => "looks fine on",
         };
         Some(format!("{on} {}", groups::names_line(&names, shown)))
+    }
+
+    /// Each line's device as the entry names it: its name, with its address where another
+    /// device of the entry has the same name ("Unnamed device (10.0.0.7)").
+    pub fn labels(&self) -> Vec<String> {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for item in &self.items {
+            *counts.entry(item.device_name.as_str()).or_default() += 1;
+        }
+        self.items
+            .iter()
+            .map(|i| match i.ip {
+                Some(ip) if counts.get(i.device_name.as_str()).is_some_and(|&n| n > 1) => {
+                    format!("{} ({ip})", i.device_name)
+                }
+                _ => i.device_name.clone(),
+            })
+            .collect()
     }
 
     /// How many devices the entry is about.

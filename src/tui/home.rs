@@ -211,6 +211,8 @@ impl Home {
                     },
                     device: item.device,
                     device_name: item.device_name,
+                    ip: item.ip,
+                    rank: item.risk as u8,
                     step: item.step,
                     evidence,
                     since: item.since,
@@ -224,6 +226,8 @@ impl Home {
                         kind: FixKind::LooksFine,
                         device: device.id.clone(),
                         device_name: device.name().to_string(),
+                        ip: device.ip,
+                        rank: crate::session::RiskRank::of(step) as u8,
                         step: Some(step.id.clone()),
                         title: step.title.clone(),
                         evidence: Some(finding.evidence.clone()),
@@ -241,25 +245,27 @@ impl Home {
     pub fn fix_entries(&self) -> Vec<FixEntry> {
         let items = self.fix_first();
         let catalog = &self.catalog;
-        crate::session::groups::group(catalog, items, |i| (kind_rank(i.kind), i.step.as_ref()))
-            .into_iter()
-            .map(|g| {
-                let title = match (&g.key.step, g.items.first()) {
-                    (Some(step), _) if g.household || g.items.len() > 1 => catalog
-                        .step(step)
-                        .map_or_else(|| step.to_string(), |s| s.title.clone()),
-                    (_, Some(head)) if g.items.len() == 1 => head.title.clone(),
-                    _ => "New on your network: find out what they are, and mark them as yours"
-                        .to_string(),
-                };
-                FixEntry {
-                    key: g.key,
-                    household: g.household,
-                    title,
-                    items: g.items,
-                }
-            })
-            .collect()
+        crate::session::groups::group(catalog, items, |i| {
+            (kind_rank(i.kind), i.rank, i.step.as_ref())
+        })
+        .into_iter()
+        .map(|g| {
+            let title = match (&g.key.step, g.items.first()) {
+                (Some(step), _) if g.household || g.items.len() > 1 => catalog
+                    .step(step)
+                    .map_or_else(|| step.to_string(), |s| s.title.clone()),
+                (_, Some(head)) if g.items.len() == 1 => head.title.clone(),
+                _ => "New on your network: find out what they are, and mark them as yours"
+                    .to_string(),
+            };
+            FixEntry {
+                key: g.key,
+                household: g.household,
+                title,
+                items: g.items,
+            }
+        })
+        .collect()
     }
 
     /// Marks `step` of `device` verified with the finding's evidence, when it is still to do and
