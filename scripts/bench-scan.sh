@@ -45,6 +45,8 @@ CROWD_SCAN_FLAGS=${CROWD_SCAN_FLAGS:-}
 die() { echo "bench-scan: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 command -v nmap >/dev/null || die "needs nmap (apt-get install nmap)"
+command -v nft >/dev/null || die "needs nft (apt-get install nftables)"
+[ -x /usr/bin/time ] || die "needs GNU time for peak memory (apt-get install time)"
 command -v python3 >/dev/null || die "needs python3"
 
 WORK=$(mktemp -d /tmp/bench-scan.XXXXXX)
@@ -118,25 +120,56 @@ now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 record() { echo "$1 $2 $3" >>"$WORK/results"; }
 
+# Counts, in namespace $1, the TCP connections it opens (SYNs out) and the bytes it receives
+# (every IPv4 packet in, headers included): an nftables table of its own, made once.
+count_start() {
+  ip netns exec "$1" nft -f - <<'NFT'
+table inet plbench
+delete table inet plbench
+table inet plbench {
+  chain out { type filter hook output priority 0; tcp flags & (syn | ack) == syn counter }
+  chain in { type filter hook input priority 0; meta nfproto ipv4 counter }
+}
+NFT
+}
+# Prints "SYNS BYTES" counted since count_start in namespace $1.
+count_read() {
+  ip netns exec "$1" nft list table inet plbench |
+    awk '/chain out/ { c = "o" } /chain in/ { c = "i" }
+         /counter packets/ { for (n = 1; n < NF; n++) { if ($n == "packets") p = $(n + 1); if ($n == "bytes") b = $(n + 1) }
+                             if (c == "o") s = p; else r = b }
+         END { print s + 0, r + 0 }'
+}
+
 # porchlight scan in namespace $1 on interface $2, run $3, extra flags $4; records NAME-total,
-# NAME-first (first sighting, from the -v log) and NAME-ping (the ping stage, from the -v log).
+# NAME-first (first sighting, from the -v log), NAME-ping (the ping stage, from the -v log),
+# NAME-rss (peak memory, KiB), NAME-syns and NAME-rx (connections opened, bytes received).
 porchlight_run() {
   local ns=$1 iface=$2 name=$3 flags=$4 i=$5
   local out="$WORK/$name-$i.json" err="$WORK/$name-$i.err" t0 t1 hosts first ping
+  count_start "$ns"
   t0=$(now)
   # shellcheck disable=SC2086
-  ip netns exec "$ns" "$BIN" --data-dir "$WORK/data-$name-$i" scan --json -v \
+  ip netns exec "$ns" /usr/bin/time -f '%M' -o "$WORK/$name-$i.rss" "$BIN" \
+    --data-dir "$WORK/data-$name-$i" scan --json -v \
     --interface "$iface" $SCAN_FLAGS $flags >"$out" 2>"$err" || {
     tail -5 "$err" >&2
     die "porchlight scan failed (run $i of $name)"
   }
   t1=$(now)
+  local counted
+  counted=$(count_read "$ns")
+  set -- $counted
+  record "$name-syns" 0 "$1"
+  record "$name-rx" 0 "$2"
+  record "$name-rss" "$(tail -1 "$WORK/$name-$i.rss")" -
   hosts=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["devices"]))' "$out")
   record "$name-total" "$(elapsed "$t0" "$t1")" "$hosts"
   local findings
   findings=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("findings", [])))' "$out")
   record "$name-findings" 0 "$findings"
-  first=$(sed -n 's/^\[ *\([0-9.]*\) ms\] sighting.*/\1/p' "$err" | head -1)
+  # (grep -m1 stops by itself: `sed | head -1` fails under pipefail when sed is cut off)
+  first=$(grep -m1 '^\[ *[0-9.]* ms\] sighting' "$err" | sed -n 's/^\[ *\([0-9.]*\) ms\].*/\1/p')
   [ -n "$first" ] && record "$name-first" "$(awk -v m="$first" 'BEGIN { printf "%.3f", m / 1000 }')" -
   ping=$(sed -n 's/.*ping sweep finished: \([0-9]*\) hosts in \([0-9]*\) ms.*/\1 \2/p' "$err" | tail -1)
   if [ -n "$ping" ]; then
@@ -176,7 +209,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
 stat() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/results" | median; }
 hosts_of() { awk -v n="$1" '$1 == n { print $3 }' "$WORK/results" | sort -u | paste -sd/ -; }
 range_of() { awk -v n="$1" '$1 == n { print $2 }' "$WORK/results" | sort -n | sed -n '1p;$p' | paste -sd- -; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.1fx", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 echo
 echo "Scan benchmark: $RUNS runs each, medians in seconds (min-max), from the scanner's namespace"
@@ -192,15 +225,27 @@ row "home: porchlight ping stage" home-ping
 row "home: nmap -n -sn /24" home-nmap-sn
 row "home: nmap -n -sS risky ports, live hosts" home-nmap-sS
 if [ -n "${CROWD_SCANNER_NS:-}" ]; then
-  row "crowd: porchlight scan (all sources)" crowd-total
+  row "crowd: porchlight scan + audit (all sources)" crowd-total
+  echo "    audit findings per scan: $(hosts_of crowd-findings)"
   row "crowd: porchlight ping stage" crowd-ping
   row "crowd: nmap -n -sn /24" crowd-nmap-sn
 fi
+mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MiB", k / 1024 }'; }
+count_of() { awk -v n="$1" '$1 == n { print $3 }' "$WORK/results" | median; }
+echo
+echo "peak memory (median): home $(mib "$(stat home-rss)"), home --no-audit $(mib "$(stat home-noaudit-rss)")${CROWD_SCANNER_NS:+, crowd $(mib "$(stat crowd-rss)")}"
+per_device() { awk -v a="$1" -v b="$2" -v h="$3" 'BEGIN { if (h == 0 || h == "") print "-"; else printf "%.1f", (a - b) / h }'; }
+home_hosts=$(awk '$1 == "home-total" { print $3 }' "$WORK/results" | median)
+echo "the audit's cost per device (home, scan minus scan --no-audit, medians):" \
+  "$(per_device "$(count_of home-syns)" "$(count_of home-noaudit-syns)" "$home_hosts") connections," \
+  "$(per_device "$(count_of home-rx)" "$(count_of home-noaudit-rx)" "$home_hosts") bytes received," \
+  "$(awk -v a="$(stat home-total)" -v b="$(stat home-noaudit-total)" 'BEGIN { printf "%.2f s", a - b }') of wall time for the whole home"
 echo "(nmap's host counts include the scanner itself; porchlight's do not)"
 echo
 echo "ratio porchlight scan + audit / nmap -sn (home): $(ratio "$(stat home-total)" "$(stat home-nmap-sn)")"
 echo "ratio porchlight ping stage / nmap -sn (home): $(ratio "$(stat home-ping)" "$(stat home-nmap-sn)")"
 if [ -n "${CROWD_SCANNER_NS:-}" ]; then
+  echo "ratio porchlight scan + audit / nmap -sn (crowd): $(ratio "$(stat crowd-total)" "$(stat crowd-nmap-sn)")"
   echo "ratio porchlight ping stage / nmap -sn (crowd): $(ratio "$(stat crowd-ping)" "$(stat crowd-nmap-sn)")"
 fi
 

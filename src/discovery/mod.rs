@@ -10,6 +10,7 @@
 pub mod http;
 pub(crate) mod ipv6;
 pub mod mdns;
+pub(crate) mod name_asker;
 pub(crate) mod names;
 pub mod neighbours;
 pub(crate) mod ping;

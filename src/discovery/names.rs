@@ -242,11 +242,11 @@ pub fn parse_nbstat(msg: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A DNS answer to `query` with one PTR record naming `name` (compressed against the question).
-    fn ptr_answer(query: &[u8], name: &str) -> Vec<u8> {
+    pub(crate) fn ptr_answer(query: &[u8], name: &str) -> Vec<u8> {
         let mut a = query.to_vec();
         a[2] = 0x81;
         a[3] = 0x80;
@@ -263,7 +263,7 @@ mod tests {
         a
     }
 
-    fn nbstat_answer(id: u16, names: &[(&str, u8, u8)]) -> Vec<u8> {
+    pub(crate) fn nbstat_answer(id: u16, names: &[(&str, u8, u8)]) -> Vec<u8> {
         let mut a = nbstat_query(id);
         a[2] = 0x84;
         a[5] = 0;

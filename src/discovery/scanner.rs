@@ -38,7 +38,8 @@ pub struct ScanConfig {
     pub ports: PortOptions,
     /// Name queries (reverse DNS, NetBIOS, LLMNR) for each host seen, with their own budget.
     pub names: NameOptions,
-    /// Hosts whose names are asked at once.
+    /// Hosts whose names are asked at once (over the scan's three shared sockets; at most
+    /// [`NAMES_AT_ONCE_ALONE`] when each lookup must bind sockets of its own).
     pub names_at_once: usize,
     /// Hosts whose ports are probed at once.
     pub hosts_at_once: usize,
@@ -80,7 +81,7 @@ impl ScanConfig {
             ssdp,
             ports: PortOptions::default(),
             names: NameOptions::default(),
-            names_at_once: 32,
+            names_at_once: 256,
             hosts_at_once: 32,
             stages,
             limit: Duration::from_secs(20),
@@ -124,6 +125,10 @@ impl Drop for Scan {
         self.task.abort();
     }
 }
+
+/// Hosts whose names are asked at once when the shared sockets could not be bound (each lookup
+/// then holds three sockets of its own).
+pub const NAMES_AT_ONCE_ALONE: usize = 32;
 
 /// How long after a probe that heard nothing from a host its ports are probed once more.
 const REPROBE_AFTER: Duration = Duration::from_millis(1000);
@@ -239,7 +244,21 @@ async fn run(config: ScanConfig, out: EventSink) {
     }
     let slots = Arc::new(Semaphore::new(config.hosts_at_once.max(1)));
     let mut probes = FuturesUnordered::new();
-    let name_slots = Arc::new(Semaphore::new(config.names_at_once.max(1)));
+    // One asker for every name query of the scan (three shared sockets); without it, each lookup
+    // binds its own, and fewer run at once.
+    let asker = if probe_ports {
+        super::name_asker::NameAsker::new(config.names.clone())
+            .await
+            .ok()
+            .map(Arc::new)
+    } else {
+        None
+    };
+    let names_at_once = match asker {
+        Some(_) => config.names_at_once,
+        None => config.names_at_once.min(NAMES_AT_ONCE_ALONE),
+    };
+    let name_slots = Arc::new(Semaphore::new(names_at_once.max(1)));
     let mut names = FuturesUnordered::new();
     let mut queued: HashSet<Ipv4Addr> = HashSet::new();
     let mut reprobed: HashSet<Ipv4Addr> = HashSet::new();
@@ -260,9 +279,14 @@ async fn run(config: ScanConfig, out: EventSink) {
                             // Names have their own budget: they never wait behind port probes.
                             let slots = name_slots.clone();
                             let opts = config.names.clone();
+                            let asker = asker.clone();
                             names.push(tokio::spawn(async move {
                                 let _permit = slots.acquire_owned().await.ok();
-                                (ip, super::names::lookup(ip, &opts).await)
+                                let found = match asker {
+                                    Some(asker) => asker.lookup(ip).await,
+                                    None => super::names::lookup(ip, &opts).await,
+                                };
+                                (ip, found)
                             }));
                         }
                     }
