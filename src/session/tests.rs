@@ -374,3 +374,95 @@ fn a_device_whose_id_changes_has_its_kept_password_moved() {
         .collect();
     assert_eq!(moves, [("ip:10.0.0.9".to_string(), format!("mac:{MAC}"))]);
 }
+
+#[test]
+fn household_steps_wait_for_discovery_and_a_new_kind_is_judged_again() {
+    let catalog = Catalog::builtin().unwrap();
+    let mut inv = Inventory::default();
+    let mut wf = ScanWorkflow::new("10.0.0.0/24", vec![], AuditMode::Full, t(0));
+    let mut step =
+        |inv: &mut Inventory, e: DiscoveryEvent, at| wf.on_event(&catalog, inv, None, &e, t(at)).1;
+    let mut router = Sighting::new(Source::Ports, Ipv4Addr::new(10, 0, 0, 1));
+    router.mac = Some("50:c7:bf:00:00:01".parse().unwrap());
+    router.gateway = true;
+    step(
+        &mut inv,
+        DiscoveryEvent::Sighting(Box::new(router.clone())),
+        0,
+    );
+    let router_id = inv.devices[0].id.clone();
+    inv.device_mut(&router_id)
+        .unwrap()
+        .set_owner_category(Some(Category::Router));
+    let fx = step(&mut inv, DiscoveryEvent::Sighting(Box::new(router)), 0);
+    let planned: Vec<String> = jobs(&fx)
+        .iter()
+        .flat_map(|j| j.checks.iter().map(|(s, _)| s.to_string()))
+        .collect();
+    assert!(planned.iter().any(|s| s.starts_with("RT-")), "{planned:?}");
+    assert!(
+        !planned.contains(&"RT-13".to_string()),
+        "RT-13 waits until every device is identified: {planned:?}"
+    );
+    // A gadget of unknown kind: G-09 runs (and says "not judged"); once identified as a camera,
+    // G-09 is judged again, and the first job's result, for the old kind, is dropped.
+    let fx = step(&mut inv, ports(9, MAC, &[80]), 1);
+    let first = jobs(&fx)
+        .into_iter()
+        .find(|j| j.target.ip == Ipv4Addr::new(10, 0, 0, 9))
+        .unwrap()
+        .clone();
+    assert!(first.checks.iter().any(|(s, _)| s.as_str() == "G-09"));
+    let id = first.device.clone();
+    inv.device_mut(&id)
+        .unwrap()
+        .set_owner_category(Some(Category::Camera));
+    let fx = step(&mut inv, ports(9, MAC, &[80]), 2);
+    let again: Vec<&str> = jobs(&fx)
+        .iter()
+        .flat_map(|j| j.checks.iter().map(|(s, _)| s.as_str()))
+        .collect();
+    assert!(
+        again.contains(&"G-09"),
+        "judged again as a camera: {again:?}"
+    );
+    let stale = AuditDone {
+        device: id.clone(),
+        results: vec![(
+            StepId::new("G-09"),
+            CheckResult::unknown("not judged: old kind"),
+        )],
+        kind: Some(Category::Unknown),
+    };
+    wf.on_audited(&catalog, &mut inv, stale, t(3));
+    assert!(
+        !inv.device(&id)
+            .unwrap()
+            .findings
+            .contains_key(&StepId::new("G-09")),
+        "a verdict for a kind the device no longer has is dropped"
+    );
+    // Discovery is over: now RT-13 is judged, with every kind known.
+    let fx = wf
+        .on_event(
+            &catalog,
+            &mut inv,
+            None,
+            &DiscoveryEvent::Done {
+                elapsed: std::time::Duration::from_secs(2),
+            },
+            t(4),
+        )
+        .1;
+    let rt13 = jobs(&fx)
+        .into_iter()
+        .find(|j| j.checks.iter().any(|(s, _)| s.as_str() == "RT-13"))
+        .expect("RT-13 after discovery");
+    assert!(
+        rt13.context
+            .peers
+            .iter()
+            .any(|p| p.category == Category::Camera),
+        "RT-13 sees the camera as a camera"
+    );
+}
