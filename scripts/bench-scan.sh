@@ -127,8 +127,8 @@ count_start() {
 table inet plbench
 delete table inet plbench
 table inet plbench {
-  chain out { type filter hook output priority 0; tcp flags & (syn | ack) == syn counter }
-  chain in { type filter hook input priority 0; meta nfproto ipv4 counter }
+  chain out { type filter hook output priority 0; tcp flags & (syn | ack) == syn counter; }
+  chain in { type filter hook input priority 0; meta nfproto ipv4 counter; }
 }
 NFT
 }

@@ -708,7 +708,13 @@ async fn every_port_check_is_fine_only_when_refused_and_unknown_on_silence() {
         ),
     ];
     for (what, on_refusal, on_silence) in rows {
-        assert_eq!(on_refusal.verdict, Verdict::Pass, "{what}: {on_refusal:?}");
+        // A refused stream port means no stream to protect: it does not apply, on evidence.
+        let expected = if what == "rtsp" {
+            Verdict::NotApplicable
+        } else {
+            Verdict::Pass
+        };
+        assert_eq!(on_refusal.verdict, expected, "{what}: {on_refusal:?}");
         assert!(
             on_refusal.evidence.contains("refuse"),
             "{what}: {on_refusal:?}"

@@ -113,27 +113,35 @@ fn accepting_the_risk_of_a_found_problem_takes_it_off_the_list() {
 fn y_confirms_a_step_that_looks_fine_from_the_fix_first_list() {
     let mut app = demo_app().open_needs_you_if_due();
     let items = app.fix_first();
-    let fine: Vec<usize> = items
+    let entries = app.fix_entries();
+    let fine: Vec<usize> = entries
         .iter()
         .enumerate()
-        .filter(|(_, i)| i.kind == FixKind::LooksFine)
+        .filter(|(_, e)| e.head().unwrap().kind == FixKind::LooksFine && !e.is_group())
         .map(|(n, _)| n)
         .collect();
     assert!(!fine.is_empty(), "the demo has steps that look fine");
     // They come last, after every problem and reminder.
-    assert_eq!(*fine.first().unwrap(), items.len() - fine.len());
-    let target = &items[fine[0]];
+    assert!(
+        entries[fine[0]..]
+            .iter()
+            .all(|e| e.head().unwrap().kind == FixKind::LooksFine)
+    );
+    let target = entries[fine[0]].head().unwrap().clone();
     let step = target.step.clone().unwrap();
     assert_eq!(state(&app, &target.device, step.as_str()), StepState::Todo);
 
-    // y on a found problem changes nothing and says why.
+    // y on a found problem (the router's UPnP, the second entry) changes nothing and says why.
+    let problem = entries[1].head().unwrap().clone();
+    assert!(!entries[1].is_group() && problem.kind == FixKind::Problem);
+    press(&mut app, &[KeyCode::Down]);
     let commands = press(&mut app, &[KeyCode::Char('y')]);
     assert!(commands.is_empty());
     assert_eq!(
         state(
             &app,
-            &items[0].device,
-            items[0].step.as_ref().unwrap().as_str()
+            &problem.device,
+            problem.step.as_ref().unwrap().as_str()
         ),
         StepState::Todo
     );
@@ -144,7 +152,7 @@ fn y_confirms_a_step_that_looks_fine_from_the_fix_first_list() {
     );
 
     // Down to the first step that looks fine, and y: verified, with the scan's evidence, saved.
-    press(&mut app, &vec![KeyCode::Down; fine[0]]);
+    press(&mut app, &vec![KeyCode::Down; fine[0] - 1]);
     let commands = press(&mut app, &[KeyCode::Char('y')]);
     assert_eq!(commands, vec![Command::Save { generation: 1 }]);
     let device = app.inventory().device(&target.device).unwrap();

@@ -518,11 +518,14 @@ fn a_scan_streams_devices_into_the_list_and_saves_at_the_end() {
 fn fix_first_opens_each_item_one_key_away() {
     use porchlight::tui::app::FixKind;
     let mut app = demo_app().open_needs_you_if_due();
-    let items = app.fix_first();
+    let entries = app.fix_entries();
+    let items: Vec<_> = entries.iter().map(|e| e.head().unwrap().clone()).collect();
     assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));
-    // The first item is a found problem: Enter opens its step's wizard.
+    // The first entry is a problem found on two devices: Enter lists them, and Enter on the
+    // first opens its step's wizard.
     assert_eq!(items[0].kind, FixKind::Problem);
-    press(&mut app, &[KeyCode::Enter]);
+    assert!(entries[0].is_group());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Down, KeyCode::Enter]);
     match app.screen() {
         Screen::Wizard(w) => {
             assert_eq!(w.device, items[0].device);
@@ -530,6 +533,14 @@ fn fix_first_opens_each_item_one_key_away() {
         }
         other => panic!("expected the wizard, got {other:?}"),
     }
+    // The second entry, one problem on one device: Enter opens its wizard at once.
+    press(&mut app, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Char('n')]);
+    assert!(matches!(app.screen(), Screen::NeedsYou(n) if n.cursor == 0));
+    assert!(!entries[1].is_group());
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    assert!(
+        matches!(app.screen(), Screen::Wizard(w) if w.device == items[1].device && Some(&w.step) == items[1].step.as_ref())
+    );
     // Back out to the devices, `n` opens the list again; the new device opens its detail.
     let new = items
         .iter()
@@ -544,8 +555,10 @@ fn fix_first_opens_each_item_one_key_away() {
     // takes it off the list.
     let due = items
         .iter()
-        .position(|i| {
+        .zip(&entries)
+        .position(|(i, e)| {
             matches!(i.kind, FixKind::Due(_))
+                && !e.is_group()
                 && !app.inventory().device(&i.device).is_some_and(|d| {
                     d.findings
                         .contains_key(i.step.as_ref().expect("a due step"))

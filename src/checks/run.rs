@@ -168,6 +168,12 @@ pub struct Context {
     /// Why the router's mappings could not be listed once for all (it did not answer): the
     /// checks that need them say so instead of asking it again, each.
     pub mappings_error: Option<String>,
+    /// The checks run during a scan that has just heard the router: its IGD description may be
+    /// read at the address the scan found rather than searched for again. Off for a wizard's
+    /// check, which always searches (the owner may have just turned UPnP off).
+    pub in_scan: bool,
+    /// The scan's one search of the router, shared by its checks (`None`: each searches).
+    pub router_look: Option<upnp::SharedRouterLook>,
     /// This computer's own networks (the subnets of its interfaces).
     pub local_nets: Vec<Ipv4Net>,
     /// The home's devices with an address, the target among them.
@@ -215,7 +221,7 @@ impl Context {
             .gateway
             .as_ref()
             .ok_or("the router is not known yet: scan first")?;
-        let router = upnp::look_at_router(gateway, self).await;
+        let router = upnp::look_at_router(gateway, self, upnp::Look::Igd).await;
         if let Some(error) = &router.error {
             return Err(error.clone());
         }

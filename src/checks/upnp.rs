@@ -114,8 +114,64 @@ impl Igd {
     }
 }
 
-/// Asks the router (and only the router) which UPnP devices it offers.
-pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> RouterUpnp {
+/// What a look at the router needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// Only its port-mapping device (IGD): during a scan, a description read now at the address
+    /// the scan found answers that at once, with no search.
+    Igd,
+    /// Every device type it offers (WPS's WFADevice among them): always a search.
+    AllTypes,
+}
+
+/// One search of the router per scan, shared by every check that needs it (the router's UPnP
+/// checks, the mapping listing): a router answers one look, not one per check at once, and its
+/// few ICMP errors are not spent on several. Empty until the first check looks.
+#[derive(Debug, Clone, Default)]
+pub struct SharedRouterLook(Arc<tokio::sync::OnceCell<RouterUpnp>>);
+
+/// Asks the router (and only the router) which UPnP devices it offers: during a scan, once for
+/// all the checks (see [`SharedRouterLook`]).
+pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context, look: Look) -> RouterUpnp {
+    if look == Look::Igd
+        && ctx.in_scan
+        && let Some(found) = igd_at_known_address(gateway).await
+    {
+        return found;
+    }
+    match &ctx.router_look {
+        Some(shared) => shared
+            .0
+            .get_or_init(|| search_router(gateway, ctx))
+            .await
+            .clone(),
+        None => search_router(gateway, ctx).await,
+    }
+}
+
+/// The router's IGD read now at the address the scan found (a search would wait for the
+/// router's delayed reply); `None` when it is not known or does not answer there.
+async fn igd_at_known_address(gateway: &GatewayInfo) -> Option<RouterUpnp> {
+    if !is_home_address(gateway.ip) {
+        return None;
+    }
+    let location = gateway.igd_location().ok()?;
+    let info = read_description(&location).await.ok()?;
+    if !is_igd_type(&info.device_type) {
+        return None;
+    }
+    Some(RouterUpnp {
+        answered: true,
+        types: vec![info.device_type.clone()],
+        infos: vec![info.clone()],
+        igd: Some(Igd { location, info }),
+        ..RouterUpnp::default()
+    })
+}
+
+/// Searches the router (and only the router) for the UPnP devices it offers, up to
+/// [`ROUTER_SEARCHES`] times.
+async fn search_router(gateway: &GatewayInfo, ctx: &Context) -> RouterUpnp {
     let mut found = RouterUpnp::default();
     let ip = gateway.ip;
     if !is_home_address(ip) {
@@ -132,36 +188,45 @@ pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> Rout
         allow: Arc::new(move |from| from == ip),
     };
     for _ in 0..ROUTER_SEARCHES {
+        // The refusal probe goes first, beside the search: a router limits its ICMP errors (a
+        // few, then one a second), and the search's own datagrams would use them up unheard.
+        let refusal = tokio::spawn(ssdp_port_refused(opts.target));
+        let refusal = async move { refusal.await.unwrap_or(false) };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let sink = EventSink::new(tx);
-        if let Err(e) = ssdp::discover(&opts, &sink).await {
-            found.error = Some(e);
-        }
-        drop(sink);
-        while let Ok(event) = rx.try_recv() {
-            if let DiscoveryEvent::Sighting(s) = event
-                && s.ip == ip
-            {
-                found.answered = true;
-                for service in s.services {
-                    if !found.types.contains(&service.kind) {
-                        found.types.push(service.kind);
+        // The search waits its whole window for other hosts' answers; only the router's count
+        // here, so once it answered and was described, a short grace for its last datagrams
+        // (a router sends its answers in one burst) ends the look early.
+        {
+            let search = ssdp::discover(&opts, &sink);
+            tokio::pin!(search);
+            let mut grace_until: Option<tokio::time::Instant> = None;
+            loop {
+                tokio::select! {
+                    done = &mut search => {
+                        if let Err(e) = done {
+                            found.error = Some(e);
+                        }
+                        break;
                     }
-                }
-                if let Some(info) = s.upnp {
-                    found.infos.push(info);
+                    Some(event) = rx.recv() => {
+                        absorb(&mut found, ip, event);
+                        if grace_until.is_none() && found.answered && settled(&found) {
+                            grace_until = Some(tokio::time::Instant::now() + SETTLED_GRACE);
+                        }
+                    }
+                    () = sleep_until_some(grace_until) => break,
                 }
             }
         }
-        let described = found.infos.iter().any(|i| is_igd_type(&i.device_type));
-        let igd_announced = found.types.iter().any(|t| is_igd_type(t));
-        // Done once it answered and was described, unless it announced a gateway whose
-        // description was lost.
-        let settled = described || (!igd_announced && !found.infos.is_empty());
-        if found.error.is_some() || (found.answered && settled) {
+        drop(sink);
+        while let Ok(event) = rx.try_recv() {
+            absorb(&mut found, ip, event);
+        }
+        if found.error.is_some() || (found.answered && settled(&found)) {
             break;
         }
-        if !found.answered && ssdp_port_refused(opts.target).await {
+        if !found.answered && refusal.await {
             found.refused = true;
             break;
         }
@@ -183,6 +248,41 @@ pub(crate) async fn look_at_router(gateway: &GatewayInfo, ctx: &Context) -> Rout
         found.igd = Some(Igd { location, info });
     }
     found
+}
+
+/// How long a look waits for the router's last datagrams once it answered and was described.
+const SETTLED_GRACE: Duration = Duration::from_millis(150);
+
+/// Sleeps until `at`, or forever without one.
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Folds one event of a search into what the look found: only the router's answers count.
+fn absorb(found: &mut RouterUpnp, ip: Ipv4Addr, event: DiscoveryEvent) {
+    if let DiscoveryEvent::Sighting(s) = event
+        && s.ip == ip
+    {
+        found.answered = true;
+        for service in s.services {
+            if !found.types.contains(&service.kind) {
+                found.types.push(service.kind);
+            }
+        }
+        if let Some(info) = s.upnp {
+            found.infos.push(info);
+        }
+    }
+}
+
+/// Done once the router was described, unless it announced a gateway whose description was lost.
+fn settled(found: &RouterUpnp) -> bool {
+    let described = found.infos.iter().any(|i| is_igd_type(&i.device_type));
+    let igd_announced = found.types.iter().any(|t| is_igd_type(t));
+    described || (!igd_announced && !found.infos.is_empty())
 }
 
 /// Sends one M-SEARCH to `target` from a connected socket and waits briefly: true when the host
@@ -244,7 +344,7 @@ async fn ask_router(
     let Some(gateway) = gateway_for(target, ctx) else {
         return Err(no_router());
     };
-    let router = look_at_router(&gateway, ctx).await;
+    let router = look_at_router(&gateway, ctx, Look::Igd).await;
     let heard = router.heard();
     let answered = router.answered;
     let announces = router.announces_igd();
@@ -575,7 +675,7 @@ pub async fn no_wps(target: &Target, ctx: &Context) -> CheckResult {
     let Some(gateway) = gateway_for(target, ctx) else {
         return no_router();
     };
-    let router = look_at_router(&gateway, ctx).await;
+    let router = look_at_router(&gateway, ctx, Look::AllTypes).await;
     if let Some(error) = &router.error {
         let stale = gateway.services.iter().any(|s| is_wfa(&s.kind));
         if stale {

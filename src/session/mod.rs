@@ -91,6 +91,7 @@ pub struct ScanWorkflow {
     dirty: bool,
     last_save: Timestamp,
     mappings: audit::SharedMappings,
+    router_look: crate::checks::upnp::SharedRouterLook,
 }
 
 impl ScanWorkflow {
@@ -125,6 +126,7 @@ impl ScanWorkflow {
             dirty: false,
             last_save: now,
             mappings: audit::SharedMappings::default(),
+            router_look: crate::checks::upnp::SharedRouterLook::default(),
         }
     }
 
@@ -372,6 +374,15 @@ impl ScanWorkflow {
                     self.audited.remove(&(id.clone(), step.id.clone()));
                 }
             }
+            // What this scan checked of steps the new kind does not have is not its finding: the
+            // same home gives the same findings whichever came first, the audit or the kind.
+            let applies: BTreeSet<&StepId> = audit_steps(catalog, device)
+                .into_iter()
+                .map(|s| &s.id)
+                .collect();
+            self.checked
+                .retain(|c| &c.device != id || applies.contains(&c.step));
+            self.audited.retain(|(d, s)| d != id || applies.contains(s));
         }
         let (mut checks, mut needs_consent) = (Vec::new(), Vec::new());
         for step in audit_steps(catalog, device) {
@@ -403,6 +414,8 @@ impl ScanWorkflow {
         // address it found is in the inventory (the checks fall back on it): a unicast search
         // to the router needs less.
         context.limits.ssdp_wait = AUDIT_SSDP_WAIT;
+        context.in_scan = true;
+        context.router_look = Some(self.router_look.clone());
         self.queue.push_back(AuditJob {
             device: id.clone(),
             target,
