@@ -32,6 +32,8 @@ pub struct Target {
     pub hostnames: Vec<String>,
     /// It is the default gateway (the router).
     pub is_gateway: bool,
+    /// Its hardware address, when known (some makers derive the factory password from it).
+    pub mac: Option<crate::model::MacAddr>,
 }
 
 impl Target {
@@ -47,6 +49,7 @@ impl Target {
             model: None,
             hostnames: Vec::new(),
             is_gateway: false,
+            mac: None,
         }
     }
 
@@ -62,6 +65,7 @@ impl Target {
             model: device.model.clone(),
             hostnames: device.hostnames.clone(),
             is_gateway: device.gateway,
+            mac: device.mac,
         })
     }
 }
