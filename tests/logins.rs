@@ -572,7 +572,10 @@ async fn a_lorex_recorder_that_locks_at_three_gets_two_tries_and_its_own_default
     assert_verdict(&r, Verdict::Pass, &["none of the 2 factory logins"]);
     assert_eq!(page.attempts(), 2, "{r:?}");
     let part = r.unconfirmed.as_deref().unwrap_or_default();
-    assert!(part.contains("30 minutes after 3 wrong passwords"), "{part}");
+    assert!(
+        part.contains("30 minutes after 3 wrong passwords"),
+        "{part}"
+    );
     // And its documented default is the one that gets through.
     let page = locking_page("admin", "000000", 3, Locked::Forbidden).await;
     let (t, c) = device(Category::Camera, Some("Lorex Technology"));
@@ -604,7 +607,9 @@ async fn an_ezviz_camera_gets_no_guess_and_the_owner_learns_why() {
 async fn a_qnap_whose_password_is_its_mac_address_is_found() {
     let page = locking_page("admin", "245EBE0A1B2C", 5, Locked::Forbidden).await;
     let (mut t, c) = device(Category::Nas, Some("QNAP Systems"));
-    t.mac = Some(porchlight::model::MacAddr([0x24, 0x5e, 0xbe, 0x0a, 0x1b, 0x2c]));
+    t.mac = Some(porchlight::model::MacAddr([
+        0x24, 0x5e, 0xbe, 0x0a, 0x1b, 0x2c,
+    ]));
     let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
     assert_verdict(&r, Verdict::Fail, &["admin/245EBE0A1B2C still works"]);
     assert_eq!(page.attempts(), 1, "QNAP's documented default comes first");

@@ -181,7 +181,9 @@ impl DefaultLogin {
 /// True when one of `words` occurs in `names` as whole words (not glued to a letter or digit):
 /// "wd" fits "wd my cloud" but not the Hikvision model "ds-2cd2042wd".
 pub fn fits_words(words: &[String], names: &str) -> bool {
-    words.iter().any(|w| has_word(names, &w.to_ascii_lowercase()))
+    words
+        .iter()
+        .any(|w| has_word(names, &w.to_ascii_lowercase()))
 }
 
 fn has_word(hay: &str, needle: &str) -> bool {
@@ -536,7 +538,11 @@ mod tests {
     #[test]
     fn only_logins_that_fit_the_maker_and_kind_are_planned() {
         let list = LoginList::builtin().unwrap();
-        let hik = list.plan(Category::Camera, "hikvision ds-2cd2042wd", None, &[Web, Rtsp],
+        let hik = list.plan(
+            Category::Camera,
+            "hikvision ds-2cd2042wd",
+            None,
+            &[Web, Rtsp],
             3,
             3,
         );
@@ -576,7 +582,14 @@ mod tests {
         let admins = plan.iter().filter(|(l, _)| l.username == "admin").count();
         assert_eq!(admins, 3, "{:?}", shown(&plan));
         for per_device in 1..=3 {
-            let plan = list.plan(Category::Camera, "", None, &[Web, Rtsp, Telnet], per_device, 3);
+            let plan = list.plan(
+                Category::Camera,
+                "",
+                None,
+                &[Web, Rtsp, Telnet],
+                per_device,
+                3,
+            );
             assert_eq!(plan.len(), per_device);
         }
         // The same login is never planned twice on one service.
