@@ -169,3 +169,47 @@ fn every_row_names_its_source_and_a_kind_porchlight_knows() {
         }
     }
 }
+
+#[test]
+fn a_reply_without_a_server_header_is_never_named_by_its_uuid() {
+    // Some devices send no SERVER header: the SSDP entry is then known by its UDN alone. Before
+    // the description is read, and after it, the owner never sees a "uuid:" as the name.
+    let mut devices: Vec<RealDevice> = load()
+        .into_iter()
+        .filter(|d| d.ssdp.is_some() && !d.ssdp.as_ref().unwrap().only_when_named)
+        .collect();
+    assert!(devices.len() >= 5);
+    for d in &mut devices {
+        d.ssdp.as_mut().unwrap().server.clear();
+    }
+    let rules = Fingerprints::builtin().unwrap();
+    let now = "2026-12-01T12:00:00Z".parse().unwrap();
+    for d in &devices {
+        let ip = std::net::Ipv4Addr::new(192, 168, 7, 200);
+        let all = sightings(d, ip);
+        let mut inventory = Inventory::default();
+        for s in &all {
+            // The reply alone (no description yet), then everything.
+            if s.upnp.is_some() {
+                let named = inventory.devices[0].name().to_string();
+                assert!(
+                    !is_id_like(&named),
+                    "{}: named {named:?} from its reply",
+                    d.family
+                );
+            }
+            merge(&mut inventory, s, now);
+        }
+        let device = &mut inventory.devices[0];
+        identify_device(device, &rules);
+        assert!(
+            !is_id_like(device.name()),
+            "{}: {}",
+            d.family,
+            device.name()
+        );
+        if let Some(name) = &d.name {
+            assert_eq!(device.name(), name, "{}", d.family);
+        }
+    }
+}
