@@ -606,6 +606,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_readme_names_every_search() {
+        let readme = include_str!("../../../README.md").replace('\n', " ");
+        assert_eq!(SEARCH_TARGETS.len(), 6);
+        assert!(readme.contains("six SSDP searches each sent twice"));
+        for st in SEARCH_TARGETS.iter().skip(2) {
+            assert!(readme.contains(st), "the README should name {st}");
+        }
+    }
+
+    #[test]
     fn the_search_request_is_well_formed() {
         let request = m_search(SSDP_MULTICAST, "ssdp:all");
         assert!(request.starts_with("M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"));
