@@ -213,3 +213,32 @@ fn a_reply_without_a_server_header_is_never_named_by_its_uuid() {
         }
     }
 }
+
+#[test]
+fn a_name_saved_by_an_older_porchlight_gives_way_but_the_owners_never_does() {
+    let sonos = load()
+        .into_iter()
+        .find(|d| d.family == "Sonos" && d.ssdp.is_some())
+        .unwrap();
+    let rules = Fingerprints::builtin().unwrap();
+    let now = "2026-12-01T12:00:00Z".parse().unwrap();
+    let ip = std::net::Ipv4Addr::new(192, 168, 7, 201);
+    let mut inventory = Inventory::default();
+    for s in sightings(&sonos, ip) {
+        merge(&mut inventory, &s, now);
+    }
+    let device = &mut inventory.devices[0];
+    // Saved by an older porchlight: the raw friendlyName, or the UDN.
+    for old in [
+        "10.88.0.20 - Sonos One - RINCON_48A6B8E2F3C401400",
+        "uuid:RINCON_48A6B8E2F3C401400",
+    ] {
+        device.set_detected_name(old);
+        identify_device(device, &rules);
+        assert_eq!(device.name(), "Dining Room", "was {old}");
+    }
+    // The owner's own name stays, whatever the device says.
+    device.set_owner_name(Some("Kitchen Sonos".into()));
+    identify_device(device, &rules);
+    assert_eq!(device.name(), "Kitchen Sonos");
+}
