@@ -302,47 +302,66 @@ fn is_auto_name(d: &Device) -> bool {
         && (d.detected_name() == FALLBACK_NAME
             || by_kind
             || d.hostnames.iter().any(|h| short_host(h) == d.detected_name())
-            || d.evidence.names.values().any(|n| *n == d.detected_name())
+            || d.evidence.names.values().any(|n| *n == d.detected_name() || short_host(n) == d.detected_name())
+            || announced_name(d)
             // An older porchlight named devices after their SSDP SERVER header.
             || d.services.iter().any(|s| s.txt.get("server").map(String::as_str) == Some(d.detected_name())))
+}
+
+/// True when the device's current name is one its announcements gave (a UPnP friendlyName, an
+/// mDNS "fn" or instance name, raw or tidied) or an identifier an older porchlight used as a name:
+/// identification may replace it with a better one (a speaker's room, a name without its "uuid:").
+fn announced_name(d: &Device) -> bool {
+    use crate::identify::naming::{is_id_like, room_of, tidy_name};
+    let current = d.detected_name();
+    if is_id_like(current) {
+        return true;
+    }
+    d.services.iter().any(|s| {
+        let fn_name = s.txt.get("fn").map(String::as_str).unwrap_or_default();
+        [s.name.as_str(), room_of(&s.name), fn_name]
+            .into_iter()
+            .any(|n| !n.is_empty() && (n == current || tidy_name(n).as_deref() == Some(current)))
+    })
 }
 
 /// The best name the device gives itself: its UPnP friendly name, an mDNS "fn" name, an mDNS
 /// instance name, its host name, or a name from DNS, NetBIOS or LLMNR. Never an SSDP SERVER header.
 pub fn best_name(d: &Device) -> Option<String> {
+    use crate::identify::naming::{room_of, short_host as trimmed, tidy_name};
+    // Identifiers (uuid:, RINCON_, a hardware address) and junk are never names.
     let upnp = d
         .services
         .iter()
         .filter(|s| s.source == ServiceSource::Upnp && s.txt.get("server") != Some(&s.name))
-        .map(|s| s.name.trim())
-        .find(|n| !n.is_empty());
+        .find_map(|s| tidy_name(&s.name));
     let mdns_fn = d
         .services
         .iter()
         .filter(|s| s.source == ServiceSource::Mdns)
-        .find_map(|s| s.txt.get("fn").map(|v| v.trim()))
-        .filter(|n| !n.is_empty());
+        .filter_map(|s| s.txt.get("fn"))
+        .find_map(|v| tidy_name(v));
     let mdns_instance = d
         .services
         .iter()
         .filter(|s| s.source == ServiceSource::Mdns)
-        .map(|s| s.name.trim())
-        .find(|n| !n.is_empty());
-    let host = d.hostnames.first().map(|h| short_host(h));
+        .find_map(|s| tidy_name(room_of(&s.name)));
+    // Host and looked-up names without ".local" or the home's DNS domain ("HS110.fritz.box").
+    let host = d
+        .hostnames
+        .first()
+        .map(|h| trimmed(h))
+        .filter(|h| !h.is_empty());
     let other = ["dns", "netbios", "llmnr"]
         .iter()
-        .find_map(|source| d.evidence.names.get(*source).cloned());
-    upnp.or(mdns_fn)
-        .or(mdns_instance)
-        .map(str::to_string)
-        .or(host)
-        .or(other)
+        .find_map(|source| d.evidence.names.get(*source))
+        .map(|n| trimmed(n))
+        .filter(|n| !n.is_empty());
+    upnp.or(mdns_fn).or(mdns_instance).or(host).or(other)
 }
 
 fn short_host(h: &str) -> String {
-    h.trim_end_matches('.')
-        .trim_end_matches(".local")
-        .to_string()
+    crate::identify::naming::short_host(h)
 }
 
 #[cfg(test)]

@@ -573,7 +573,7 @@ async fn an_open_matter_commissioning_window_fails() {
         "matter-plug.local.",
         "127.0.0.1",
         5540,
-        None,
+        &[("CM", "1")][..],
     )
     .unwrap();
     advertiser.register(info).unwrap();

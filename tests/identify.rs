@@ -531,8 +531,17 @@ fn hostile_strings_never_reach_the_result() {
     let id = identify(&d, &rules);
     assert_eq!(id.category, Category::Speaker, "{}", explain(&id));
     assert_eq!(id.model.as_deref(), Some("Google Nest Mini"));
-    // The UPnP friendlyName names it: the hyperlink escape is gone, its text is left.
-    assert_eq!(id.name.as_deref(), Some("link"));
+    // A speaker is named after its own mDNS name ("fn") first, cleaned.
+    assert_eq!(id.name.as_deref(), Some("Kitchen speaker"));
+    // Without it, the UPnP friendlyName names it: the hyperlink escape is gone, its text is left.
+    let mut upnp_named = d.clone();
+    for s in &mut upnp_named.services {
+        s.txt.remove("fn");
+        if s.source == ServiceSource::Mdns {
+            s.name.clear();
+        }
+    }
+    assert_eq!(identify(&upnp_named, &rules).name.as_deref(), Some("link"));
     assert_eq!(id.vendor.as_deref(), Some("Google"));
     // Without it, the mDNS "fn" name does, cleaned.
     let mut mdns_only = d.clone();

@@ -562,3 +562,56 @@ async fn logins_are_never_tried_outside_the_private_ranges() {
     let r = default_credentials_on(&t, &LoginPorts::standard(), &c).await;
     assert_verdict(&r, Verdict::Unknown, &["not a private address"]);
 }
+
+#[tokio::test]
+async fn a_lorex_recorder_that_locks_at_three_gets_two_tries_and_its_own_default_first() {
+    // Locks after 3 failures, as Lorex recorders do: porchlight must leave the owner one.
+    let page = locking_page("admin", "a long unique passphrase", 3, Locked::Forbidden).await;
+    let (t, c) = device(Category::Camera, Some("Lorex Technology"));
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
+    assert_verdict(&r, Verdict::Pass, &["none of the 2 factory logins"]);
+    assert_eq!(page.attempts(), 2, "{r:?}");
+    let part = r.unconfirmed.as_deref().unwrap_or_default();
+    assert!(
+        part.contains("30 minutes after 3 wrong passwords"),
+        "{part}"
+    );
+    // And its documented default is the one that gets through.
+    let page = locking_page("admin", "000000", 3, Locked::Forbidden).await;
+    let (t, c) = device(Category::Camera, Some("Lorex Technology"));
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
+    assert_verdict(&r, Verdict::Fail, &["admin/000000 still works"]);
+    assert_eq!(page.attempts(), 1);
+}
+
+#[tokio::test]
+async fn an_ezviz_camera_gets_no_guess_and_the_owner_learns_why() {
+    let page = locking_page("admin", "ABCDEF", 5, Locked::Forbidden).await;
+    let rtsp = locking_rtsp("admin", "ABCDEF", 5).await;
+    let (t, c) = device(Category::Camera, Some("EZVIZ"));
+    let p = ports(|p| {
+        p.web = vec![page.port()];
+        p.rtsp = vec![rtsp.port()];
+    });
+    let r = default_credentials_on(&t, &p, &c).await;
+    assert_verdict(
+        &r,
+        Verdict::Unknown,
+        &["not tried", "verification code printed on its own label"],
+    );
+    assert_eq!(page.attempts(), 0);
+    assert_eq!(rtsp.attempts(), 0);
+}
+
+#[tokio::test]
+async fn a_qnap_whose_password_is_its_mac_address_is_found() {
+    let page = locking_page("admin", "245EBE0A1B2C", 5, Locked::Forbidden).await;
+    let (mut t, c) = device(Category::Nas, Some("QNAP Systems"));
+    t.mac = Some(porchlight::model::MacAddr([
+        0x24, 0x5e, 0xbe, 0x0a, 0x1b, 0x2c,
+    ]));
+    let r = default_credentials_on(&t, &ports(|p| p.web = vec![page.port()]), &c).await;
+    assert_verdict(&r, Verdict::Fail, &["admin/245EBE0A1B2C still works"]);
+    assert_eq!(page.attempts(), 1, "QNAP's documented default comes first");
+    assert!(!r.evidence.contains("245EBE0A1B2C"), "{}", r.evidence);
+}

@@ -590,7 +590,7 @@ fn the_table_covers_the_risky_ports_of_the_hardening_facts() {
     let wanted = [
         21, 22, 23, 2323, 80, 8080, 8000, 8081, 443, 8443, 554, 8554, 1883, 8883, 139, 445, 5555,
         8008, 8009, 9100, 515, 631, 7547, 5000, 2869, 49152, 49153, 49154, 52869, 3389, 5900,
-        37777, 9999, 5001,
+        37777, 9999, 5001, 6668, 9000, 135,
     ];
     for port in wanted {
         assert!(RiskyPort::lookup(port).is_some(), "{port} is missing");

@@ -602,8 +602,8 @@ async fn finds_a_home_of_devices_and_reads_their_descriptions() {
     assert_eq!(result, Ok(3), "{:?}", notes_of(&events));
     assert_eq!(
         responder.searches.load(Ordering::SeqCst),
-        4,
-        "two searches, each sent twice"
+        2 * porchlight::discovery::ssdp::SEARCH_TARGETS.len(),
+        "every search (ssdp:all, the router, and the targets devices answer only when named), each sent twice"
     );
 
     for (ip, name, _) in devices {
@@ -613,7 +613,7 @@ async fn finds_a_home_of_devices_and_reads_their_descriptions() {
             early < late,
             "{name}: the host must be reported before its description"
         );
-        // Each description was read once, although the host answered four times.
+        // Each description was read once, although the host answered every search.
         assert_eq!(servers[&ip].1.load(Ordering::SeqCst), 1, "{name}");
         assert!(
             info.location

@@ -341,13 +341,28 @@ pub async fn default_credentials_on(
         names.push_str(&f.form.family);
     }
     let offered: Vec<LoginService> = places.iter().map(|(s, _)| *s).collect();
+    if let Some(label) = list.label_only_for(kind, &names) {
+        return CheckResult::unknown(unseen_line(&format!(
+            "not tried: {}; porchlight cannot know it, and a guess would only use up one of the few \
+             wrong passwords the device allows",
+            label.why
+        )))
+        .with_next(
+            "Log in with the code from the label (or the app) and change it to a long password \
+             you use nowhere else.",
+        );
+    }
     let plan = list.plan(
         kind,
         &names,
+        target.mac,
         &offered,
         ctx.limits.max_credential_tries,
         ctx.limits.max_tries_per_user,
     );
+    let budget = list
+        .budget_for(&names)
+        .filter(|b| b.tries < ctx.limits.max_credential_tries);
     let maker = target.vendor.as_deref().map(|v| clean(v, 40));
     let fits = match (&maker, kind) {
         (Some(m), Category::Unknown) => {
@@ -381,7 +396,7 @@ pub async fn default_credentials_on(
         if n > 0 {
             tokio::time::sleep(ctx.limits.credential_pause).await;
         }
-        let outcome = place.try_login(login, ctx).await;
+        let outcome = place.try_login(&login, ctx).await;
         match outcome {
             Try::Works => {
                 // The password goes on screen only: files and reports name the user.
@@ -434,6 +449,14 @@ pub async fn default_credentials_on(
         )));
     }
     let count = tried.len();
+    let budget_note = budget.map_or_else(String::new, |b| {
+        format!(
+            "; only {} tr{} on this maker's devices: {}",
+            b.tries,
+            if b.tries == 1 { "y" } else { "ies" },
+            b.why
+        )
+    });
     CheckResult::pass(format!(
         "none of the {count} factory login{} that fit {fits} worked: {}",
         if count == 1 { "" } else { "s" },
@@ -442,7 +465,7 @@ pub async fn default_credentials_on(
     .in_part(unseen_line(&format!(
         "porchlight tried only {count} well-known default{} (to avoid locking the device); other \
          logins, other accounts and the maker's app are not checked, so make sure every login \
-         uses a long password you use nowhere else",
+         uses a long password you use nowhere else{budget_note}",
         if count == 1 { "" } else { "s" }
     )))
 }

@@ -34,6 +34,8 @@ pub struct Target {
     pub is_gateway: bool,
     /// Its kind, as the owner set it or the scan identified it.
     pub category: Category,
+    /// Its hardware address, when known (some makers derive the factory password from it).
+    pub mac: Option<crate::model::MacAddr>,
 }
 
 impl Target {
@@ -50,6 +52,7 @@ impl Target {
             hostnames: Vec::new(),
             is_gateway: false,
             category: Category::Unknown,
+            mac: None,
         }
     }
 
@@ -66,6 +69,7 @@ impl Target {
             hostnames: device.hostnames.clone(),
             is_gateway: device.gateway,
             category: device.category(),
+            mac: device.mac,
         })
     }
 }

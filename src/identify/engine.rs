@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use crate::model::{Category, Device, ServiceSource};
 use crate::sanitize::clean;
 
+use super::naming::{banner_title, room_of, short_host, tidy_model, tidy_name};
 use super::rules::{Fingerprints, Matcher, Rule, TextMatch, lower};
 use super::tally::{PRIVATE_MAC_BIT, Tally, confidence, kind_bit};
-use super::vendors::{contains_word, registry_name, strip_suffix_ignore_case};
+use super::vendors::{contains_word, registry_name};
 use super::{Evidence, FIELD_CHARS, Identity, MATCH_CHARS, MIN_HEX_AFTER, QUOTE_CHARS};
 
 /// A text from the device, cleaned, with its ASCII-lower-case twin for matching.
@@ -110,15 +111,29 @@ impl Seen {
             }
         }
         let mut names = Vec::new();
-        for host in &device.hostnames {
-            let trimmed = host.trim_end_matches('.');
-            let stem = strip_suffix_ignore_case(trimmed, ".local");
-            let text = Text::new(stem);
-            if !text.is_empty() {
-                names.push(NameSeen {
-                    what: "host name",
-                    text,
-                });
+        // Host names without ".local" or the home's DNS domain, then the names DNS, NetBIOS and
+        // LLMNR gave, then the titles of the device's web pages.
+        let looked_up = ["dns", "netbios", "llmnr"]
+            .into_iter()
+            .filter_map(|source| device.evidence.names.get(source))
+            .map(|n| ("looked-up name", short_host(n)));
+        let hosts = device
+            .hostnames
+            .iter()
+            .map(|h| ("host name", short_host(h)));
+        let titles = device
+            .open_ports
+            .iter()
+            .filter_map(|p| p.banner.as_deref().and_then(banner_title))
+            .map(|t| ("web page title", t.to_string()));
+        for (what, name) in hosts.chain(looked_up).chain(titles) {
+            let text = Text::new(&name);
+            if !text.is_empty()
+                && !names
+                    .iter()
+                    .any(|n: &NameSeen| n.text.folded == text.folded)
+            {
+                names.push(NameSeen { what, text });
             }
         }
         for service in &mdns {
@@ -368,27 +383,54 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
         .map(|v| clean(&v, FIELD_CHARS))
         .filter(|v| !v.is_empty());
 
+    // Models are tidied (junk such as an AirPlay speaker's "md=0,1,2" refused, a leading "*"
+    // dropped) and published identifiers named ("AppleTV11,1" is "Apple TV 4K (2nd generation)").
+    let tidy = |m: &str| tidy_model(m, &rules.model_names);
     let model = seen
         .upnp
         .iter()
         .filter(|u| !software_only(u))
-        .find_map(|u| upnp_model(u, rules))
-        .or_else(|| first_txt(&seen, &rules.model_keys).map(|t| t.shown.clone()))
+        .filter_map(|u| upnp_model(u, rules))
+        .find_map(|m| tidy(&m))
+        .or_else(|| {
+            rules.model_keys.iter().find_map(|key| {
+                seen.mdns
+                    .iter()
+                    .filter_map(|s| s.txt(key))
+                    .find_map(|t| tidy(&t.shown))
+            })
+        })
         .or_else(|| hinted.iter().find_map(|r| r.model.clone()))
         .map(|m| clean(&m, FIELD_CHARS))
         .filter(|m| !m.is_empty());
 
     // The device's own name: the UPnP friendlyName (never a SERVER header), else an mDNS name (a
-    // "fn" style TXT name, then the instance). Host, DNS and NetBIOS names come after (see the
-    // inventory).
-    let name = seen
-        .upnp
-        .iter()
-        .map(|u| &u.friendly)
-        .find(|f| !f.is_empty())
-        .or_else(|| first_txt(&seen, &rules.name_keys))
-        .or_else(|| seen.mdns.iter().map(|s| &s.name).find(|n| !n.is_empty()))
-        .map(|t| clean(&t.shown, FIELD_CHARS))
+    // "fn" style TXT name, then the instance); a speaker's room (its AirPlay name) comes first.
+    // Identifiers (uuid:, RINCON_, a hardware address) and junk are never names; the words
+    // around them are kept ("10.88.0.20 - Sonos One - RINCON_..." is "Sonos One"). Host, DNS and
+    // NetBIOS names come after (see the inventory).
+    let room = ROOM_SERVICES.iter().find_map(|kind| {
+        seen.mdns
+            .iter()
+            .filter(|s| s.kind.folded == *kind)
+            .find_map(|s| tidy_name(room_of(&s.name.shown)))
+    });
+    let friendly = seen.upnp.iter().find_map(|u| tidy_name(&u.friendly.shown));
+    let fn_name = rules.name_keys.iter().find_map(|key| {
+        seen.mdns
+            .iter()
+            .filter_map(|s| s.txt(key))
+            .find_map(|t| tidy_name(&t.shown))
+    });
+    let instance = || seen.mdns.iter().find_map(|s| tidy_name(&s.name.shown));
+    let own = if category == Category::Speaker {
+        room.or(fn_name).or(friendly)
+    } else {
+        friendly.or(fn_name)
+    };
+    let name = own
+        .or_else(instance)
+        .map(|n| clean(&n, FIELD_CHARS))
         .filter(|n| !n.is_empty());
 
     Identity {
@@ -401,6 +443,9 @@ pub fn identify(device: &Device, rules: &Fingerprints) -> Identity {
         private_mac: seen.private_mac,
     }
 }
+
+/// The mDNS services a speaker names after its room (AirPlay, AirPlay audio, Spotify Connect).
+const ROOM_SERVICES: [&str; 3] = ["_airplay._tcp", "_raop._tcp", "_spotify-connect._tcp"];
 
 fn category_index(category: Category) -> usize {
     Category::ALL

@@ -20,6 +20,7 @@
 use crate::model::Category;
 
 mod engine;
+pub mod naming;
 mod rules;
 mod tally;
 mod vendors;

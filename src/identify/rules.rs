@@ -148,6 +148,7 @@ pub struct Fingerprints {
     pub(super) name_keys: Vec<String>,
     pub(super) ignored_model_numbers: Vec<String>,
     pub(super) legal_suffixes: Vec<String>,
+    pub(super) model_names: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -165,7 +166,17 @@ struct RawFile {
     private_mac: RawPrivateMac,
     #[serde(default)]
     alias: Vec<RawAlias>,
+    #[serde(default)]
+    model_name: Vec<RawModelName>,
     rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModelName {
+    id: String,
+    name: String,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -479,6 +490,20 @@ impl Fingerprints {
                 vendor: alias.vendor,
             });
         }
+        let mut model_ids = HashSet::new();
+        let mut model_names = Vec::with_capacity(file.model_name.len());
+        for m in file.model_name {
+            if !is_tidy(&m.id) || !is_tidy(&m.name) || m.source.trim().is_empty() {
+                return Err(settings(format!(
+                    "model_name {:?} needs a tidy id and name and a source",
+                    clean(&m.id, 40)
+                )));
+            }
+            if !model_ids.insert(lower(&m.id)) {
+                return Err(settings(format!("model_name {:?} is given twice", m.id)));
+            }
+            model_names.push((m.id, m.name));
+        }
         let mut ids = HashSet::new();
         let mut rules = Vec::with_capacity(file.rule.len());
         for (n, raw) in file.rule.into_iter().enumerate() {
@@ -504,12 +529,18 @@ impl Fingerprints {
             name_keys: lowered(file.name_keys),
             ignored_model_numbers: lowered(file.ignored_model_numbers),
             legal_suffixes: file.legal_suffixes,
+            model_names,
         })
     }
 
     /// Every rule, in asset order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// Model identifiers and the product names their makers publish for them.
+    pub fn model_names(&self) -> &[(String, String)] {
+        &self.model_names
     }
 
     /// The fewest points a category needs before it is named.

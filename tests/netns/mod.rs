@@ -179,7 +179,7 @@ pub struct Device {
 }
 
 impl Device {
-    fn plain(name: &'static str, ip: Ipv4Addr, mac: &'static str) -> Self {
+    pub fn plain(name: &'static str, ip: Ipv4Addr, mac: &'static str) -> Self {
         Self {
             name,
             ns: String::new(),
@@ -1317,6 +1317,20 @@ impl TestHome {
     /// (each with `flood` replies when `flood` > 1) and serves `description` (XML) on `port`.
     /// Returns once it listens on both ports.
     pub fn start_ssdp_device(&mut self, device: &str, port: u16, description: &str, flood: usize) {
+        self.start_ssdp_device_as(device, port, description, flood, None);
+    }
+
+    /// [`Self::start_ssdp_device`] answering as a real device does: `real` is the JSON the
+    /// stand-in takes (its SERVER header, the search targets it answers, its USN, and whether it
+    /// answers only searches that name a target; see `ssdp_device.py`).
+    pub fn start_ssdp_device_as(
+        &mut self,
+        device: &str,
+        port: u16,
+        description: &str,
+        flood: usize,
+        real: Option<&str>,
+    ) {
         let d = self.device(device).clone();
         let dir = self.dir.path().join(d.name);
         std::fs::create_dir_all(&dir).unwrap();
@@ -1335,7 +1349,10 @@ impl TestHome {
             xml.display().to_string(),
             flood.to_string(),
         ];
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        if let Some(real) = real {
+            args.push(real);
+        }
         self.spawn(d.name, "ssdp", &d.ns, &python, &args);
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {

@@ -2,8 +2,13 @@
 # 239.255.255.250:1900 with a LOCATION on its own address, serves the description there, and, when
 # asked, floods: answers every search with FLOOD replies (as a misbehaving device does).
 # Started as: python3 -u ssdp_device.py <own ip> <http port> <description file> <flood count>
+# [<json>], where the optional JSON makes it answer as a given real device does:
+# {"server": "..." or "" for no SERVER header, "st": [the search targets it answers],
+#  "usn": "uuid:...", "only_when_named": true when it answers only a search naming one of its
+#  targets, never ssdp:all}.
 # It only ever answers the address that searched, inside the test home; every read is bounded.
 import http.server
+import json
 import socket
 import socketserver
 import struct
@@ -14,6 +19,7 @@ IP, PORT, DESCRIPTION, FLOOD = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(s
 BODY = open(DESCRIPTION, "rb").read()
 LOCATION = "http://%s:%d/rootDesc.xml" % (IP, PORT)
 SERVER = "Linux/5.10 DLNADOC/1.50 UPnP/1.0 MiniDLNA/1.3.3"
+REAL = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None
 
 
 class Description(http.server.BaseHTTPRequestHandler):
@@ -34,6 +40,21 @@ class Description(http.server.BaseHTTPRequestHandler):
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+
+def real_reply(st):
+    server = "SERVER: %s\r\n" % REAL["server"] if REAL["server"] else ""
+    return (
+        "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: %s\r\n"
+        "%sST: %s\r\nUSN: %s::%s\r\n\r\n" % (LOCATION, server, st, REAL["usn"], st)
+    ).encode()
+
+
+def real_targets(st):
+    """The targets a real device answers a search for `st` with."""
+    if st == "ssdp:all":
+        return [] if REAL.get("only_when_named") else list(REAL["st"])
+    return [st] if st in REAL["st"] else []
 
 
 def reply(st, n):
@@ -63,6 +84,10 @@ def ssdp():
         for line in data.split(b"\r\n"):
             if line.lower().startswith(b"st:"):
                 st = line.split(b":", 1)[1].strip().decode("ascii", "replace")[:200]
+        if REAL is not None:
+            for target in real_targets(st)[:8]:
+                out.sendto(real_reply(target), sender)
+            continue
         # Like MiniDLNA: answer only for what it is (a media server), never for a router search.
         if st == "ssdp:all":
             st = "urn:schemas-upnp-org:device:MediaServer:1"

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::model::Category;
+use crate::model::{Category, MacAddr};
 use crate::sanitize::clean;
 
 /// The factory-login list shipped with porchlight.
@@ -78,6 +78,45 @@ pub struct DefaultLogin {
     pub makers: Vec<String>,
     /// Where it is tried, in order of preference.
     pub services: Vec<LoginService>,
+    /// How the password is derived from what porchlight knows of the device, when the maker
+    /// documents it: `mac` is the device's hardware address in upper-case hex without separators
+    /// (QNAP since QTS 4.4.2). The entry's `password` is then empty and the entry is skipped when
+    /// the address is unknown or randomised.
+    #[serde(default)]
+    pub derived: Option<Derived>,
+}
+
+/// A password the maker derives from the device itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Derived {
+    /// The hardware address, upper-case hex without separators ("00089BF4C4E7").
+    Mac,
+}
+
+/// A per-maker limit on tries, for makers whose devices lock the account after a few wrong
+/// passwords.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Words of the makers it applies to.
+    pub makers: Vec<String>,
+    /// The most tries on one such device.
+    pub tries: usize,
+    /// Why, with the maker's own figure (shown in the evidence).
+    pub why: String,
+}
+
+/// Makers whose devices have no common factory password: each has its own, printed on its label.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelOnly {
+    /// Words of the makers it applies to.
+    pub makers: Vec<String>,
+    /// The kinds of device it applies to; empty for any kind.
+    pub kinds: Vec<String>,
+    /// What the owner should know (shown as the evidence).
+    pub why: String,
 }
 
 impl DefaultLogin {
@@ -119,10 +158,51 @@ impl DefaultLogin {
 
     /// True when a maker word of the entry is in `names` (lower-cased maker, model, form family).
     fn fits_maker(&self, names: &str) -> bool {
-        self.makers
-            .iter()
-            .any(|m| names.contains(&m.to_ascii_lowercase()))
+        fits_words(&self.makers, names)
     }
+
+    /// The login as tried on a device with hardware address `mac`: the entry itself, or, for a
+    /// derived password, the entry with the password filled in; `None` when it cannot be derived.
+    fn for_device(&self, mac: Option<MacAddr>) -> Option<DefaultLogin> {
+        match self.derived {
+            None => Some(self.clone()),
+            Some(Derived::Mac) => {
+                let mac = mac.filter(|m| !m.is_locally_administered() && !m.is_multicast())?;
+                let password: String = mac.0.iter().map(|b| format!("{b:02X}")).collect();
+                Some(DefaultLogin {
+                    password,
+                    ..self.clone()
+                })
+            }
+        }
+    }
+}
+
+/// True when one of `words` occurs in `names` as whole words (not glued to a letter or digit):
+/// "wd" fits "wd my cloud" but not the Hikvision model "ds-2cd2042wd".
+pub fn fits_words(words: &[String], names: &str) -> bool {
+    words
+        .iter()
+        .any(|w| has_word(names, &w.to_ascii_lowercase()))
+}
+
+fn has_word(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    let bytes = hay.as_bytes();
+    let mut start = 0;
+    while let Some(found) = hay.get(start..).and_then(|rest| rest.find(needle)) {
+        let at = start + found;
+        let end = at + needle.len();
+        let open = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        let close = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
+        if open && close {
+            return true;
+        }
+        start = at + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// A maker's web login form.
@@ -163,6 +243,12 @@ pub struct LoginList {
     pub form: Vec<LoginForm>,
     /// The logins.
     pub login: Vec<DefaultLogin>,
+    /// Per-maker try budgets.
+    #[serde(default)]
+    pub budget: Vec<Budget>,
+    /// Makers whose every device has its own password.
+    #[serde(default)]
+    pub label_only: Vec<LabelOnly>,
 }
 
 fn check_kinds(what: &str, kinds: &[String]) -> Result<(), String> {
@@ -295,10 +381,33 @@ impl LoginList {
             kinds.sort();
             let mut makers: Vec<String> = e.makers.iter().map(|m| m.to_ascii_lowercase()).collect();
             makers.sort();
+            if e.derived.is_some() && (!e.password.is_empty() || e.makers.is_empty()) {
+                return Err(format!(
+                    "{what}: a derived password leaves `password` empty and names its makers"
+                ));
+            }
             if !seen.insert((e.username.clone(), e.password.clone(), kinds, makers)) {
                 return Err(format!(
                     "{what} is listed twice for the same kinds and makers"
                 ));
+            }
+        }
+        for b in &list.budget {
+            let what = format!("budget for {}", clean(&b.makers.join(", "), 60));
+            check_words(&what, &b.makers)?;
+            if b.makers.is_empty() || b.why.trim().is_empty() {
+                return Err(format!("{what} needs makers and a reason"));
+            }
+            if !(1..=3).contains(&b.tries) {
+                return Err(format!("{what}: tries must be 1 to 3"));
+            }
+        }
+        for l in &list.label_only {
+            let what = format!("label_only for {}", clean(&l.makers.join(", "), 60));
+            check_words(&what, &l.makers)?;
+            check_kinds(&what, &l.kinds)?;
+            if l.makers.is_empty() || l.why.trim().is_empty() {
+                return Err(format!("{what} needs makers and a reason"));
             }
         }
         Ok(list)
@@ -322,18 +431,47 @@ impl LoginList {
             .filter(move |f| f.kinds.iter().any(|k| k == kind.key()))
     }
 
+    /// The budget that limits tries on a device whose maker, model and form family are `names`.
+    pub fn budget_for(&self, names: &str) -> Option<&Budget> {
+        let names = names.to_ascii_lowercase();
+        self.budget
+            .iter()
+            .filter(|b| fits_words(&b.makers, &names))
+            .min_by_key(|b| b.tries)
+    }
+
+    /// The note when the device's maker gives every device its own password (so no factory
+    /// login can be guessed, and trying one only burns a try).
+    pub fn label_only_for(&self, kind: Category, names: &str) -> Option<&LabelOnly> {
+        let names = names.to_ascii_lowercase();
+        self.label_only.iter().find(|l| {
+            fits_words(&l.makers, &names)
+                && (l.kinds.is_empty() || l.kinds.iter().any(|k| k == kind.key()))
+        })
+    }
+
     /// The tries for one device: the entries that fit `kind` and the maker (`names`: its maker,
-    /// model and recognised form family), the maker's own first, then those for its kind, then
-    /// those for any kind; each tried once, on the first of its services in `offered`; at most
-    /// `per_device` tries and `per_user` per user name (compared without case).
+    /// model and recognised form family, matched as whole words), the maker's own first, then
+    /// those for its kind, then those for any kind; each tried once, on the first of its services
+    /// in `offered`; at most `per_device` tries (fewer where the maker's [`Budget`] says so) and
+    /// `per_user` per user name (compared without case). A derived password is filled in from
+    /// `mac` (and skipped without one). Nothing at all for a maker whose every device has its own
+    /// password ([`LoginList::label_only_for`]).
     pub fn plan(
         &self,
         kind: Category,
         names: &str,
+        mac: Option<MacAddr>,
         offered: &[LoginService],
         per_device: usize,
         per_user: usize,
-    ) -> Vec<(&DefaultLogin, LoginService)> {
+    ) -> Vec<(DefaultLogin, LoginService)> {
+        if self.label_only_for(kind, names).is_some() {
+            return Vec::new();
+        }
+        let per_device = self
+            .budget_for(names)
+            .map_or(per_device, |b| per_device.min(b.tries));
         let names = names.to_ascii_lowercase();
         let mut fitting: Vec<(u8, &DefaultLogin)> = self
             .login
@@ -358,6 +496,9 @@ impl LoginList {
             let Some(service) = e.services.iter().copied().find(|s| offered.contains(s)) else {
                 continue;
             };
+            let Some(e) = e.for_device(mac) else {
+                continue;
+            };
             if !tried.insert((e.username.clone(), e.password.clone(), service)) {
                 continue;
             }
@@ -378,7 +519,7 @@ mod tests {
     use super::*;
     use LoginService::*;
 
-    fn shown(plan: &[(&DefaultLogin, LoginService)]) -> Vec<String> {
+    fn shown(plan: &[(DefaultLogin, LoginService)]) -> Vec<String> {
         plan.iter()
             .map(|(l, s)| format!("{} {}", l.shown(), s.key()))
             .collect()
@@ -400,6 +541,7 @@ mod tests {
         let hik = list.plan(
             Category::Camera,
             "hikvision ds-2cd2042wd",
+            None,
             &[Web, Rtsp],
             3,
             3,
@@ -412,7 +554,7 @@ mod tests {
                 "admin with no password web"
             ]
         );
-        let netgear = list.plan(Category::Router, "netgear r7000", &[Web], 3, 3);
+        let netgear = list.plan(Category::Router, "netgear r7000", None, &[Web], 3, 3);
         assert_eq!(netgear.len(), 3);
         assert_eq!(shown(&netgear)[0], "admin/password web");
         assert!(
@@ -422,31 +564,108 @@ mod tests {
             "no camera or NAS default on a router"
         );
         // A device porchlight could not identify gets only the any-kind entries.
-        let unknown = list.plan(Category::Unknown, "", &[Web, Telnet], 3, 3);
+        let unknown = list.plan(Category::Unknown, "", None, &[Web, Telnet], 3, 3);
         assert!(
             unknown.iter().all(|(l, _)| l.kinds.is_empty()),
             "{unknown:?}"
         );
         assert_eq!(shown(&unknown)[0], "root/xc3511 telnet");
         // Nothing to try where nothing is offered.
-        assert!(list.plan(Category::Camera, "", &[], 3, 3).is_empty());
+        assert!(list.plan(Category::Camera, "", None, &[], 3, 3).is_empty());
     }
 
     #[test]
     fn the_budgets_per_device_and_per_user_name_hold() {
         let list = LoginList::builtin().unwrap();
         // An unknown-maker camera with a web page: four `admin` defaults fit, three are tried.
-        let plan = list.plan(Category::Camera, "", &[Web], 10, 3);
+        let plan = list.plan(Category::Camera, "", None, &[Web], 10, 3);
         let admins = plan.iter().filter(|(l, _)| l.username == "admin").count();
         assert_eq!(admins, 3, "{:?}", shown(&plan));
         for per_device in 1..=3 {
-            let plan = list.plan(Category::Camera, "", &[Web, Rtsp, Telnet], per_device, 3);
+            let plan = list.plan(
+                Category::Camera,
+                "",
+                None,
+                &[Web, Rtsp, Telnet],
+                per_device,
+                3,
+            );
             assert_eq!(plan.len(), per_device);
         }
         // The same login is never planned twice on one service.
-        let plan = list.plan(Category::Camera, "xiongmai", &[Telnet], 10, 10);
+        let plan = list.plan(Category::Camera, "xiongmai", None, &[Telnet], 10, 10);
         let unique: HashSet<_> = plan.iter().map(|(l, s)| (l.shown(), *s)).collect();
         assert_eq!(unique.len(), plan.len(), "{:?}", shown(&plan));
+    }
+
+    #[test]
+    fn makers_are_matched_as_whole_words() {
+        let list = LoginList::builtin().unwrap();
+        // "wd" (Western Digital) is glued into a Hikvision model: not a NAS default for it.
+        let hik = list.plan(Category::Nas, "hikvision ds-2cd2042wd", None, &[Form], 3, 3);
+        assert!(
+            hik.iter().all(|(l, _)| l.makers.is_empty()),
+            "{:?}",
+            shown(&hik)
+        );
+        let wd = list.plan(Category::Nas, "wd my cloud ex2", None, &[Form], 3, 3);
+        assert_eq!(shown(&wd)[0], "admin with no password form");
+        assert!(fits_words(&["tp-link".into()], "tp-link archer c7"));
+        assert!(!fits_words(&["hp".into()], "hpe officeconnect"));
+    }
+
+    #[test]
+    fn lorex_gets_its_own_default_and_at_most_two_tries() {
+        let list = LoginList::builtin().unwrap();
+        let lorex = list.plan(Category::Camera, "lorex n841", None, &[Web, Rtsp], 3, 3);
+        assert_eq!(
+            shown(&lorex),
+            ["admin/000000 web", "admin/admin web"],
+            "admin/000000 first, then one more, never a third"
+        );
+        assert_eq!(list.budget_for("Lorex").unwrap().tries, 2);
+        assert!(list.budget_for("hikvision").is_none());
+    }
+
+    #[test]
+    fn a_maker_with_a_password_per_device_gets_no_guess() {
+        let list = LoginList::builtin().unwrap();
+        assert!(
+            list.plan(Category::Camera, "ezviz c6n", None, &[Web, Rtsp], 3, 3)
+                .is_empty()
+        );
+        let why = &list.label_only_for(Category::Camera, "EZVIZ").unwrap().why;
+        assert!(why.contains("label"), "{why}");
+        // A Hikvision camera is not an EZVIZ one.
+        assert!(
+            !list
+                .plan(Category::Camera, "hikvision", None, &[Web], 3, 3)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn qnap_s_password_is_its_mac_address_when_porchlight_knows_it() {
+        let list = LoginList::builtin().unwrap();
+        let mac = MacAddr([0x00, 0x08, 0x9b, 0xf4, 0xc4, 0xe7]);
+        let qnap = list.plan(Category::Nas, "qnap ts-253d", Some(mac), &[Form], 3, 3);
+        assert_eq!(shown(&qnap)[0], "admin/00089BF4C4E7 form");
+        assert_eq!(shown(&qnap)[1], "admin/admin form");
+        // Without the address (or with a made-up one) the derived entry is skipped.
+        let blind = list.plan(Category::Nas, "qnap", None, &[Form], 3, 3);
+        assert_eq!(shown(&blind)[0], "admin/admin form");
+        let private = MacAddr([0x02, 0x08, 0x9b, 0xf4, 0xc4, 0xe7]);
+        let made_up = list.plan(Category::Nas, "qnap", Some(private), &[Form], 3, 3);
+        assert_eq!(shown(&made_up)[0], "admin/admin form");
+    }
+
+    #[test]
+    fn printers_get_their_makers_documented_defaults() {
+        let list = LoginList::builtin().unwrap();
+        let canon = list.plan(Category::Printer, "canon pixma ts5350", None, &[Web], 3, 3);
+        assert_eq!(shown(&canon), ["ADMIN/canon web"]);
+        let brother = list.plan(Category::Printer, "brother hl-l2350dw", None, &[Web], 3, 3);
+        assert_eq!(shown(&brother), ["admin/initpass web", "admin/access web"]);
     }
 
     #[test]

@@ -108,4 +108,9 @@ pub const RISKY_PORTS: &[RiskyPort] = &[
     RiskyPort::new(9999, "kasa", ProbeKind::Passive),
     // The Synology admin page over HTTPS.
     RiskyPort::new(5001, "https", ProbeKind::Tls),
+    // Ports that tell a kind of device (identification only; passive: connect, read nothing):
+    // Tuya / Smart Life local control, Reolink's media port, Windows RPC.
+    RiskyPort::new(6668, "tuya", ProbeKind::Passive),
+    RiskyPort::new(9000, "reolink", ProbeKind::Passive),
+    RiskyPort::new(135, "rpc", ProbeKind::Passive),
 ];

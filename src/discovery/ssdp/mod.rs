@@ -54,6 +54,20 @@ pub const SSDP_MULTICAST: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(239, 25
 /// The search target of home routers that offer UPnP port mapping.
 pub const IGD_SEARCH_TARGET: &str = "urn:schemas-upnp-org:device:InternetGatewayDevice:1";
 
+/// Every search porchlight sends, each twice: `ssdp:all`, the router, and the targets common
+/// devices answer only when named, never to `ssdp:all`: Roku players (`roku:ecp`, Roku's External
+/// Control Protocol documentation), DIAL casting receivers such as Fire TV and many smart TVs
+/// (`urn:dial-multiscreen-org:service:dial:1`, the DIAL specification), Samsung TVs' remote
+/// control receiver and LG webOS TVs' second-screen service (as their own apps search for them).
+pub const SEARCH_TARGETS: [&str; 6] = [
+    "ssdp:all",
+    IGD_SEARCH_TARGET,
+    "roku:ecp",
+    "urn:dial-multiscreen-org:service:dial:1",
+    "urn:samsung.com:device:RemoteControlReceiver:1",
+    "urn:lge-com:service:webos-second-screen:1",
+];
+
 /// A failed description read is tried once more when at least this much of its time is left.
 const RETRY_MIN_LEFT: Duration = Duration::from_millis(400);
 
@@ -167,7 +181,8 @@ pub fn is_local_address(ip: Ipv4Addr) -> bool {
 /// and descriptions that fail to read become notes. Stage start and end events are the caller's
 /// to send.
 ///
-/// Sends `ssdp:all` and the router (`InternetGatewayDevice:1`) search, each twice, with `MX: 1`,
+/// Sends `ssdp:all`, the router (`InternetGatewayDevice:1`) search and the searches common devices
+/// answer only when named ([`SEARCH_TARGETS`]), each twice, with `MX: 1`,
 /// then listens for `opts.wait`; the whole call ends within `opts.wait + opts.fetch.timeout` and a
 /// fraction of a second, whatever the devices do. It ends early when nobody listens to `events`.
 /// Returns how many hosts in scope answered.
@@ -346,12 +361,13 @@ pub(crate) fn m_search(target: SocketAddrV4, st: &str) -> String {
     )
 }
 
-/// Sends both searches twice (UDP gets lost). The first failure is fatal: nothing went out.
+/// Sends every search in [`SEARCH_TARGETS`] twice (UDP gets lost): twelve datagrams in all.
+/// The first failure is fatal: nothing went out.
 async fn send_searches(socket: &UdpSocket, opts: &SsdpOptions) -> Result<(), String> {
-    let searches = [
-        m_search(opts.target, "ssdp:all"),
-        m_search(opts.target, IGD_SEARCH_TARGET),
-    ];
+    let searches: Vec<String> = SEARCH_TARGETS
+        .iter()
+        .map(|st| m_search(opts.target, st))
+        .collect();
     for round in 0..2 {
         if round > 0 {
             tokio::time::sleep(RESEND_GAP).await;
@@ -557,7 +573,9 @@ impl Search {
 }
 
 /// The service entry for one search type a host answered.
-fn ssdp_service(kind: &str, reply: &SsdpReply, port: Option<u16>) -> Service {
+/// The service an SSDP reply stands for: its search target, named after its SERVER header (or
+/// its UDN, which naming never shows), with its LOCATION, USN and SERVER kept.
+pub fn ssdp_service(kind: &str, reply: &SsdpReply, port: Option<u16>) -> Service {
     let name = reply
         .server
         .clone()
@@ -586,6 +604,16 @@ fn ssdp_service(kind: &str, reply: &SsdpReply, port: Option<u16>) -> Service {
 #[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_names_every_search() {
+        let readme = include_str!("../../../README.md").replace('\n', " ");
+        assert_eq!(SEARCH_TARGETS.len(), 6);
+        assert!(readme.contains("six SSDP searches each sent twice"));
+        for st in SEARCH_TARGETS.iter().skip(2) {
+            assert!(readme.contains(st), "the README should name {st}");
+        }
+    }
 
     #[test]
     fn the_search_request_is_well_formed() {
