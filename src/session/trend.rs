@@ -1,0 +1,228 @@
+//! The home's progress over time, for every front end: the point a finished scan adds to the
+//! history ([`snapshot`]), the household summary in three plain sentences ([`household`]) and
+//! the score's sparkline ([`sparkline`]). The report and the TUI show the same words.
+
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+use super::fix_first::{FixKind, fix_first};
+use crate::catalog::Catalog;
+use crate::model::{HistoryPoint, Inventory};
+use crate::reminders::{DueContext, Why, reminders};
+
+/// The home as it stands at `now`: the point a finished scan keeps. Problems are counted as the
+/// report counts its failed checks (a step whose check failed or found a problem).
+pub fn snapshot(catalog: &Catalog, inventory: &Inventory, now: Timestamp) -> HistoryPoint {
+    let (mut problems, mut steps_open) = (0, 0);
+    for device in &inventory.devices {
+        steps_open += catalog.progress(device, now).open();
+        problems += crate::score::device_score(catalog, device)
+            .costs
+            .iter()
+            .filter(|c| c.failed)
+            .count();
+    }
+    HistoryPoint {
+        at: now,
+        score: crate::score::home_value(catalog, inventory),
+        problems,
+        steps_open,
+        devices: inventory.devices.len(),
+    }
+}
+
+/// `7 Dec 2026` in the owner's time zone.
+fn date(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%-d %b %Y").to_string()
+}
+
+/// How safe a score reads, in two or three words.
+fn level(score: u8) -> &'static str {
+    match score {
+        90.. => "well protected",
+        70..=89 => "fairly safe",
+        40..=69 => "partly protected",
+        _ => "at risk",
+    }
+}
+
+/// The first sentence: the score now, in words, and how it changed since the oldest point kept
+/// (on an earlier day than `now`).
+fn standing(catalog: &Catalog, inventory: &Inventory, now: Timestamp, tz: &TimeZone) -> String {
+    let score = crate::score::home_value(catalog, inventory);
+    let today = now.to_zoned(tz.clone()).date();
+    let first = inventory
+        .history
+        .iter()
+        .find(|p| p.at.to_zoned(tz.clone()).date() < today);
+    let change = match first {
+        None => "the first score porchlight has kept".to_string(),
+        Some(p) => {
+            let when = date(p.at, tz);
+            match i32::from(score) - i32::from(p.score) {
+                0 => format!("the same as on {when}"),
+                d if d > 0 => format!("up {d} point{} since {when}", if d == 1 { "" } else { "s" }),
+                d => format!(
+                    "down {} point{} since {when}",
+                    -d,
+                    if d == -1 { "" } else { "s" }
+                ),
+            }
+        }
+    };
+    format!(
+        "Your home is {} with a score of {score} out of 100 ({change}).",
+        level(score)
+    )
+}
+
+/// The second sentence: the riskiest open problem (the first of the Fix first order).
+fn worst(catalog: &Catalog, inventory: &Inventory, ctx: &DueContext, now: Timestamp) -> String {
+    let items = fix_first(catalog, inventory, ctx, now);
+    let problems = items
+        .iter()
+        .filter(|i| matches!(i.kind, FixKind::Problem | FixKind::Regression))
+        .count();
+    match items
+        .iter()
+        .find(|i| matches!(i.kind, FixKind::Problem | FixKind::Regression))
+    {
+        None => "porchlight's checks found no open problem.".to_string(),
+        Some(item) => {
+            let more = match problems {
+                1 => String::new(),
+                n => format!(" ({} more after it)", n - 1),
+            };
+            format!(
+                "The most dangerous open problem: {} on {}{more}.",
+                item.problem.trim_end_matches('.'),
+                item.device_name
+            )
+        }
+    }
+}
+
+/// The third sentence: what is due next apart from the problems (a new device, a fix that came
+/// undone, a look again), or the next date something falls due.
+fn next_due(catalog: &Catalog, inventory: &Inventory, ctx: &DueContext, now: Timestamp) -> String {
+    let now_due: Vec<_> = reminders(catalog, inventory, ctx, now)
+        .into_iter()
+        .filter(|r| r.why != Why::Problem)
+        .collect();
+    if let Some(first) = now_due.first() {
+        let more = match now_due.len() {
+            1 => String::new(),
+            n => format!(", then {} more", n - 1),
+        };
+        return format!(
+            "Due next: {} ({}){more}.",
+            first.title.trim_end_matches('.'),
+            first.device_name
+        );
+    }
+    let horizon = now
+        .to_zoned(ctx.tz.clone())
+        .checked_add(3.months())
+        .map(|z| z.timestamp())
+        .unwrap_or(now);
+    let later = reminders(catalog, inventory, ctx, horizon)
+        .into_iter()
+        .filter(|r| r.why != Why::Problem && r.due > now)
+        .min_by_key(|r| r.due);
+    match later {
+        Some(r) => format!(
+            "Nothing else is due now; next: {} ({}) on {}.",
+            r.title.trim_end_matches('.'),
+            r.device_name,
+            date(r.due, &ctx.tz)
+        ),
+        None => "Nothing else is due in the next three months.".to_string(),
+    }
+}
+
+/// The household summary: how safe the home is now and how that changed, the most dangerous open
+/// problem, and what is due next, as three plain sentences.
+pub fn household(
+    catalog: &Catalog,
+    inventory: &Inventory,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> [String; 3] {
+    let ctx = DueContext::new(inventory, tz.clone());
+    [
+        standing(catalog, inventory, now, tz),
+        worst(catalog, inventory, &ctx, now),
+        next_due(catalog, inventory, &ctx, now),
+    ]
+}
+
+/// The score's sparkline: one block character per point (the newest `width`), its height the
+/// score from 0 (lowest block) to 100 (full block). Empty with no history.
+pub fn sparkline(history: &[HistoryPoint], width: usize) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let start = history.len().saturating_sub(width);
+    history[start..]
+        .iter()
+        .map(|p| BLOCKS[usize::from(p.score.min(100)) * 7 / 100])
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    fn point(day: i64, score: u8) -> HistoryPoint {
+        HistoryPoint {
+            at: Timestamp::from_second(1_790_000_000 + day * 86_400).unwrap(),
+            score,
+            problems: 0,
+            steps_open: 0,
+            devices: 1,
+        }
+    }
+
+    #[test]
+    fn the_sparkline_rises_with_the_score() {
+        let history = [point(0, 0), point(1, 50), point(2, 100)];
+        assert_eq!(sparkline(&history, 10), "▁▄█");
+        assert_eq!(sparkline(&history, 2), "▄█");
+        assert_eq!(sparkline(&[], 5), "");
+    }
+
+    #[test]
+    fn the_summary_says_how_the_score_changed() {
+        let catalog = Catalog::builtin().unwrap();
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let mut inventory = crate::demo::household(now).unwrap();
+        let tz = TimeZone::UTC;
+        inventory.history.clear();
+        let [first, worst, due] = household(&catalog, &inventory, now, &tz);
+        assert!(
+            first.contains("the first score porchlight has kept"),
+            "{first}"
+        );
+        assert!(
+            worst.starts_with("The most dangerous open problem: "),
+            "{worst}"
+        );
+        assert!(
+            due.starts_with("Due next: ") || due.starts_with("Nothing"),
+            "{due}"
+        );
+        let score = crate::score::home_value(&catalog, &inventory);
+        inventory.history.push(HistoryPoint {
+            at: "2026-11-01T12:00:00Z".parse().unwrap(),
+            score: score.saturating_add(12),
+            problems: 9,
+            steps_open: 40,
+            devices: 5,
+        });
+        let [first, ..] = household(&catalog, &inventory, now, &tz);
+        assert!(first.contains("down 12 points since 1 Nov 2026"), "{first}");
+        assert!(
+            first.contains(&format!("score of {score} out of 100")),
+            "{first}"
+        );
+    }
+}
