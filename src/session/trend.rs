@@ -10,18 +10,19 @@ use crate::catalog::Catalog;
 use crate::model::{HistoryPoint, Inventory};
 use crate::reminders::{DueContext, Why, reminders};
 
-/// The home as it stands at `now`: the point a finished scan keeps. Problems are counted as the
-/// report counts its failed checks (a step whose check failed or found a problem).
+/// The home as it stands at `now`: the point a finished scan keeps. Problems are the found
+/// problems and undone fixes of the Fix first list (what the report opens with).
 pub fn snapshot(catalog: &Catalog, inventory: &Inventory, now: Timestamp) -> HistoryPoint {
-    let (mut problems, mut steps_open) = (0, 0);
-    for device in &inventory.devices {
-        steps_open += catalog.progress(device, now).open();
-        problems += crate::score::device_score(catalog, device)
-            .costs
-            .iter()
-            .filter(|c| c.failed)
-            .count();
-    }
+    let steps_open = inventory
+        .devices
+        .iter()
+        .map(|d| catalog.progress(d, now).open())
+        .sum();
+    let ctx = DueContext::new(inventory, TimeZone::UTC);
+    let problems = fix_first(catalog, inventory, &ctx, now)
+        .iter()
+        .filter(|i| matches!(i.kind, FixKind::Problem | FixKind::Regression))
+        .count();
     HistoryPoint {
         at: now,
         score: crate::score::home_value(catalog, inventory),
