@@ -71,12 +71,17 @@ pub struct Listing {
     /// The router's address.
     pub router: Ipv4Addr,
     /// Where it takes actions (on its own private address).
-    pub control: Control,
+    pub(crate) control: Control,
     /// Its mappings, in the router's order.
     pub rows: Vec<Row>,
 }
 
 impl Listing {
+    /// Exactly what removing `row` sends (see [`request`]).
+    pub fn request_for(&self, row: &Row) -> Vec<String> {
+        request(&self.control, &row.mapping)
+    }
+
     /// The row of `external_port`/`protocol`, if the router lists it.
     pub fn find(&self, external_port: u16, protocol: &str) -> Option<&Row> {
         self.rows.iter().find(|r| {
@@ -122,7 +127,7 @@ pub async fn list(inventory: &Inventory) -> Result<Listing, String> {
 }
 
 /// Exactly what removing `mapping` sends, one line each: where, the SOAP action, its arguments.
-pub fn request(control: &Control, mapping: &PortMapping) -> Vec<String> {
+pub(crate) fn request(control: &Control, mapping: &PortMapping) -> Vec<String> {
     let args: Vec<String> = igd::delete_arguments(mapping.external_port, &mapping.protocol)
         .iter()
         .map(|(name, value)| format!("{name}=\"{value}\""))
@@ -209,6 +214,14 @@ pub fn refusal_words(error: &ActionError) -> String {
     }
 }
 
+/// A SOAP fault with UPnP error `code`, as a router sends it (for tests and examples).
+pub fn fault(code: u32, description: &str) -> ActionError {
+    ActionError::Fault {
+        code: Some(code),
+        description: description.to_string(),
+    }
+}
+
 /// Sends the one `DeletePortMapping` for `row` (which must be in `listing`, read just before),
 /// reads the list again and re-runs the mapping checks. Nothing else is sent to the router.
 pub async fn remove(
@@ -279,6 +292,88 @@ pub fn record(inventory: &mut Inventory, removal: &Removal, now: Timestamp) {
         if let Some(device) = inventory.device_mut(&outcome.device) {
             super::audit::record(device, &outcome.step, &outcome.result, now);
         }
+    }
+}
+
+/// The demo home's mappings, made up like the rest of it (nothing is ever sent): one forward to
+/// its first camera and a stale one to an address no device holds.
+pub fn simulated_listing(inventory: &Inventory) -> Listing {
+    let router = inventory
+        .devices
+        .iter()
+        .find(|d| d.category() == crate::model::Category::Router)
+        .and_then(|d| d.ip)
+        .unwrap_or(Ipv4Addr::new(192, 168, 1, 1));
+    let mut mappings = Vec::new();
+    if let Some(camera) = inventory
+        .devices
+        .iter()
+        .find(|d| d.category() == crate::model::Category::Camera)
+        .and_then(|d| d.ip)
+    {
+        mappings.push(PortMapping {
+            external_port: 8554,
+            protocol: "TCP".into(),
+            internal_client: camera,
+            internal_port: 554,
+            description: "IPCamera RTSP".into(),
+            enabled: true,
+            lease_secs: 0,
+        });
+    }
+    let octets = router.octets();
+    mappings.push(PortMapping {
+        external_port: 3074,
+        protocol: "UDP".into(),
+        internal_client: Ipv4Addr::new(octets[0], octets[1], octets[2], 199),
+        internal_port: 3074,
+        description: "Xbox".into(),
+        enabled: true,
+        lease_secs: 3 * 86_400 + 5 * 3600,
+    });
+    Listing {
+        router,
+        control: Control {
+            addr: std::net::SocketAddrV4::new(router, 5000),
+            host: format!("{router}:5000"),
+            path: "/ctl/IPConn".into(),
+            service_type: "urn:schemas-upnp-org:service:WANIPConnection:1".into(),
+        },
+        rows: rows(inventory, mappings),
+    }
+}
+
+/// The demo home's removal: accepted and verified, the re-checks simulated
+/// ([`crate::demo::simulated_check`]); nothing is sent.
+pub fn simulated_removal(
+    catalog: &Catalog,
+    inventory: &Inventory,
+    listing: &Listing,
+    row: &Row,
+) -> Removal {
+    let after: Vec<Row> = listing.rows.iter().filter(|r| *r != row).cloned().collect();
+    let mut rechecks = Vec::new();
+    for device in inventory.devices.iter().filter(|d| {
+        d.gateway
+            || d.category() == crate::model::Category::Router
+            || row.device.as_ref().is_some_and(|(id, _)| id == &d.id)
+    }) {
+        for step in catalog.steps_of(device) {
+            if step.check.as_ref().is_some_and(|c| c.needs_mappings()) {
+                rechecks.push(Outcome {
+                    device: device.id.clone(),
+                    step: step.id.clone(),
+                    result: crate::demo::simulated_check(step),
+                    tried_logins: false,
+                });
+            }
+        }
+    }
+    Removal {
+        row: row.clone(),
+        result: Removed::Verified,
+        after,
+        rechecks,
     }
 }
 

@@ -7,7 +7,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod fix_first;
-pub(crate) mod mappings;
+pub mod mappings;
 pub mod trend;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

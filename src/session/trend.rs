@@ -158,13 +158,25 @@ pub fn household(
 }
 
 /// The score's sparkline: one block character per point (the newest `width`), its height the
-/// score from 0 (lowest block) to 100 (full block). Empty with no history.
+/// score between the lowest and the highest shown (a span of at least 10 points, so that a
+/// point or two up or down stays a small step). Empty with no history.
 pub fn sparkline(history: &[HistoryPoint], width: usize) -> String {
     const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let start = history.len().saturating_sub(width);
-    history[start..]
+    let shown = &history[history.len().saturating_sub(width)..];
+    let scores = shown.iter().map(|p| usize::from(p.score.min(100)));
+    let (Some(low), Some(high)) = (scores.clone().min(), scores.max()) else {
+        return String::new();
+    };
+    let (low, high) = if high - low >= 10 {
+        (low, high)
+    } else if low + 10 <= 100 {
+        (low, low + 10)
+    } else {
+        (90, 100)
+    };
+    shown
         .iter()
-        .map(|p| BLOCKS[usize::from(p.score.min(100)) * 7 / 100])
+        .map(|p| BLOCKS[(usize::from(p.score.min(100)) - low) * 7 / (high - low)])
         .collect()
 }
 
@@ -187,8 +199,13 @@ mod tests {
     fn the_sparkline_rises_with_the_score() {
         let history = [point(0, 0), point(1, 50), point(2, 100)];
         assert_eq!(sparkline(&history, 10), "▁▄█");
-        assert_eq!(sparkline(&history, 2), "▄█");
+        assert_eq!(sparkline(&history, 2), "▁█");
         assert_eq!(sparkline(&[], 5), "");
+        // A small rise still shows, on a span of at least ten points.
+        let small = [point(0, 3), point(1, 8), point(2, 13)];
+        assert_eq!(sparkline(&small, 10), "▁▄█");
+        let flat = [point(0, 100), point(1, 100)];
+        assert_eq!(sparkline(&flat, 10), "██");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::tui::screens::help::Help;
 use crate::tui::screens::scan::ScanView;
 
 pub use crate::tui::fix_first::{FixItem, FixKind};
-pub use crate::tui::msg::{Command, Msg};
+pub use crate::tui::msg::{Command, MappingsMsg, Msg};
 pub use crate::tui::notice::{NOTICE_SECONDS, Notice, SaveStatus, Tone};
 pub use crate::tui::router::Screen;
 pub use crate::tui::screens::edit::{Edit, NAME_MAX_CHARS};
@@ -339,6 +339,13 @@ impl App {
             }
             Msg::SecretRemoved { name, result } => {
                 crate::tui::screens::secret::removed(&name, result)
+            }
+            Msg::Mappings(answer) => {
+                let screen = match &mut self.screen {
+                    Screen::Mappings(m) => Some(m),
+                    _ => None,
+                };
+                crate::tui::screens::mappings::on_msg(&mut self.home, screen, answer)
             }
             Msg::PasswordFetched { result, .. } => {
                 if let Some(view) = self.secret.as_mut() {

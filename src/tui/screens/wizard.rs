@@ -202,6 +202,9 @@ impl Wizard {
                 let (id, step) = (self.device.clone(), self.step.clone());
                 return home.confirm_fine(&id, &step, true);
             }
+            Action::ShowMappings => {
+                return crate::tui::screens::mappings::open(home, Some(self.device.clone()));
+            }
             Action::OpenLink => {
                 let url = home
                     .catalog
