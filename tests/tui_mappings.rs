@@ -176,6 +176,30 @@ fn the_forwards_open_from_a_steps_wizard_too() {
 }
 
 #[test]
+fn a_step_that_judges_forwards_points_at_them() {
+    let mut app = demo_app();
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    let camera = app.device(&camera_id(&app)).unwrap().clone();
+    let row = app
+        .steps_of(&camera)
+        .iter()
+        .position(|s| s.id.as_str() == "C-02")
+        .unwrap();
+    for _ in 0..row {
+        press(&mut app, &[KeyCode::Down]);
+    }
+    press(&mut app, &[KeyCode::Enter, KeyCode::Right]);
+    match app.screen() {
+        Screen::Wizard(w) => assert_eq!(w.step.as_str(), "C-02"),
+        other => panic!("{other:?}"),
+    }
+    let text = draw_text(&app, 100, 40);
+    assert!(text.contains("(u shows them)"), "{text}");
+    let commands = press(&mut app, &[KeyCode::Char('u')]);
+    assert_eq!(commands, [Command::ListMappings { simulated: true }]);
+}
+
+#[test]
 fn a_listing_that_fails_says_why() {
     let mut app = demo_app();
     press(&mut app, &[KeyCode::Enter, KeyCode::Char('u')]);

@@ -520,6 +520,13 @@ fn how_page(step: &Step, width: u16) -> Vec<Line<'static>> {
             Span::styled("(o opens it)", Style::new().fg(ACCENT)),
         ]));
     }
+    if step.check.as_ref().is_some_and(|c| c.needs_mappings()) {
+        lines.push(Line::from(vec![
+            Span::styled("UPnP forwards   ", dim()),
+            Span::raw("see the router's, and remove one with your yes "),
+            Span::styled("(u shows them)", Style::new().fg(ACCENT)),
+        ]));
+    }
     lines
 }
 
