@@ -50,6 +50,9 @@ fn level(score: u8) -> &'static str {
 /// The first sentence: the score now, in words, and how it changed since the oldest point kept
 /// (on an earlier day than `now`).
 fn standing(catalog: &Catalog, inventory: &Inventory, now: Timestamp, tz: &TimeZone) -> String {
+    if inventory.devices.is_empty() {
+        return "porchlight knows none of your home's devices yet: a scan finds them.".to_string();
+    }
     let score = crate::score::home_value(catalog, inventory);
     let today = now.to_zoned(tz.clone()).date();
     let first = inventory
@@ -240,6 +243,12 @@ mod tests {
         assert!(first.contains("down 12 points since 1 Nov 2026"), "{first}");
         assert!(
             first.contains(&format!("score of {score} out of 100")),
+            "{first}"
+        );
+        // A home with no devices is not called safe.
+        let [first, ..] = household(&catalog, &Inventory::default(), now, &tz);
+        assert!(
+            first.contains("knows none of your home's devices"),
             "{first}"
         );
     }

@@ -75,7 +75,7 @@ impl App {
         if let Some(notice) = &notice {
             log.push(notice);
         }
-        Self {
+        let mut app = Self {
             home: Home::new(catalog, inventory, place.into(), now),
             screen: Screen::List,
             help: Help::default(),
@@ -85,7 +85,9 @@ impl App {
             scanning: Scanning::default(),
             secret: None,
             log,
-        }
+        };
+        app.home.refresh_household(app.save.generation);
+        app
     }
 
     /// Audits with this computer's own networks `nets` (the checks send nothing elsewhere).
@@ -103,6 +105,8 @@ impl App {
     /// Uses the owner's time zone for due dates.
     pub fn with_time_zone(mut self, tz: jiff::tz::TimeZone) -> Self {
         self.home.tz = tz;
+        self.home.household.generation = None;
+        self.home.refresh_household(self.save.generation);
         self
     }
 
@@ -151,6 +155,7 @@ impl App {
 
     /// Devices and progress, to change from outside the UI (a scan merged in by a test).
     pub fn inventory_mut(&mut self) -> &mut Inventory {
+        self.home.household.generation = None;
         &mut self.home.inventory
     }
 
@@ -272,6 +277,12 @@ impl App {
 
     /// Applies one message. Does no IO; returns the work the loop should do.
     pub fn update(&mut self, msg: Msg, now: Timestamp) -> Option<Command> {
+        let command = self.step(msg, now);
+        self.home.refresh_household(self.save.generation);
+        command
+    }
+
+    fn step(&mut self, msg: Msg, now: Timestamp) -> Option<Command> {
         self.home.now = now;
         let effects = match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => return self.on_key(key),

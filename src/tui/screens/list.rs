@@ -171,8 +171,7 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
 /// dangerous open problem and what is due next, wrapped.
 fn household_lines(home: &Home, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width).max(8);
-    let [standing, worst, due] =
-        crate::session::trend::household(&home.catalog, &home.inventory, home.now, &home.tz);
+    let [standing, worst, due] = home.household.sentences.clone();
     let spark = crate::session::trend::sparkline(&home.inventory.history, 24);
     let history = &home.inventory.history;
     let start = history.len().saturating_sub(24);
