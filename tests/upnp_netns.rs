@@ -54,6 +54,13 @@ fn upnp_remove_takes_away_the_one_mapping_chosen_or_explains_the_refusal() {
     );
     let data = home.dir().join("porchlight-data");
     home.scan_json(PORCHLIGHT, &[]);
+    // The finished scan kept the home's score in the state file's history.
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
+    let history = saved["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert!(history[0]["problems"].as_u64().unwrap() > 0, "{history:?}");
+    assert!(history[0]["devices"].as_u64().unwrap() >= 12, "{history:?}");
     let porchlight = |home: &TestHome, args: &[&str]| {
         run(home
             .in_scanner(PORCHLIGHT)
