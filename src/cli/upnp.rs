@@ -94,7 +94,7 @@ pub(super) fn upnp(
             let now = Timestamp::now();
             mappings::record(&mut inventory, &removal, now);
             store.save(&inventory)?;
-            writeln!(out, "{}", removal.words(listing.router))?;
+            writeln!(out, "{}", removal.words())?;
             for o in &removal.rechecks {
                 let name = inventory
                     .device(&o.device)

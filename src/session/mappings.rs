@@ -155,6 +155,8 @@ pub enum Removed {
 /// A removal and the checks re-run after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
+    /// The router asked.
+    pub router: Ipv4Addr,
     /// The mapping the owner chose.
     pub row: Row,
     /// What came of it.
@@ -168,7 +170,8 @@ pub struct Removal {
 
 impl Removal {
     /// The outcome in one or two plain sentences, with how to remove it by hand when it was not.
-    pub fn words(&self, router: Ipv4Addr) -> String {
+    pub fn words(&self) -> String {
+        let router = self.router;
         let what = self.row.describe();
         let by_hand = format!(
             "To remove it by hand, open the router's admin page (http://{router}/), find its UPnP \
@@ -278,6 +281,7 @@ pub async fn remove(
         }
     }
     Removal {
+        router: listing.router,
         row: row.clone(),
         result,
         after,
@@ -370,6 +374,7 @@ pub fn simulated_removal(
         }
     }
     Removal {
+        router: listing.router,
         row: row.clone(),
         result: Removed::Verified,
         after,

@@ -150,11 +150,7 @@ pub fn on_msg(home: &mut Home, screen: Option<&mut Mappings>, msg: MappingsMsg) 
         }
         MappingsMsg::Removed(removal) => {
             mappings::record(&mut home.inventory, &removal, home.now);
-            let router = match screen.as_ref().map(|m| &m.load) {
-                Some(Load::Read(listing)) => listing.router,
-                _ => std::net::Ipv4Addr::UNSPECIFIED,
-            };
-            let words = removal.words(router);
+            let words = removal.words();
             let tone = match removal.result {
                 Removed::Verified => Tone::Good,
                 _ => Tone::Error,
@@ -264,7 +260,11 @@ pub fn render(home: &Home, m: &Mappings, frame: &mut Frame, area: Rect) {
                 Cell::from(mm.external_port.to_string()),
                 Cell::from(mm.protocol.clone()),
                 Cell::from(Span::styled(to, style)),
-                Cell::from(mm.description.clone()),
+                Cell::from(if mm.enabled {
+                    mm.description.clone()
+                } else {
+                    format!("{} (disabled)", mm.description)
+                }),
             ];
             if wide {
                 cells.push(Cell::from(lease(mm.lease_secs)));
