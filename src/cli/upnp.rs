@@ -29,6 +29,11 @@ pub(super) fn upnp(
     catalog: &Catalog,
     dir: &Path,
 ) -> anyhow::Result<ExitCode> {
+    if cli.demo {
+        bail!(
+            "the demo home is simulated: porchlight sends nothing to its router (press u on the router in `porchlight --demo` to see made-up forwards)"
+        );
+    }
     let runtime = tokio::runtime::Runtime::new().context("could not start porchlight's runtime")?;
     match action {
         UpnpCmd::List { json } => {
