@@ -19,6 +19,7 @@ use crate::tui::keys::{Action, Mode, action_for};
 use crate::tui::messages::MessageLog;
 use crate::tui::scanning::Scanning;
 use crate::tui::screens::help::Help;
+use crate::tui::screens::mappings;
 use crate::tui::screens::scan::ScanView;
 
 pub use crate::tui::fix_first::{FixItem, FixKind};
@@ -75,7 +76,7 @@ impl App {
         if let Some(notice) = &notice {
             log.push(notice);
         }
-        let mut app = Self {
+        Self {
             home: Home::new(catalog, inventory, place.into(), now),
             screen: Screen::List,
             help: Help::default(),
@@ -85,9 +86,7 @@ impl App {
             scanning: Scanning::default(),
             secret: None,
             log,
-        };
-        app.home.refresh_household(app.save.generation);
-        app
+        }
     }
 
     /// Audits with this computer's own networks `nets` (the checks send nothing elsewhere).
@@ -104,9 +103,7 @@ impl App {
 
     /// Uses the owner's time zone for due dates.
     pub fn with_time_zone(mut self, tz: jiff::tz::TimeZone) -> Self {
-        self.home.tz = tz;
-        self.home.household.generation = None;
-        self.home.refresh_household(self.save.generation);
+        self.home.set_time_zone(tz);
         self
     }
 
@@ -277,12 +274,6 @@ impl App {
 
     /// Applies one message. Does no IO; returns the work the loop should do.
     pub fn update(&mut self, msg: Msg, now: Timestamp) -> Option<Command> {
-        let command = self.step(msg, now);
-        self.home.refresh_household(self.save.generation);
-        command
-    }
-
-    fn step(&mut self, msg: Msg, now: Timestamp) -> Option<Command> {
         self.home.now = now;
         let effects = match msg {
             Msg::Key(key) if key.kind != KeyEventKind::Release => return self.on_key(key),
@@ -351,13 +342,7 @@ impl App {
             Msg::SecretRemoved { name, result } => {
                 crate::tui::screens::secret::removed(&name, result)
             }
-            Msg::Mappings(answer) => {
-                let screen = match &mut self.screen {
-                    Screen::Mappings(m) => Some(m),
-                    _ => None,
-                };
-                crate::tui::screens::mappings::on_msg(&mut self.home, screen, answer)
-            }
+            Msg::Mappings(m) => mappings::on_msg(&mut self.home, self.screen.mappings(), m),
             Msg::PasswordFetched { result, .. } => {
                 if let Some(view) = self.secret.as_mut() {
                     view.fetched(result);
@@ -477,6 +462,7 @@ impl App {
                 Effect::Run(command) => commands.push(command),
             }
         }
+        self.home.refresh_household(self.save.generation);
         match commands.len() {
             0 => None,
             1 => commands.pop(),

@@ -66,7 +66,7 @@ impl Home {
         place: String,
         now: Timestamp,
     ) -> Self {
-        Self {
+        let mut home = Self {
             catalog,
             inventory,
             place,
@@ -78,7 +78,16 @@ impl Home {
             list_cursor: 0,
             step_cursor: 0,
             household: Household::default(),
-        }
+        };
+        home.refresh_household(0);
+        home
+    }
+
+    /// Uses the owner's time zone `tz` (for due dates and the summary's dates).
+    pub(crate) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
+        self.tz = tz;
+        self.household.generation = None;
+        self.refresh_household(0);
     }
 
     /// Works the household summary out again when the inventory changed (the save `generation`

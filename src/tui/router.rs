@@ -74,6 +74,14 @@ impl Screen {
         }
     }
 
+    /// The mappings screen's state, when it shows.
+    pub fn mappings(&mut self) -> Option<&mut mappings::Mappings> {
+        match self {
+            Screen::Mappings(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// The text box being typed in, if any.
     pub fn text_box(&mut self) -> Option<&mut TextBox> {
         match self {
