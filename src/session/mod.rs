@@ -420,7 +420,8 @@ impl ScanWorkflow {
         self.release(effects);
         let done = self.discovery_done && self.in_flight == 0 && self.queue.is_empty();
         let saving = effects.iter().any(|e| matches!(e, Effect::Save));
-        if done {
+        // A scan that heard nobody (the network was not reachable) is no picture of the home.
+        if done && !self.hosts.is_empty() {
             inventory.push_history(trend::snapshot(catalog, inventory, now));
             // A save already asked for writes the inventory as it is when it runs.
             self.dirty |= !saving;

@@ -199,6 +199,30 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_that_heard_nobody_keeps_no_point() {
+        let catalog = Catalog::builtin().unwrap();
+        let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let mut inventory = crate::demo::household(now).unwrap();
+        inventory.history.clear();
+        let mut scan = super::super::ScanWorkflow::new(
+            "10.0.0.0/24",
+            vec![],
+            super::super::AuditMode::Full,
+            now,
+        );
+        let done = crate::discovery::DiscoveryEvent::Done {
+            elapsed: std::time::Duration::from_secs(2),
+        };
+        let (_, effects) = scan.on_event(&catalog, &mut inventory, None, &done, now);
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, super::super::Effect::Finished))
+        );
+        assert!(inventory.history.is_empty(), "{:?}", inventory.history);
+    }
+
+    #[test]
     fn the_sparkline_rises_with_the_score() {
         let history = [point(0, 0), point(1, 50), point(2, 100)];
         assert_eq!(sparkline(&history, 10), "▁▄█");
