@@ -148,7 +148,7 @@ fn upnp_remove_takes_away_the_one_mapping_chosen_or_explains_the_refusal() {
         .find(|l| l.trim_start().starts_with("C-02"))
         .unwrap_or_else(|| panic!("C-02 was not re-checked: {out}"));
     assert!(
-        c02.contains(&camera_name) && c02.contains(": verified:"),
+        c02.contains(&camera_name) && c02.contains(": verified"),
         "{c02}"
     );
     assert_eq!(

@@ -106,9 +106,8 @@ pub(super) fn upnp(
                     .map_or_else(|| o.device.to_string(), |d| d.name().to_string());
                 let title = catalog.step(&o.step).map_or("", |s| s.title.as_str());
                 let verdict = match o.result.verdict {
-                    Verdict::Pass => "verified",
                     Verdict::Fail => "problem",
-                    Verdict::Unknown => "cannot check",
+                    _ => o.result.label(),
                 };
                 writeln!(
                     out,
