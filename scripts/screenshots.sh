@@ -4,7 +4,8 @@
 # presses, captures the screen with colours and renders each capture to
 # screenshots/NAME.png with scripts/ansi2png.py.
 #
-# Needs: cargo, tmux, python3 with Pillow (python3 -m pip install pillow).
+# Needs: cargo, tmux, python3 with Pillow (python3 -m pip install pillow); Chromium for the
+# report's shot (report.png; skipped without it).
 #
 # Usage:  scripts/screenshots.sh
 # Environment knobs (all optional):
@@ -34,6 +35,8 @@ SHOTS=(
   "evidence  i"                   # why porchlight thinks it is a camera
   "wizard    Escape w"            # guide me: the first problem, its wizard starting from the evidence
   "help      Escape Escape ?"     # back out twice, then open the help overlay
+  "mappings  Escape Home Enter u" # the router (first row), then its UPnP forwards (the demo's are made up)
+  "mappings-confirm x"            # remove one: the confirmation shows exactly what would be sent
 )
 
 COLS=80
@@ -182,4 +185,20 @@ for entry in "${SHOTS[@]}"; do
 done
 
 tm send-keys -t "$pane" q 2>/dev/null || true
+
+# The HTML report's top (household summary, problems, score, progress chart) in headless
+# Chromium, when it is installed.
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [[ -n $browser ]]; then
+  "$bin" --data-dir "$data" --demo report --output "$tmp/report.html" >/dev/null 2>&1 ||
+    die "porchlight could not write the demo report"
+  "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --hide-scrollbars --user-data-dir="$tmp/chromium" --window-size=1000,1780 \
+    --screenshot="$OUT_DIR/report.png" "file://$tmp/report.html" >/dev/null 2>&1 ||
+    die "chromium could not take the report's screenshot"
+  say "wrote $OUT_DIR/report.png  (the HTML report in Chromium)"
+else
+  say "skipped report.png: Chromium is not installed (Debian: apt-get install chromium)"
+fi
 say "done"

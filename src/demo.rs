@@ -150,7 +150,34 @@ pub fn household(now: Timestamp) -> Result<Inventory, DemoError> {
         devices_seen: inventory.devices.len(),
         scope: "demo home (simulated)".into(),
     });
+    inventory.history = demo_history(&inventory, now);
     Ok(inventory)
+}
+
+/// The demo's score history: a scan every week for ten weeks and one now, each point the home as
+/// it stood then (the devices seen by then, the answers given by then, today's findings).
+fn demo_history(inventory: &Inventory, now: Timestamp) -> Vec<crate::model::HistoryPoint> {
+    let Ok(catalog) = crate::catalog::Catalog::builtin() else {
+        return Vec::new();
+    };
+    let mut points = Vec::new();
+    for weeks_ago in (0..=10i64).rev() {
+        let Ok(then) = now.checked_sub((weeks_ago * 7 * 24).hours()) else {
+            continue;
+        };
+        let mut past = inventory.clone();
+        past.devices.retain(|d| d.first_seen <= then);
+        for device in &mut past.devices {
+            device.progress.retain(|_, p| p.changed_at <= then);
+        }
+        points.push(crate::session::trend::snapshot(&catalog, &past, then));
+    }
+    let mut history = Vec::new();
+    for point in points {
+        history.push(point);
+        crate::model::history::bound(&mut history);
+    }
+    history
 }
 
 /// What the wizard shows when a step with a network check is marked done in the demo home: the

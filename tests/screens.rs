@@ -396,7 +396,8 @@ fn a_long_list_scrolls_to_keep_the_cursor_in_view() {
     press(&mut app, &[KeyCode::End]);
     let text = screen(&app);
     assert!(text.contains("▶ ✗ Camera 199"), "{text}");
-    assert!(!text.contains("Home router"), "{text}");
+    // The summary above the list may name the router; its row is scrolled away.
+    assert!(!text.contains("✗ Home router"), "{text}");
     press(&mut app, &[KeyCode::Home]);
     assert!(screen(&app).contains("▶ ✗ Home router"));
 }

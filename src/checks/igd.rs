@@ -145,6 +145,20 @@ fn action_limits(deadline: Instant) -> Limits {
 /// connection service, an entry fails in another way than the end of the list, or the time runs
 /// out before the end of the list.
 pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<PortMapping>, String> {
+    mappings_with_control(igd_location, limits)
+        .await
+        .map(|(_, list)| list)
+}
+
+/// [`port_mappings`], with where the router takes its WAN connection's actions (the control
+/// address a later [`delete_port_mapping`] goes to).
+///
+/// # Errors
+/// As [`port_mappings`].
+pub async fn mappings_with_control(
+    igd_location: &str,
+    limits: Limits,
+) -> Result<(Control, Vec<PortMapping>), String> {
     let deadline = Instant::now() + limits.timeout;
     let control = connect_igd(igd_location, deadline).await?;
     let mut mappings = Vec::new();
@@ -182,7 +196,55 @@ pub async fn port_mappings(igd_location: &str, limits: Limits) -> Result<Vec<Por
             }
         }
     }
-    Ok(mappings)
+    Ok((control, mappings))
+}
+
+/// The arguments of the one `DeletePortMapping` request that removes the mapping of
+/// `external_port`/`protocol` (any remote host: the empty `NewRemoteHost`, as listed).
+pub fn delete_arguments(external_port: u16, protocol: &str) -> [(&'static str, String); 3] {
+    [
+        ("NewRemoteHost", String::new()),
+        ("NewExternalPort", external_port.to_string()),
+        ("NewProtocol", protocol.to_string()),
+    ]
+}
+
+/// Asks the router at `control` to remove the one mapping of `external_port`/`protocol` with a
+/// single `DeletePortMapping` (see [`delete_arguments`]), within `limits` (time and reply bytes).
+/// The protocol must be `TCP` or `UDP`; the control address must be on a private address.
+///
+/// # Errors
+/// The router's refusal ([`ActionError::Fault`] with its UPnP error code: 606 "not authorized",
+/// 714 "no such entry"...), no reply in time, or a protocol or address porchlight refuses.
+pub async fn delete_port_mapping(
+    control: &Control,
+    external_port: u16,
+    protocol: &str,
+    limits: Limits,
+) -> Result<(), ActionError> {
+    if protocol != "TCP" && protocol != "UDP" {
+        return Err(ActionError::Failed(format!(
+            "{} is not TCP or UDP",
+            clean(protocol, 8)
+        )));
+    }
+    if !is_home_address(*control.addr.ip()) {
+        return Err(ActionError::Failed(format!(
+            "{} is not on a private address; porchlight does not talk UPnP to it",
+            control.addr.ip()
+        )));
+    }
+    soap::call(
+        control,
+        "DeletePortMapping",
+        &delete_arguments(external_port, protocol),
+        Limits {
+            timeout: limits.timeout.min(ACTION_TIMEOUT),
+            max_bytes: limits.max_bytes.min(ACTION_MAX_BYTES),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// One value of the router's answer to an `action` without arguments, asked of the IGD described

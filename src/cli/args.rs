@@ -60,6 +60,13 @@ pub enum Cmd {
         #[arg(long)]
         new: bool,
     },
+    /// See the router's UPnP port mappings (forwards from the internet that devices asked it
+    /// for), and remove one with your consent.
+    Upnp {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: UpnpCmd,
+    },
     /// Print the tab-completion script for a shell (see the README to install it).
     Completions {
         /// bash, zsh, fish or powershell.
@@ -68,6 +75,40 @@ pub enum Cmd {
     },
     /// Print porchlight's manual page (roff) for `man`.
     Man,
+}
+
+/// `porchlight upnp` actions.
+#[derive(Debug, Subcommand)]
+pub enum UpnpCmd {
+    /// List every mapping: external port, protocol, the device it points at (stale when no
+    /// device has that address), its description and lease.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove one mapping: shows exactly what will be sent to the router and asks first, then
+    /// reads the list again and re-checks the steps that judge it.
+    Remove {
+        /// The mapping, as EXTERNAL_PORT/PROTO (for example 18554/TCP).
+        #[arg(value_name = "EXTERNAL_PORT/PROTO", value_parser = parse_mapping)]
+        mapping: (u16, String),
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Reads `18554/TCP` (or `18554/udp`) as a port and `TCP` or `UDP`.
+fn parse_mapping(text: &str) -> Result<(u16, String), String> {
+    let bad = || format!("{text:?} is not EXTERNAL_PORT/PROTO, such as 18554/TCP or 3074/UDP");
+    let (port, proto) = text.split_once('/').ok_or_else(bad)?;
+    let port: u16 = port.trim().parse().map_err(|_| bad())?;
+    let proto = proto.trim().to_ascii_uppercase();
+    if port == 0 || !matches!(proto.as_str(), "TCP" | "UDP") {
+        return Err(bad());
+    }
+    Ok((port, proto))
 }
 
 /// Options of `porchlight remind`.

@@ -1,7 +1,7 @@
 //! The command line's composition root: the binary parses [`Cli`] and calls [`run`], which picks
 //! the command, or opens the interactive screen when no command is given. Every command is a thin
 //! layer over the library, one file per command group: `args` (what clap parses), `data` (the data
-//! folder, or the demo's), `scan`, `watch`, `remind`, `report`, and `output` for the listings and
+//! folder, or the demo's), `scan`, `watch`, `remind`, `report`, `upnp`, and `output` for the listings and
 //! tables they print (`summary` folds a scan's events per host for them).
 
 use std::io::IsTerminal;
@@ -24,10 +24,11 @@ mod remind;
 mod report;
 mod scan;
 mod summary;
+mod upnp;
 pub mod usage;
 mod watch;
 
-pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs, WatchArgs};
+pub use args::{Cli, Cmd, RemindArgs, ReportArgs, ScanArgs, UpnpCmd, WatchArgs};
 use data::{data_dir, demo_inventory, read_for_listing};
 pub use output::{write_devices_json, write_devices_table, write_reminders, write_scan_table};
 pub use remind::DUE_EXIT_CODE;
@@ -63,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Remind(ref args)) => remind::remind(&cli, args, &catalog, &dir),
         Some(Cmd::Report(ref args)) => report::report(&cli, args, &catalog, &dir),
         Some(Cmd::Watch(ref args)) => watch::watch(&cli, args, &catalog, &dir),
+        Some(Cmd::Upnp { ref action }) => upnp::upnp(&cli, action, &catalog, &dir),
         Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
         Some(Cmd::Devices { json, new }) => {
             let mut inventory = read_for_listing(&cli, &dir)?;

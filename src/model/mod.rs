@@ -3,6 +3,7 @@
 
 pub use crate::evidence::Evidence;
 pub use device::Device;
+pub use history::{HISTORY_LIMIT, HistoryPoint};
 pub use progress::{CheckMark, StepProgress};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,6 +14,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 mod device;
+pub mod history;
 mod progress;
 
 /// A 48-bit hardware (MAC) address.
@@ -513,6 +515,10 @@ pub struct Inventory {
     /// [`FORGOTTEN_LIMIT`], newest kept. Absent from older state files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub forgotten: Vec<Forgotten>,
+    /// The home after each finished scan, oldest first, bounded (see [`history`]). Absent from
+    /// older state files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryPoint>,
 }
 
 /// How many forgotten devices the state file remembers.
@@ -567,6 +573,12 @@ impl Inventory {
     /// Devices the owner has not yet recognised as theirs.
     pub fn new_devices(&self) -> impl Iterator<Item = &Device> {
         self.devices.iter().filter(|d| !d.known)
+    }
+
+    /// Adds the home's state after a finished scan, bounding the history (see [`history`]).
+    pub fn push_history(&mut self, point: HistoryPoint) {
+        self.history.push(point);
+        history::bound(&mut self.history);
     }
 
     /// Adds a scan record, dropping the oldest beyond the limit.

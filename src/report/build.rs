@@ -103,6 +103,11 @@ pub fn build(input: &ReportInput) -> Report {
         },
         generated_at: *now,
         time_zone: zone_name(tz, *now),
+        household: crate::session::trend::household(catalog, inventory, *now, tz)
+            .into_iter()
+            .map(|s| text(&s))
+            .collect(),
+        history: inventory.history.clone(),
         found_problems: problems::found_problems(catalog, inventory, &ctx, *now),
         summary,
         due: due_list,

@@ -64,7 +64,17 @@ th, td { text-align: left; vertical-align: top; padding: .4rem .55rem; border-bo
 th { font-size: .8rem; color: var(--muted); font-weight: 600; border-bottom-width: 2px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.when { white-space: nowrap; }
-.state { display: inline-block; white-space: nowrap; font-weight: 600; border-radius: 4px; padding: 0 .45rem; }
+th, td { overflow-wrap: anywhere; }
+table.problems { table-layout: fixed; }
+.problems .c-n { width: 2.2rem; } .problems .c-step { width: 4.2rem; }
+.problems .c-device { width: 22%; } .problems .c-problem { width: 30%; }
+.problems .state { white-space: normal; }
+.household { margin-top: 1rem; }
+.household p { margin: .25rem 0; }
+.household p:first-child { font-size: 1.1rem; font-weight: 600; }
+figure.chart { margin: 1rem 0 0; }
+.chart svg { display: block; max-width: 100%; height: auto; }
+.state { display: inline-block; font-weight: 600; border-radius: 4px; padding: 0 .45rem; }
 .state-done, .state-verified { color: var(--green); background: var(--green-bg); }
 .state-failed { color: var(--red); background: var(--red-bg); }
 .state-accepted { color: var(--amber); background: var(--amber-bg); }
@@ -93,8 +103,14 @@ tr.failed td { background: #fff8f7; }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 40rem) {
   main { padding: 1rem .75rem 2rem; }
+  .state, .why, td.when { white-space: normal; }
+  th, td { padding: .35rem .3rem; }
+  table.problems, .problems tbody, .problems tr { display: block; }
+  .problems thead { display: none; }
+  .problems tr { padding: .5rem 0; border-bottom: 1px solid var(--line); }
+  .problems td { display: inline; border: 0; padding: 0 .4rem 0 0; }
+  .problems td.p-problem, .problems td.p-evidence { display: block; padding: .2rem 0 0; }
   .card { padding: 1rem; }
-  .standards { display: none; }
 }
 @media print {
   @page { margin: 15mm; }
@@ -108,6 +124,8 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
   th, td { padding: .25rem .4rem; }
   .device { break-inside: avoid; page-break-inside: avoid; }
   .table-wrap { overflow: visible; }
+  .state, .why, td.when { white-space: normal; }
+  .chart { break-inside: avoid; page-break-inside: avoid; }
   .standards { display: table-cell; }
   a { color: inherit; text-decoration: none; }
   a[href^="https:"]::after { content: " (" attr(href) ")"; font-size: .85em; color: #444; overflow-wrap: anywhere; }
@@ -249,6 +267,16 @@ fn write_page(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
         date_time(r.generated_at, tz),
         h(&r.time_zone)
     )?;
+    if !r.household.is_empty() {
+        writeln!(
+            out,
+            r#"<section class="card household" aria-label="Household summary">"#
+        )?;
+        for sentence in &r.household {
+            writeln!(out, "<p>{}</p>", h(sentence))?;
+        }
+        writeln!(out, "</section>")?;
+    }
     writeln!(out, "</header>")?;
 
     writeln!(out, r#"<section aria-labelledby="problems">"#)?;
@@ -261,11 +289,11 @@ fn write_page(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
     } else {
         writeln!(
             out,
-            r#"<div class="card table-wrap"><table class="due-list">"#
+            r#"<div class="card table-wrap"><table class="due-list problems">"#
         )?;
         writeln!(
             out,
-            "<thead><tr><th>#</th><th>Device</th><th>Step</th><th>Problem</th><th>Evidence</th></tr></thead>"
+            r#"<thead><tr><th class="c-n">#</th><th class="c-device">Device</th><th class="c-step">Step</th><th class="c-problem">Problem</th><th>Evidence</th></tr></thead>"#
         )?;
         writeln!(out, "<tbody>")?;
         for (n, p) in r.found_problems.iter().enumerate() {
@@ -275,7 +303,7 @@ fn write_page(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
             };
             writeln!(
                 out,
-                r#"<tr><td>{}</td><td>{device}</td><td>{}</td><td><span class="state state-failed">{}</span></td><td>{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{device}</td><td>{}</td><td class="p-problem"><span class="state state-failed">{}</span></td><td class="p-evidence">{}</td></tr>"#,
                 n + 1,
                 h(&p.step),
                 h(&p.problem),
@@ -309,6 +337,12 @@ fn write_page(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
     }
     writeln!(out, "</dl>")?;
     writeln!(out, "</section>")?;
+    if let Some(chart) = super::chart::svg(&r.history, tz) {
+        writeln!(out, r#"<section aria-labelledby="progress">"#)?;
+        writeln!(out, r#"<h2 id="progress">Progress over time</h2>"#)?;
+        writeln!(out, "{chart}")?;
+        writeln!(out, "</section>")?;
+    }
 
     writeln!(out, r#"<section aria-labelledby="due">"#)?;
     writeln!(out, r#"<h2 id="due">What is due</h2>"#)?;

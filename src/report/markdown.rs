@@ -80,6 +80,15 @@ fn write_report(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result
         md(&r.time_zone)
     )?;
     writeln!(out)?;
+    for sentence in &r.household {
+        writeln!(out, "> {}", md(sentence))?;
+        writeln!(out, ">")?;
+    }
+    if !r.household.is_empty() {
+        // The quote's last line is its last sentence, not an empty one.
+        out.truncate(out.len() - ">\n".len());
+        writeln!(out)?;
+    }
     writeln!(out, "## Found problems")?;
     writeln!(out)?;
     if r.found_problems.is_empty() {
@@ -118,6 +127,7 @@ fn write_report(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result
     writeln!(out, "- Steps not started: {}", s.steps_not_started)?;
     writeln!(out, "- Due now: {}", s.due_now)?;
     writeln!(out)?;
+    write_progress(out, r, tz)?;
 
     writeln!(out, "## What is due")?;
     writeln!(out)?;
@@ -210,6 +220,44 @@ fn write_report(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result
         write_device(out, d, tz)?;
     }
     Ok(())
+}
+
+/// How many of the latest history points the Markdown table shows.
+const PROGRESS_ROWS: usize = 12;
+
+/// The home's progress as a small table: the latest [`PROGRESS_ROWS`] points, oldest first.
+fn write_progress(out: &mut String, r: &Report, tz: &TimeZone) -> std::fmt::Result {
+    if r.history.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## Progress over time")?;
+    writeln!(out)?;
+    let start = r.history.len().saturating_sub(PROGRESS_ROWS);
+    if start > 0 {
+        writeln!(
+            out,
+            "The latest {PROGRESS_ROWS} of {} scans kept.",
+            r.history.len()
+        )?;
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "| When | Score | Problems found | Steps open | Devices |"
+    )?;
+    writeln!(out, "|---|---:|---:|---:|---:|")?;
+    for p in &r.history[start..] {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            date_time(p.at, tz),
+            p.score,
+            p.problems,
+            p.steps_open,
+            p.devices
+        )?;
+    }
+    writeln!(out)
 }
 
 fn write_device(out: &mut String, d: &DeviceReport, tz: &TimeZone) -> std::fmt::Result {

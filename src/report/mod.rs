@@ -19,6 +19,7 @@
 //! `markdown` and `html` write the two documents.
 
 mod build;
+pub mod chart;
 mod html;
 mod markdown;
 mod model;

@@ -23,6 +23,12 @@ pub struct Report {
     pub generated_at: Timestamp,
     /// The owner's time zone (an IANA name such as `Europe/London`, or an offset).
     pub time_zone: String,
+    /// The household summary: how safe the home is now and how that changed, the most
+    /// dangerous open problem, what is due next (three plain sentences, as the TUI shows them).
+    pub household: Vec<String>,
+    /// The home after each finished scan, oldest first (bounded: one point a day past a month,
+    /// at most 400): its score, problems found, steps open and devices.
+    pub history: Vec<crate::model::HistoryPoint>,
     /// The problems the audit found, riskiest first (the report opens with them).
     pub found_problems: Vec<FoundProblem>,
     /// The home score and the counts beside it.

@@ -76,6 +76,17 @@ pub fn group<T>(
     order.into_iter().filter_map(|n| slots[n].take()).collect()
 }
 
+/// The engine's Fix first list as its entries (what the TUI shows, and what the report and the
+/// history count as problems: one problem on several devices is one).
+pub fn entries<'a>(
+    catalog: &Catalog,
+    items: &'a [super::fix_first::FixItem],
+) -> Vec<Group<&'a super::fix_first::FixItem>> {
+    group(catalog, items.iter().collect(), |i| {
+        (i.kind as u8, i.risk as u8, i.step.as_ref())
+    })
+}
+
 /// The names of an entry's devices for one line: the first few, then how many more.
 pub fn names_line(names: &[&str], shown: usize) -> String {
     let mut unique: Vec<&str> = Vec::new();

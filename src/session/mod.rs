@@ -8,6 +8,8 @@
 pub(crate) mod audit;
 pub(crate) mod fix_first;
 pub mod groups;
+pub mod mappings;
+pub mod trend;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
@@ -264,7 +266,7 @@ impl ScanWorkflow {
             }
             _ => {}
         }
-        self.after(now, &mut effects);
+        self.after(catalog, inventory, now, &mut effects);
         (merged_out, effects)
     }
 
@@ -311,7 +313,7 @@ impl ScanWorkflow {
             self.dirty = true;
         }
         let mut effects = Vec::new();
-        self.after(now, &mut effects);
+        self.after(catalog, inventory, now, &mut effects);
         effects
     }
 
@@ -438,14 +440,27 @@ impl ScanWorkflow {
         }
     }
 
-    /// Saves every few seconds while running, and finishes when everything is in.
-    fn after(&mut self, now: Timestamp, effects: &mut Vec<Effect>) {
+    /// Saves every few seconds while running, and finishes when everything is in (keeping the
+    /// home's score in its history first).
+    fn after(
+        &mut self,
+        catalog: &Catalog,
+        inventory: &mut Inventory,
+        now: Timestamp,
+        effects: &mut Vec<Effect>,
+    ) {
         if self.finished {
             return;
         }
         self.release(effects);
         let done = self.discovery_done && self.in_flight == 0 && self.queue.is_empty();
         let saving = effects.iter().any(|e| matches!(e, Effect::Save));
+        // A scan that heard nobody (the network was not reachable) is no picture of the home.
+        if done && !self.hosts.is_empty() {
+            inventory.push_history(trend::snapshot(catalog, inventory, now));
+            // A save already asked for writes the inventory as it is when it runs.
+            self.dirty |= !saving;
+        }
         let due = now.as_second() - self.last_save.as_second() >= SAVE_EVERY_SECONDS;
         if self.dirty && (done || due) && !saving {
             self.dirty = false;

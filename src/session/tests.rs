@@ -107,6 +107,7 @@ fn a_device_is_audited_once_its_ports_and_hardware_address_are_known() {
     assert!(!fx.iter().any(|e| matches!(e, Effect::Finished)));
     assert_eq!(inv.scans.len(), 1);
     assert_eq!(inv.scans[0].devices_seen, 1);
+    assert!(inv.history.is_empty(), "kept only once the audit is over");
     let results = job
         .checks
         .iter()
@@ -137,6 +138,12 @@ fn a_device_is_audited_once_its_ports_and_hardware_address_are_known() {
     assert_eq!(saves(&fx), 1);
     assert!(matches!(fx.last(), Some(Effect::Finished)));
     assert!(!wf.running());
+    // The finished scan keeps the home's score, with the telnet problem it found.
+    assert_eq!(inv.history.len(), 1);
+    let point = inv.history[0];
+    assert_eq!((point.at, point.devices, point.problems), (t(4), 1, 1));
+    assert_eq!(point.score, crate::score::home_value(&catalog, &inv));
+    assert!(point.steps_open > 0);
     let d = &inv.devices[0];
     assert_eq!(
         d.findings[&StepId::new("G-02")].verdict,

@@ -15,7 +15,7 @@
 //! - Progress, step by step: a step only one side changed since `base` takes that side's; a step
 //!   both changed takes the newest change (this process's on a tie).
 //! - Findings, step by step: the newest check wins.
-//! - Scans: both histories, in time order, bounded as usual.
+//! - Scans and the score history: both sides', in time order, bounded as usual.
 //! - Forgotten devices (tombstones): both sides' lists, the latest time per id. A device either
 //!   side holds that was last seen no later than it was forgotten is left out, whichever side
 //!   still had it; one a scan saw after it was forgotten comes back as a new device (the owner's
@@ -70,6 +70,7 @@ fn merge_with(base: &Inventory, mine: &Inventory, disk: &Inventory) -> Inventory
         devices,
         scans,
         forgotten,
+        history: crate::model::history::merge(&mine.history, &disk.history),
     }
 }
 
@@ -329,5 +330,25 @@ mod tests {
         assert_eq!(d.step_state(&StepId::new("RT-01")), StepState::Done);
         assert_eq!(d.findings.len(), 1);
         assert_eq!(out.scans.len(), 1);
+    }
+
+    #[test]
+    fn both_writers_score_histories_are_kept() {
+        let point = |t: i64, score: u8| crate::model::HistoryPoint {
+            at: at(t),
+            score,
+            problems: 1,
+            steps_open: 2,
+            devices: 1,
+        };
+        let mut base = inv(vec![device("ip:10.0.0.1", 1)]);
+        base.history.push(point(1, 40));
+        let mut mine = base.clone();
+        mine.history.push(point(5, 55));
+        let mut disk = base.clone();
+        disk.history.push(point(3, 50));
+        let out = merge(Some(&base), &mine, &disk);
+        let scores: Vec<u8> = out.history.iter().map(|p| p.score).collect();
+        assert_eq!(scores, [40, 50, 55]);
     }
 }

@@ -19,10 +19,11 @@ use crate::tui::keys::{Action, Mode, action_for};
 use crate::tui::messages::MessageLog;
 use crate::tui::scanning::Scanning;
 use crate::tui::screens::help::Help;
+use crate::tui::screens::mappings;
 use crate::tui::screens::scan::ScanView;
 
 pub use crate::tui::fix_first::{FixEntry, FixItem, FixKind};
-pub use crate::tui::msg::{Command, Msg};
+pub use crate::tui::msg::{Command, MappingsMsg, Msg};
 pub use crate::tui::notice::{NOTICE_SECONDS, Notice, SaveStatus, Tone};
 pub use crate::tui::router::Screen;
 pub use crate::tui::screens::edit::{Edit, NAME_MAX_CHARS};
@@ -102,7 +103,7 @@ impl App {
 
     /// Uses the owner's time zone for due dates.
     pub fn with_time_zone(mut self, tz: jiff::tz::TimeZone) -> Self {
-        self.home.tz = tz;
+        self.home.set_time_zone(tz);
         self
     }
 
@@ -151,6 +152,7 @@ impl App {
 
     /// Devices and progress, to change from outside the UI (a scan merged in by a test).
     pub fn inventory_mut(&mut self) -> &mut Inventory {
+        self.home.household.generation = None;
         &mut self.home.inventory
     }
 
@@ -345,6 +347,7 @@ impl App {
             Msg::SecretRemoved { name, result } => {
                 crate::tui::screens::secret::removed(&name, result)
             }
+            Msg::Mappings(m) => mappings::on_msg(&mut self.home, self.screen.mappings(), m),
             Msg::PasswordFetched { result, .. } => {
                 if let Some(view) = self.secret.as_mut() {
                     view.fetched(result);
@@ -464,6 +467,7 @@ impl App {
                 Effect::Run(command) => commands.push(command),
             }
         }
+        self.home.refresh_household(self.save.generation);
         match commands.len() {
             0 => None,
             1 => commands.pop(),

@@ -18,6 +18,8 @@ pub enum Go {
     Detail(DeviceId),
     /// The wizard on one step of one device, at its first page.
     Wizard(DeviceId, StepId),
+    /// The router's UPnP port mappings, opened from this device's screen (Esc goes back to it).
+    Mappings(Option<DeviceId>),
 }
 
 /// One thing for the app to do.

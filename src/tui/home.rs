@@ -39,7 +39,26 @@ pub struct Home {
     pub(crate) list_cursor: usize,
     /// Cursor in the open device's checklist (the wizard moves it to the step it shows).
     pub(crate) step_cursor: usize,
+    /// The household summary over the device list, worked out after a change (see
+    /// [`Home::refresh_household`]), never while drawing: it weighs the whole home.
+    pub(crate) household: Household,
 }
+
+/// The household summary as last worked out, and for which change.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Household {
+    /// The save generation it was worked out for; `None`: to be worked out.
+    pub(crate) generation: Option<u64>,
+    /// How many devices there were (a scan adds them between saves).
+    pub(crate) devices: usize,
+    /// When it was worked out.
+    pub(crate) at: Option<Timestamp>,
+    /// Its three sentences.
+    pub(crate) sentences: [String; 3],
+}
+
+/// How long the summary may go unrefreshed without a change (its dates and "due next" move on).
+const HOUSEHOLD_REFRESH_SECONDS: i64 = 60;
 
 impl Home {
     /// The model of `inventory` at `now`, at the top of the list.
@@ -49,7 +68,7 @@ impl Home {
         place: String,
         now: Timestamp,
     ) -> Self {
-        Self {
+        let mut home = Self {
             catalog,
             inventory,
             place,
@@ -60,6 +79,40 @@ impl Home {
             fingerprints: None,
             list_cursor: 0,
             step_cursor: 0,
+            household: Household::default(),
+        };
+        home.refresh_household(0);
+        home
+    }
+
+    /// Uses the owner's time zone `tz` (for due dates and the summary's dates).
+    pub(crate) fn set_time_zone(&mut self, tz: jiff::tz::TimeZone) {
+        self.tz = tz;
+        self.household.generation = None;
+        self.refresh_household(0);
+    }
+
+    /// Works the household summary out again when the inventory changed (the save `generation`
+    /// moved on, a device came, or it was set aside) or a minute passed.
+    pub(crate) fn refresh_household(&mut self, generation: u64) {
+        let h = &self.household;
+        let stale = h.generation != Some(generation)
+            || h.devices != self.inventory.devices.len()
+            || h.at.is_none_or(|at| {
+                self.now.as_second() - at.as_second() >= HOUSEHOLD_REFRESH_SECONDS
+            });
+        if stale {
+            self.household = Household {
+                generation: Some(generation),
+                devices: self.inventory.devices.len(),
+                at: Some(self.now),
+                sentences: crate::session::trend::household(
+                    &self.catalog,
+                    &self.inventory,
+                    self.now,
+                    &self.tz,
+                ),
+            };
         }
     }
 

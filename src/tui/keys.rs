@@ -14,6 +14,8 @@ pub enum Mode {
     Detail,
     /// The step wizard.
     Wizard,
+    /// The router's UPnP port mappings.
+    Mappings,
     /// Typing text: a reason for accepting a risk, or a device's name.
     Typing,
     /// Choosing the kind of device from a list.
@@ -91,6 +93,10 @@ pub enum Action {
     MakeRandomPassword,
     /// Show the password kept for the device.
     ShowPassword,
+    /// Show the router's UPnP port mappings.
+    ShowMappings,
+    /// Remove the highlighted port mapping (asks first).
+    RemoveMapping,
     /// Say yes.
     Yes,
     /// Show or hide the help overlay.
@@ -123,6 +129,7 @@ const ALL_BUT_TYPING: &[Mode] = &[
     Mode::List,
     Mode::Detail,
     Mode::Wizard,
+    Mode::Mappings,
     Mode::Picker,
     Mode::NeedsYou,
     Mode::Help,
@@ -148,7 +155,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "move down / scroll",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Picker, Mode::NeedsYou],
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Picker,
+            Mode::NeedsYou,
+            Mode::Mappings,
+        ],
         keys: &[KeyCode::Home, KeyCode::Char('g')],
         label: "Home g",
         action: Action::Top,
@@ -156,7 +169,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "first row",
     },
     Binding {
-        modes: &[Mode::List, Mode::Detail, Mode::Picker, Mode::NeedsYou],
+        modes: &[
+            Mode::List,
+            Mode::Detail,
+            Mode::Picker,
+            Mode::NeedsYou,
+            Mode::Mappings,
+        ],
         keys: &[KeyCode::End, KeyCode::Char('G')],
         label: "End G",
         action: Action::Bottom,
@@ -258,6 +277,22 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Forget,
         short: "forget",
         help: "forget the device",
+    },
+    Binding {
+        modes: &[Mode::Detail, Mode::Wizard],
+        keys: &[KeyCode::Char('u')],
+        label: "u",
+        action: Action::ShowMappings,
+        short: "forwards",
+        help: "router's UPnP forwards",
+    },
+    Binding {
+        modes: &[Mode::Mappings],
+        keys: &[KeyCode::Char('x'), KeyCode::Delete],
+        label: "x Del",
+        action: Action::RemoveMapping,
+        short: "remove",
+        help: "remove a forward (asks)",
     },
     Binding {
         modes: &[Mode::List],
@@ -391,6 +426,7 @@ pub const BINDINGS: &[Binding] = &[
             Mode::Detail,
             Mode::Help,
             Mode::NeedsYou,
+            Mode::Mappings,
             Mode::Info,
             Mode::Messages,
         ],
@@ -431,6 +467,7 @@ pub const BINDINGS: &[Binding] = &[
             Mode::Wizard,
             Mode::Help,
             Mode::NeedsYou,
+            Mode::Mappings,
         ],
         keys: &[KeyCode::Char('?')],
         label: "?",
@@ -444,6 +481,7 @@ pub const BINDINGS: &[Binding] = &[
             Mode::Detail,
             Mode::Wizard,
             Mode::NeedsYou,
+            Mode::Mappings,
             Mode::Messages,
         ],
         keys: &[KeyCode::Char('M')],
@@ -459,6 +497,7 @@ pub const BINDINGS: &[Binding] = &[
             Mode::Wizard,
             Mode::Help,
             Mode::NeedsYou,
+            Mode::Mappings,
         ],
         keys: &[KeyCode::Char('q')],
         label: "q",
@@ -523,6 +562,7 @@ mod tests {
             Mode::NeedsYou,
             Mode::Detail,
             Mode::Wizard,
+            Mode::Mappings,
             Mode::Typing,
             Mode::Picker,
             Mode::Confirm,

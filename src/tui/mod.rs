@@ -47,6 +47,7 @@ use crate::session;
 use crate::store::Store;
 use crate::verify;
 use app::{App, Command, Msg};
+use msg::MappingsMsg;
 
 /// How often the clock ticks into the UI.
 const TICK: Duration = Duration::from_secs(1);
@@ -209,6 +210,37 @@ pub async fn run(app: App, store: Store, scan_on_start: bool) -> anyhow::Result<
                             Err(_) => Ok(false),
                         };
                         let _ = tx.send(Msg::SecretRemoved { name, result });
+                    });
+                }
+                Command::ListMappings { simulated } => {
+                    let (tx, snapshot) = (tx.clone(), Arc::new(app.inventory().clone()));
+                    tokio::spawn(async move {
+                        let result = if simulated {
+                            Ok(session::mappings::simulated_listing(&snapshot))
+                        } else {
+                            session::mappings::list(&snapshot).await
+                        };
+                        let _ = tx.send(Msg::Mappings(MappingsMsg::Listed(result)));
+                    });
+                }
+                Command::RemoveMapping {
+                    listing,
+                    row,
+                    simulated,
+                } => {
+                    let (tx, snapshot) = (tx.clone(), Arc::new(app.inventory().clone()));
+                    let catalog = app.catalog().clone();
+                    tokio::spawn(async move {
+                        let removal = if simulated {
+                            session::mappings::simulated_removal(
+                                &catalog, &snapshot, &listing, &row,
+                            )
+                        } else {
+                            let nets = local_nets();
+                            session::mappings::remove(&catalog, &snapshot, &listing, &row, nets)
+                                .await
+                        };
+                        let _ = tx.send(Msg::Mappings(MappingsMsg::Removed(Box::new(removal))));
                     });
                 }
                 Command::Quit => quit = true,

@@ -8,6 +8,7 @@ use crate::discovery::DiscoveryEvent;
 use crate::model::DeviceId;
 use crate::model::StepId;
 use crate::secrets::{Password, PasswordStyle};
+use crate::session::mappings::{Listing, Removal, Row};
 use crate::verify::Outcome;
 
 /// Everything that can happen to the UI.
@@ -84,6 +85,8 @@ pub enum Msg {
         /// True when a password was removed, false when none was kept, or why it failed.
         result: Result<bool, String>,
     },
+    /// The router's mappings were read, or a removal finished.
+    Mappings(MappingsMsg),
     /// The keyring answered a request for a device's password.
     PasswordFetched {
         /// The device.
@@ -147,6 +150,31 @@ pub enum Command {
         /// Its name, for the notice.
         name: String,
     },
+    /// Read the router's UPnP port mappings ([`crate::session::mappings::list`], or the demo's
+    /// made-up ones when `simulated`); the answer comes back as `Mappings(Listed)`.
+    ListMappings {
+        /// The demo home: nothing is sent.
+        simulated: bool,
+    },
+    /// Send the one `DeletePortMapping` for `row` ([`crate::session::mappings::remove`]); the
+    /// outcome comes back as `Mappings(Removed)`.
+    RemoveMapping {
+        /// The listing `row` was chosen from.
+        listing: Box<Listing>,
+        /// The mapping the owner chose.
+        row: Box<Row>,
+        /// The demo home: nothing is sent.
+        simulated: bool,
+    },
     /// Leave porchlight (after pending saves finish).
     Quit,
+}
+
+/// Answers about the router's port mappings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingsMsg {
+    /// The listing, or why it could not be read.
+    Listed(Result<Listing, String>),
+    /// A removal and its re-checks.
+    Removed(Box<Removal>),
 }

@@ -13,7 +13,7 @@ use crate::model::DeviceId;
 use crate::tui::effect::{Effects, Go};
 use crate::tui::home::Home;
 use crate::tui::keys::{Action, Mode};
-use crate::tui::screens::{detail, list, needs, wizard};
+use crate::tui::screens::{detail, list, mappings, needs, wizard};
 use crate::tui::textbox::TextBox;
 
 /// Which screen is showing, with its state.
@@ -27,6 +27,8 @@ pub enum Screen {
     Detail(detail::Detail),
     /// The step wizard.
     Wizard(wizard::Wizard),
+    /// The router's UPnP port mappings.
+    Mappings(mappings::Mappings),
 }
 
 impl Screen {
@@ -37,6 +39,7 @@ impl Screen {
             Go::NeedsYou => Screen::NeedsYou(needs::NeedsYou::default()),
             Go::Detail(device) => Screen::Detail(detail::Detail::new(device)),
             Go::Wizard(device, step) => Screen::Wizard(wizard::Wizard::new(device, step)),
+            Go::Mappings(from) => Screen::Mappings(mappings::Mappings::new(from)),
         }
     }
 
@@ -47,6 +50,7 @@ impl Screen {
             Screen::NeedsYou(_) => Mode::NeedsYou,
             Screen::Detail(d) => d.mode(),
             Screen::Wizard(w) => w.mode(),
+            Screen::Mappings(m) => m.mode(),
         }
     }
 
@@ -57,6 +61,7 @@ impl Screen {
             Screen::NeedsYou(n) => n.on_key(home, action),
             Screen::Detail(d) => d.on_key(home, action),
             Screen::Wizard(w) => w.on_key(home, action),
+            Screen::Mappings(m) => m.on_key(home, action),
         }
     }
 
@@ -65,6 +70,14 @@ impl Screen {
         match self {
             Screen::Detail(d) => Some(&d.device),
             Screen::Wizard(w) => Some(&w.device),
+            _ => None,
+        }
+    }
+
+    /// The mappings screen's state, when it shows.
+    pub fn mappings(&mut self) -> Option<&mut mappings::Mappings> {
+        match self {
+            Screen::Mappings(m) => Some(m),
             _ => None,
         }
     }
@@ -97,6 +110,7 @@ impl Screen {
             Screen::NeedsYou(n) => needs::render(home, n, frame, area),
             Screen::Detail(d) => detail::render(home, d, frame, area),
             Screen::Wizard(w) => wizard::render(home, w, frame, area),
+            Screen::Mappings(m) => mappings::render(home, m, frame, area),
         }
     }
 }

@@ -218,6 +218,7 @@ fn key_hints(mode: Mode) -> String {
             Action::Back,
             Action::ToggleHelp,
         ],
+        Mode::Mappings => &[Action::RemoveMapping, Action::Back, Action::ToggleHelp],
         Mode::Typing | Mode::Picker => &[Action::Confirm, Action::Back],
         Mode::Confirm => &[Action::Yes, Action::Back],
         Mode::Info => &[Action::Back],

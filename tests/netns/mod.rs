@@ -52,6 +52,7 @@ use std::os::unix::process::CommandExt as _;
 
 pub mod hostile;
 pub mod sshd;
+pub mod upnp;
 
 /// Namespace names of every home start with this, then the owning process id.
 pub const PREFIX: &str = "plt";

@@ -79,6 +79,9 @@ impl Detail {
             Action::Forget => self.edit = Some(Edit::Forget),
             Action::ToggleLoginCheck => return toggle_login_check(home, &id),
             Action::ShowEvidence => self.edit = Some(Edit::Evidence),
+            Action::ShowMappings => {
+                return crate::tui::screens::mappings::open(home, Some(id));
+            }
             Action::ConfirmFine => {
                 if let Some(step) = steps.get(home.step_cursor) {
                     return home.confirm_fine(&id, step, false);

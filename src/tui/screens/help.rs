@@ -12,8 +12,9 @@ use crate::tui::keys::{Action, BINDINGS, Mode};
 use crate::tui::theme::{ACCENT, dim, heading};
 
 const LEFT: [(Mode, &str); 2] = [(Mode::List, "Moving around"), (Mode::Detail, "On a device")];
-const RIGHT: [(Mode, &str); 3] = [
+const RIGHT: [(Mode, &str); 4] = [
     (Mode::Wizard, "Steps and passwords"),
+    (Mode::Mappings, "The router's UPnP forwards"),
     (Mode::Typing, "Typing a reason or a name"),
     (Mode::Confirm, "Answering a question"),
 ];

@@ -77,8 +77,28 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let [table_area, footer] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    // The household summary above the list: as many of its lines as the height allows.
+    let household = household_lines(home, area.width);
+    // A line on a small terminal, four on a larger one, and up to six when the list fits beside.
+    let least = match area.height {
+        0..12 => 0,
+        12..18 => 1,
+        _ => 4,
+    };
+    let spare = usize::from(area.height)
+        .saturating_sub(home.inventory.devices.len() + 3)
+        .min(6);
+    let shown = household.len().min(least.max(spare));
+    let [summary_area, table_area, footer] = Layout::vertical([
+        Constraint::Length(shown as u16),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(household.into_iter().take(shown).collect::<Vec<_>>()),
+        summary_area,
+    );
     // Only the rows that fit are built: a home of a thousand devices draws as fast as ten.
     let visible = usize::from(table_area.height.saturating_sub(2)).max(1);
     let first = (home.list_cursor + 1).saturating_sub(visible);
@@ -144,6 +164,47 @@ pub fn render(home: &Home, scanning: bool, frame: &mut Frame, area: Rect) {
     let mut state = TableState::new().with_selected(Some(home.list_cursor - first));
     frame.render_stateful_widget(table, table_area, &mut state);
     frame.render_widget(Paragraph::new(summary(home)).style(dim()), footer);
+}
+
+/// The household summary as lines `width` wide: the score's sparkline (green when the latest
+/// point is up on the first one shown, red when down) before how safe the home is, then the most
+/// dangerous open problem and what is due next, wrapped.
+fn household_lines(home: &Home, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width).max(8);
+    let [standing, worst, due] = home.household.sentences.clone();
+    let spark = crate::session::trend::sparkline(&home.inventory.history, 24);
+    let history = &home.inventory.history;
+    let start = history.len().saturating_sub(24);
+    let trend = match (history.get(start), history.last()) {
+        (Some(a), Some(b)) if b.score > a.score => Color::Green,
+        (Some(a), Some(b)) if b.score < a.score => Color::Red,
+        _ => Color::Cyan,
+    };
+    let lead = if spark.is_empty() {
+        String::new()
+    } else {
+        format!("{spark} ")
+    };
+    let first = crate::tui::wrap::wrap(&standing, width.saturating_sub(lead.chars().count() + 1));
+    let mut lines = Vec::new();
+    for (n, text) in first.into_iter().enumerate() {
+        let lead_span = if n == 0 {
+            Span::styled(lead.clone(), Style::new().fg(trend))
+        } else {
+            Span::raw(" ".repeat(lead.chars().count()))
+        };
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            lead_span,
+            Span::styled(text, heading()),
+        ]));
+    }
+    for sentence in [worst, due] {
+        for text in crate::tui::wrap::wrap(&sentence, width.saturating_sub(1)) {
+            lines.push(Line::from(vec![Span::raw(" "), Span::styled(text, dim())]));
+        }
+    }
+    lines
 }
 
 /// A column of the device list.

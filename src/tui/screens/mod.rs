@@ -7,6 +7,7 @@ pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod help;
 pub(crate) mod list;
+pub(crate) mod mappings;
 pub(crate) mod messages;
 pub(crate) mod needs;
 pub(crate) mod scan;

@@ -202,6 +202,9 @@ impl Wizard {
                 let (id, step) = (self.device.clone(), self.step.clone());
                 return home.confirm_fine(&id, &step, true);
             }
+            Action::ShowMappings => {
+                return crate::tui::screens::mappings::open(home, Some(self.device.clone()));
+            }
             Action::OpenLink => {
                 let url = home
                     .catalog
@@ -522,6 +525,13 @@ fn how_page(step: &Step, width: u16) -> Vec<Line<'static>> {
             Span::styled("More help       ", dim()),
             Span::raw(format!("{} ", link.title)),
             Span::styled("(o opens it)", Style::new().fg(ACCENT)),
+        ]));
+    }
+    if step.check.as_ref().is_some_and(|c| c.needs_mappings()) {
+        lines.push(Line::from(vec![
+            Span::styled("UPnP forwards   ", dim()),
+            Span::raw("see the router's, and remove one with your yes "),
+            Span::styled("(u shows them)", Style::new().fg(ACCENT)),
         ]));
     }
     lines
