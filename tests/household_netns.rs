@@ -241,12 +241,17 @@ fn a_crowd_shows_its_most_dangerous_problem_first() {
         text.contains(&format!("{telnet} devices")) || text.contains("devices          G-02"),
         "{text}"
     );
-    // Every entry fits the screen: the last one is drawn.
-    let last = entries.last().unwrap();
-    assert!(
-        text.contains(&last.title[..20.min(last.title.len())]),
-        "{text}"
-    );
+    // Every problem is on the first screen.
+    for entry in entries
+        .iter()
+        .filter(|e| e.head().unwrap().kind == porchlight::tui::app::FixKind::Problem)
+    {
+        let step = entry.key.step.as_ref().unwrap().to_string();
+        assert!(
+            text.contains(&step),
+            "{step} is on the first screen\n{text}"
+        );
+    }
     let wide = draw_text(&app, 200, 50);
     assert!(wide.contains("G-02 Turn off telnet"), "{wide}");
 }

@@ -97,6 +97,7 @@ fn home() -> TestHome {
             ns: String::new(),
             ip: Ipv4Addr::new(10, 77, net, 30),
             extra_ips: Vec::new(),
+            own_macs: false,
             mac: "24:a4:3c:00:00:30",
             hostname: None,
             services: Vec::new(),

@@ -44,6 +44,7 @@ pub(crate) mod login_policy;
 pub mod matter;
 pub mod ports;
 mod result;
+pub(crate) mod router_look;
 pub mod rtsp;
 pub mod rules;
 mod run;

@@ -50,7 +50,10 @@ pub fn group<T>(
             kind,
             step: step.map(|s| catalog.listed_under(s).clone()),
         };
+        // The household step's own line (the router's RT-13) leads its entry.
+        let leads = step.is_some_and(|s| households.contains(&s) && Some(s) == key.step.as_ref());
         match index.get(&key) {
+            Some(&at) if leads => groups[at].items.insert(0, item),
             Some(&at) => groups[at].items.push(item),
             None => {
                 index.insert(key.clone(), groups.len());
@@ -156,6 +159,10 @@ mod tests {
                 (None, 2, false)
             ]
         );
+        // The household step's own line leads its entry; other entries keep their order.
+        let names = |n: usize| -> Vec<&str> { groups[n].items.iter().map(|l| l.2).collect() };
+        assert_eq!(names(0), ["Router", "Camera", "Plug"]);
+        assert_eq!(names(1), ["Router", "Camera"]);
     }
 
     #[test]

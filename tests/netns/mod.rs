@@ -162,9 +162,12 @@ pub struct Device {
     pub ns: String,
     /// Its address.
     pub ip: Ipv4Addr,
-    /// Further addresses (the crowd), each on a macvlan interface of its own with its own
-    /// hardware address (`02:70:6c:01:00:NN`, NN the address's last byte), so each is a device.
+    /// Further addresses on the same interface (one box on several addresses), or with
+    /// `own_macs` each on a macvlan interface of its own (the crowd).
     pub extra_ips: Vec<Ipv4Addr>,
+    /// Each further address has a hardware address of its own (`02:70:6c:01:00:NN`, NN the
+    /// address's last byte), so each is a device of its own.
+    pub own_macs: bool,
     /// Hardware address, lower case with colons.
     pub mac: &'static str,
     /// mDNS host name (without `.local`), when it runs avahi.
@@ -186,6 +189,7 @@ impl Device {
             ns: String::new(),
             ip,
             extra_ips: Vec::new(),
+            own_macs: false,
             mac,
             hostname: None,
             services: Vec::new(),
@@ -379,6 +383,7 @@ pub fn crowd_devices(net: u8, crowd: u8) -> Vec<Device> {
     let ip = |host: u8| Ipv4Addr::new(10, 77, net, host);
     let mut many = Device::plain("crowd", ip(3), "02:70:6c:00:00:fe");
     many.extra_ips = (4..3 + crowd).map(ip).collect();
+    many.own_macs = true;
     vec![Device::plain("router", ip(1), "50:c7:bf:00:00:01"), many]
 }
 
@@ -977,7 +982,16 @@ impl TestHome {
             } else {
                 let _ = writeln!(script, "ip route add default via {gw}");
             }
-            if !d.extra_ips.is_empty() {
+            if !d.extra_ips.is_empty() && !d.own_macs {
+                let mut extra = String::new();
+                for a in &d.extra_ips {
+                    let _ = writeln!(extra, "addr add {a}/24 dev eth0");
+                }
+                let file = dir.join(format!("{}-addrs.ip", d.name));
+                std::fs::write(&file, extra).unwrap();
+                let _ = writeln!(script, "ip -batch {}", file.display());
+            }
+            if !d.extra_ips.is_empty() && d.own_macs {
                 // One macvlan per address: each answers ARP for its own address only (arp_ignore)
                 // with its own hardware address, as one device each does. Replies leave by eth0.
                 let _ = writeln!(

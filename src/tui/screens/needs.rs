@@ -19,6 +19,9 @@ use crate::tui::theme::{dim, heading, selected};
 /// Width of the device-name column.
 const NAME_WIDTH: usize = 18;
 
+/// The most lines of evidence the highlighted entry shows.
+const EVIDENCE_LINES: usize = 4;
+
 /// Width of the "why" column on terminals wide enough for it.
 const WHY_WIDTH: usize = 21;
 
@@ -290,7 +293,7 @@ fn entry_lines(entry: &FixEntry, width: usize, current: bool) -> Vec<Line<'stati
         Some(step) => format!("{step} {}", entry.title),
         None => entry.title.clone(),
     };
-    let shown = if current { 40 } else { 4 };
+    let shown = if current { 12 } else { 4 };
     let grouped = FixItem {
         device_name: who,
         title: what,
@@ -371,7 +374,18 @@ fn item_lines(item: &FixItem, width: usize, current: bool) -> Vec<Line<'static>>
         let room = width.saturating_sub(indent.len()).max(10);
         let wrapped = crate::tui::theme::hanging(Span::raw(indent), &text, width as u16);
         if current {
-            lines.extend(wrapped.into_iter().map(|l| l.style(style)));
+            // At most a few lines, so the highlighted entry always fits the list (a crowd's
+            // entry names hundreds of devices).
+            let cut = wrapped.len() > EVIDENCE_LINES;
+            lines.extend(
+                wrapped
+                    .into_iter()
+                    .take(EVIDENCE_LINES)
+                    .map(|l| l.style(style)),
+            );
+            if cut && let Some(last) = lines.last_mut() {
+                last.spans.push(Span::raw("…"));
+            }
         } else {
             lines.push(Line::styled(
                 format!("{indent}{}", pad(&text, room).trim_end()),
