@@ -13,6 +13,8 @@ use crate::discovery::ScopeOptions;
 #[derive(Debug, Parser)]
 #[command(
     name = "porchlight",
+    // Not the file's name: on Windows that is porchlight.exe, which help would show.
+    bin_name = "porchlight",
     version,
     about,
     long_about = None,
