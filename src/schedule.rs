@@ -227,6 +227,19 @@ fn sh_quote(word: &str) -> String {
 /// When the task's command would be longer than Task Scheduler keeps
 /// ([`SCHTASKS_MAX_COMMAND`]), or a path holds a double quote (Windows paths cannot).
 pub fn schtasks_plan(job: &Job, log_dir: &Path, system32: &Path) -> Result<Plan, String> {
+    schtasks_plan_when(job, log_dir, system32, &["/SC", "DAILY", "/ST", "09:00"])
+}
+
+/// [`schtasks_plan`] with its schedule given as `schtasks` words (`/SC MINUTE /MO 5`...).
+///
+/// # Errors
+/// As [`schtasks_plan`].
+pub fn schtasks_plan_when(
+    job: &Job,
+    log_dir: &Path,
+    system32: &Path,
+    when: &[&str],
+) -> Result<Plan, String> {
     let log = log_dir.join(format!("{}.log", job.name));
     let mut words = vec![job.program.to_string_lossy().into_owned()];
     words.extend(job.args.iter().cloned());
@@ -258,21 +271,12 @@ pub fn schtasks_plan(job: &Job, log_dir: &Path, system32: &Path) -> Result<Plan,
         ));
     }
     let task_name = format!("porchlight {}", job.name);
-    let args: Vec<String> = [
-        "/Create",
-        "/F",
-        "/SC",
-        "DAILY",
-        "/ST",
-        "09:00",
-        "/TN",
-        &task_name,
-        "/TR",
-        &task_command,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args: Vec<String> = ["/Create", "/F"]
+        .into_iter()
+        .chain(when.iter().copied())
+        .chain(["/TN", &task_name, "/TR", &task_command])
+        .map(str::to_string)
+        .collect();
     let program = system32.join("schtasks.exe");
     let shown = std::iter::once(program.to_string_lossy().into_owned())
         .chain(args.iter().cloned())
@@ -478,7 +482,11 @@ mod tests {
             "    <string>/Applications/porch light/porchlight</string>\n    <string>remind</string>\n    <string>--quiet</string>\n    <string>--data-dir</string>\n    <string>/Users/jo/a&amp;b</string>\n  </array>"
         ));
         assert!(plist.contains("<key>Hour</key>\n    <integer>9</integer>"));
-        assert!(plist.contains("<string>/Users/jo/Library/Logs/porchlight/remind.log</string>"));
+        // Built on Windows (the tests run there too), the path joins with '\\'.
+        let sep = std::path::MAIN_SEPARATOR;
+        assert!(plist.contains(&format!(
+            "<string>/Users/jo{sep}Library{sep}Logs{sep}porchlight{sep}remind.log</string>"
+        )));
         // Well-formed XML, whatever the paths held.
         let options = roxmltree::ParsingOptions {
             allow_dtd: true,
