@@ -722,6 +722,7 @@ async fn a_real_tls_server_answers_the_client_hello_with_a_server_hello() {
     assert_eq!(open.banner.as_deref(), Some("TLS ServerHello (TLS 1.2)"));
 }
 
+#[cfg(target_os = "linux")]
 async fn mosquitto_answer(mosquitto: &PathBuf, anonymous: bool) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -741,6 +742,7 @@ async fn mosquitto_answer(mosquitto: &PathBuf, anonymous: bool) -> Option<String
         .banner
 }
 
+#[cfg(target_os = "linux")] // runs Debian's mosquitto
 #[tokio::test]
 async fn a_real_mosquitto_says_whether_it_needs_a_login() {
     let Some(mosquitto) = require("mosquitto") else {
