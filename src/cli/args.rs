@@ -110,8 +110,9 @@ pub struct ReportArgs {
     #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<crate::report::Format>,
 
-    /// Write to FILE instead of standard output (`-`): written whole, readable by you only, then
-    /// moved into place; only a regular file is ever replaced.
+    /// Write to FILE instead of standard output (`-`): written whole, readable by you only (on
+    /// Windows: by whom its folder allows), then moved into place; only a regular file is ever
+    /// replaced.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
