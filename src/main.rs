@@ -49,11 +49,15 @@ fn error_line(e: &anyhow::Error) -> String {
     porchlight::sanitize::one_line(&text)
 }
 
+/// A write to a reader that has gone: broken pipe, and on Windows also "the pipe is being closed"
+/// (232) and "no process is on the other end of the pipe" (233).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let closed = |io: &std::io::Error| {
+        io.kind() == std::io::ErrorKind::BrokenPipe
+            || (cfg!(windows) && matches!(io.raw_os_error(), Some(109 | 232 | 233)))
+    };
     e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(closed)
             || cause
                 .downcast_ref::<serde_json::Error>()
                 .and_then(|j| j.io_error_kind())

@@ -227,6 +227,19 @@ fn sh_quote(word: &str) -> String {
 /// When the task's command would be longer than Task Scheduler keeps
 /// ([`SCHTASKS_MAX_COMMAND`]), or a path holds a double quote (Windows paths cannot).
 pub fn schtasks_plan(job: &Job, log_dir: &Path, system32: &Path) -> Result<Plan, String> {
+    schtasks_plan_when(job, log_dir, system32, &["/SC", "DAILY", "/ST", "09:00"])
+}
+
+/// [`schtasks_plan`] with its schedule given as `schtasks` words (`/SC MINUTE /MO 5`...).
+///
+/// # Errors
+/// As [`schtasks_plan`].
+pub fn schtasks_plan_when(
+    job: &Job,
+    log_dir: &Path,
+    system32: &Path,
+    when: &[&str],
+) -> Result<Plan, String> {
     let log = log_dir.join(format!("{}.log", job.name));
     let mut words = vec![job.program.to_string_lossy().into_owned()];
     words.extend(job.args.iter().cloned());
@@ -258,21 +271,12 @@ pub fn schtasks_plan(job: &Job, log_dir: &Path, system32: &Path) -> Result<Plan,
         ));
     }
     let task_name = format!("porchlight {}", job.name);
-    let args: Vec<String> = [
-        "/Create",
-        "/F",
-        "/SC",
-        "DAILY",
-        "/ST",
-        "09:00",
-        "/TN",
-        &task_name,
-        "/TR",
-        &task_command,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args: Vec<String> = ["/Create", "/F"]
+        .into_iter()
+        .chain(when.iter().copied())
+        .chain(["/TN", &task_name, "/TR", &task_command])
+        .map(str::to_string)
+        .collect();
     let program = system32.join("schtasks.exe");
     let shown = std::iter::once(program.to_string_lossy().into_owned())
         .chain(args.iter().cloned())
@@ -460,6 +464,8 @@ mod tests {
         assert!(shown.contains(service) && shown.contains(timer), "{shown}");
     }
 
+    // A Mac's paths: built on Windows they would join with '\', which no Mac sees.
+    #[cfg(unix)]
     #[test]
     fn launchd_agent_runs_the_job_at_nine_with_its_output_in_the_logs_folder() {
         let plan = launchd_plan(

@@ -488,6 +488,7 @@ fn mosquitto(program: &Path, anonymous: bool) -> Mosquitto {
     broker
 }
 
+#[cfg(target_os = "linux")] // runs Debian's mosquitto
 #[tokio::test]
 async fn mqtt_fails_on_an_anonymous_broker_and_passes_with_a_password_file() {
     let Some(program) = need_program("mosquitto", "mosquitto") else {
@@ -614,6 +615,10 @@ fn loopback_router(ssdp_port: u16) -> Context {
     }
 }
 
+// Unix only: the refusal is an ICMP port unreachable, which Linux and macOS report on the next
+// receive as a refused connection. Windows reports it as WSAECONNRESET and Wine 8 not at all, so
+// under Wine the check hears silence ("unknown") and this test cannot show the Windows behaviour.
+#[cfg(unix)]
 #[tokio::test]
 async fn a_router_that_refuses_upnp_passes_the_upnp_checks() {
     let silent = std::net::UdpSocket::bind((LOCALHOST, 0)).unwrap();

@@ -54,6 +54,9 @@ fn help_and_version_are_not_errors() {
     let help = stdout_of(porchlight_anywhere().arg("--help"));
     assert!(help.contains("none of them opens the screen"), "{help}");
     assert!(help.contains("completions"), "{help}");
+    // The program is called porchlight, whatever its file is named (porchlight.exe on Windows).
+    assert!(help.contains("Usage: porchlight [OPTIONS]"), "{help}");
+    assert!(!help.contains("porchlight.exe"), "{help}");
     // --reset-demo is offered at the top only, not on each listing command.
     let devices_help = stdout_of(porchlight_anywhere().args(["devices", "--help"]));
     assert!(!devices_help.contains("--reset-demo"));
@@ -141,4 +144,36 @@ fn completions_for_each_shell_and_a_manual_page() {
         &man[..200.min(man.len())]
     );
     assert!(man.contains("remind"));
+}
+
+/// A reader that stopped before the output came (`porchlight completions bash | true`): the pipe
+/// is closed before porchlight starts, so its first write fails (EPIPE on Unix; 232 "the pipe is
+/// being closed" on Windows). That is a quiet exit 0, not a panic (101) nor an error line.
+#[test]
+fn a_closed_pipe_ends_each_printing_command_quietly() {
+    let data = tempfile::tempdir().unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("porchlight");
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "powershell"],
+        &["man"],
+        &["--help"],
+        &["--demo", "devices"],
+        &["--demo", "devices", "--json"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(&exe)
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
 }

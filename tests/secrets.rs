@@ -405,6 +405,11 @@ fn a_stuck_keyring_call_does_not_hold_up_quitting() {
 
 // ---- the system keyring on a machine without one ----
 
+// The Secret Service over D-Bus is the system keyring of Linux and the BSDs only.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
 #[tokio::test]
 async fn without_a_session_bus_the_system_keyring_is_unavailable_at_once() {
     // Where zbus looks for the session bus: the variable, then $XDG_RUNTIME_DIR/bus, then

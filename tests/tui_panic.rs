@@ -4,6 +4,8 @@
 //! contains leaves the running UI alone and prints nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+// A pseudo-terminal through util-linux `script`: Unix only.
+#![cfg(unix)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -5,21 +5,44 @@
 
 mod common;
 
-use common::cli::{one_line_error, porchlight, stdout_of};
+#[cfg(target_os = "linux")]
+use common::cli::stdout_of;
+use common::cli::{one_line_error, porchlight};
 use predicates::prelude::*;
 
+/// Without a terminal to answer, `watch --install` shows what it would set up and does nothing.
+/// On Windows that is a scheduled task (the next test writes a systemd unit, on Linux only: on
+/// Windows `--yes` would create a real task on the machine running the tests).
 #[test]
-fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
+fn install_shows_the_service_for_this_system_and_asks_first() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");
-    one_line_error(
+    let (shown, _) = one_line_error(
         porchlight(dir.path())
             .args(["watch", "--install", "--every", "30m"])
             .env("XDG_CONFIG_HOME", &config),
         1,
         "add --yes",
     );
+    let shown = String::from_utf8(shown).unwrap();
     assert!(!config.exists(), "nothing written without an answer");
+    assert!(shown.contains(" watch --every 30m"), "{shown}");
+    if cfg!(windows) {
+        assert!(
+            shown.contains(r#"/SC MINUTE /MO 5 /TN "porchlight watch""#),
+            "{shown}"
+        );
+        assert!(!shown.contains("systemd"), "{shown}");
+    } else if cfg!(target_os = "linux") {
+        assert!(shown.contains("porchlight-watch.service"), "{shown}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
     let shown = stdout_of(
         porchlight(dir.path())
             .args(["watch", "--install", "--yes", "--every", "30m"])
@@ -37,6 +60,7 @@ fn install_shows_the_user_service_asks_and_writes_what_it_showed() {
     assert!(shown.contains("systemctl --user disable --now porchlight-watch.service"));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn the_service_watches_the_network_the_owner_named() {
     let dir = tempfile::tempdir().unwrap();

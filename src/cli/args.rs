@@ -13,6 +13,8 @@ use crate::discovery::ScopeOptions;
 #[derive(Debug, Parser)]
 #[command(
     name = "porchlight",
+    // Not the file's name: on Windows that is porchlight.exe, which help would show.
+    bin_name = "porchlight",
     version,
     about,
     long_about = None,
@@ -149,8 +151,9 @@ pub struct ReportArgs {
     #[arg(long, short, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Option<crate::report::Format>,
 
-    /// Write to FILE instead of standard output (`-`): written whole, readable by you only, then
-    /// moved into place; only a regular file is ever replaced.
+    /// Write to FILE instead of standard output (`-`): written whole, readable by you only (on
+    /// Windows: by whom its folder allows), then moved into place; only a regular file is ever
+    /// replaced.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

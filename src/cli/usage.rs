@@ -54,10 +54,13 @@ pub fn exit_for(error: &clap::Error) -> ExitCode {
 /// Writes the completion script for `shell` to `out`.
 ///
 /// # Errors
-/// When `out` cannot be written.
+/// When `out` cannot be written (a closed pipe too: clap_complete would panic writing to it, so
+/// the script is made in memory first).
 pub fn write_completions(shell: clap_complete::Shell, out: &mut impl Write) -> std::io::Result<()> {
     let mut command = super::args::Cli::command();
-    clap_complete::generate(shell, &mut command, "porchlight", out);
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "porchlight", &mut script);
+    out.write_all(&script)?;
     out.flush()
 }
 
@@ -68,7 +71,9 @@ pub fn write_completions(shell: clap_complete::Shell, out: &mut impl Write) -> s
 pub fn write_man(out: &mut impl Write) -> std::io::Result<()> {
     let command = super::args::Cli::command();
     let man = clap_mangen::Man::new(command);
-    man.render(out)?;
+    let mut page = Vec::new();
+    man.render(&mut page)?;
+    out.write_all(&page)?;
     out.flush()
 }
 
@@ -91,5 +96,43 @@ mod tests {
             assert!(!line.contains('\n'), "{line}");
             assert!(line.len() > 30, "{line}");
         }
+    }
+
+    /// A writer whose reader has gone, as a closed pipe.
+    struct Closed;
+
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_an_error_to_return_not_a_panic() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+            clap_complete::Shell::PowerShell,
+        ] {
+            let e = write_completions(shell, &mut Closed).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{shell}");
+        }
+        let e = write_man(&mut Closed).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe);
+    }
+
+    #[test]
+    fn help_and_the_scripts_call_the_program_porchlight_whatever_its_file_is_named() {
+        let mut script = Vec::new();
+        write_completions(clap_complete::Shell::Bash, &mut script).unwrap();
+        let script = String::from_utf8(script).unwrap();
+        assert!(script.contains("complete -F _porchlight"), "{script}");
+        let help = crate::cli::args::Cli::command().render_help().to_string();
+        assert!(help.contains("Usage: porchlight [OPTIONS]"), "{help}");
+        assert!(!help.contains(".exe"), "{help}");
     }
 }

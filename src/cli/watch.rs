@@ -459,7 +459,7 @@ fn find_device(inventory: &Inventory, wanted: &str) -> anyhow::Result<usize> {
     }
 }
 
-/// `watch --install`: shows the user service, asks, writes it.
+/// `watch --install`: shows the user service (a scheduled task on Windows), asks, sets it up.
 fn install(cli: &Cli, args: &WatchArgs, every: Duration) -> anyhow::Result<ExitCode> {
     let base = directories::BaseDirs::new()
         .context("cannot find your home folder to put the service in")?;
@@ -476,34 +476,33 @@ fn install(cli: &Cli, args: &WatchArgs, every: Duration) -> anyhow::Result<ExitC
     if args.no_notify {
         argv.push("--no-notify".into());
     }
-    let service = watch::service::for_this_system(&argv, base.config_dir(), base.home_dir())
-        .map_err(anyhow::Error::msg)?;
+    let service = watch::service::for_this_system(
+        &argv,
+        base.config_dir(),
+        base.home_dir(),
+        base.data_local_dir(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "porchlight will write {}:\n", service.path.display())?;
-    writeln!(out, "{}", service.text)?;
+    write!(out, "{}", service.plan.describe())?;
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            bail!("--install asks before writing; run it in a terminal, or add --yes");
+            bail!("--install asks first; run it in a terminal, or add --yes");
         }
-        write!(out, "Write it? [y/N] ")?;
+        write!(out, "Go ahead? [y/N] ")?;
         out.flush()?;
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            writeln!(out, "Nothing written.")?;
+            writeln!(out, "Nothing done.")?;
             return Ok(ExitCode::SUCCESS);
         }
     }
-    if service.path.exists() {
-        writeln!(out, "Replacing {}", service.path.display())?;
+    out.flush()?;
+    crate::schedule::carry_out(&service.plan, &mut out).map_err(anyhow::Error::msg)?;
+    if let Some(after) = &service.after {
+        writeln!(out, "{after}")?;
     }
-    if let Some(parent) = service.path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create {}", parent.display()))?;
-    }
-    std::fs::write(&service.path, &service.text)
-        .with_context(|| format!("could not write {}", service.path.display()))?;
-    writeln!(out, "Written. To start it: {}", service.start)?;
     writeln!(out, "To stop it for good: {}", service.stop)?;
     Ok(ExitCode::SUCCESS)
 }

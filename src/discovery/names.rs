@@ -16,7 +16,7 @@ use crate::sanitize::clean;
 pub struct NameOptions {
     /// How long each query waits for its answer.
     pub timeout: Duration,
-    /// The resolver asked for PTR records (`None`: the first `nameserver` of /etc/resolv.conf).
+    /// The resolver asked for PTR records (`None`: the system's, [`system_resolver`]).
     pub resolver: Option<SocketAddr>,
     /// The NetBIOS name service port (137; tests use another).
     pub netbios_port: u16,
@@ -78,8 +78,49 @@ pub async fn lookup(ip: Ipv4Addr, opts: &NameOptions) -> BTreeMap<String, String
     names
 }
 
-/// The first IPv4 `nameserver` of /etc/resolv.conf, on port 53.
+/// How long the system's resolver, once read, is used before it is read again (a laptop moves
+/// between networks; a scan asks for many names at once).
+const RESOLVER_KEPT: Duration = Duration::from_secs(60);
+
+/// The system's first IPv4 DNS server, on port 53: from /etc/resolv.conf on Linux and the BSDs,
+/// from `scutil --dns` on macOS (its resolv.conf is not what the system uses; it is read only when
+/// scutil gives nothing), from `ipconfig /all` on Windows. The tools run under a time and byte
+/// bound; the answer is kept for a minute.
 pub fn system_resolver() -> Option<SocketAddr> {
+    static KEPT: std::sync::Mutex<Option<(std::time::Instant, Option<SocketAddr>)>> =
+        std::sync::Mutex::new(None);
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((at, server)) = *kept
+        && at.elapsed() < RESOLVER_KEPT
+    {
+        return server;
+    }
+    let server = read_system_resolver();
+    *kept = Some((std::time::Instant::now(), server));
+    server
+}
+
+fn read_system_resolver() -> Option<SocketAddr> {
+    use crate::discovery::platform::command::{TOOL_MAX_BYTES, TOOL_TIMEOUT, run_bounded};
+    if cfg!(windows) {
+        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
+        let ipconfig = std::path::PathBuf::from(root)
+            .join("System32")
+            .join("ipconfig.exe");
+        let text = run_bounded(&ipconfig, &["/all"], TOOL_TIMEOUT, TOOL_MAX_BYTES).ok()?;
+        return parse_ipconfig_all(&text);
+    }
+    if cfg!(target_os = "macos") {
+        let scutil = std::path::Path::new("/usr/sbin/scutil");
+        if let Some(server) = run_bounded(scutil, &["--dns"], TOOL_TIMEOUT, TOOL_MAX_BYTES)
+            .ok()
+            .and_then(|text| parse_scutil_dns(&text))
+        {
+            return Some(server);
+        }
+    }
     let text = std::fs::read_to_string("/etc/resolv.conf").ok()?;
     parse_resolv_conf(&text)
 }
@@ -93,6 +134,52 @@ pub fn parse_resolv_conf(text: &str) -> Option<SocketAddr> {
             .flatten()
             .map(|ip| SocketAddr::new(IpAddr::V4(ip), 53))
     })
+}
+
+/// The first IPv4 `nameserver[N] : ADDRESS` of macOS's `scutil --dns` (its first resolver is the
+/// one used for names without a more specific domain).
+pub fn parse_scutil_dns(text: &str) -> Option<SocketAddr> {
+    text.lines().take(4096).find_map(|line| {
+        let (label, value) = line.split_once(':')?;
+        label
+            .trim()
+            .starts_with("nameserver[")
+            .then(|| value.trim().parse::<Ipv4Addr>().ok())
+            .flatten()
+            .map(|ip| SocketAddr::new(IpAddr::V4(ip), 53))
+    })
+}
+
+/// The first IPv4 DNS server of Windows' `ipconfig /all`, in any language. The tool translates
+/// its labels (`DNS Servers`, `DNS-Server`, `Serveurs DNS`, `Servidores DNS`...), all of which hold
+/// "DNS"; the servers are the value after ` : ` on that line and the lines under it that hold
+/// only an address (an IPv6 server often comes first). Other labels holding "DNS" (the suffixes)
+/// have names, not addresses, as values.
+pub fn parse_ipconfig_all(text: &str) -> Option<SocketAddr> {
+    let mut in_dns = false;
+    for line in text.lines().take(4096) {
+        let value = match line.split_once(" : ") {
+            Some((label, value)) => {
+                in_dns = label.to_ascii_uppercase().contains("DNS");
+                value
+            }
+            // A line under a label, holding only its next value.
+            None if in_dns && line.starts_with(char::is_whitespace) => line,
+            None => {
+                in_dns = false;
+                continue;
+            }
+        };
+        if !in_dns {
+            continue;
+        }
+        // "192.168.1.1(Preferred)" is how some versions mark an address.
+        let word = value.trim().split(['(', ' ']).next().unwrap_or_default();
+        if let Ok(ip) = word.parse::<Ipv4Addr>() {
+            return Some(SocketAddr::new(IpAddr::V4(ip), 53));
+        }
+    }
+    None
 }
 
 /// Sends one datagram to `server` and reads one answer from it, within `timeout`.
@@ -334,6 +421,56 @@ pub(crate) mod tests {
             Some("192.168.1.1:53".parse().unwrap())
         );
         assert_eq!(parse_resolv_conf("search lan\n"), None);
+    }
+
+    #[test]
+    fn the_resolver_comes_from_scutil_on_macos() {
+        let text = "DNS configuration\n\nresolver #1\n  search domain[0] : lan\n  \
+            nameserver[0] : fd00::1\n  nameserver[1] : 192.168.1.1\n  if_index : 6 (en0)\n  \
+            flags    : Request A records\n  reach    : 0x00020002 (Reachable,Directly Reachable Address)\n\n\
+            resolver #2\n  domain   : local\n  options  : mdns\n";
+        assert_eq!(
+            parse_scutil_dns(text),
+            Some("192.168.1.1:53".parse().unwrap())
+        );
+        assert_eq!(
+            parse_scutil_dns("DNS configuration\n\nresolver #1\n  domain : local\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_resolver_comes_from_ipconfig_in_any_language() {
+        let english = "\r\nWindows IP Configuration\r\n\r\n   Host Name . . . . . . . . . . . . : DESK\r\n   \
+            Primary Dns Suffix  . . . . . . . : \r\n   DNS Suffix Search List. . . . . . : lan\r\n\r\n\
+            Ethernet adapter Ethernet:\r\n\r\n   Connection-specific DNS Suffix  . : lan\r\n   \
+            IPv4 Address. . . . . . . . . . . : 192.168.1.23(Preferred) \r\n   \
+            Default Gateway . . . . . . . . . : 192.168.1.254\r\n   \
+            DHCP Server . . . . . . . . . . . : 192.168.1.254\r\n   \
+            DNS Servers . . . . . . . . . . . : fd00::1\r\n                                       192.168.1.1\r\n   \
+            NetBIOS over Tcpip. . . . . . . . : Enabled\r\n";
+        assert_eq!(
+            parse_ipconfig_all(english),
+            Some("192.168.1.1:53".parse().unwrap()),
+            "the IPv4 server under the IPv6 one, not the gateway or DHCP server"
+        );
+        let german = "   Standardgateway . . . . . . . . . : 10.0.0.138\r\n   \
+            DHCP-Server . . . . . . . . . . . : 10.0.0.138\r\n   \
+            DNS-Server  . . . . . . . . . . . : 10.0.0.53\r\n   \
+            NetBIOS über TCP/IP . . . . . . . : Aktiviert\r\n";
+        assert_eq!(
+            parse_ipconfig_all(german),
+            Some("10.0.0.53:53".parse().unwrap())
+        );
+        let french = "   Serveurs DNS. . .  . . . . . . . . . . : 172.16.0.1\r\n";
+        assert_eq!(
+            parse_ipconfig_all(french),
+            Some("172.16.0.1:53".parse().unwrap())
+        );
+        let none = "   Default Gateway . . . . . . . . . : 192.168.1.254\r\n   \
+            Connection-specific DNS Suffix  . : lan\r\n   \
+            Media State . . . . . . . . . . . : Media disconnected\r\n";
+        assert_eq!(parse_ipconfig_all(none), None);
     }
 
     #[tokio::test]

@@ -5,8 +5,10 @@
 //! - the bytes go to a temporary file with an unpredictable name created exclusively (`O_EXCL`)
 //!   in the target's own folder (tempfile's `NamedTempFile::new_in`), so nothing planted at a
 //!   guessable name (a symlink) is followed;
-//! - it is readable by the owner only (0600) and is moved over the target in one rename, so a
-//!   failure never leaves half a report nor clobbers the older one;
+//! - on Unix it is readable by the owner only (0600); on Windows it takes the access list its
+//!   folder passes on (in the owner's profile folder: the owner, SYSTEM and Administrators; in a
+//!   shared folder, whoever may read there), which the README says. It is moved over the target in
+//!   one rename, so a failure never leaves half a report nor clobbers the older one;
 //! - only a missing name or a regular file is replaced: a symlink, a folder, a device node, a
 //!   FIFO or a socket at that name is refused with a one-line error and left as it is.
 
