@@ -30,7 +30,8 @@
 SHOTS=(
   # NAME     KEYS
   "fix-first -"                   # the demo opens on Fix first: the problems found, then the rest
-  "list      Escape"              # the device list
+  "household Down Down Down Enter" # the household entry (RT-13) opened: the router's step and each gadget's
+  "list      Escape Escape"       # close the entry, then the device list
   "detail    Down Enter"          # the camera: what was found, its checklist with the findings
   "evidence  i"                   # why porchlight thinks it is a camera
   "wizard    Escape w"            # guide me: the first problem, its wizard starting from the evidence
