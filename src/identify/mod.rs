@@ -23,7 +23,7 @@ mod engine;
 pub mod naming;
 mod rules;
 mod tally;
-mod vendors;
+pub(crate) mod vendors;
 
 pub use engine::identify;
 pub use rules::{FingerprintError, Fingerprints, Rule, RuleKind};

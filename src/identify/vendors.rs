@@ -52,7 +52,7 @@ pub(super) fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> &'a s
 
 /// True when `needle` occurs in `hay` as whole words: not glued to a letter or digit either side.
 /// Both are expected in ASCII lower case.
-pub(super) fn contains_word(hay: &str, needle: &str) -> bool {
+pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
     let Some(first) = needle.chars().next() else {
         return false;
     };

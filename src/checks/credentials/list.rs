@@ -183,26 +183,7 @@ impl DefaultLogin {
 pub fn fits_words(words: &[String], names: &str) -> bool {
     words
         .iter()
-        .any(|w| has_word(names, &w.to_ascii_lowercase()))
-}
-
-fn has_word(hay: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    let bytes = hay.as_bytes();
-    let mut start = 0;
-    while let Some(found) = hay.get(start..).and_then(|rest| rest.find(needle)) {
-        let at = start + found;
-        let end = at + needle.len();
-        let open = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let close = end == bytes.len() || !bytes[end].is_ascii_alphanumeric();
-        if open && close {
-            return true;
-        }
-        start = at + needle.chars().next().map_or(1, char::len_utf8);
-    }
-    false
+        .any(|w| crate::identify::vendors::contains_word(names, &w.to_ascii_lowercase()))
 }
 
 /// A maker's web login form.
