@@ -827,35 +827,6 @@ fn verify_futures_can_be_spawned() {
 /// Where the helper test finds the home, passed through the environment.
 const HOME_VAR: &str = "PORCHLIGHT_CHECKS_TEST_HOME";
 
-/// The nftables chains miniupnpd (nftables back end) writes its rules into; the Debian package
-/// leaves creating them to the administrator.
-const MINIUPNPD_NFT: &str = "table inet filter {
-    chain forward {
-        type filter hook forward priority 0; policy accept;
-        jump miniupnpd
-    }
-    chain miniupnpd {
-    }
-    chain prerouting {
-        type nat hook prerouting priority -100; policy accept;
-        jump prerouting_miniupnpd
-    }
-    chain postrouting {
-        type nat hook postrouting priority 100; policy accept;
-        jump postrouting_miniupnpd
-    }
-    chain prerouting_miniupnpd {
-    }
-    chain postrouting_miniupnpd {
-    }
-}
-";
-
-/// An address outside miniupnpd's list of reserved ranges (it refuses to forward while its
-/// external address is private or reserved, and the harness gives it TEST-NET-2). It only ever
-/// exists on the veth pair inside the router's own namespace; nothing is sent to it.
-const ROUTER_PUBLIC_WAN: &str = "198.51.101.2/24";
-
 fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.stdin(Stdio::null()).output().unwrap();
     (
@@ -889,40 +860,7 @@ fn upnp_port_mappings_of_miniupnpd_are_listed_and_judged() {
 
     // Let miniupnpd forward, unless the harness already does: the chains it writes into, and
     // an external address it accepts.
-    let (has_table, _) = run(home
-        .in_ns(&router.ns, &nft)
-        .args(["list", "table", "inet", "filter"]));
-    if !has_table {
-        let rules = home.dir().join("miniupnpd.nft");
-        std::fs::write(&rules, MINIUPNPD_NFT).unwrap();
-        let (ok, out) = run(home.in_ns(&router.ns, &nft).arg("-f").arg(&rules));
-        if !ok {
-            fail(format!("nft: {out}"));
-        }
-    }
-    if home
-        .log("router", "miniupnpd")
-        .contains("Port forwarding is impossible")
-    {
-        let script = format!(
-            "ip addr add {ROUTER_PUBLIC_WAN} dev wan0 && ip addr del {}/24 dev wan0",
-            netns::ROUTER_WAN_IP
-        );
-        let (ok, out) = run(home.in_ns(&router.ns, "sh").args(["-c", &script]));
-        if !ok {
-            fail(format!("wan address: {out}"));
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !home
-            .log("router", "miniupnpd")
-            .contains("Port forwarding is enabled")
-        {
-            if Instant::now() > deadline {
-                fail("miniupnpd did not take the new external address".into());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
+    home.enable_upnp_forwarding(&nft);
 
     // The camera maps a port for itself (miniupnpd's secure mode allows nothing else), and so
     // does the scanner: its address is no device of the inventory below.
