@@ -167,3 +167,36 @@ fn fix_first_fits_on_one_screen_at_every_size() {
     insta::assert_snapshot!("fix_first_80x24", text);
     insta::assert_snapshot!("fix_first_200x50", draw_text(&app, 200, 50));
 }
+
+#[test]
+fn a_household_entry_of_the_router_alone_opens_its_step_at_once() {
+    // No gadget's own G-09 found (say, each was checked from another network): the router's
+    // RT-13 still speaks for the whole home, and Enter opens it without a list of one.
+    let mut inventory = common::demo();
+    for device in &mut inventory.devices {
+        device
+            .findings
+            .remove(&porchlight::model::StepId::new("G-09"));
+    }
+    let mut app = App::new(
+        porchlight::catalog::Catalog::builtin().unwrap(),
+        inventory,
+        "demo home (simulated)",
+        common::now(),
+    )
+    .open_needs_you_if_due();
+    let at = app.fix_entries().iter().position(|e| e.household).unwrap();
+    press(&mut app, &vec![KeyCode::Down; at]);
+    let row = highlighted(&app);
+    assert!(row.contains("whole home") && row.contains("RT-13"), "{row}");
+    assert!(
+        draw_text(&app, 80, 24).contains("saw: 7 smart devices share the network with this"),
+        "the router's own evidence"
+    );
+    press(&mut app, &[KeyCode::Enter]);
+    let wizard = draw_text(&app, 80, 24);
+    assert!(
+        wizard.contains("Home router › RT-13 Give guests and smart devices their own network"),
+        "{wizard}"
+    );
+}

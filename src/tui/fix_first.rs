@@ -123,7 +123,7 @@ impl FixEntry {
 
     /// True when the entry stands for several lines (Enter lists them).
     pub fn is_group(&self) -> bool {
-        self.items.len() > 1 || self.household
+        self.items.len() > 1
     }
 
     /// What the entry says was seen: the household sentence, the devices it was found on, or

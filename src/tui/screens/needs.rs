@@ -269,7 +269,18 @@ fn entry_footer(home: &Home, entry: &FixEntry, open: Option<&GroupKey>) -> Strin
     if open == Some(&entry.key) {
         format!(" {n} lines listed below · Enter or Esc closes the list")
     } else if entry.household {
-        format!(" the whole home · Enter lists the router's step and the {n} devices' steps")
+        let own = entry
+            .items
+            .iter()
+            .filter(|i| i.step.as_ref() == entry.key.step.as_ref())
+            .count();
+        let gadgets = n - own;
+        match own {
+            0 => format!(" the whole home · Enter lists the {gadgets} devices' own steps"),
+            _ => format!(
+                " the whole home · Enter lists the router's step and the {gadgets} devices' own steps"
+            ),
+        }
     } else {
         format!(" {} devices · Enter lists them", entry.devices())
     }
@@ -281,7 +292,7 @@ fn entry_lines(entry: &FixEntry, width: usize, current: bool) -> Vec<Line<'stati
     let Some(head) = entry.head() else {
         return Vec::new();
     };
-    if !entry.is_group() {
+    if !entry.is_group() && !entry.household {
         return item_lines(head, width, current);
     }
     let who = if entry.household {
