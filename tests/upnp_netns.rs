@@ -54,11 +54,29 @@ fn upnp_remove_takes_away_the_one_mapping_chosen_or_explains_the_refusal() {
     );
     let data = home.dir().join("porchlight-data");
     home.scan_json(PORCHLIGHT, &[]);
+    // The camera's steps (C-02 among them) need it known as a camera. This test is about the
+    // mappings, not about identifying in one scan (tests/identify_netns.rs is): on a loaded
+    // machine a banner can come too late for the first scan, and a second scan then knows it.
+    let is_camera = || {
+        porchlight::store::read_inventory(&data)
+            .unwrap()
+            .devices
+            .iter()
+            .any(|d| {
+                d.ip == Some(camera.ip) && d.category() == porchlight::model::Category::Camera
+            })
+    };
+    let mut scans = 1;
+    while !is_camera() && scans < 3 {
+        home.scan_json(PORCHLIGHT, &[]);
+        scans += 1;
+    }
+    assert!(is_camera(), "the camera is not known as a camera after {scans} scans");
     // The finished scan kept the home's score in the state file's history.
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
     let history = saved["history"].as_array().unwrap();
-    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history.len(), scans, "one point per scan: {history:?}");
     assert!(history[0]["problems"].as_u64().unwrap() > 0, "{history:?}");
     assert!(history[0]["devices"].as_u64().unwrap() >= 12, "{history:?}");
     let porchlight = |home: &TestHome, args: &[&str]| {
