@@ -62,16 +62,17 @@ fn upnp_remove_takes_away_the_one_mapping_chosen_or_explains_the_refusal() {
             .unwrap()
             .devices
             .iter()
-            .any(|d| {
-                d.ip == Some(camera.ip) && d.category() == porchlight::model::Category::Camera
-            })
+            .any(|d| d.ip == Some(camera.ip) && d.category() == porchlight::model::Category::Camera)
     };
     let mut scans = 1;
     while !is_camera() && scans < 3 {
         home.scan_json(PORCHLIGHT, &[]);
         scans += 1;
     }
-    assert!(is_camera(), "the camera is not known as a camera after {scans} scans");
+    assert!(
+        is_camera(),
+        "the camera is not known as a camera after {scans} scans"
+    );
     // The finished scan kept the home's score in the state file's history.
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(data.join("state.json")).unwrap()).unwrap();
