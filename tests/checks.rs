@@ -827,17 +827,8 @@ fn verify_futures_can_be_spawned() {
 /// Where the helper test finds the home, passed through the environment.
 const HOME_VAR: &str = "PORCHLIGHT_CHECKS_TEST_HOME";
 
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.stdin(Stdio::null()).output().unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+#[cfg(target_os = "linux")]
+use netns::upnp::run;
 
 #[test]
 #[cfg(target_os = "linux")]

@@ -38,7 +38,8 @@ const MINIUPNPD_NFT: &str = "table inet filter {
 /// router's own namespace; nothing is sent to it.
 const ROUTER_PUBLIC_WAN: &str = "198.51.101.2/24";
 
-fn run(cmd: &mut Command) -> (bool, String) {
+/// Runs `cmd` and returns whether it succeeded and what it printed (standard output, then error).
+pub fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.stdin(Stdio::null()).output().unwrap();
     (
         out.status.success(),
